@@ -1,0 +1,41 @@
+"""ivraudit: audit IVR phone menus for deep routes, repeated identity prompts and dead ends.
+
+The public API::
+
+    import ivraudit
+    menu = ivraudit.load("menus/bank.yaml")      # a Menu, or MenuError
+    report = ivraudit.audit(menu)                # a Report of Findings
+    graph = ivraudit.to_graph(menu)              # a networkx MultiDiGraph
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .audit import audit
+from .config import Config, Settings, load_config
+from .errors import ConfigError, IvrauditError, MenuError, Position, UsageError
+from .findings import Finding, Report, Severity, Step
+from .graph import to_graph
+from .loaders import load, loads
+from .model import Menu
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Finding",
+    "IvrauditError",
+    "Menu",
+    "MenuError",
+    "Position",
+    "Report",
+    "Settings",
+    "Severity",
+    "Step",
+    "UsageError",
+    "__version__",
+    "audit",
+    "load",
+    "load_config",
+    "loads",
+    "to_graph",
+]

@@ -1,0 +1,3 @@
+from ivraudit.cli import main
+
+main()

@@ -1,0 +1,194 @@
+"""Configuration: ivraudit.toml or [tool.ivraudit] in pyproject.toml.
+
+The file is found by walking up from the current directory.  Every key is
+validated by the :class:`Config` model, so a typo is an error that names the
+nearest valid key, not a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+from .findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_RESENTED_PHRASES = (
+    "your call is important to us",
+    "listen carefully as our options have changed",
+    "please listen carefully",
+    "our menu options have changed",
+    "visit our website",
+    "calls may be recorded for training purposes",
+    "we are experiencing higher than normal call volumes",
+    "we are experiencing a high volume of calls",
+    "please stay on the line and your call will be answered",
+)
+
+
+class Settings(BaseModel):
+    """Thresholds and estimates the rules and metrics use; every one configurable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_options: Annotated[int, Field(ge=1, le=99)] = Field(
+        default=5, description="Most choices (keys 1-9 and spoken options) a menu may offer."
+    )
+    max_presses: Annotated[int, Field(ge=0, le=99)] = Field(
+        default=3, description="Most menu selections an outcome may need from the start."
+    )
+    max_seconds_to_human: Annotated[float, Field(ge=0)] = Field(
+        default=60.0, description="Longest estimated time from the start to the nearest human."
+    )
+    max_prompt_seconds: Annotated[float, Field(ge=0)] = Field(
+        default=20.0, description="Longest estimated time one prompt may take to speak."
+    )
+    words_per_minute: Annotated[float, Field(gt=0, le=1000)] = Field(
+        default=150.0, description="Speaking rate used to estimate prompt length."
+    )
+    seconds_per_input: Annotated[float, Field(ge=0)] = Field(
+        default=2.0, description="Time a caller takes for one key press or answer."
+    )
+    input_timeout: Annotated[float, Field(ge=0)] = Field(
+        default=5.0, description="Seconds of silence before no-input, where a node sets none."
+    )
+    audio_prompt_seconds: Annotated[float, Field(ge=0)] = Field(
+        default=5.0, description="Assumed length of a recorded prompt whose text is unknown."
+    )
+    operator_key: str = Field(default="0", description="The key that must reach a human.")
+    resented_phrases: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_RESENTED_PHRASES),
+        description="Phrases callers resent (MN005), matched case-insensitively.",
+    )
+
+
+class Config(BaseModel):
+    """Everything an ivraudit.toml may say."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    select: list[str] = Field(
+        default_factory=list, description="Rules to run: ids, id prefixes or names (empty: all)."
+    )
+    ignore: list[str] = Field(default_factory=list, description="Rules not to run.")
+    severity: dict[str, Severity] = Field(
+        default_factory=dict, description="Per-rule severity overrides, e.g. {DE007 = 'warning'}."
+    )
+    per_file_ignores: dict[str, list[str]] = Field(
+        default_factory=dict, description="File glob -> rules not reported in matching files."
+    )
+    identity_fields: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Extra identity fields and the phrases that name them in prompts.",
+    )
+    fail_on: Severity | None = Field(
+        default=Severity.WARNING, description="Lowest severity that makes check exit 1."
+    )
+    max_bytes: int = Field(default=64 * 1024 * 1024, ge=1, description="Largest file read.")
+    settings: Settings = Field(default_factory=Settings)
+
+    def ignored_in(self, file: str) -> list[str]:
+        """Rules ignored for one file by ``per_file_ignores``."""
+        posix = file.replace("\\", "/")
+        ignored: list[str] = []
+        for pattern, rules in self.per_file_ignores.items():
+            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(os.path.basename(posix), pattern):
+                ignored.extend(rules)
+        return ignored
+
+    def merged(self, **changes: Any) -> Config:
+        """A copy with some top-level keys or settings replaced (CLI flags override files)."""
+        settings_changes = {k: v for k, v in changes.items() if k in Settings.model_fields}
+        top = {k: v for k, v in changes.items() if k not in Settings.model_fields}
+        data = self.model_dump()
+        data.update(top)
+        data["settings"] = {**data["settings"], **settings_changes}
+        return Config.model_validate(data)
+
+
+CONFIG_FILE = "ivraudit.toml"
+
+
+def find_config(start: str | os.PathLike[str] | None = None) -> Path | None:
+    """The nearest ivraudit.toml, or pyproject.toml with [tool.ivraudit], walking up."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("tool"), dict) and "ivraudit" in data["tool"]
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read a config file (or find one); defaults when there is none.
+
+    Thresholds may be written at the top level (``max_options = 4``) or in a
+    ``[settings]`` table.
+    """
+    found = Path(path) if path is not None else find_config()
+    if found is None:
+        return Config()
+    try:
+        data = tomllib.loads(found.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{found}: cannot read config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{found}: config is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{found}: invalid TOML: {exc}") from None
+    if found.name == "pyproject.toml":
+        data = data.get("tool", {}).get("ivraudit", {})
+    return config_from_dict(data, str(found))
+
+
+def config_from_dict(data: dict[str, Any], origin: str = "<config>") -> Config:
+    """Validate a config mapping; flat thresholds are moved into ``settings``."""
+    data = dict(data)
+    settings = dict(data.pop("settings", {}) or {})
+    for key in list(data):
+        normal = key.replace("-", "_")
+        if normal in Settings.model_fields:
+            settings[normal] = data.pop(key)
+        elif normal != key:
+            data[normal] = data.pop(key)
+    if "fail_on" in data and data["fail_on"] == "never":
+        data["fail_on"] = None
+    data["settings"] = settings
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_config_problem(exc, origin)) from None
+
+
+def _config_problem(exc: ValidationError, origin: str) -> str:
+    error = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in error["loc"] if part != "settings"]
+    name = ".".join(loc) or "config"
+    if error["type"] == "extra_forbidden":
+        known = [*Config.model_fields, *Settings.model_fields]
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"{origin}: unknown config key '{name}'{hint}"
+    return f"{origin}: config key '{name}': {error['msg']}"

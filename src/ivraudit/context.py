@@ -1,0 +1,471 @@
+"""The audit context: one menu's graph and every analysis of it, each computed once.
+
+Rules and metrics read these cached properties; none re-walks the menu for
+something another has already worked out.  Every analysis is linear or
+near-linear in nodes + edges (times the number of identity fields used).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from .config import Config, Settings
+from .errors import Position
+from .findings import Step
+from .graph import DISCONNECT, SELECTION_VIAS, node_position, to_graph
+from .model import (
+    ActionNode,
+    AskNode,
+    HangupNode,
+    Menu,
+    NodeBase,
+    SayNode,
+    TransferNode,
+)
+from .routes import OutEdge, RouteTree, dijkstra, reachable, zero_one_bfs
+from .text import IdentityMatcher, hangup_reason_from_text, shorten, spoken_seconds
+
+#: Outcome kinds: where a call may rightly end.
+OUTCOME_KINDS = ("human", "voicemail", "callback", "completed", "handoff")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """An identity field a node collects, and whether the field was inferred."""
+
+    node: str
+    field: str
+    inferred: bool
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Field ``field`` collected at ``first`` and asked again at ``again`` on one route."""
+
+    field: str
+    first: str
+    again: str
+    route: tuple[tuple[str, str | None], ...]
+
+
+class AuditContext:
+    """Everything the rules need to know about one menu."""
+
+    def __init__(self, menu: Menu, config: Config | None = None) -> None:
+        self.menu = menu
+        self.config = config or Config()
+        self.settings: Settings = self.config.settings
+        self.graph: nx.MultiDiGraph = to_graph(menu)
+        self.start: str | None = self.graph.graph["start"]
+        self.identity = IdentityMatcher.build(self.config.identity_fields)
+        self._collected_after: dict[str, dict[str, dict[str, tuple[str, str] | None]]] = {}
+
+    # -- the graph in the shapes the algorithms want -------------------------------------------
+
+    @cached_property
+    def out(self) -> dict[str, list[OutEdge]]:
+        """Out-edges of every node, in file order: ``[(target, edge key, attributes)]``."""
+        adjacency: dict[str, list[OutEdge]] = {}
+        for node, targets in self.graph.adjacency():
+            edges: list[OutEdge] = []
+            for target, keyed in targets.items():
+                for edge_key, data in keyed.items():
+                    edges.append((target, edge_key, data))
+            adjacency[node] = edges
+        return adjacency
+
+    @cached_property
+    def into(self) -> dict[str, list[OutEdge]]:
+        """In-edges of every node: ``[(source, edge key, attributes)]``."""
+        adjacency: dict[str, list[OutEdge]] = {node: [] for node in self.graph}
+        for source, edges in self.out.items():
+            for target, edge_key, data in edges:
+                adjacency[target].append((source, edge_key, data))
+        return adjacency
+
+    def kind(self, node: str) -> str:
+        """The node's type, or ``disconnect`` / ``missing`` for synthetic nodes."""
+        return self.graph.nodes[node]["kind"]
+
+    def model(self, node: str) -> NodeBase | None:
+        """The node's model (None for synthetic nodes)."""
+        return self.graph.nodes[node]["node"]
+
+    def nodes(self, *kinds: str) -> Iterator[tuple[str, Any]]:
+        """``(id, model)`` of every real node, optionally only of the given types."""
+        for node, data in self.graph.nodes(data=True):
+            if data["synthetic"] or (kinds and data["kind"] not in kinds):
+                continue
+            yield node, data["node"]
+
+    def position(self, node: str, *field: Any) -> Position:
+        """Where a node, or one of its fields, is written."""
+        return node_position(self.graph, node, *field)
+
+    # -- prompts --------------------------------------------------------------------------------
+
+    def prompt(self, node: str) -> str | None:
+        """The prompt text a node speaks (None for recorded or no prompt)."""
+        model = self.model(node)
+        return None if model is None else model.say
+
+    def hears(self, node: str) -> str | None:
+        """What the caller hears at a node, for witnesses: text, or the recording's name."""
+        model = self.model(node)
+        if model is None:
+            return None
+        if model.say:
+            return model.say
+        if model.play:
+            return f"[recording {model.play}]"
+        return None
+
+    def prompt_seconds(self, node: str) -> float:
+        """Estimated seconds the node's prompt takes to play."""
+        model = self.model(node)
+        if model is None:
+            return 0.0
+        seconds = spoken_seconds(model.say, self.settings.words_per_minute)
+        if model.play and not model.say:
+            seconds += self.settings.audio_prompt_seconds
+        return seconds
+
+    # -- reachability and routes ------------------------------------------------------------------
+
+    @cached_property
+    def reachable(self) -> set[str]:
+        """Nodes a caller can reach from the start (empty without a start)."""
+        if self.start is None:
+            return set()
+        return reachable(self.out, [self.start])
+
+    def is_input(self, node: str, data: dict[str, Any]) -> bool:
+        """Whether taking this edge needs the caller to press or say something."""
+        return data["via"] in SELECTION_VIAS or (data["via"] == "next" and self.kind(node) == "ask")
+
+    @cached_property
+    def presses(self) -> RouteTree:
+        """Fewest menu selections (key presses or spoken options) to every node."""
+        if self.start is None:
+            return RouteTree()
+        return zero_one_bfs(
+            self.out, [self.start], lambda node, data: 1 if data["via"] in SELECTION_VIAS else 0
+        )
+
+    @cached_property
+    def inputs(self) -> RouteTree:
+        """Fewest caller inputs (selections and answers to questions) to every node."""
+        if self.start is None:
+            return RouteTree()
+        return zero_one_bfs(
+            self.out, [self.start], lambda node, data: 1 if self.is_input(node, data) else 0
+        )
+
+    @cached_property
+    def seconds(self) -> RouteTree:
+        """Least estimated seconds to every node: prompts heard, inputs given, timeouts waited."""
+        if self.start is None:
+            return RouteTree()
+        prompt_seconds: dict[str, float] = {}
+
+        def weight(node: str, data: dict[str, Any]) -> float:
+            if node not in prompt_seconds:
+                prompt_seconds[node] = self.prompt_seconds(node)
+            cost = prompt_seconds[node]
+            if self.is_input(node, data):
+                cost += self.settings.seconds_per_input
+            elif data["via"] == "no_input":
+                model = self.model(node)
+                timeout = getattr(model, "timeout", None)
+                cost += self.settings.input_timeout if timeout is None else timeout
+            return cost
+
+        return dijkstra(self.out, [self.start], weight)
+
+    def steps(
+        self, route: list[tuple[str, str | None]] | tuple[tuple[str, str | None], ...]
+    ) -> tuple[Step, ...]:
+        """A route as witness steps: what is heard at each node and what the caller does."""
+        steps: list[Step] = []
+        for index, (node, edge_key) in enumerate(route):
+            if edge_key is None or index + 1 >= len(route):
+                steps.append(Step(node=node, hears=self.hears(node)))
+                continue
+            target = route[index + 1][0]
+            data = self.graph[node][target][edge_key]
+            steps.append(
+                Step(
+                    node=node,
+                    hears=self.hears(node),
+                    does=self.describe_edge(node, data),
+                    via=data["via"],
+                    key=data["key"],
+                )
+            )
+        return tuple(steps)
+
+    def witness(self, node: str, tree: RouteTree | None = None) -> tuple[Step, ...]:
+        """The shortest route (fewest selections by default) from the start to ``node``."""
+        tree = tree or self.presses
+        if node not in tree:
+            return ()
+        return self.steps(tree.route(node))
+
+    def witness_via(self, source: str, edge_key: str, target: str) -> tuple[Step, ...]:
+        """The shortest route to ``source``, then the edge ``edge_key`` to ``target``."""
+        if source not in self.presses:
+            return ()
+        route = self.presses.route(source)[:-1]
+        return self.steps([*route, (source, edge_key), (target, None)])
+
+    def describe_edge(self, node: str, data: dict[str, Any]) -> str | None:
+        """What the caller does (or what happens) to take an edge, in plain words."""
+        via, key = data["via"], data["key"]
+        kind = self.kind(node)
+        if via == "key":
+            return f"presses {key}"
+        if via == "speech":
+            return f'says "{key}"'
+        if via == "next":
+            if kind == "ask":
+                field = self.collections.get(node)
+                return f"enters {field.field.replace('_', ' ')}" if field else "answers"
+            return None
+        if via == "fail" and kind == "transfer":
+            return "the transfer fails (busy, no answer or queue full)"
+        if via == "case":
+            model = self.model(node)
+            cases = getattr(model, "cases", [])
+            index = int(key or 1) - 1
+            when = cases[index].when if 0 <= index < len(cases) else key
+            return f"case {key} holds ({shorten(when, 60)})"
+        return _EVENT_WORDS.get(via, via)
+
+    # -- outcomes and dead ends -------------------------------------------------------------------
+
+    @cached_property
+    def hangup_reasons(self) -> dict[str, tuple[str | None, bool]]:
+        """``{hangup node: (reason, inferred)}``; reasons not declared are read from prompts.
+
+        A hangup with no text of its own takes the reason from the messages
+        played just before it; any refusal among them wins.
+        """
+        reasons: dict[str, tuple[str | None, bool]] = {}
+        for node, model in self.nodes("hangup"):
+            assert isinstance(model, HangupNode)
+            if model.reason is not None:
+                reasons[node] = (model.reason, False)
+                continue
+            reason = hangup_reason_from_text(model.say)
+            if reason is None:
+                found = [
+                    hangup_reason_from_text(self.prompt(source))
+                    for source, _, data in self.into[node]
+                    if data["via"] == "next" and isinstance(self.model(source), SayNode)
+                ]
+                known = [item for item in found if item is not None]
+                refusals = [item for item in known if item != "completed"]
+                reason = refusals[0] if refusals else (known[0] if known else None)
+            reasons[node] = (reason, reason is not None)
+        return reasons
+
+    def outcome_kind(self, node: str) -> str | None:
+        """``human``, ``handoff``, ``voicemail``, ``callback``, ``completed``, or None."""
+        model = self.model(node)
+        if isinstance(model, TransferNode):
+            return "human" if model.human else "handoff"
+        kind = self.kind(node)
+        if kind in ("voicemail", "callback"):
+            return kind
+        if kind == "hangup" and self.hangup_reasons[node][0] == "completed":
+            return "completed"
+        return None
+
+    @cached_property
+    def outcomes(self) -> dict[str, str]:
+        """Every outcome node and its kind, in graph order."""
+        found: dict[str, str] = {}
+        for node in self.graph:
+            kind = self.outcome_kind(node)
+            if kind is not None:
+                found[node] = kind
+        return found
+
+    @cached_property
+    def humans(self) -> list[str]:
+        """Human transfer nodes."""
+        return [node for node, kind in self.outcomes.items() if kind == "human"]
+
+    @cached_property
+    def reaches_outcome(self) -> set[str]:
+        """Nodes from which some outcome can be reached."""
+        return reachable(self.into, list(self.outcomes))
+
+    @cached_property
+    def reaches_human(self) -> set[str]:
+        """Nodes from which some human transfer can be reached."""
+        return reachable(self.into, self.humans)
+
+    @cached_property
+    def passive_to_human(self) -> RouteTree:
+        """Routes that reach a human with no further selection, found backwards from humans."""
+        reverse = {
+            node: [(source, key, data) for source, key, data in edges]
+            for node, edges in self.into.items()
+        }
+        return zero_one_bfs(
+            reverse,
+            self.humans,
+            lambda node, data: 0,
+            allowed=lambda node, data: (
+                data["via"] not in SELECTION_VIAS
+                and data["via"] not in ("no_input", "no_match", "retries_exhausted")
+                and not (data["via"] == "fail" and data["synthetic"])
+            ),
+        )
+
+    def is_disconnect(self, node: str) -> bool:
+        """Whether the call ends here without service (platform or non-completed hangup)."""
+        if node == DISCONNECT:
+            return True
+        return self.kind(node) == "hangup" and self.outcome_kind(node) is None
+
+    # -- identity ---------------------------------------------------------------------------------
+
+    @cached_property
+    def collections(self) -> dict[str, Collection]:
+        """Identity fields collected by asks (and by actions that declare ``collects``)."""
+        found: dict[str, Collection] = {}
+        for node, model in self.nodes("ask", "action"):
+            assert isinstance(model, (AskNode, ActionNode))
+            if isinstance(model, ActionNode) and model.collects is None:
+                continue
+            prompt = model.say if isinstance(model, AskNode) else None
+            field, inferred = self.identity.field_of(model.collects, prompt)
+            if field is not None:
+                found[node] = Collection(node, field, inferred)
+        return found
+
+    @cached_property
+    def collectors(self) -> dict[str, list[str]]:
+        """``{field: [nodes collecting it]}`` for reachable collectors, in graph order."""
+        by_field: dict[str, list[str]] = {}
+        for node, collection in self.collections.items():
+            if node in self.reachable:
+                by_field.setdefault(collection.field, []).append(node)
+        return by_field
+
+    def collected_after(self, field: str) -> dict[str, dict[str, tuple[str, str] | None]]:
+        """For each node, up to two collectors of ``field`` that a route reaches it from.
+
+        ``{node: {collector: parent edge}}``: a BFS seeded on the success edges
+        of every collector, where each node keeps the first two distinct
+        collectors to arrive (so "collected by someone other than me" is
+        decidable in linear time).
+        """
+        if field not in self._collected_after:
+            self._collected_after[field] = self._two_source_bfs(field)
+        return self._collected_after[field]
+
+    def _two_source_bfs(self, field: str) -> dict[str, dict[str, tuple[str, str] | None]]:
+        labels: dict[str, dict[str, tuple[str, str] | None]] = {}
+        queue: deque[tuple[str, str]] = deque()
+        for collector in self.collectors.get(field, []):
+            for target, edge_key, data in self.out[collector]:
+                if data["via"] != "next":
+                    continue  # only a successful answer collects the field
+                found = labels.setdefault(target, {})
+                if collector not in found and len(found) < 2:
+                    found[collector] = (collector, edge_key)
+                    queue.append((target, collector))
+        while queue:
+            node, label = queue.popleft()
+            for target, edge_key, _ in self.out[node]:
+                found = labels.setdefault(target, {})
+                if label in found or len(found) >= 2:
+                    continue
+                found[label] = (node, edge_key)
+                queue.append((target, label))
+        return labels
+
+    def route_through(
+        self, field: str, collector: str, node: str
+    ) -> tuple[tuple[str, str | None], ...]:
+        """A route from the start through ``collector`` (collecting ``field``) to ``node``."""
+        labels = self.collected_after(field)
+        tail: list[tuple[str, str | None]] = [(node, None)]
+        current = node
+        guard = len(self.graph) + 1
+        while current != collector or len(tail) == 1:
+            parent = labels.get(current, {}).get(collector)
+            if parent is None or guard == 0:
+                break
+            previous, edge_key = parent
+            tail.append((previous, edge_key))
+            current = previous
+            guard -= 1
+            if current == collector:
+                break
+        tail.reverse()
+        head = self.presses.route(collector)[:-1] if collector in self.presses else []
+        return (*head, *tail)
+
+    @cached_property
+    def must_collected(self) -> dict[str, int]:
+        """Identity fields collected on *every* route to each node, as bitsets over fields.
+
+        A forward "must" dataflow (intersection over incoming edges); a field
+        is added only on a collector's success edge.  Each node's set only
+        shrinks, so the worklist settles in O(fields x (nodes + edges)).
+        """
+        fields = self.identity.fields
+        bit = {field: 1 << index for index, field in enumerate(fields)}
+        everything = (1 << len(fields)) - 1
+        gen = {node: bit[c.field] for node, c in self.collections.items()}
+        if self.start is None:
+            return {}
+        order = list(self.presses.cost)  # every reachable node, roughly in BFS order
+        state: dict[str, int] = dict.fromkeys(order, everything)
+        state[self.start] = 0
+        queue = deque(order)
+        queued = set(order)
+        while queue:
+            node = queue.popleft()
+            queued.discard(node)
+            produced = gen.get(node, 0)
+            for target, _, data in self.out[node]:
+                if target == self.start:
+                    continue  # a route may always begin here, with nothing collected
+                carried = state[node] | (produced if data["via"] == "next" else 0)
+                new = state[target] & carried
+                if new != state[target]:
+                    state[target] = new
+                    if target not in queued:
+                        queued.add(target)
+                        queue.append(target)
+        return state
+
+    def field_bit(self, field: str) -> int:
+        """The bit of ``field`` in :attr:`must_collected` sets."""
+        return 1 << self.identity.fields.index(field)
+
+
+_EVENT_WORDS = {
+    "no_input": "says nothing (no input)",
+    "no_match": "presses an invalid key (no match)",
+    "retries_exhausted": "runs out of retries",
+    "fail": "gives no valid answer",
+    "else": "no case holds",
+    "open": "calls during opening hours",
+    "closed": "calls when closed",
+    "holiday": "calls on a holiday",
+    "error": "the step fails",
+    "subflow": "enters the subflow",
+    "return": "the subflow returns",
+}

@@ -1,0 +1,162 @@
+"""Finding and Report: the one result type that every reporter renders."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+from .errors import MenuError
+
+
+class Severity(str, Enum):
+    """How much a finding matters; the engine attaches it from configuration."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """2 for error, 1 for warning, 0 for info: higher is worse."""
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a witness route: at ``node`` the caller hears ``hears``, then ``does``.
+
+    ``does`` is None on the last step.  ``via`` and ``key`` are the graph edge
+    taken from this step (see DESIGN.md §3).
+    """
+
+    node: str
+    hears: str | None = None
+    does: str | None = None
+    via: str | None = None
+    key: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "hears": self.hears,
+            "does": self.does,
+            "via": self.via,
+            "key": self.key,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fault found in a menu, where it is, and the route a caller takes to meet it.
+
+    ``fact`` is what was found, independent of line numbers (for example
+    ``date_of_birth@ask_dob``); with the rule, file and node it makes the
+    :attr:`fingerprint` that baselines match on.
+    """
+
+    rule: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    node: str
+    message: str
+    witness: tuple[Step, ...] = ()
+    fact: str = ""
+    name: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """A line-independent id: the same fault keeps it across unrelated edits."""
+        text = "\x1f".join((self.rule, self.file.replace("\\", "/"), self.node, self.fact))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.column, self.rule, self.node, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON output version 1 writes it."""
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "node": self.node,
+            "message": self.message,
+            "witness": [step.to_dict() for step in self.witness],
+            "fingerprint": self.fingerprint,
+        }
+
+    def with_severity(self, severity: Severity) -> Finding:
+        return replace(self, severity=severity)
+
+
+@dataclass
+class Report:
+    """Every finding of one run, sorted, with the files read and those that could not be.
+
+    ``suppressed`` counts findings silenced by node-level ``audit: ignore``;
+    ``absorbed`` those matched by a baseline.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    errors: list[MenuError] = field(default_factory=list)
+    suppressed: int = 0
+    absorbed: int = 0
+    fixed: list[dict[str, Any]] = field(default_factory=list)
+
+    def sort(self) -> Report:
+        """Sort findings by file, line, column, rule; errors by position. Returns self."""
+        self.findings.sort(key=lambda finding: finding.sort_key)
+        self.errors.sort(key=lambda error: (error.file, error.line, error.column, error.message))
+        self.files.sort()
+        return self
+
+    def extend(self, other: Report) -> None:
+        """Add another report's results (e.g. another file's) to this one."""
+        self.findings.extend(other.findings)
+        self.files.extend(other.files)
+        self.errors.extend(other.errors)
+        self.suppressed += other.suppressed
+        self.absorbed += other.absorbed
+        self.fixed.extend(other.fixed)
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, every severity present (zero when none)."""
+        tally = Counter(finding.severity.value for finding in self.findings)
+        return {severity.value: tally.get(severity.value, 0) for severity in Severity}
+
+    def worst(self) -> Severity | None:
+        """The most severe level among the findings, or None when there are none."""
+        if not self.findings:
+            return None
+        return max((finding.severity for finding in self.findings), key=lambda s: s.rank)
+
+    def fails(self, fail_on: Severity | None) -> bool:
+        """Whether any finding is at or above ``fail_on`` (None: never fails)."""
+        if fail_on is None:
+            return False
+        return any(finding.severity.rank >= fail_on.rank for finding in self.findings)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for reporters: files, unreadable files, findings by severity and rule."""
+        by_rule = Counter(finding.rule for finding in self.findings)
+        return {
+            "files": len(self.files),
+            "unreadable": len(self.errors),
+            "findings": len(self.findings),
+            **self.counts(),
+            "suppressed": self.suppressed,
+            "absorbed": self.absorbed,
+            "by_rule": dict(sorted(by_rule.items())),
+        }

@@ -1,0 +1,218 @@
+"""Loading menus: one entry point, a table of formats, and auto-detection.
+
+Every format is a :class:`Format` in :data:`FORMATS`: how to recognise it and
+how to convert its parsed document to a :class:`~ivraudit.model.Menu`.  The
+loader reads bytes once, parses them once (as data, XML or plain text), then
+asks each format of that kind whether the document is its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import MenuError, NotAMenuError, UsageError
+from ..model import Menu, SubflowNode
+from . import native
+from ._parse import DEFAULT_MAX_BYTES, Document, decode, looks_like_json, parse_json, parse_yaml
+from ._parse import read_bytes as _read_bytes
+
+__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "Format", "load", "loads", "menu_files"]
+
+Kind = Literal["data", "xml", "text"]
+
+
+@dataclass(frozen=True)
+class Format:
+    """An input format: its name, what it looks like, and how to convert it."""
+
+    name: str
+    title: str
+    kind: Kind
+    suffixes: tuple[str, ...]
+    detect: Callable[[Any], bool]
+    convert: Callable[[Document], Menu]
+
+
+FORMATS: dict[str, Format] = {
+    "native": Format(
+        name="native",
+        title="ivraudit menu (YAML or JSON)",
+        kind="data",
+        suffixes=(".yaml", ".yml", ".json"),
+        detect=native.detect,
+        convert=native.convert,
+    ),
+}
+
+#: Suffixes of files that ``ivraudit check DIR`` looks at.
+MENU_SUFFIXES = (".yaml", ".yml", ".json")
+
+_MAX_SUBFLOW_DEPTH = 32
+
+
+def register(fmt: Format) -> None:
+    """Add an input format to the table (importers call this on import)."""
+    FORMATS[fmt.name] = fmt
+
+
+def load(
+    source: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Menu:
+    """Load a menu from a file path or from menu text.
+
+    A ``str`` holding a newline (or starting with ``{``) is menu text; any other
+    ``str`` or path-like is a file name.  ``format`` forces an input format by
+    name (see :data:`FORMATS`); by default it is detected.  Raises
+    :class:`~ivraudit.errors.MenuError` with file, line and column when the
+    input cannot be read as a menu.
+
+    >>> menu = load("ivraudit: 1\\nstart: bye\\nnodes: {bye: {type: hangup, reason: completed}}")
+    >>> sorted(menu.nodes)
+    ['bye']
+    """
+    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
+        return loads(source, format=format)
+    path = os.fspath(source)
+    return _load_file(path, format, max_bytes, ())
+
+
+def loads(text: str, format: str | None = None, *, name: str = "<text>") -> Menu:
+    """Load a menu from text; ``name`` is used in error messages and findings."""
+    return _convert(text, name, format, base_dir=os.getcwd(), chain=())
+
+
+def _load_file(path: str, format: str | None, max_bytes: int, chain: tuple[str, ...]) -> Menu:
+    text = decode(_read_bytes(path, max_bytes), path)
+    return _convert(text, path, format, os.path.dirname(os.path.abspath(path)), chain, max_bytes)
+
+
+def _convert(
+    text: str,
+    path: str,
+    format: str | None,
+    base_dir: str,
+    chain: tuple[str, ...],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Menu:
+    if not text.strip():
+        raise MenuError(
+            path, 1, 1, "file is empty", "a menu needs at least 'ivraudit: 1' and nodes"
+        )
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format '{format}'; choose from {', '.join(sorted(FORMATS))}")
+    candidates = [FORMATS[format]] if format else _candidates(text, path)
+    documents: dict[Kind, Document] = {}
+    for fmt in candidates:
+        if fmt.kind not in documents:
+            documents[fmt.kind] = _parse(text, path, fmt.kind)
+        document = documents[fmt.kind]
+        if format or fmt.detect(document.value):
+            menu = fmt.convert(document)
+            menu._path = path
+            menu._format = fmt.name
+            if menu._locate is None:
+                menu._locate = document.locate
+            _load_subflows(menu, base_dir, (*chain, os.path.abspath(path)), max_bytes)
+            return menu
+    raise _not_a_menu(text, path, documents)
+
+
+def _candidates(text: str, path: str) -> list[Format]:
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        kinds: tuple[Kind, ...] = ("xml",)
+    elif looks_like_json(text) or path.endswith((".yaml", ".yml", ".json")):
+        kinds = ("data",)
+    else:
+        kinds = ("data", "text")
+    return [fmt for kind in kinds for fmt in FORMATS.values() if fmt.kind == kind]
+
+
+def _parse(text: str, path: str, kind: Kind) -> Document:
+    if kind == "data":
+        if looks_like_json(text):
+            return parse_json(text, path)
+        return parse_yaml(text, path, custom_tags=True)
+    if kind == "xml":
+        from ._xml import parse_xml
+
+        return parse_xml(text, path)
+    return Document(path, text, text, {(): (1, 1)})
+
+
+def _not_a_menu(text: str, path: str, documents: dict[Kind, Document]) -> NotAMenuError:
+    known = ", ".join(fmt.title for fmt in FORMATS.values())
+    data = documents.get("data")
+    if data is not None and isinstance(data.value, dict):
+        keys = ", ".join(sorted(map(str, data.value))[:5])
+        return NotAMenuError(
+            path,
+            1,
+            1,
+            f"not a menu: no format recognises a document with keys {keys}",
+            f"an ivraudit menu starts with 'ivraudit: 1'; also read: {known}",
+        )
+    return NotAMenuError(path, 1, 1, "not a menu in any supported format", f"read: {known}")
+
+
+def _load_subflows(menu: Menu, base_dir: str, chain: tuple[str, ...], max_bytes: int) -> None:
+    for node_id, node in menu.nodes.items():
+        if not isinstance(node, SubflowNode) or node.menu in menu._subflows:
+            continue
+        target = os.path.abspath(os.path.join(base_dir, node.menu))
+        where = menu.locate("nodes", node_id, "menu")
+        if target in chain:
+            raise MenuError(
+                where.file,
+                where.line,
+                where.column,
+                f"subflow '{node.menu}' of node '{node_id}' includes itself",
+                "break the cycle of subflows",
+            )
+        if len(chain) >= _MAX_SUBFLOW_DEPTH:
+            raise MenuError(where.file, where.line, where.column, "subflows nested too deeply")
+        if not os.path.isfile(target):
+            raise MenuError(
+                where.file,
+                where.line,
+                where.column,
+                f"subflow '{node.menu}' of node '{node_id}' not found",
+                "the path is relative to this menu file",
+            )
+        relative = os.path.relpath(target) if not os.path.isabs(menu.path) else target
+        menu._subflows[node.menu] = _load_file(relative, None, max_bytes, chain)
+
+
+def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
+    """The menu files named by ``paths``: files as given, directories searched.
+
+    Directory search follows no symbolic links to directories (so a link loop
+    cannot hang it), skips hidden entries, and returns files sorted.
+    """
+    found: list[str] = []
+    for given in paths:
+        text = os.fspath(given)
+        if not os.path.isdir(text):
+            found.append(text)
+            continue
+        collected: list[str] = []
+        for root, dirs, files in os.walk(text, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if name.startswith("."):
+                    continue
+                if _is_menu_name(name):
+                    collected.append(os.path.join(root, name))
+        found.extend(sorted(collected, key=lambda p: Path(p).as_posix()))
+    return found
+
+
+def _is_menu_name(name: str) -> bool:
+    return name.lower().endswith(MENU_SUFFIXES)

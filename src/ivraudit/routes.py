@@ -1,0 +1,135 @@
+"""Shortest routes through a menu graph: 0-1 BFS and Dijkstra, with parent edges.
+
+Both run in O((nodes + edges) log nodes) at worst, iteratively, and remember
+which edge reached each node, so the route to any node -- a finding's
+witness -- is read back in time proportional to its length.  Ties are broken
+by edge order (the order the menu file lists its routes), so results are
+deterministic.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: One edge out of a node: (target, edge key, edge attributes).
+OutEdge = tuple[str, str, dict[str, Any]]
+Adjacency = Mapping[str, Sequence[OutEdge]]
+
+
+@dataclass
+class RouteTree:
+    """Least cost from the sources to every reached node, and the edge that got there."""
+
+    cost: dict[str, float] = field(default_factory=dict)
+    parent: dict[str, tuple[str, str]] = field(default_factory=dict)
+    source_of: dict[str, str] = field(default_factory=dict)
+
+    def __contains__(self, node: str) -> bool:
+        return node in self.cost
+
+    def route(self, node: str) -> list[tuple[str, str | None]]:
+        """``[(node, edge key taken from it), ...]`` from a source to ``node`` (key None last)."""
+        steps: list[tuple[str, str | None]] = [(node, None)]
+        seen = {node}
+        current = node
+        while current in self.parent:
+            previous, edge_key = self.parent[current]
+            if previous in seen:  # cannot happen with non-negative costs; guard anyway
+                break
+            seen.add(previous)
+            steps.append((previous, edge_key))
+            current = previous
+        steps.reverse()
+        return steps
+
+
+def zero_one_bfs(
+    adjacency: Adjacency,
+    sources: Iterable[str],
+    cost: Callable[[str, dict[str, Any]], int],
+    allowed: Callable[[str, dict[str, Any]], bool] | None = None,
+) -> RouteTree:
+    """Fewest cost-1 edges from any source to every node, where each edge costs 0 or 1.
+
+    ``cost(source_node, edge)`` gives an edge's cost; ``allowed`` may exclude edges.
+    """
+    tree = RouteTree()
+    queue: deque[str] = deque()
+    for source in sources:
+        if source not in tree.cost:
+            tree.cost[source] = 0
+            tree.source_of[source] = source
+            queue.append(source)
+    done: set[str] = set()
+    while queue:
+        node = queue.popleft()
+        if node in done:
+            continue
+        done.add(node)
+        base = tree.cost[node]
+        for target, edge_key, data in adjacency.get(node, ()):
+            if allowed is not None and not allowed(node, data):
+                continue
+            step = cost(node, data)
+            new = base + step
+            old = tree.cost.get(target)
+            if old is None or new < old:
+                tree.cost[target] = new
+                tree.parent[target] = (node, edge_key)
+                tree.source_of[target] = tree.source_of[node]
+                if step == 0:
+                    queue.appendleft(target)
+                else:
+                    queue.append(target)
+    return tree
+
+
+def dijkstra(
+    adjacency: Adjacency,
+    sources: Iterable[str],
+    weight: Callable[[str, dict[str, Any]], float],
+) -> RouteTree:
+    """Least total weight from any source to every node (weights must be >= 0)."""
+    tree = RouteTree()
+    heap: list[tuple[float, int, str]] = []
+    counter = 0
+    for source in sources:
+        if source not in tree.cost:
+            tree.cost[source] = 0.0
+            tree.source_of[source] = source
+            heap.append((0.0, counter, source))
+            counter += 1
+    heapq.heapify(heap)
+    done: set[str] = set()
+    while heap:
+        base, _, node = heapq.heappop(heap)
+        if node in done:
+            continue
+        done.add(node)
+        for target, edge_key, data in adjacency.get(node, ()):
+            new = base + weight(node, data)
+            old = tree.cost.get(target)
+            if old is None or new < old - 1e-12:
+                tree.cost[target] = new
+                tree.parent[target] = (node, edge_key)
+                tree.source_of[target] = tree.source_of[node]
+                counter += 1
+                heapq.heappush(heap, (new, counter, target))
+    return tree
+
+
+def reachable(adjacency: Adjacency, sources: Iterable[str]) -> set[str]:
+    """Every node reachable from ``sources`` (sources included)."""
+    seen = set(sources)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for target, _, _ in adjacency.get(node, ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen

@@ -1,0 +1,57 @@
+"""Checking many files: find the menus under the paths given, load and audit each."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .audit import audit
+from .config import Config
+from .errors import MenuError, NotAMenuError, UsageError
+from .findings import Report
+from .loaders import load, menu_files
+
+
+@dataclass
+class CheckResult:
+    """A check run: the report, and the files skipped because they are not menus."""
+
+    report: Report
+    skipped: list[str] = field(default_factory=list)
+
+
+def check(
+    paths: Sequence[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    format: str | None = None,
+) -> CheckResult:
+    """Load and audit every menu file under ``paths`` (files, or directories searched).
+
+    A file that cannot be read lands in ``report.errors``; the others are
+    still audited.  Inside a directory, data files no format recognises
+    (a package.json, a CI config) are skipped and listed in ``skipped``;
+    a file named directly must be a menu.
+    """
+    config = config or Config()
+    result = CheckResult(Report())
+    named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
+    files = menu_files(list(paths))
+    if not files:
+        raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
+    for path in files:
+        try:
+            menu = load(path, format, max_bytes=config.max_bytes)
+        except NotAMenuError as error:
+            if path in named or format is not None:
+                result.report.errors.append(error)
+            else:
+                result.skipped.append(path)
+            continue
+        except MenuError as error:
+            result.report.errors.append(error)
+            continue
+        result.report.extend(audit(menu, config))
+    result.report.sort()
+    return result
