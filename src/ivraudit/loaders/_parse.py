@@ -259,7 +259,7 @@ def parse_yaml(text: str, path: str, *, custom_tags: bool = False) -> Document:
                     custom_tag = tag_seen
                 if len(stack) >= MAX_DEPTH:
                     raise _error(
-                        path, event.start_mark, f"nested more than {MAX_DEPTH} levels deep"
+                        path, event.start_mark, f"nested too deeply (more than {MAX_DEPTH} levels)"
                     )
                 if stack and isinstance(stack[-1].container, dict):
                     top = stack[-1]
@@ -301,6 +301,8 @@ def parse_yaml(text: str, path: str, *, custom_tags: bool = False) -> Document:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "nesting depth" in problem:
+            problem = f"nested too deeply (more than {MAX_DEPTH} levels)"
         at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
         hint = "indent with spaces, not tabs" if at_tab else _yaml_hint(problem)
         raise MenuError(path, line, column, f"invalid YAML: {problem}", hint) from None
@@ -309,7 +311,7 @@ def parse_yaml(text: str, path: str, *, custom_tags: bool = False) -> Document:
         line, column = line_column(text, mark) if isinstance(mark, int) else (1, 1)
         raise MenuError(path, line, column, f"invalid YAML: {_first_line(exc)}") from None
     except RecursionError:
-        raise MenuError(path, 1, 1, f"nested more than {MAX_DEPTH} levels deep") from None
+        raise MenuError(path, 1, 1, f"nested too deeply (more than {MAX_DEPTH} levels)") from None
     return Document(path, text, result, positions, custom_tag)
 
 

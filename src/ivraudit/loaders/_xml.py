@@ -92,7 +92,7 @@ class _Builder(xml.sax.handler.ContentHandler):
         if len(self.stack) >= MAX_DEPTH:
             line, column = self._position()
             raise MenuError(
-                self.path, line, column, f"XML nested more than {MAX_DEPTH} levels deep"
+                self.path, line, column, f"XML nested too deeply (more than {MAX_DEPTH} levels)"
             )
         line, column = self._position()
         element = XmlElement(_local(name), {_local(k): v for k, v in attrs.items()}, line, column)
