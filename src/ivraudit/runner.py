@@ -10,7 +10,7 @@ from .audit import audit
 from .config import Config
 from .errors import MenuError, NotAMenuError, UsageError
 from .findings import Report
-from .loaders import load, menu_files
+from .loaders import load_all, menu_files
 
 
 @dataclass
@@ -42,7 +42,7 @@ def check(
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
     for path in files:
         try:
-            menu = load(path, format, max_bytes=config.max_bytes)
+            menus = load_all(path, format, max_bytes=config.max_bytes)
         except NotAMenuError as error:
             if path in named or format is not None:
                 result.report.errors.append(error)
@@ -52,6 +52,7 @@ def check(
         except MenuError as error:
             result.report.errors.append(error)
             continue
-        result.report.extend(audit(menu, config))
+        for menu in menus:
+            result.report.extend(audit(menu, config))
     result.report.sort()
     return result

@@ -8,6 +8,7 @@ asks each format of that kind whether the document is its own.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,22 +21,43 @@ from . import native
 from ._parse import DEFAULT_MAX_BYTES, Document, decode, looks_like_json, parse_json, parse_yaml
 from ._parse import read_bytes as _read_bytes
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "Format", "load", "loads", "menu_files"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "Format",
+    "load",
+    "load_all",
+    "loads",
+    "menu_files",
+    "register",
+]
 
 Kind = Literal["data", "xml", "text"]
 
 
 @dataclass(frozen=True)
 class Format:
-    """An input format: its name, what it looks like, and how to convert it."""
+    """An input format: its name, what it looks like, and how to convert it.
+
+    ``kind`` says how the file is parsed before ``detect`` and ``convert`` see
+    it: ``data`` (JSON or YAML: the parsed value), ``xml`` (the root
+    :class:`~ivraudit.loaders._xml.XmlElement`) or ``text`` (the text itself).
+    ``convert`` returns one Menu, or a list when a file holds several flows.
+    """
 
     name: str
     title: str
     kind: Kind
     suffixes: tuple[str, ...]
     detect: Callable[[Any], bool]
-    convert: Callable[[Document], Menu]
+    convert: Callable[[Document], Menu | list[Menu]]
 
+
+#: Recognisers of files that are *almost* a supported format (an SMS-only flow, a
+#: flow wrapped in a JavaScript module): each returns the exact reason the file is
+#: refused, or None.  They run only when no format accepted the file.
+NearMiss = Callable[[str, str, "dict[Kind, Document]"], "str | None"]
+NEAR_MISSES: list[NearMiss] = []
 
 FORMATS: dict[str, Format] = {
     "native": Format(
@@ -54,9 +76,14 @@ MENU_SUFFIXES = (".yaml", ".yml", ".json")
 _MAX_SUBFLOW_DEPTH = 32
 
 
-def register(fmt: Format) -> None:
-    """Add an input format to the table (importers call this on import)."""
+def register(fmt: Format, *near_misses: NearMiss) -> None:
+    """Add an input format to the table (importers call this on import).
+
+    ``near_misses`` are functions ``(text, path, documents) -> reason | None``
+    that explain why a file that looks like this format is still refused.
+    """
     FORMATS[fmt.name] = fmt
+    NEAR_MISSES.extend(near_misses)
 
 
 def load(
@@ -71,24 +98,48 @@ def load(
     ``str`` or path-like is a file name.  ``format`` forces an input format by
     name (see :data:`FORMATS`); by default it is detected.  Raises
     :class:`~ivraudit.errors.MenuError` with file, line and column when the
-    input cannot be read as a menu.
+    input cannot be read as a menu, or when it holds several flows (use
+    :func:`load_all` for those).
 
     >>> menu = load("ivraudit: 1\\nstart: bye\\nnodes: {bye: {type: hangup, reason: completed}}")
     >>> sorted(menu.nodes)
     ['bye']
     """
+    menus = load_all(source, format, max_bytes=max_bytes)
+    if len(menus) != 1:
+        names = ", ".join(menu.id or "?" for menu in menus[:5])
+        raise MenuError(
+            menus[0].path,
+            1,
+            1,
+            f"file holds {len(menus)} flows ({names}{', ...' if len(menus) > 5 else ''})",
+            "load them with ivraudit.load_all()",
+        )
+    return menus[0]
+
+
+def load_all(
+    source: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[Menu]:
+    """Load every menu (flow) a file or text holds; most formats hold exactly one."""
     if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
-        return loads(source, format=format)
+        return _convert(source, "<text>", format, os.getcwd(), ())
     path = os.fspath(source)
     return _load_file(path, format, max_bytes, ())
 
 
 def loads(text: str, format: str | None = None, *, name: str = "<text>") -> Menu:
-    """Load a menu from text; ``name`` is used in error messages and findings."""
-    return _convert(text, name, format, base_dir=os.getcwd(), chain=())
+    """Load one menu from text; ``name`` is used in error messages and findings."""
+    menus = _convert(text, name, format, base_dir=os.getcwd(), chain=())
+    if len(menus) != 1:
+        raise MenuError(name, 1, 1, f"text holds {len(menus)} flows", "use load_all()")
+    return menus[0]
 
 
-def _load_file(path: str, format: str | None, max_bytes: int, chain: tuple[str, ...]) -> Menu:
+def _load_file(path: str, format: str | None, max_bytes: int, chain: tuple[str, ...]) -> list[Menu]:
     text = decode(_read_bytes(path, max_bytes), path)
     return _convert(text, path, format, os.path.dirname(os.path.abspath(path)), chain, max_bytes)
 
@@ -100,7 +151,7 @@ def _convert(
     base_dir: str,
     chain: tuple[str, ...],
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Menu:
+) -> list[Menu]:
     if not text.strip():
         raise MenuError(
             path, 1, 1, "file is empty", "a menu needs at least 'ivraudit: 1' and nodes"
@@ -111,43 +162,69 @@ def _convert(
     documents: dict[Kind, Document] = {}
     for fmt in candidates:
         if fmt.kind not in documents:
-            documents[fmt.kind] = _parse(text, path, fmt.kind)
+            documents[fmt.kind] = _parse(text, path, fmt.kind, strict=format is not None)
         document = documents[fmt.kind]
-        if format or fmt.detect(document.value):
-            menu = fmt.convert(document)
+        if document.value is _UNPARSED or not (format or fmt.detect(document.value)):
+            continue
+        converted = fmt.convert(document)
+        menus = converted if isinstance(converted, list) else [converted]
+        if not menus:
+            raise MenuError(path, 1, 1, f"no {fmt.title} flow found in the file")
+        for menu in menus:
             menu._path = path
             menu._format = fmt.name
             if menu._locate is None:
                 menu._locate = document.locate
             _load_subflows(menu, base_dir, (*chain, os.path.abspath(path)), max_bytes)
-            return menu
+        return menus
     raise _not_a_menu(text, path, documents)
+
+
+_UNPARSED = object()
 
 
 def _candidates(text: str, path: str) -> list[Format]:
     stripped = text.lstrip()
+    lowered = path.lower()
     if stripped.startswith("<"):
         kinds: tuple[Kind, ...] = ("xml",)
-    elif looks_like_json(text) or path.endswith((".yaml", ".yml", ".json")):
+    elif looks_like_json(text) or lowered.endswith(_DATA_SUFFIXES):
         kinds = ("data",)
     else:
-        kinds = ("data", "text")
+        kinds = ("text", "data")
     return [fmt for kind in kinds for fmt in FORMATS.values() if fmt.kind == kind]
 
 
-def _parse(text: str, path: str, kind: Kind) -> Document:
-    if kind == "data":
-        if looks_like_json(text):
-            return parse_json(text, path)
-        return parse_yaml(text, path, custom_tags=True)
+_DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+
+
+def _parse(text: str, path: str, kind: Kind, *, strict: bool) -> Document:
+    """Parse text as ``kind``.
+
+    When the format was not named and the file's suffix does not promise data,
+    a file that does not even parse as data is simply not a data format.
+    """
     if kind == "xml":
         from ._xml import parse_xml
 
         return parse_xml(text, path)
-    return Document(path, text, text, {(): (1, 1)})
+    if kind == "text":
+        return Document(path, text, text, {(): (1, 1)})
+    try:
+        if looks_like_json(text):
+            return parse_json(text, path)
+        return parse_yaml(text, path, custom_tags=True)
+    except MenuError:
+        if strict or looks_like_json(text) or path.lower().endswith(_DATA_SUFFIXES):
+            raise
+        return Document(path, text, _UNPARSED, {})
 
 
 def _not_a_menu(text: str, path: str, documents: dict[Kind, Document]) -> NotAMenuError:
+    for near_miss in NEAR_MISSES:
+        reason = near_miss(text, path, documents)
+        if reason:
+            return NotAMenuError(path, 1, 1, reason)
     known = ", ".join(fmt.title for fmt in FORMATS.values())
     data = documents.get("data")
     if data is not None and isinstance(data.value, dict):
@@ -187,7 +264,12 @@ def _load_subflows(menu: Menu, base_dir: str, chain: tuple[str, ...], max_bytes:
                 "the path is relative to this menu file",
             )
         relative = os.path.relpath(target) if not os.path.isabs(menu.path) else target
-        menu._subflows[node.menu] = _load_file(relative, None, max_bytes, chain)
+        inner = _load_file(relative, None, max_bytes, chain)
+        if len(inner) != 1:
+            raise MenuError(
+                where.file, where.line, where.column, f"subflow '{node.menu}' holds several flows"
+            )
+        menu._subflows[node.menu] = inner[0]
 
 
 def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
@@ -216,3 +298,10 @@ def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
 
 def _is_menu_name(name: str) -> bool:
     return name.lower().endswith(MENU_SUFFIXES)
+
+
+# Importers of real platform formats; each module registers its Format on import.
+_IMPORTER_MODULES: tuple[str, ...] = ()
+
+for _name in _IMPORTER_MODULES:
+    importlib.import_module(f"{__name__}.{_name}")

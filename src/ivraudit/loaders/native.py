@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import MenuError
@@ -60,6 +61,20 @@ def convert(document: Document) -> Menu:
     except RecursionError:
         raise document.error((), "menu nested too deeply") from None
     return menu
+
+
+def dump(menu: Menu) -> str:
+    """The menu in the native YAML format (what ``ivraudit import`` writes).
+
+    Loading the text again gives an equal Menu.
+    """
+    data = menu.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+    nodes = {}
+    for node_id, node in data.get("nodes", {}).items():
+        node_type = menu.nodes[node_id].type
+        nodes[node_id] = {"type": node_type, **{k: v for k, v in node.items() if k != "type"}}
+    data = {"ivraudit": FORMAT_VERSION, **data, "nodes": nodes}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def translate_validation_error(exc: ValidationError, document: Document) -> MenuError:
