@@ -132,7 +132,9 @@ def test_empty_directory_is_a_usage_error(runner, tmp_path):
 def test_output_file_is_written(runner, tmp_path):
     path = write(tmp_path, "menu.yaml", BROKEN)
     out = tmp_path / "report.json"
-    result = runner.invoke(main, ["check", str(path), "-f", "json", "-o", str(out)])
+    result = runner.invoke(
+        main, ["check", str(path), "-f", "json", "-o", str(out), "--select", "ST"]
+    )
     assert result.exit_code == 1
     assert result.output == ""
     assert json.loads(out.read_text())["summary"]["findings"] == 2

@@ -5,6 +5,7 @@ The public API::
     import ivraudit
     menu = ivraudit.load("menus/bank.yaml")      # a Menu, or MenuError
     report = ivraudit.audit(menu)                # a Report of Findings
+    measured = ivraudit.metrics(menu)            # presses, seconds per outcome
     graph = ivraudit.to_graph(menu)              # a networkx MultiDiGraph
 """
 
@@ -16,7 +17,8 @@ from .config import Config, Settings, load_config
 from .errors import ConfigError, IvrauditError, MenuError, Position, UsageError
 from .findings import Finding, Report, Severity, Step
 from .graph import to_graph
-from .loaders import load, loads
+from .loaders import load, load_all, loads
+from .metrics import Metrics, metrics
 from .model import Menu
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "IvrauditError",
     "Menu",
     "MenuError",
+    "Metrics",
     "Position",
     "Report",
     "Settings",
@@ -35,7 +38,9 @@ __all__ = [
     "__version__",
     "audit",
     "load",
+    "load_all",
     "load_config",
     "loads",
+    "metrics",
     "to_graph",
 ]

@@ -25,7 +25,7 @@ def audit(
     >>> from ivraudit import load
     >>> menu = load("ivraudit: 1\\nstart: main\\nnodes:\\n  main: {type: say, say: Hi, next: gone}")
     >>> [f.rule for f in audit(menu).findings]
-    ['ST001']
+    ['DP003', 'ST001']
     """
     config = config or Config()
     ctx = context or AuditContext(menu, config)

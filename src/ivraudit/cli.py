@@ -20,7 +20,9 @@ from . import rules as rule_registry
 from ._version import __version__
 from .config import Config, load_config
 from .errors import ConfigError, IvrauditError, MenuError, UsageError
-from .loaders import FORMATS
+from .loaders import FORMATS, load_all, menu_files
+from .metrics import metrics as measure
+from .metrics import render_text as render_metrics
 from .model import menu_json_schema
 from .reporters import REPORTERS, RenderOptions, render
 from .runner import check as check_paths
@@ -174,6 +176,69 @@ def check(
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
 
 
+@main.command("metrics")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@click.option("--words-per-minute", type=click.FloatRange(min=1), help="Speaking rate.")
+@click.option("--seconds-per-input", type=click.FloatRange(min=0), help="Time per key press.")
+@_guarded
+def metrics_command(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    config_path: str | None,
+    input_format: str | None,
+    words_per_minute: float | None,
+    seconds_per_input: float | None,
+) -> None:
+    """Measure routes: presses, inputs and seconds to every outcome, depth, time to a person."""
+    config = load_config(config_path)
+    changes = {
+        key: value
+        for key, value in (
+            ("words_per_minute", words_per_minute),
+            ("seconds_per_input", seconds_per_input),
+        )
+        if value is not None
+    }
+    if changes:
+        config = config.merged(**changes)
+    measured = []
+    failed = False
+    for path in menu_files(list(paths)):
+        try:
+            menus = load_all(path, input_format, max_bytes=config.max_bytes)
+        except MenuError as error:
+            click.echo(str(error), err=True)
+            failed = True
+            continue
+        measured.extend(measure(menu, config.settings) for menu in menus)
+    if output_format == "json":
+        text = (
+            json.dumps(
+                {"version": 1, "menus": [item.to_dict() for item in measured]},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    else:
+        text = render_metrics(measured) if measured else ""
+    write_output(text, output)
+    sys.exit(EXIT_ERROR if failed else EXIT_CLEAN)
+
+
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 @_guarded
@@ -200,7 +265,7 @@ def rules_command(rule_id: str | None, output_format: str) -> None:
         if output_format == "json":
             click.echo(json.dumps(_rule_dict(found), indent=2))
         else:
-            click.echo(rule_page(found))
+            click.echo(found.page(), nl=False)
         return
     every = rule_registry.all_rules()
     if output_format == "json":
@@ -223,28 +288,6 @@ def _rule_dict(current: rule_registry.Rule) -> dict[str, Any]:
         "settings": list(current.uses),
         "doc": current.doc,
     }
-
-
-def rule_page(current: rule_registry.Rule) -> str:
-    """A rule's documentation page (Markdown), as docs/rules/ID.md holds it."""
-    from .config import Settings
-
-    lines = [
-        f"# {current.id} {current.name}",
-        "",
-        f"**{current.summary}**",
-        "",
-        f"Default severity: `{current.severity.value}`. Family: {current.family}.",
-        "",
-        current.doc,
-    ]
-    if current.uses:
-        lines += ["", "## Settings", ""]
-        for name in current.uses:
-            info = Settings.model_fields[name]
-            default = info.get_default(call_default_factory=True)
-            lines.append(f"- `{name}` (default `{default}`): {info.description}")
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,10 +22,14 @@ from .graph import DISCONNECT, SELECTION_VIAS, node_position, to_graph
 from .model import (
     ActionNode,
     AskNode,
+    BranchNode,
     HangupNode,
+    HoursNode,
     Menu,
+    MenuNode,
     NodeBase,
     SayNode,
+    SubflowNode,
     TransferNode,
 )
 from .routes import OutEdge, RouteTree, dijkstra, reachable, zero_one_bfs
@@ -177,16 +181,23 @@ class AuditContext:
         def weight(node: str, data: dict[str, Any]) -> float:
             if node not in prompt_seconds:
                 prompt_seconds[node] = self.prompt_seconds(node)
-            cost = prompt_seconds[node]
-            if self.is_input(node, data):
-                cost += self.settings.seconds_per_input
-            elif data["via"] == "no_input":
-                model = self.model(node)
-                timeout = getattr(model, "timeout", None)
-                cost += self.settings.input_timeout if timeout is None else timeout
-            return cost
+            heard = prompt_seconds[node]
+            via = data["via"]
+            if self.is_input(node, data) or via == "no_match":
+                return heard + self.settings.seconds_per_input
+            if via == "no_input":
+                return heard + self._timeout(node)
+            if via in ("retries_exhausted", "fail") and self.kind(node) in ("menu", "ask"):
+                # Every try: the prompt, then the wait for input that never comes.
+                tries = (getattr(self.model(node), "retries", None) or 0) + 1
+                return tries * (heard + self._timeout(node))
+            return heard
 
         return dijkstra(self.out, [self.start], weight)
+
+    def _timeout(self, node: str) -> float:
+        timeout = getattr(self.model(node), "timeout", None)
+        return self.settings.input_timeout if timeout is None else timeout
 
     def steps(
         self, route: list[tuple[str, str | None]] | tuple[tuple[str, str | None], ...]
@@ -328,6 +339,93 @@ class AuditContext:
                 and data["via"] not in ("no_input", "no_match", "retries_exhausted")
                 and not (data["via"] == "fail" and data["synthetic"])
             ),
+        )
+
+    def edge_target(self, node: str, edge_key: str) -> str | None:
+        """The node an edge (by its key, e.g. ``key:1``) leads to."""
+        for target, key, _ in self.out.get(node, ()):
+            if key == edge_key:
+                return target
+        return None
+
+    def follow_messages(self, node: str) -> str:
+        """Where a call ends up from ``node`` after plain messages (``say`` nodes) play."""
+        seen = {node}
+        while self.kind(node) == "say":
+            onward = [target for target, _, data in self.out[node] if data["via"] == "next"]
+            if not onward or onward[0] in seen:
+                break
+            node = onward[0]
+            seen.add(node)
+        return node
+
+    def arrivals(self, node: str) -> list[tuple[str, dict[str, Any]]]:
+        """The edges a call arrives by, looking back through plain messages before ``node``.
+
+        ``[(source, edge attributes)]``: for a hangup after "Sorry, goodbye", the
+        edges into that message, not the message's own ``next``.
+        """
+        found: list[tuple[str, dict[str, Any]]] = []
+        seen = {node}
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            for source, _, data in self.into[current]:
+                if self.kind(source) == "say" and data["via"] == "next":
+                    if source not in seen:
+                        seen.add(source)
+                        stack.append(source)
+                    continue
+                found.append((source, data))
+        return found
+
+    def silent_gap(self, node: str) -> tuple[str, str] | None:
+        """``(field, what)`` when a non-outcome node has no way onward for some case.
+
+        A message or step with no ``next``, an ask with no ``next``, a menu with
+        no options, a branch with no ``else``, hours with no ``open``/``closed``.
+        """
+        model = self.model(node)
+        if model is None or model.type in ("transfer", "voicemail", "callback", "hangup"):
+            return None
+        if isinstance(model, MenuNode):
+            if not model.options and not model.speech:
+                return "options", "offers no options: the caller cannot choose anything"
+            return None
+        if isinstance(model, AskNode):
+            if model.next is None:
+                return "next", "has no 'next': after answering, the caller is left in silence"
+            return None
+        if isinstance(model, BranchNode):
+            if model.else_ is None:
+                return "else", "has no 'else': when no case holds, the caller is left in silence"
+            return None
+        if isinstance(model, HoursNode):
+            for via in ("open", "closed"):
+                if getattr(model, via) is None:
+                    return via, f"has no '{via}' route: callers at those times are left in silence"
+            return None
+        if isinstance(model, SubflowNode):
+            if model.next is None and self._subflow_returns(node):
+                return (
+                    "next",
+                    "has no 'next': when the subflow returns, the caller is left in silence",
+                )
+            return None
+        if model.type == "return":
+            if not self.out[node]:
+                return "return", "returns, but it is not in a subflow: nothing follows"
+            return None
+        if not any(data["via"] == "next" for _, _, data in self.out[node]):
+            return "next", "has no 'next': after it, the caller is left in silence"
+        return None
+
+    def _subflow_returns(self, node: str) -> bool:
+        if not self.graph.nodes[node].get("inlined"):
+            return True
+        prefix = f"{node}/"
+        return any(
+            other.startswith(prefix) and self.kind(other) == "return" for other in self.graph
         )
 
     def is_disconnect(self, node: str) -> bool:

@@ -242,7 +242,10 @@ _CLOSED = re.compile(
 )
 _ERROR = re.compile(
     r"(?:an? |technical )(?:error|problem|difficult(?:y|ies))|something went wrong"
-    r"|system is (?:down|unavailable)|invalid (?:entry|input|selection).{0,40}goodbye",
+    r"|system is (?:down|unavailable)|\binvalid\b|too many (?:attempts|tries|errors)"
+    r"|(?:could not|couldn't|cannot|can't|unable to|were not able to) (?:verify|process|"
+    r"understand|complete|find|help|recogni[sz]e|connect)|did not (?:understand|receive|"
+    r"recogni[sz]e|get)|no (?:valid )?(?:input|selection|response) (?:was )?received",
     re.IGNORECASE,
 )
 _COMPLETED = re.compile(
@@ -288,11 +291,25 @@ def announces_hours(text: str | None) -> bool:
 
 
 def find_phrases(text: str | None, phrases: Iterable[str]) -> list[str]:
-    """Which of ``phrases`` occur in ``text`` (case and spacing ignored)."""
+    """Which of ``phrases`` occur in ``text`` (case and spacing ignored), in text order.
+
+    Where two found phrases overlap ("please listen carefully" inside "please
+    listen carefully as our options have changed"), only the longer is kept.
+    """
     if not text:
         return []
     folded = " ".join(text.lower().split())
-    return [phrase for phrase in phrases if " ".join(phrase.lower().split()) in folded]
+    spans: list[tuple[int, int, str]] = []
+    for phrase in phrases:
+        wanted = " ".join(phrase.lower().split())
+        start = folded.find(wanted) if wanted else -1
+        if start >= 0:
+            spans.append((start, start + len(wanted), phrase))
+    kept: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda item: item[0] - item[1]):
+        if all(span[1] <= other[0] or span[0] >= other[1] for other in kept):
+            kept.append(span)
+    return [phrase for _, _, phrase in sorted(kept)]
 
 
 def shorten(text: str | None, limit: int = 80) -> str | None:

@@ -69,6 +69,27 @@ class Rule:
         """The rule's documentation: its check function's docstring."""
         return inspect.cleandoc(self.check.__doc__ or self.summary)
 
+    def page(self) -> str:
+        """The rule's documentation page in Markdown (``ivraudit rules ID``, docs/rules/ID.md)."""
+        from ..config import Settings
+
+        lines = [
+            f"# {self.id} {self.name}",
+            "",
+            f"**{self.summary}**",
+            "",
+            f"Default severity: `{self.severity.value}`. Family: {self.family}.",
+            "",
+            self.doc,
+        ]
+        if self.uses:
+            lines += ["", "## Settings", ""]
+            for name in self.uses:
+                info = Settings.model_fields[name]
+                default = info.get_default(call_default_factory=True)
+                lines.append(f"- `{name}` (default `{default}`): {info.description}")
+        return "\n".join(lines) + "\n"
+
 
 RULES: dict[str, Rule] = {}
 
@@ -151,4 +172,4 @@ def _load_families() -> None:
         return
     _loaded = True
     # Importing a family module registers its rules.
-    from . import meta, structure  # noqa: F401
+    from . import dead_ends, depth, identity, menus, meta, structure  # noqa: F401

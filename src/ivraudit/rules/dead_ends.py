@@ -1,0 +1,424 @@
+"""Dead-end rules: silence, loops with no exit, and disconnects without service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import networkx as nx
+
+from ..context import AuditContext
+from ..findings import Severity
+from ..graph import DISCONNECT, ERROR_VIAS
+from ..text import announces_hours, shorten
+from . import Hit, rule
+
+
+@rule(
+    "DE001",
+    "silent-end",
+    Severity.ERROR,
+    "A node with no way onward: the caller is left in silence.",
+    needs_start=False,
+)
+def silent_end(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds nodes where the call stops without an outcome: a message with no
+    ``next``, a question with no ``next``, a menu with no options, a branch with no
+    ``else``, an hours check with no ``open`` or ``closed`` route.
+
+    ## Why callers suffer
+    The platform runs out of instructions: the caller hears silence, then the
+    line drops, with no idea whether anything happened.
+
+    ## Example
+    ```yaml
+    # bad: after the message, nothing
+    stores:
+      type: say
+      say: To find your nearest store, visit our website.
+    ```
+    ```yaml
+    # good
+    stores:
+      type: say
+      say: Our stores are open 9am to 6pm, Monday to Saturday.
+      next: main
+    ```
+
+    ## Fix
+    Give the node a route onward (back to a menu, to a person) or end the call
+    deliberately with a ``hangup`` whose reason says why.
+    """
+    for node, _ in ctx.nodes():
+        gap = ctx.silent_gap(node)
+        if gap is not None:
+            field, what = gap
+            yield Hit(node=node, message=f"'{node}' {what}", fact=field)
+
+
+@rule(
+    "DE002",
+    "loop-without-exit",
+    Severity.ERROR,
+    "A loop with no exit: from these nodes no outcome can be reached.",
+)
+def loop_without_exit(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds loops a caller can enter but never leave for a person, a voicemail,
+    a callback or a completed call.
+
+    Retries and "press 1 to hear again" are loops too; they are fine as long as
+    another route leads out.  A loop whose only ways out end in a disconnect is
+    reported where it ends (DE003, DE005) instead.
+
+    ## Why callers suffer
+    They go round the same prompts until they give up and hang up.
+
+    ## Example
+    ```yaml
+    # bad: the only choice repeats the message
+    roaming:
+      type: menu
+      say: Roaming prices are on our website. To hear this again press 1.
+      options: {"1": roaming}
+      no_input: roaming
+      no_match: roaming
+    ```
+    ```yaml
+    # good: a way out
+    roaming:
+      type: menu
+      say: To hear this again press 1. To speak to an adviser press 0.
+      options: {"1": roaming, "0": adviser}
+      no_input: roaming
+      no_match: roaming
+    ```
+
+    ## Fix
+    Add a route out of the loop: an adviser, the main menu, a message option.
+    """
+    trapped = [node for node in ctx.reachable if node not in ctx.reaches_outcome]
+    if not trapped:
+        return
+    region = ctx.graph.subgraph(trapped)
+    order = ctx.presses.cost
+    for members in nx.strongly_connected_components(region):
+        if len(members) == 1:
+            (only,) = members
+            if not ctx.graph.has_edge(only, only):
+                continue
+        if any(
+            target not in members and target != DISCONNECT
+            for node in members
+            for target, _, _ in ctx.out[node]
+        ):
+            continue  # it has exits; they end at dead ends reported by other rules
+        entry = min(members, key=lambda node: (order.get(node, 0), str(node)))
+        others = len(members) - 1
+        also = f" and {others} other node{'s' if others != 1 else ''}" if others else ""
+        yield Hit(
+            node=entry,
+            message=f"callers who reach '{entry}'{also} loop with no way out: no route leads "
+            "to a person, a voicemail, a callback or a completed call",
+            fact="trap:" + ",".join(sorted(map(str, members))[:10]),
+        )
+
+
+@rule(
+    "DE003",
+    "disconnect-without-service",
+    Severity.WARNING,
+    'A hangup without service ("that department is not taking calls, goodbye").',
+)
+def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds hangups that end a call the caller chose to make, without serving it:
+    reason ``unavailable`` or ``error``, or no reason at all.  The reason is read
+    from the prompt when the menu does not give one ("not taking calls",
+    "try again later", "an error has occurred").
+
+    Hangups reached only through caller errors (no input, no match, retries
+    used up) are reported by DE005; closed-hours hangups by DE006.
+
+    ## Why callers suffer
+    They navigated the menu to reach a department and are cut off: they call
+    back, angrier, or give up.
+
+    ## Example
+    ```yaml
+    # bad
+    tech_support:
+      type: hangup
+      say: Sorry, that department is not taking calls at this time. Goodbye.
+    ```
+    ```yaml
+    # good: offer a way to be served
+    tech_support:
+      type: callback
+      say: Our technicians are busy. We will call you back within two hours.
+      next: goodbye
+    ```
+
+    ## Fix
+    Offer a callback, a voicemail, or another team; if the caller really has
+    been served, say so with ``reason: completed``.
+    """
+    for node, _ in ctx.nodes("hangup"):
+        reason, inferred = ctx.hangup_reasons[node]
+        if reason in ("completed", "closed"):
+            continue
+        arrivals = ctx.arrivals(node)
+        if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
+            continue
+        heard = shorten(ctx.hears(node) or _last_message(ctx, node), 80)
+        said = f' after "{heard}"' if heard else ""
+        if reason is None:
+            message = (
+                f"'{node}' hangs up{said} and gives no reason; if the caller has been "
+                "served, set 'reason: completed', otherwise offer a way to be served"
+            )
+        else:
+            how = "read from the prompt" if inferred else "declared"
+            message = f"'{node}' hangs up without service{said} (reason {reason}, {how})"
+        yield Hit(node=node, message=message, fact=f"reason:{reason}")
+
+
+def _last_message(ctx: AuditContext, node: str) -> str | None:
+    for source, _, data in ctx.into[node]:
+        if data["via"] == "next" and ctx.kind(source) == "say":
+            return ctx.hears(source)
+    return None
+
+
+@rule(
+    "DE004",
+    "platform-disconnect",
+    Severity.WARNING,
+    "No-input or no-match falls through to the platform's disconnect.",
+)
+def platform_disconnect(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds menus and questions with no handler for silence (no input) or an
+    invalid key (no match), where the platform's default is to hang up.
+
+    ## Why callers suffer
+    A caller who hesitates, or presses a wrong key, is cut off without a word.
+
+    ## Example
+    ```yaml
+    # bad
+    main:
+      type: menu
+      say: For billing press 1.
+      options: {"1": billing}
+    ```
+    ```yaml
+    # good
+    main:
+      type: menu
+      say: For billing press 1.
+      options: {"1": billing}
+      no_input: main
+      no_match: main
+      retries: 2
+      retries_exhausted: adviser
+    ```
+
+    ## Fix
+    Add ``no_input`` and ``no_match`` (for an ask, ``fail`` covers both) that
+    re-prompt, then hand over to a person when the retries run out.
+    """
+    for node in sorted(ctx.reachable, key=_order(ctx)):
+        events = [
+            data["via"]
+            for target, _, data in ctx.out[node]
+            if target == DISCONNECT and data["via"] in ("no_input", "no_match")
+        ]
+        if not events:
+            continue
+        names = " and ".join(event.replace("_", "-") for event in events)
+        kind = ctx.kind(node)
+        yield Hit(
+            node=node,
+            message=f"{kind} '{node}' has no {names} handler: the platform hangs up on a "
+            + ("silent caller" if events == ["no_input"] else "caller who hesitates or mistypes"),
+            fact="+".join(events),
+            witness=ctx.witness_via(node, events[0], DISCONNECT),
+        )
+
+
+def _order(ctx: AuditContext):
+    index = {node: number for number, node in enumerate(ctx.graph)}
+    return lambda node: index[node]
+
+
+@rule(
+    "DE005",
+    "errors-disconnect",
+    Severity.WARNING,
+    "Caller errors (retries exhausted, no input, no match) lead to a disconnect, not a person.",
+)
+def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds routes taken on caller errors -- retries used up, no input, no match,
+    a question with no valid answer -- that end in a hangup instead of a person,
+    voicemail or callback.  (A missing no-input or no-match handler is DE004.)
+
+    ## Why callers suffer
+    People who struggle with the menu are the ones who most need help; they are
+    the ones it hangs up on.
+
+    ## Example
+    ```yaml
+    # bad
+    main:
+      type: menu
+      say: For billing press 1.
+      options: {"1": billing}
+      no_input: main
+      no_match: main
+      retries: 3
+      retries_exhausted: goodbye_error
+    goodbye_error: {type: hangup, reason: error, say: Sorry we could not help. Goodbye.}
+    ```
+    ```yaml
+    # good
+      retries_exhausted: adviser
+    ```
+
+    ## Fix
+    Send the retries-exhausted (and failure) route to a person, or at least to a
+    voicemail or callback.  On these routes a hangup counts as a disconnect unless
+    the menu declares ``reason: completed``; a cheerful "Goodbye" is not enough.
+    """
+    for node in sorted(ctx.reachable, key=_order(ctx)):
+        if ctx.kind(node) not in ("menu", "ask"):
+            continue
+        for target, edge_key, data in ctx.out[node]:
+            via = data["via"]
+            if via not in ERROR_VIAS or target == node:
+                continue
+            if target == DISCONNECT and via != "retries_exhausted":
+                continue  # the platform default on silence or a bad key is DE004's
+            end = ctx.follow_messages(target)
+            if not (ctx.is_disconnect(end) or _hangup_not_declared_completed(ctx, end)):
+                continue
+            where = "the platform's disconnect" if end == DISCONNECT else f"hangup '{end}'"
+            event = via.replace("_", " ")
+            yield Hit(
+                node=node,
+                message=f"when the caller {_ERROR_EVENTS.get(via, event)} at '{node}', "
+                f"the call ends at {where} instead of reaching a person",
+                fact=f"{via}->{end}",
+                field=data["field"],
+                witness=ctx.witness_via(node, edge_key, target),
+            )
+
+
+def _hangup_not_declared_completed(ctx: AuditContext, node: str) -> bool:
+    # On an error route, "Goodbye." is a disconnect, whatever the words suggest;
+    # only a menu author's explicit 'reason: completed' says the caller was served.
+    if ctx.kind(node) != "hangup":
+        return False
+    reason, inferred = ctx.hangup_reasons[node]
+    return inferred or reason != "completed"
+
+
+_ERROR_EVENTS = {
+    "retries_exhausted": "runs out of retries",
+    "no_input": "says nothing",
+    "no_match": "presses an invalid key",
+    "fail": "gives no valid answer",
+}
+
+
+@rule(
+    "DE006",
+    "closed-without-options",
+    Severity.WARNING,
+    "The out-of-hours route offers neither voicemail, callback nor the opening hours.",
+)
+def closed_without_options(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds ``closed`` and ``holiday`` routes from which the caller can neither
+    leave a message, book a callback, reach a person (a 24-hour line), nor hear
+    when the lines open.
+
+    ## Why callers suffer
+    "We are closed. Goodbye." leaves the caller guessing when to call back, and
+    with no way to leave word.
+
+    ## Example
+    ```yaml
+    # bad
+    closed: {type: hangup, reason: closed, say: We are closed. Goodbye.}
+    ```
+    ```yaml
+    # good
+    closed:
+      type: say
+      say: We are open Monday to Friday 8am to 6pm. Please leave a message.
+      next: voicemail
+    ```
+
+    ## Fix
+    Announce the opening hours and offer a voicemail or callback.
+    """
+    for node, _ in ctx.nodes("hours"):
+        if node not in ctx.reachable:
+            continue
+        for target, edge_key, data in ctx.out[node]:
+            if data["via"] not in ("closed", "holiday"):
+                continue
+            region = _reachable_from(ctx, target)
+            served = any(
+                ctx.outcome_kind(other) in ("voicemail", "callback", "human") for other in region
+            )
+            told = any(announces_hours(ctx.prompt(other)) for other in region)
+            if served or told:
+                continue
+            when = "closed" if data["via"] == "closed" else "on a holiday"
+            yield Hit(
+                node=node,
+                message=f"callers who reach '{node}' when {when} get neither voicemail, a "
+                "callback, a person nor the opening hours",
+                fact=data["via"],
+                field=data["field"],
+                witness=ctx.witness_via(node, edge_key, target),
+            )
+
+
+def _reachable_from(ctx: AuditContext, start: str) -> set[str]:
+    from ..routes import reachable
+
+    return reachable(ctx.out, [start])
+
+
+@rule(
+    "DE007",
+    "transfer-without-fallback",
+    Severity.INFO,
+    "A human transfer with no route for busy, no answer or a full queue.",
+)
+def transfer_without_fallback(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds human transfers with no ``fail`` route.
+
+    ## Why callers suffer
+    When every agent is busy or the queue is full, the platform's default is
+    usually to drop the call or leave it ringing.
+
+    ## Example
+    ```yaml
+    # bad
+    adviser: {type: transfer, target: "queue:advisers"}
+    ```
+    ```yaml
+    # good
+    adviser: {type: transfer, target: "queue:advisers", fail: callback}
+    ```
+
+    ## Fix
+    Add ``fail`` leading to a callback, a voicemail or another team.
+    """
+    for node, model in ctx.nodes("transfer"):
+        if model.human and model.fail is None and node in ctx.reachable:
+            yield Hit(
+                node=node,
+                message=f"human transfer '{node}' has no 'fail' route for busy, no answer or "
+                "a full queue",
+                fact="no fail",
+            )

@@ -1,0 +1,163 @@
+"""Depth rules: too many selections, too long to a person, no person at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import AuditContext
+from ..findings import Severity
+from . import Hit, rule
+
+
+def route_keys(ctx: AuditContext, node: str) -> str:
+    """The selections on the fewest-presses route to ``node``, e.g. ``1 → 4 → 2``."""
+    keys = [
+        step.key or step.via or "" for step in ctx.witness(node) if step.via in ("key", "speech")
+    ]
+    return " → ".join(keys) if keys else "no selections"
+
+
+@rule(
+    "DP001",
+    "too-deep",
+    Severity.WARNING,
+    "An outcome needs more menu selections than the limit (default 3).",
+    uses=("max_presses",),
+)
+def too_deep(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds outcomes -- a person, voicemail, callback or completed call -- whose
+    shortest route from the start needs more menu selections (key presses or
+    spoken choices) than ``max_presses``.  Answers to questions (an account
+    number) are not selections.
+
+    ## Why callers suffer
+    Every level is another prompt to sit through and another chance to choose
+    wrong.  Common practice is at most three levels; broad menus beat deep ones.
+
+    ## Example
+    ```yaml
+    # bad: main -> billing -> disputes -> confirm -> agent, 4 selections
+    main:     {type: menu, say: For billing press 1., options: {"1": billing}}
+    billing:  {type: menu, say: To dispute a charge press 4., options: {"4": disputes}}
+    disputes: {type: menu, say: For roaming charges press 1., options: {"1": confirm}}
+    confirm:  {type: menu, say: To confirm press 1., options: {"1": agent}}
+    ```
+    ```yaml
+    # good: the disputes team one level up, 2 selections
+    main:    {type: menu, say: For billing press 1., options: {"1": billing}}
+    billing: {type: menu, say: To dispute a charge press 4., options: {"4": agent}}
+    ```
+
+    ## Fix
+    Merge levels, move frequent destinations up, or route from data you already
+    have (caller ID, account status).
+    """
+    limit = ctx.settings.max_presses
+    for node, kind in ctx.outcomes.items():
+        presses = ctx.presses.cost.get(node)
+        if presses is None or presses <= limit:
+            continue
+        yield Hit(
+            node=node,
+            message=f"reaching {kind} outcome '{node}' takes {int(presses)} menu selections "
+            f"({route_keys(ctx, node)}), more than the limit of {limit}",
+            fact=f"{kind}",
+        )
+
+
+@rule(
+    "DP002",
+    "human-too-far",
+    Severity.WARNING,
+    "The nearest person is further away than the limit (default 60 s estimated).",
+    uses=("max_seconds_to_human", "words_per_minute", "seconds_per_input", "input_timeout"),
+)
+def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds menus where the quickest route to a person takes longer than
+    ``max_seconds_to_human``: prompts heard at the speaking rate, plus the time
+    for each key press or answer.
+
+    ## Why callers suffer
+    Most callers want a person; every second of prompts before one is time they
+    did not choose to spend.
+
+    ## Example
+    ```yaml
+    # bad: about 70 s of notices before the first menu
+    welcome:
+      type: say
+      say: Welcome to the council. Many of our services are now online ... (160 words)
+      next: main
+    ```
+    ```yaml
+    # good
+    welcome: {type: say, say: Welcome to the council., next: main}
+    main:
+      type: menu
+      say: For council tax press 1. For bins press 2. To speak to someone press 0.
+      options: {"1": tax, "2": bins, "0": adviser}
+    ```
+
+    ## Fix
+    Shorten the prompts before the first menu, and offer the operator key early.
+    """
+    limit = ctx.settings.max_seconds_to_human
+    reached = [node for node in ctx.humans if node in ctx.seconds]
+    if not reached:
+        return
+    nearest = min(reached, key=lambda node: (ctx.seconds.cost[node], str(node)))
+    seconds = ctx.seconds.cost[nearest]
+    if seconds <= limit:
+        return
+    yield Hit(
+        node=nearest,
+        message=f"the nearest person, '{nearest}', is about {seconds:.0f} s from the start, "
+        f"more than the limit of {limit:g} s",
+        fact="nearest human",
+        witness=ctx.witness(nearest, ctx.seconds),
+    )
+
+
+@rule(
+    "DP003",
+    "no-human",
+    Severity.WARNING,
+    "No route reaches a person at all.",
+)
+def no_human(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds menus in which no route from the start reaches a human transfer.
+
+    ## Why callers suffer
+    Whatever their problem, the menu is all they get.  Callers who cannot be
+    helped by self-service have nowhere to go.
+
+    ## Example
+    ```yaml
+    # bad: every route ends in a message or a hangup
+    ```
+    ```yaml
+    # good
+    main:
+      type: menu
+      say: ... To speak to someone press 0.
+      options: {"0": adviser}
+    adviser: {type: transfer, target: "queue:advisers"}
+    ```
+
+    ## Fix
+    Add a route to a person (at least through the operator key), or to a
+    callback when no one is available.
+    """
+    if any(node in ctx.reachable for node in ctx.humans):
+        return
+    start = ctx.start
+    assert start is not None
+    exists = (
+        "none of its human transfers is reachable" if ctx.humans else "it has no human transfer"
+    )
+    yield Hit(
+        node=start,
+        message=f"no route from the start reaches a person: {exists}",
+        fact="no human",
+        witness=(),
+    )

@@ -1,0 +1,353 @@
+"""Menu rules: too many options, no operator, prompts that mislead, drag or grate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import AuditContext
+from ..findings import Severity
+from ..model import MenuNode
+from ..text import announced_keys, find_phrases, words
+from . import Hit, rule
+
+
+def _choices(menu: MenuNode, operator_key: str) -> list[str]:
+    """What a caller counts as choices: keys other than the operator, star and hash,
+    and spoken options that reach somewhere no key does."""
+    keys = [key for key in menu.options if key not in (operator_key, "*", "#")]
+    keyed = {menu.options[key] for key in keys} | {
+        menu.options.get(operator_key),
+    }
+    spoken = [phrase for phrase, target in menu.speech.items() if target not in keyed]
+    unique_spoken = list(dict.fromkeys(menu.speech[phrase] for phrase in spoken))
+    return keys + unique_spoken
+
+
+@rule(
+    "MN001",
+    "too-many-options",
+    Severity.WARNING,
+    "A menu offers more options than the limit (default 5).",
+    uses=("max_options", "operator_key"),
+)
+def too_many_options(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds menus offering more than ``max_options`` choices.  The operator key,
+    ``*`` and ``#`` are not counted; spoken options count once per destination
+    that no key reaches.
+
+    ## Why callers suffer
+    Nobody remembers option 1 by the time option 8 is read; callers replay the
+    menu or pick the wrong one.  Avaya's guidance is four or five at most.
+
+    ## Example
+    ```yaml
+    # bad: eight options
+    options: {"1": billing, "2": tech, "3": plans, "4": roaming, "5": lost,
+              "6": business, "7": porting, "8": stores}
+    ```
+    ```yaml
+    # good: four, with the rest one level down or on the website
+    options: {"1": billing, "2": tech, "3": plans, "4": other, "0": adviser}
+    ```
+
+    ## Fix
+    Group options, move rare ones a level down, or route by data.
+    """
+    limit = ctx.settings.max_options
+    for node, model in ctx.nodes("menu"):
+        count = len(_choices(model, ctx.settings.operator_key))
+        if count > limit:
+            yield Hit(
+                node=node,
+                message=f"menu '{node}' offers {count} options, more than the limit of {limit}",
+                fact=f"options:{count}",
+            )
+
+
+@rule(
+    "MN002",
+    "no-operator",
+    Severity.WARNING,
+    "The operator key (default 0) does not lead to a person.",
+    uses=("operator_key",),
+)
+def no_operator(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds menus where pressing the operator key (``operator_key``, default
+    ``0``) does not lead straight to a person: the key is not wired, or it leads
+    somewhere that needs further choices first.  Menus of a line with no
+    human transfer at all are left to DP003.
+
+    ## Why callers suffer
+    "0 for an operator" is the one shortcut every caller knows (the GetHuman
+    standard requires it); when it does nothing, they are trapped in the tree.
+
+    ## Example
+    ```yaml
+    # bad
+    options: {"1": billing, "2": support}
+    ```
+    ```yaml
+    # good
+    options: {"1": billing, "2": support, "0": adviser}
+    ```
+
+    ## Fix
+    Wire the operator key in every menu to a human transfer (with a fallback
+    for busy times).
+    """
+    if not ctx.humans:
+        return
+    key = ctx.settings.operator_key
+    for node, model in ctx.nodes("menu"):
+        if node not in ctx.reachable:
+            continue
+        target = model.options.get(key)
+        if target is None:
+            yield Hit(
+                node=node,
+                message=f"menu '{node}' has no operator key {key}: callers cannot ask for a person",
+                fact="unwired",
+            )
+            continue
+        graph_target = ctx.edge_target(node, f"key:{key}")
+        if graph_target not in ctx.passive_to_human:
+            yield Hit(
+                node=node,
+                message=f"key {key} of menu '{node}' goes to '{target}', which does not lead "
+                "straight to a person",
+                fact="not human",
+                field=("options", key),
+            )
+
+
+@rule(
+    "MN003",
+    "announced-keys-mismatch",
+    Severity.WARNING,
+    "The prompt announces a key that is not wired, or a wired key is never announced.",
+    uses=("operator_key",),
+)
+def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
+    """Compares the keys a menu's prompt announces ("press 1", "dial 2", "say or
+    press 3", "press star", "press hash") with the keys it wires.  A prompt that
+    announces no key at all, or a recorded prompt whose text is unknown, is not
+    checked; the operator key may go unannounced.
+
+    ## Why callers suffer
+    Pressing an announced key that is not wired plays "invalid option" (or
+    hangs up); a wired key nobody announces is a choice nobody can find.
+
+    ## Example
+    ```yaml
+    # bad: 5 is announced but not wired
+    say: ... To change your payment date press 5.
+    options: {"1": pay, "2": balance, "3": copy, "4": disputes}
+    ```
+    ```yaml
+    # good
+    options: {"1": pay, "2": balance, "3": copy, "4": disputes, "5": payment_date}
+    ```
+
+    ## Fix
+    Make the prompt and the options agree.
+    """
+    operator = ctx.settings.operator_key
+    for node, model in ctx.nodes("menu"):
+        announced = announced_keys(model.say)
+        if not announced:
+            continue
+        wired = set(model.options)
+        unwired = [key for key in announced if key not in wired]
+        single = [key for key in model.options if len(key) == 1]
+        silent = [key for key in single if key not in announced and key != operator]
+        if unwired:
+            yield Hit(
+                node=node,
+                message=f"the prompt of '{node}' announces {_keys(unwired)} but the menu does "
+                "not wire " + ("it" if len(unwired) == 1 else "them"),
+                fact="unwired:" + ",".join(unwired),
+            )
+        if silent:
+            yield Hit(
+                node=node,
+                message=f"menu '{node}' wires {_keys(silent)} but its prompt never announces "
+                + ("it" if len(silent) == 1 else "them"),
+                fact="unannounced:" + ",".join(silent),
+            )
+
+
+def _keys(keys: list[str]) -> str:
+    return ("key " if len(keys) == 1 else "keys ") + ", ".join(keys)
+
+
+@rule(
+    "MN004",
+    "long-prompt",
+    Severity.WARNING,
+    "A prompt longer than the limit (default 20 s estimated).",
+    uses=("max_prompt_seconds", "words_per_minute"),
+)
+def long_prompt(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds prompts whose estimated speaking time (words at ``words_per_minute``)
+    is over ``max_prompt_seconds``.
+
+    ## Why callers suffer
+    Long prompts bury the one thing the caller needs; they barge in, mishear,
+    or give up.  GetHuman: no long or verbose prompts.
+
+    ## Example
+    ```yaml
+    # bad: a 60-word menu prompt (about 24 s)
+    ```
+    ```yaml
+    # good: four options, one short sentence each
+    ```
+
+    ## Fix
+    Cut words: drop marketing, policy notices and the reasons for options.
+    """
+    limit = ctx.settings.max_prompt_seconds
+    for node, model in ctx.nodes():
+        if not model.say:
+            continue
+        seconds = ctx.prompt_seconds(node)
+        if seconds > limit:
+            yield Hit(
+                node=node,
+                message=f"the prompt of '{node}' takes about {seconds:.0f} s to speak "
+                f"({words(model.say)} words), longer than {limit:g} s",
+                fact="long prompt",
+            )
+
+
+@rule(
+    "MN005",
+    "resented-phrase",
+    Severity.WARNING,
+    "A prompt uses a phrase callers resent.",
+    uses=("resented_phrases",),
+    needs_start=False,
+)
+def resented_phrase(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds phrases callers resent in prompts ("your call is important to us",
+    "listen carefully as our options have changed", "visit our website", ...);
+    the list is the ``resented_phrases`` setting.
+
+    ## Why callers suffer
+    They add seconds and say nothing; "visit our website" tells a caller who
+    chose to phone that they should not have.
+
+    ## Example
+    ```yaml
+    # bad
+    say: Your call is important to us. Please listen carefully as our options have changed.
+    ```
+    ```yaml
+    # good
+    say: Welcome to Connectra.
+    ```
+
+    ## Fix
+    Delete the phrase.
+    """
+    phrases = ctx.settings.resented_phrases
+    for node, model in ctx.nodes():
+        found = find_phrases(model.say, phrases)
+        if found:
+            quoted = ", ".join(f'"{phrase}"' for phrase in found)
+            yield Hit(
+                node=node,
+                message=f"the prompt of '{node}' says {quoted}",
+                fact=";".join(found),
+            )
+
+
+@rule(
+    "MN006",
+    "speech-only-menu",
+    Severity.WARNING,
+    "A speech-only menu with no touch-tone fallback.",
+    needs_start=False,
+)
+def speech_only_menu(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds menus that accept spoken choices but no keys.
+
+    ## Why callers suffer
+    Noise, accents, speech impairments and privacy (saying "stolen card" on a
+    train) all need the keypad.  GetHuman: always offer touch-tone.
+
+    ## Example
+    ```yaml
+    # bad
+    speech: {lost: lost_team, stolen: lost_team}
+    ```
+    ```yaml
+    # good
+    say: Say lost or press 1, say stolen or press 2.
+    options: {"1": lost_team, "2": lost_team}
+    speech: {lost: lost_team, stolen: lost_team}
+    ```
+
+    ## Fix
+    Add a key for every spoken choice and announce it.
+    """
+    for node, model in ctx.nodes("menu"):
+        if model.speech and not model.options:
+            yield Hit(
+                node=node,
+                message=f"menu '{node}' accepts only speech "
+                f"({', '.join(repr(p) for p in model.speech)}): no key works",
+                fact="speech only",
+            )
+
+
+@rule(
+    "MN007",
+    "options-out-of-order",
+    Severity.INFO,
+    "Options announced out of numerical order or with gaps.",
+    uses=("operator_key",),
+    needs_start=False,
+)
+def options_out_of_order(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds prompts that announce digit keys out of order (1, 2, 4, 3) or skip
+    one (1, 2, 4).  The operator key, ``*`` and ``#`` are not counted.
+
+    ## Why callers suffer
+    Callers track options by number; out-of-order or missing numbers make them
+    think they misheard.  Avaya's guidance: options in numerical order.
+
+    ## Example
+    ```yaml
+    # bad
+    say: For sales press 1. For support press 3. For billing press 2.
+    ```
+    ```yaml
+    # good
+    say: For sales press 1. For billing press 2. For support press 3.
+    ```
+
+    ## Fix
+    Renumber the options 1, 2, 3, ... in the order they are read.
+    """
+    skip = {ctx.settings.operator_key, "*", "#"}
+    for node, model in ctx.nodes("menu"):
+        digits = [key for key in announced_keys(model.say) if key.isdigit() and key not in skip]
+        if len(digits) < 2:
+            continue
+        numbers = [int(key) for key in digits]
+        if numbers != sorted(numbers):
+            yield Hit(
+                node=node,
+                message=f"the prompt of '{node}' announces keys out of order: " + ", ".join(digits),
+                fact="order:" + ",".join(digits),
+            )
+            continue
+        expected = list(range(numbers[0] if numbers[0] <= 1 else 1, numbers[-1] + 1))
+        gaps = [str(n) for n in expected if n not in numbers and str(n) not in skip]
+        if gaps:
+            yield Hit(
+                node=node,
+                message=f"the prompt of '{node}' skips {_keys(gaps)}: " + ", ".join(digits),
+                fact="gaps:" + ",".join(gaps),
+            )
