@@ -33,7 +33,13 @@ from .model import (
     TransferNode,
 )
 from .routes import OutEdge, RouteTree, dijkstra, reachable, zero_one_bfs
-from .text import IdentityMatcher, hangup_reason_from_text, shorten, spoken_seconds
+from .text import (
+    IdentityMatcher,
+    announces_hours,
+    hangup_reason_from_text,
+    shorten,
+    spoken_seconds,
+)
 
 #: Outcome kinds: where a call may rightly end.
 OUTCOME_KINDS = ("human", "voicemail", "callback", "completed", "handoff")
@@ -69,6 +75,7 @@ class AuditContext:
         self.start: str | None = self.graph.graph["start"]
         self.identity = IdentityMatcher.build(self.config.identity_fields)
         self._collected_after: dict[str, dict[str, dict[str, tuple[str, str] | None]]] = {}
+        self._followed: dict[str, str] = {}
 
     # -- the graph in the shapes the algorithms want -------------------------------------------
 
@@ -324,6 +331,22 @@ class AuditContext:
         return reachable(self.into, self.humans)
 
     @cached_property
+    def reaches_service(self) -> set[str]:
+        """Nodes from which a person, a voicemail or a callback can be reached."""
+        served = [
+            node
+            for node, kind in self.outcomes.items()
+            if kind in ("human", "voicemail", "callback")
+        ]
+        return reachable(self.into, served)
+
+    @cached_property
+    def reaches_hours_announcement(self) -> set[str]:
+        """Nodes from which a prompt announcing the opening hours can be reached."""
+        announcing = [node for node, model in self.nodes() if announces_hours(model.say)]
+        return reachable(self.into, announcing)
+
+    @cached_property
     def passive_to_human(self) -> RouteTree:
         """Routes that reach a human with no further selection, found backwards from humans."""
         reverse = {
@@ -350,6 +373,9 @@ class AuditContext:
 
     def follow_messages(self, node: str) -> str:
         """Where a call ends up from ``node`` after plain messages (``say`` nodes) play."""
+        if node in self._followed:
+            return self._followed[node]
+        start = node
         seen = {node}
         while self.kind(node) == "say":
             onward = [target for target, _, data in self.out[node] if data["via"] == "next"]
@@ -357,6 +383,7 @@ class AuditContext:
                 break
             node = onward[0]
             seen.add(node)
+        self._followed[start] = node
         return node
 
     def arrivals(self, node: str) -> list[tuple[str, dict[str, Any]]]:

@@ -87,12 +87,8 @@ def announced_keys(text: str | None) -> list[str]:
 
 #: Phrases (regular expressions) that name each identity field in prompt text.
 IDENTITY_PHRASES: dict[str, tuple[str, ...]] = {
-    "date_of_birth": (r"date of birth", r"birth ?date", r"\bdob\b", r"\bborn\b"),
-    "account_number": (
-        r"account (?:number|no\b|id\b|code)",
-        r"\bacct\b",
-        r"\baccount\b(?! (?:balance|information|details|type|manager))",
-    ),
+    "date_of_birth": (r"date of birth", r"birth ?date", r"\bdob\b"),
+    "account_number": (r"account (?:number|no\b|id\b|code)", r"\bacct\b"),
     "customer_id": (
         r"customer (?:id|number|reference|code)",
         r"member(?:ship)? (?:id|number)",
@@ -109,12 +105,7 @@ IDENTITY_PHRASES: dict[str, tuple[str, ...]] = {
         r"call ?back number",
         r"contact number",
     ),
-    "card_number": (
-        r"card number",
-        r"(?:credit|debit|bank) card",
-        r"last (?:four|4) digits",
-        r"\b1[56][ -]digit\b",
-    ),
+    "card_number": (r"card number", r"(?:credit|debit|bank) card", r"\b1[56][ -]digit\b"),
     "national_id": (
         r"social security",
         r"\bssn\b",
@@ -135,6 +126,14 @@ IDENTITY_PHRASES: dict[str, tuple[str, ...]] = {
         r"secret (?:word|answer)",
     ),
     "policy_number": (r"policy (?:number|no\b|id\b)",),
+}
+
+#: Vaguer phrases, used only when a prompt names no field by a phrase above
+#: ("the last four digits of your social security number" is a national id).
+WEAK_IDENTITY_PHRASES: dict[str, tuple[str, ...]] = {
+    "card_number": (r"last (?:four|4) digits",),
+    "account_number": (r"\baccount\b(?! (?:balance|information|details|type|manager))",),
+    "date_of_birth": (r"\bborn\b",),
 }
 
 #: Variable-name words that name each identity field (``acctNum``, ``caller_dob``).
@@ -164,6 +163,7 @@ class IdentityMatcher:
 
     fields: tuple[str, ...]
     phrases: tuple[tuple[str, re.Pattern[str]], ...]
+    weak_phrases: tuple[tuple[str, re.Pattern[str]], ...]
     variables: Mapping[str, str]
 
     @classmethod
@@ -180,23 +180,22 @@ class IdentityMatcher:
             if patterns:
                 joined = "|".join(f"(?:{pattern})" for pattern in patterns)
                 phrases.append((field, re.compile(joined, re.IGNORECASE)))
+        weak = tuple(
+            (field, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+            for field, patterns in WEAK_IDENTITY_PHRASES.items()
+        )
         variables: dict[str, str] = {}
         for field in fields:
             for word in IDENTITY_VARIABLES.get(field, ()):
                 variables.setdefault(word, field)
             variables.setdefault(field.replace("_", ""), field)
-        return cls(fields, tuple(phrases), variables)
+        return cls(fields, tuple(phrases), weak, variables)
 
     def from_text(self, text: str | None) -> str | None:
         """The identity field a prompt asks for: the one it names first."""
         if not text:
             return None
-        best: tuple[int, int, str] | None = None
-        for order, (field, pattern) in enumerate(self.phrases):
-            match = pattern.search(text)
-            if match and (best is None or (match.start(), order) < best[:2]):
-                best = (match.start(), order, field)
-        return best[2] if best else None
+        return _first_named(text, self.phrases) or _first_named(text, self.weak_phrases)
 
     def from_variable(self, name: str | None) -> str | None:
         """The identity field a variable name stands for (``acctNum`` -> account_number)."""
@@ -223,6 +222,15 @@ class IdentityMatcher:
             return collects, False
         field = self.from_variable(collects) or self.from_text(prompt)
         return field, field is not None
+
+
+def _first_named(text: str, phrases: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for order, (field, pattern) in enumerate(phrases):
+        match = pattern.search(text)
+        if match and (best is None or (match.start(), order) < best[:2]):
+            best = (match.start(), order, field)
+    return best[2] if best else None
 
 
 # -- hangup reasons -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import networkx as nx
 from ..context import AuditContext
 from ..findings import Severity
 from ..graph import DISCONNECT, ERROR_VIAS
-from ..text import announces_hours, shorten
+from ..text import shorten
 from . import Hit, rule
 
 
@@ -364,12 +364,7 @@ def closed_without_options(ctx: AuditContext) -> Iterator[Hit]:
         for target, edge_key, data in ctx.out[node]:
             if data["via"] not in ("closed", "holiday"):
                 continue
-            region = _reachable_from(ctx, target)
-            served = any(
-                ctx.outcome_kind(other) in ("voicemail", "callback", "human") for other in region
-            )
-            told = any(announces_hours(ctx.prompt(other)) for other in region)
-            if served or told:
+            if target in ctx.reaches_service or target in ctx.reaches_hours_announcement:
                 continue
             when = "closed" if data["via"] == "closed" else "on a holiday"
             yield Hit(
@@ -380,12 +375,6 @@ def closed_without_options(ctx: AuditContext) -> Iterator[Hit]:
                 field=data["field"],
                 witness=ctx.witness_via(node, edge_key, target),
             )
-
-
-def _reachable_from(ctx: AuditContext, start: str) -> set[str]:
-    from ..routes import reachable
-
-    return reachable(ctx.out, [start])
 
 
 @rule(
