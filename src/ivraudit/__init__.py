@@ -14,6 +14,7 @@ from __future__ import annotations
 from ._version import __version__
 from .audit import audit
 from .config import Config, Settings, load_config
+from .diff import Diff, diff
 from .errors import ConfigError, IvrauditError, MenuError, Position, UsageError
 from .findings import Finding, Report, Severity, Step
 from .graph import to_graph
@@ -24,6 +25,7 @@ from .model import Menu
 __all__ = [
     "Config",
     "ConfigError",
+    "Diff",
     "Finding",
     "IvrauditError",
     "Menu",
@@ -37,6 +39,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "audit",
+    "diff",
     "load",
     "load_all",
     "load_config",

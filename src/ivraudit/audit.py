@@ -32,7 +32,7 @@ def audit(
     rules = selected(config.select, [*config.ignore, *config.ignored_in(menu.path)])
     chosen = {rule.id for rule in rules}
     suppressions = _suppressions(ctx)
-    report = Report(files=[menu.path])
+    report = Report(files=[menu.path], rules=[rule.id for rule in rules])
     ran: list[Rule] = []
     for current in rules:
         if current.id in _ENGINE_RULES or (current.needs_start and ctx.start is None):

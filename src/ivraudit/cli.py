@@ -18,13 +18,17 @@ import click
 
 from . import rules as rule_registry
 from ._version import __version__
+from .baseline import Baseline, dump_baseline
 from .config import Config, load_config
-from .errors import ConfigError, IvrauditError, MenuError, UsageError
-from .loaders import FORMATS, load_all, menu_files
+from .diff import diff, file_at_ref
+from .errors import ConfigError, IvrauditError, MenuError, NotAMenuError, UsageError
+from .findings import Report
+from .loaders import FORMATS, load_all, loads_all, menu_files
 from .metrics import metrics as measure
 from .metrics import render_text as render_metrics
-from .model import menu_json_schema
+from .model import Menu, menu_json_schema
 from .reporters import REPORTERS, RenderOptions, render
+from .reporters.diffs import DIFF_REPORTERS
 from .runner import check as check_paths
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -104,13 +108,82 @@ def main() -> None:
     """Audit IVR phone menus for deep routes, repeated identity prompts and dead ends."""
 
 
+def _audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that audits files."""
+    for decorator in reversed(
+        [
+            click.argument("paths", nargs=-1, required=True, type=click.Path()),
+            click.option(
+                "--select", multiple=True, help="Rules to run (ids, prefixes or names; commas)."
+            ),
+            click.option(
+                "--ignore", multiple=True, help="Rules not to run (ids, prefixes, names)."
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(dir_okay=False),
+                help="Config file (default: nearest ivraudit.toml or pyproject.toml).",
+            ),
+            click.option(
+                "--from",
+                "input_format",
+                type=click.Choice(sorted(FORMATS)),
+                help="Read every file as this input format instead of detecting it.",
+            ),
+            click.option(
+                "--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes."
+            ),
+            click.option(
+                "--skip-non-menus",
+                is_flag=True,
+                help="Skip named files no format recognises (for pre-commit), as in directories.",
+            ),
+        ]
+    ):
+        command = decorator(command)
+    return command
+
+
+def _run_check(
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: str | None,
+    input_format: str | None,
+    max_bytes: int | None,
+    skip_non_menus: bool,
+    fail_on: str | None = None,
+    with_metrics: bool = False,
+) -> tuple[Config, Report]:
+    config = _config(config_path, select, ignore, fail_on)
+    if max_bytes is not None:
+        config = config.merged(max_bytes=max_bytes)
+    result = check_paths(
+        list(paths),
+        config,
+        format=input_format,
+        with_metrics=with_metrics,
+        skip_non_menus=skip_non_menus,
+    )
+    for error in result.report.errors:
+        click.echo(str(error), err=True)
+    if result.skipped:
+        shown = ", ".join(result.skipped[:5]) + (" ..." if len(result.skipped) > 5 else "")
+        click.echo(
+            f"ivraudit: skipped {len(result.skipped)} file(s) that are not menus: {shown}",
+            err=True,
+        )
+    return config, result.report
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_audit_options
 @click.option(
     "-f",
     "--format",
     "output_format",
-    type=click.Choice(sorted(REPORTERS)),
+    type=click.Choice(list(REPORTERS)),
     default="text",
     show_default=True,
     help="Output format.",
@@ -121,59 +194,187 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="Write the report to this file (atomically) instead of stdout.",
 )
-@click.option("--select", multiple=True, help="Rules to run (ids, prefixes or names; commas).")
-@click.option("--ignore", multiple=True, help="Rules not to run (ids, prefixes or names).")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help="Config file (default: nearest ivraudit.toml or pyproject.toml).",
-)
-@click.option(
-    "--from",
-    "input_format",
-    type=click.Choice(sorted(FORMATS)),
-    help="Read every file as this input format instead of detecting it.",
-)
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info", "never"]),
     help="Lowest severity that exits 1 (default: warning).",
 )
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Report and fail only on findings not in this baseline file.",
+)
 @click.option("--no-witness", is_flag=True, help="Do not print witness routes.")
-@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
 @_guarded
 def check(
     paths: tuple[str, ...],
-    output_format: str,
-    output: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_path: str | None,
     input_format: str | None,
-    fail_on: str | None,
-    no_witness: bool,
     max_bytes: int | None,
+    skip_non_menus: bool,
+    output_format: str,
+    output: str | None,
+    fail_on: str | None,
+    baseline_path: str | None,
+    no_witness: bool,
 ) -> None:
     """Audit menu files, or every menu file under directories."""
-    config = _config(config_path, select, ignore, fail_on)
-    if max_bytes is not None:
-        config = config.merged(max_bytes=max_bytes)
-    result = check_paths(list(paths), config, format=input_format)
-    report = result.report
-    for error in report.errors:
-        click.echo(str(error), err=True)
-    if result.skipped:
+    baseline = Baseline.load(baseline_path) if baseline_path else None
+    config, report = _run_check(
+        paths,
+        select,
+        ignore,
+        config_path,
+        input_format,
+        max_bytes,
+        skip_non_menus,
+        fail_on,
+        with_metrics=output_format == "html",
+    )
+    if baseline is not None:
+        baseline.apply(report)
         click.echo(
-            f"ivraudit: skipped {len(result.skipped)} file(s) that are not menus: "
-            + ", ".join(result.skipped[:5])
-            + (" ..." if len(result.skipped) > 5 else ""),
+            f"ivraudit: baseline absorbed {report.absorbed} finding(s); "
+            f"{len(report.fixed)} baseline entr{'y is' if len(report.fixed) == 1 else 'ies are'} "
+            "now fixed",
             err=True,
         )
-    write_output(render(report, output_format, RenderOptions(witness=not no_witness)), output)
+    options = RenderOptions(witness=not no_witness, fail_on=config.fail_on)
+    write_output(render(report, output_format, options), output)
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+@main.command("baseline")
+@_audit_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="The baseline file to write (atomically).",
+)
+@_guarded
+def baseline_command(
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: str | None,
+    input_format: str | None,
+    max_bytes: int | None,
+    skip_non_menus: bool,
+    output: str,
+) -> None:
+    """Record today's findings, so that 'check --baseline' fails only on new ones."""
+    _, report = _run_check(
+        paths, select, ignore, config_path, input_format, max_bytes, skip_non_menus
+    )
+    if report.errors:
+        _fail("not writing a baseline: some files could not be read")
+    write_output(dump_baseline(report), output)
+    click.echo(
+        f"ivraudit: baseline of {len(report.findings)} finding(s) in "
+        f"{len(report.files)} file(s) written to {output}",
+        err=True,
+    )
+
+
+@main.command("diff")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--git",
+    "ref",
+    metavar="REF",
+    help="Compare each given file with its version at this git revision (e.g. origin/main).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(list(DIFF_REPORTERS)),
+    default="text",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--select", multiple=True, help="Rules to compare (ids, prefixes or names).")
+@click.option("--ignore", multiple=True, help="Rules not to compare.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    help="Lowest severity of a new finding that counts as worse (default: warning).",
+)
+@click.option(
+    "--seconds-tolerance",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds an outcome may get slower before it counts as worse.",
+)
+@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@_guarded
+def diff_command(
+    paths: tuple[str, ...],
+    ref: str | None,
+    output_format: str,
+    output: str | None,
+    config_path: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    seconds_tolerance: float,
+    input_format: str | None,
+) -> None:
+    """Compare two versions: 'diff OLD NEW', or 'diff --git REF FILE...'. Exit 1 if worse."""
+    config = _config(config_path, select, ignore, fail_on)
+    if ref is None:
+        if len(paths) != 2:
+            raise click.UsageError("give OLD and NEW files, or --git REF and the files to compare")
+        pairs = [(_load_many(paths[0], input_format), _load_many(paths[1], input_format), None)]
+    else:
+        pairs = []
+        named = {path for path in paths if not os.path.isdir(path)}
+        for path in menu_files(list(paths)):
+            text = file_at_ref(path, ref)
+            try:
+                old = [] if text is None else _load_text(text, path, input_format)
+                new = _load_many(path, input_format) if os.path.exists(path) else []
+            except NotAMenuError:
+                if path in named:
+                    raise
+                continue  # a data file in a directory that is not a menu
+            pairs.append((old, new, f"{path}@{ref}"))
+    diffs = []
+    for old_menus, new_menus, old_label in pairs:
+        for old, new in _pair(old_menus, new_menus):
+            result = diff(old, new, config, seconds_tolerance=seconds_tolerance)
+            if old_label and old is not None:
+                result.old = old_label + (f" ({old.id})" if len(old_menus) > 1 else "")
+            diffs.append(result)
+    write_output(DIFF_REPORTERS[output_format](diffs), output)
+    sys.exit(EXIT_FINDINGS if any(item.worse for item in diffs) else EXIT_CLEAN)
+
+
+def _load_many(path: str, input_format: str | None) -> list[Menu]:
+    return load_all(path, input_format)
+
+
+def _load_text(text: str, name: str, input_format: str | None) -> list[Menu]:
+    return loads_all(text, input_format, name=name)
+
+
+def _pair(old: list[Menu], new: list[Menu]) -> list[tuple[Menu | None, Menu | None]]:
+    """Match flows of two versions by id (a single flow each: by position)."""
+    if len(old) <= 1 and len(new) <= 1:
+        return [(old[0] if old else None, new[0] if new else None)]
+    old_by_id = {menu.id: menu for menu in old}
+    new_by_id = {menu.id: menu for menu in new}
+    ids = sorted(set(old_by_id) | set(new_by_id), key=lambda item: str(item))
+    return [(old_by_id.get(key), new_by_id.get(key)) for key in ids]
 
 
 @main.command("metrics")

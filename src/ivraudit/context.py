@@ -212,8 +212,10 @@ class AuditContext:
         """A route as witness steps: what is heard at each node and what the caller does."""
         steps: list[Step] = []
         for index, (node, edge_key) in enumerate(route):
+            where = self.position(node)
+            place = {"file": where.file, "line": where.line, "column": where.column}
             if edge_key is None or index + 1 >= len(route):
-                steps.append(Step(node=node, hears=self.hears(node)))
+                steps.append(Step(node=node, hears=self.hears(node), **place))
                 continue
             target = route[index + 1][0]
             data = self.graph[node][target][edge_key]
@@ -224,6 +226,7 @@ class AuditContext:
                     does=self.describe_edge(node, data),
                     via=data["via"],
                     key=data["key"],
+                    **place,
                 )
             )
         return tuple(steps)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -40,6 +41,9 @@ class Step:
     does: str | None = None
     via: str | None = None
     key: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +52,9 @@ class Step:
             "does": self.does,
             "via": self.via,
             "key": self.key,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
         }
 
 
@@ -56,8 +63,8 @@ class Finding:
     """A fault found in a menu, where it is, and the route a caller takes to meet it.
 
     ``fact`` is what was found, independent of line numbers (for example
-    ``date_of_birth@ask_dob``); with the rule, file and node it makes the
-    :attr:`fingerprint` that baselines match on.
+    ``date_of_birth`` for a repeated ask); with the rule, file and node it makes
+    the :attr:`fingerprint` that baselines match on.
     """
 
     rule: str
@@ -73,9 +80,18 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """A line-independent id: the same fault keeps it across unrelated edits."""
-        text = "\x1f".join((self.rule, self.file.replace("\\", "/"), self.node, self.fact))
+        """A line-independent id: the same fault keeps it across unrelated edits.
+
+        Made of the rule, the file (normalised: ``./menus/a.yaml`` and
+        ``menus/a.yaml`` are the same), the node and the fact.
+        """
+        text = "\x1f".join((self.rule, normal_path(self.file), self.node, self.fact))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """Rule, node and fact: the finding without its file, for comparing two versions."""
+        return (self.rule, self.node, self.fact)
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
@@ -100,6 +116,20 @@ class Finding:
         return replace(self, severity=severity)
 
 
+def normal_path(path: str) -> str:
+    """A path as it should be compared: relative to the current directory when inside
+    it, normalised, with forward slashes."""
+    if path.startswith("<"):
+        return path
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    chosen = absolute if relative.startswith("..") else relative
+    return chosen.replace("\\", "/")
+
+
 @dataclass
 class Report:
     """Every finding of one run, sorted, with the files read and those that could not be.
@@ -114,12 +144,16 @@ class Report:
     suppressed: int = 0
     absorbed: int = 0
     fixed: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    metrics: list[Any] = field(default_factory=list)
 
     def sort(self) -> Report:
         """Sort findings by file, line, column, rule; errors by position. Returns self."""
         self.findings.sort(key=lambda finding: finding.sort_key)
         self.errors.sort(key=lambda error: (error.file, error.line, error.column, error.message))
         self.files.sort()
+        self.rules = sorted(set(self.rules))
+        self.metrics.sort(key=lambda item: (item.file, item.id or ""))
         return self
 
     def extend(self, other: Report) -> None:
@@ -130,6 +164,8 @@ class Report:
         self.suppressed += other.suppressed
         self.absorbed += other.absorbed
         self.fixed.extend(other.fixed)
+        self.rules.extend(other.rules)
+        self.metrics.extend(other.metrics)
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zero when none)."""

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from .audit import audit
 from .config import Config
+from .context import AuditContext
 from .errors import MenuError, NotAMenuError, UsageError
 from .findings import Report
 from .loaders import load_all, menu_files
+from .metrics import metrics
 
 
 @dataclass
@@ -26,13 +28,17 @@ def check(
     config: Config | None = None,
     *,
     format: str | None = None,
+    with_metrics: bool = False,
+    skip_non_menus: bool = False,
 ) -> CheckResult:
     """Load and audit every menu file under ``paths`` (files, or directories searched).
 
     A file that cannot be read lands in ``report.errors``; the others are
     still audited.  Inside a directory, data files no format recognises
     (a package.json, a CI config) are skipped and listed in ``skipped``;
-    a file named directly must be a menu.
+    a file named directly must be a menu unless ``skip_non_menus`` (for
+    pre-commit, which names every changed file).  ``with_metrics`` adds each
+    menu's :class:`~ivraudit.metrics.Metrics` to ``report.metrics``.
     """
     config = config or Config()
     result = CheckResult(Report())
@@ -44,7 +50,7 @@ def check(
         try:
             menus = load_all(path, format, max_bytes=config.max_bytes)
         except NotAMenuError as error:
-            if path in named or format is not None:
+            if (path in named and not skip_non_menus) or format is not None:
                 result.report.errors.append(error)
             else:
                 result.skipped.append(path)
@@ -53,6 +59,10 @@ def check(
             result.report.errors.append(error)
             continue
         for menu in menus:
-            result.report.extend(audit(menu, config))
+            context = AuditContext(menu, config)
+            report = audit(menu, config, context=context)
+            if with_metrics:
+                report.metrics.append(metrics(menu, context=context))
+            result.report.extend(report)
     result.report.sort()
     return result

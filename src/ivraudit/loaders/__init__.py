@@ -28,6 +28,7 @@ __all__ = [
     "load",
     "load_all",
     "loads",
+    "loads_all",
     "menu_files",
     "register",
 ]
@@ -137,6 +138,11 @@ def loads(text: str, format: str | None = None, *, name: str = "<text>") -> Menu
     if len(menus) != 1:
         raise MenuError(name, 1, 1, f"text holds {len(menus)} flows", "use load_all()")
     return menus[0]
+
+
+def loads_all(text: str, format: str | None = None, *, name: str = "<text>") -> list[Menu]:
+    """Load every menu (flow) that text holds; ``name`` picks the format by suffix too."""
+    return _convert(text, name, format, base_dir=os.getcwd(), chain=())
 
 
 def _load_file(path: str, format: str | None, max_bytes: int, chain: tuple[str, ...]) -> list[Menu]:

@@ -1,37 +1,54 @@
 """Reporters: one module per output format, one render function each, one table.
 
 A reporter turns a :class:`~ivraudit.findings.Report` into text and knows
-nothing about rules; the CLI's ``--format`` choices come from :data:`REPORTERS`.
+nothing about how findings were made; the CLI's ``--format`` choices come from
+:data:`REPORTERS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from ..findings import Report
-from . import json_report, text
+from ..errors import UsageError
+from ..findings import Report, Severity
+from . import github, html, json_report, junit, markdown, sarif, text
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Choices that change how a report is shown, not what it says."""
+    """Choices that change how a report is shown, not what it says.
+
+    ``fail_on`` decides which findings are failures (JUnit); ``diagrams``
+    (Mermaid text), ``svgs`` (inline SVG) and ``diagram_ids`` (node and edge
+    ids inside those SVGs) are keyed by file and used by the Markdown and HTML
+    reports when present.
+    """
 
     witness: bool = True
+    fail_on: Severity | None = Severity.WARNING
+    diagrams: dict[str, str] = field(default_factory=dict)
+    svgs: dict[str, str] = field(default_factory=dict)
+    diagram_ids: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 Render = Callable[[Report, RenderOptions], str]
 
+#: Every output format, by name.
 REPORTERS: dict[str, Render] = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
+    "markdown": markdown.render,
+    "html": html.render,
 }
 
 
 def render(report: Report, format: str = "text", options: RenderOptions | None = None) -> str:
     """Render a report in one of the :data:`REPORTERS` formats."""
     if format not in REPORTERS:
-        from ..errors import UsageError
-
         raise UsageError(f"unknown format '{format}'; choose from {', '.join(REPORTERS)}")
     return REPORTERS[format](report, options or RenderOptions())

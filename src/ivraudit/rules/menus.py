@@ -60,7 +60,7 @@ def too_many_options(ctx: AuditContext) -> Iterator[Hit]:
             yield Hit(
                 node=node,
                 message=f"menu '{node}' offers {count} options, more than the limit of {limit}",
-                fact=f"options:{count}",
+                fact="too many options",
             )
 
 

@@ -1,0 +1,248 @@
+"""One self-contained HTML file: summary, findings with witness routes, the
+per-outcome metrics table, and (when given) each menu's diagram inline.
+
+No network access is needed to view it: styles and script are inline, the
+diagram is inline SVG.  Clicking a finding highlights its node and route in
+the diagram; clicking a node lists its findings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from .._version import __version__
+from ..findings import Finding, Report
+from ..rules import RULES
+from .sarif import DOCS_URL
+
+if TYPE_CHECKING:
+    from . import RenderOptions
+
+_STYLE = """
+:root { --error: #c62828; --warning: #ef8f00; --info: #1565c0; --ink: #1f2933;
+        --muted: #616e7c; --line: #d9e2ec; --paper: #ffffff; --wash: #f5f7fa; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: var(--ink); background: var(--wash); }
+header { background: #102a43; color: #fff; padding: 20px 32px; }
+header h1 { margin: 0; font-size: 22px; }
+header p { margin: 4px 0 0; color: #bcccdc; }
+main { padding: 24px 32px 48px; max-width: 1400px; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 24px; }
+.card { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+        padding: 12px 18px; min-width: 120px; }
+.card b { display: block; font-size: 26px; }
+.card.error b { color: var(--error); } .card.warning b { color: var(--warning); }
+.card.info b { color: var(--info); }
+section.file { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+               padding: 16px 20px; margin-bottom: 24px; }
+section.file h2 { margin: 0 0 12px; font-size: 18px; font-family: ui-monospace, monospace; }
+.diagram { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px;
+           background: #fff; margin-bottom: 16px; }
+.diagram svg { display: block; }
+ol.findings { list-style: none; padding: 0; margin: 0; }
+ol.findings > li { border-left: 4px solid var(--line); padding: 6px 12px; margin: 6px 0;
+                   background: var(--wash); border-radius: 0 6px 6px 0; cursor: pointer; }
+ol.findings > li.error { border-color: var(--error); }
+ol.findings > li.warning { border-color: var(--warning); }
+ol.findings > li.info { border-color: var(--info); }
+ol.findings > li.selected { outline: 2px solid #334e68; }
+ol.findings > li.hidden { display: none; }
+.rule { font-weight: 700; font-family: ui-monospace, monospace; }
+.where { color: var(--muted); font-family: ui-monospace, monospace; font-size: 13px; }
+.sev { text-transform: uppercase; font-size: 11px; font-weight: 700; letter-spacing: .04em; }
+.sev.error { color: var(--error); } .sev.warning { color: var(--warning); }
+.sev.info { color: var(--info); }
+details { margin-top: 4px; } summary { color: var(--muted); font-size: 13px; }
+ol.route { margin: 6px 0 2px 18px; padding: 0; font-size: 13px; }
+ol.route code { background: #e4e7eb; padding: 0 4px; border-radius: 3px; }
+.does { font-weight: 600; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+h3 { font-size: 15px; margin: 18px 0 4px; }
+.filter { color: var(--muted); font-size: 13px; margin: 4px 0 8px; }
+.filter button { font: inherit; margin-left: 8px; }
+.errors li { color: var(--error); font-family: ui-monospace, monospace; }
+svg .ivr-selected > * { stroke: #102a43 !important; stroke-width: 3px !important; }
+svg .ivr-route > path, svg .ivr-route > polygon { stroke: #6a1b9a !important;
+  stroke-width: 3px !important; }
+svg g.node { cursor: pointer; }
+"""
+
+_SCRIPT = """
+(function () {
+  function byId(svg, id) { return svg ? svg.querySelector('[id="' + id + '"]') : null; }
+  function clear(section) {
+    section.querySelectorAll('.ivr-selected, .ivr-route').forEach(function (el) {
+      el.classList.remove('ivr-selected'); el.classList.remove('ivr-route'); });
+    section.querySelectorAll('ol.findings > li').forEach(function (li) {
+      li.classList.remove('selected'); li.classList.remove('hidden'); });
+    var note = section.querySelector('.filter'); if (note) { note.hidden = true; }
+  }
+  document.querySelectorAll('section.file').forEach(function (section) {
+    var svg = section.querySelector('.diagram svg');
+    var ids = JSON.parse(section.getAttribute('data-ids') || '{}');
+    section.querySelectorAll('ol.findings > li').forEach(function (li) {
+      li.addEventListener('click', function (event) {
+        if (event.target.closest('details')) { return; }
+        clear(section);
+        li.classList.add('selected');
+        var route = JSON.parse(li.getAttribute('data-route') || '[]');
+        route.forEach(function (node) {
+          var el = byId(svg, ids.nodes && ids.nodes[node]);
+          if (el) { el.classList.add('ivr-route'); }
+        });
+        JSON.parse(li.getAttribute('data-edges') || '[]').forEach(function (edge) {
+          var el = byId(svg, ids.edges && ids.edges[edge]);
+          if (el) { el.classList.add('ivr-route'); }
+        });
+        var target = byId(svg, ids.nodes && ids.nodes[li.getAttribute('data-node')]);
+        if (target) { target.classList.add('ivr-selected');
+          target.scrollIntoView({block: 'center', inline: 'center', behavior: 'smooth'}); }
+      });
+    });
+    if (!svg || !ids.nodes) { return; }
+    Object.keys(ids.nodes).forEach(function (node) {
+      var el = byId(svg, ids.nodes[node]);
+      if (!el) { return; }
+      el.addEventListener('click', function () {
+        clear(section);
+        el.classList.add('ivr-selected');
+        var shown = 0;
+        section.querySelectorAll('ol.findings > li').forEach(function (li) {
+          if (li.getAttribute('data-node') === node) { shown += 1; }
+          else { li.classList.add('hidden'); }
+        });
+        var note = section.querySelector('.filter');
+        if (note) { note.hidden = false;
+          note.querySelector('span').textContent = shown + ' finding(s) at ' + node; }
+      });
+    });
+    var reset = section.querySelector('.filter button');
+    if (reset) { reset.addEventListener('click', function () { clear(section); }); }
+  });
+})();
+"""
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    counts = report.counts()
+    files = sorted(set(report.files) | {f.file for f in report.findings})
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        by_file[finding.file].append(finding)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>ivraudit report</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        "<header><h1>ivraudit report</h1>",
+        f"<p>{len(report.findings)} findings in {len(report.files)} files "
+        f"&middot; ivraudit {escape(__version__)}</p></header><main>",
+        '<div class="cards">',
+        f'<div class="card error"><b>{counts["error"]}</b>errors</div>',
+        f'<div class="card warning"><b>{counts["warning"]}</b>warnings</div>',
+        f'<div class="card info"><b>{counts["info"]}</b>info</div>',
+        f'<div class="card"><b>{len(report.files)}</b>files</div>',
+        f'<div class="card"><b>{len(report.errors)}</b>unreadable</div>',
+        f'<div class="card"><b>{report.suppressed}</b>suppressed</div>',
+        "</div>",
+    ]
+    if report.errors:
+        parts.append('<h2>Files that could not be read</h2><ul class="errors">')
+        parts += [f"<li>{escape(str(error))}</li>" for error in report.errors]
+        parts.append("</ul>")
+    for file in files:
+        parts.append(_file_section(file, by_file.get(file, []), report, options))
+    parts.append(f"</main><script>{_SCRIPT}</script></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _file_section(
+    file: str, findings: list[Finding], report: Report, options: RenderOptions
+) -> str:
+    ids = options.diagram_ids.get(file, {})
+    parts = [
+        f"<section class=\"file\" data-ids='{escape(json.dumps(ids, sort_keys=True))}'>",
+        f"<h2>{escape(file)}</h2>",
+    ]
+    svg = options.svgs.get(file)
+    if svg:
+        parts.append(f'<div class="diagram">{svg}</div>')
+    parts.append(
+        '<p class="filter" hidden><span></span><button type="button">show all</button></p>'
+    )
+    if findings:
+        parts.append('<ol class="findings">')
+        parts += [_finding_item(finding, options) for finding in findings]
+        parts.append("</ol>")
+    else:
+        parts.append("<p>No findings.</p>")
+    for measured in report.metrics:
+        if measured.file == file:
+            parts.append(_metrics_table(measured))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _finding_item(finding: Finding, options: RenderOptions) -> str:
+    rule = RULES.get(finding.rule)
+    name = escape(rule.name) if rule else ""
+    route = [step.node for step in finding.witness]
+    edges = [
+        f"{step.node}\x1f{finding.witness[index + 1].node}\x1f{step.via}\x1f{step.key or ''}"
+        for index, step in enumerate(finding.witness[:-1])
+    ]
+    attributes = (
+        f'class="{finding.severity.value}" data-node="{escape(finding.node)}" '
+        f"data-route='{escape(json.dumps(route))}' data-edges='{escape(json.dumps(edges))}'"
+    )
+    parts = [
+        f"<li {attributes}>",
+        f'<span class="sev {finding.severity.value}">{finding.severity.value}</span> ',
+        f'<a class="rule" href="{DOCS_URL}{finding.rule}.md">{finding.rule}</a> '
+        f'<span class="where">{name} &middot; line {finding.line} &middot; '
+        f"{escape(finding.node)}</span><br>",
+        escape(finding.message),
+    ]
+    if options.witness and finding.witness:
+        parts.append('<details><summary>route a caller takes</summary><ol class="route">')
+        for step in finding.witness:
+            heard = f" &mdash; &ldquo;{escape(step.hears)}&rdquo;" if step.hears else ""
+            does = f' &rarr; <span class="does">{escape(step.does)}</span>' if step.does else ""
+            parts.append(f"<li><code>{escape(step.node)}</code>{heard}{does}</li>")
+        parts.append("</ol></details>")
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _metrics_table(measured: Any) -> str:
+    human = (
+        f"nearest person <code>{escape(measured.nearest_human)}</code> in about "
+        f"{measured.seconds_to_human:.0f} s"
+        if measured.nearest_human
+        else "no person reachable"
+    )
+    title = escape(measured.title or measured.id or "")
+    depth = "&ndash;" if measured.depth is None else str(measured.depth)
+    rows = [
+        f"<h3>Routes{': ' + title if title else ''}</h3>",
+        f"<p>depth {depth} &middot; {human} &middot; {measured.nodes} nodes, "
+        f"{measured.edges} edges</p>",
+        "<table><thead><tr><th>outcome</th><th>kind</th><th class=num>presses</th>"
+        "<th class=num>inputs</th><th class=num>seconds</th><th>route</th></tr></thead><tbody>",
+    ]
+    for outcome in measured.outcomes:
+        rows.append(
+            f"<tr><td><code>{escape(outcome.node)}</code></td><td>{escape(outcome.kind)}</td>"
+            f"<td class=num>{outcome.presses}</td><td class=num>{outcome.inputs}</td>"
+            f"<td class=num>{outcome.seconds:.1f}</td>"
+            f"<td>{escape(' '.join(outcome.route) or '-')}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
