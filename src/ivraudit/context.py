@@ -76,6 +76,12 @@ class AuditContext:
         self.identity = IdentityMatcher.build(self.config.identity_fields)
         self._collected_after: dict[str, dict[str, dict[str, tuple[str, str] | None]]] = {}
         self._followed: dict[str, str] = {}
+        # Node attributes by id (the graph's own dicts), and memos for hot paths.
+        self.data: dict[str, dict[str, Any]] = dict(self.graph.nodes(data=True))
+        self._positions: dict[str, Position] = {}
+        self._locators: dict[int, Any] = {}
+        self._steps: dict[tuple[str, str | None, str | None], Step] = {}
+        self._witnesses: dict[tuple[int, str], tuple[Step, ...]] = {}
 
     # -- the graph in the shapes the algorithms want -------------------------------------------
 
@@ -102,22 +108,40 @@ class AuditContext:
 
     def kind(self, node: str) -> str:
         """The node's type, or ``disconnect`` / ``missing`` for synthetic nodes."""
-        return self.graph.nodes[node]["kind"]
+        return self.data[node]["kind"]
 
     def model(self, node: str) -> NodeBase | None:
         """The node's model (None for synthetic nodes)."""
-        return self.graph.nodes[node]["node"]
+        return self.data[node]["node"]
 
     def nodes(self, *kinds: str) -> Iterator[tuple[str, Any]]:
         """``(id, model)`` of every real node, optionally only of the given types."""
-        for node, data in self.graph.nodes(data=True):
+        for node, data in self.data.items():
             if data["synthetic"] or (kinds and data["kind"] not in kinds):
                 continue
             yield node, data["node"]
 
     def position(self, node: str, *field: Any) -> Position:
         """Where a node, or one of its fields, is written."""
-        return node_position(self.graph, node, *field)
+        if field:
+            return node_position(self.graph, node, *field)
+        found = self._positions.get(node)
+        if found is None:
+            data = self.data[node]
+            if data["synthetic"]:
+                found = node_position(self.graph, node)
+            else:
+                found = self._locator(data["menu"])("nodes", data["origin"])
+            self._positions[node] = found
+        return found
+
+    def _locator(self, menu: Menu) -> Any:
+        # Menu.locate goes through pydantic's private-attribute lookup on every call;
+        # on a 100,000-node menu that alone took seconds, so keep the bound function.
+        found = self._locators.get(id(menu))
+        if found is None:
+            found = self._locators[id(menu)] = menu.locate
+        return found
 
     # -- prompts --------------------------------------------------------------------------------
 
@@ -211,32 +235,39 @@ class AuditContext:
     ) -> tuple[Step, ...]:
         """A route as witness steps: what is heard at each node and what the caller does."""
         steps: list[Step] = []
+        last = len(route) - 1
         for index, (node, edge_key) in enumerate(route):
-            where = self.position(node)
-            place = {"file": where.file, "line": where.line, "column": where.column}
-            if edge_key is None or index + 1 >= len(route):
-                steps.append(Step(node=node, hears=self.hears(node), **place))
-                continue
-            target = route[index + 1][0]
-            data = self.graph[node][target][edge_key]
-            steps.append(
-                Step(
-                    node=node,
-                    hears=self.hears(node),
-                    does=self.describe_edge(node, data),
-                    via=data["via"],
-                    key=data["key"],
-                    **place,
-                )
-            )
+            target = route[index + 1][0] if edge_key is not None and index < last else None
+            memo = (node, edge_key if target is not None else None, target)
+            step = self._steps.get(memo)
+            if step is None:
+                step = self._steps[memo] = self._step(node, edge_key, target)
+            steps.append(step)
         return tuple(steps)
+
+    def _step(self, node: str, edge_key: str | None, target: str | None) -> Step:
+        where = self.position(node)
+        place = {"file": where.file, "line": where.line, "column": where.column}
+        if edge_key is None or target is None:
+            return Step(node=node, hears=self.hears(node), **place)
+        data = next(d for t, k, d in self.out[node] if k == edge_key and t == target)
+        return Step(
+            node=node,
+            hears=self.hears(node),
+            does=self.describe_edge(node, data),
+            via=data["via"],
+            key=data["key"],
+            **place,
+        )
 
     def witness(self, node: str, tree: RouteTree | None = None) -> tuple[Step, ...]:
         """The shortest route (fewest selections by default) from the start to ``node``."""
         tree = tree or self.presses
-        if node not in tree:
-            return ()
-        return self.steps(tree.route(node))
+        memo = (id(tree), node)
+        found = self._witnesses.get(memo)
+        if found is None:
+            found = self._witnesses[memo] = self.steps(tree.route(node)) if node in tree else ()
+        return found
 
     def witness_via(self, source: str, edge_key: str, target: str) -> tuple[Step, ...]:
         """The shortest route to ``source``, then the edge ``edge_key`` to ``target``."""
@@ -350,21 +381,18 @@ class AuditContext:
         return reachable(self.into, announcing)
 
     @cached_property
-    def passive_to_human(self) -> RouteTree:
-        """Routes that reach a human with no further selection, found backwards from humans."""
-        reverse = {
-            node: [(source, key, data) for source, key, data in edges]
-            for node, edges in self.into.items()
-        }
-        return zero_one_bfs(
-            reverse,
+    def passive_to_human(self) -> set[str]:
+        """Nodes that reach a person with no further selection or caller error.
+
+        Found backwards from the human transfers over edges that are neither a
+        selection nor a caller error (messages, hours checks, branches, steps).
+        """
+        passive = {"next", "open", "closed", "holiday", "case", "else", "error", "return",
+                   "subflow", "fail"}
+        return reachable(
+            self.into,
             self.humans,
-            lambda node, data: 0,
-            allowed=lambda node, data: (
-                data["via"] not in SELECTION_VIAS
-                and data["via"] not in ("no_input", "no_match", "retries_exhausted")
-                and not (data["via"] == "fail" and data["synthetic"])
-            ),
+            allowed=lambda data: data["via"] in passive and not data["synthetic"],
         )
 
     def edge_target(self, node: str, edge_key: str) -> str | None:

@@ -97,8 +97,8 @@ class Finding:
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.column, self.rule, self.node, self.message)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The finding as JSON output version 1 writes it."""
+    def to_dict(self, witness: bool = True) -> dict[str, Any]:
+        """The finding as JSON output version 1 writes it (``witness=False``: empty route)."""
         return {
             "rule": self.rule,
             "name": self.name,
@@ -108,7 +108,7 @@ class Finding:
             "column": self.column,
             "node": self.node,
             "message": self.message,
-            "witness": [step.to_dict() for step in self.witness],
+            "witness": [step.to_dict() for step in self.witness] if witness else [],
             "fingerprint": self.fingerprint,
         }
 

@@ -122,14 +122,18 @@ def dijkstra(
     return tree
 
 
-def reachable(adjacency: Adjacency, sources: Iterable[str]) -> set[str]:
-    """Every node reachable from ``sources`` (sources included)."""
+def reachable(
+    adjacency: Adjacency,
+    sources: Iterable[str],
+    allowed: Callable[[dict[str, Any]], bool] | None = None,
+) -> set[str]:
+    """Every node reachable from ``sources`` (sources included), over ``allowed`` edges."""
     seen = set(sources)
     stack = list(seen)
     while stack:
         node = stack.pop()
-        for target, _, _ in adjacency.get(node, ()):
-            if target not in seen:
+        for target, _, data in adjacency.get(node, ()):
+            if target not in seen and (allowed is None or allowed(data)):
                 seen.add(target)
                 stack.append(target)
     return seen

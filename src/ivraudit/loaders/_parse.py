@@ -8,10 +8,11 @@ overflow, and every problem raised as a :class:`MenuError` with a position.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,10 +38,10 @@ class Document:
     path: str
     text: str
     value: Any
-    positions: dict[PathKey, tuple[int, int]] | None = None
+    positions: Mapping[PathKey, tuple[int, int]] | None = None
     #: Where the first custom YAML tag (e.g. CloudFormation's !Sub) was seen, if any.
     custom_tag: tuple[str, int, int] | None = None
-    _scan: Callable[[], dict[PathKey, tuple[int, int]]] | None = field(default=None, repr=False)
+    _scan: Callable[[], Mapping[PathKey, tuple[int, int]]] | None = field(default=None, repr=False)
 
     def locate(self, path: PathKey) -> Position | None:
         """The position of ``path`` or, failing that, of its nearest enclosing item."""
@@ -386,7 +387,7 @@ def parse_json(text: str, path: str, *, scan_depth: int = 6) -> Document:
         raise MenuError(path, 1, 1, f"invalid JSON: {exc}") from None
     except RecursionError:
         raise MenuError(path, 1, 1, "JSON nested too deeply") from None
-    return Document(path, text, value, _scan=lambda: scan_json_positions(text, scan_depth))
+    return Document(path, text, value, _scan=lambda: JsonPositions(text))
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]', re.DOTALL)
@@ -434,6 +435,108 @@ def _walk_json(text: str):
             if not frame[0]:
                 frame[2] += 1
         # ':' needs nothing: the key was recorded when seen
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:', re.DOTALL)
+
+
+class JsonPositions(Mapping[PathKey, tuple[int, int]]):
+    """Positions in JSON text, found lazily: each container is scanned once, when a
+    path through it is first asked for.
+
+    Scanning a container costs one step per member; the members' values are
+    skipped by the C JSON decoder, so finding every node of a 100,000-node menu
+    costs about one more ``json.loads``, not a Python pass over every token.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._decoder = json.JSONDecoder()
+        self._containers: dict[PathKey, dict[Any, tuple[int, int]] | None] = {}
+        self._newlines: list[int] | None = None
+        start = _WHITESPACE.match(text, 0)
+        self._root = start.end() if start else 0
+
+    def __getitem__(self, path: PathKey) -> tuple[int, int]:
+        offset = self._offset(tuple(path))
+        if offset is None:
+            raise KeyError(path)
+        return self._line_column(offset)
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(())  # positions are found on demand, never listed
+
+    def __len__(self) -> int:
+        return 0
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and self._offset(path) is not None
+
+    def _offset(self, path: PathKey) -> int | None:
+        """Offset of the key (or item) at ``path``; None when the path does not exist."""
+        offset = self._root
+        value_offset = self._root
+        for depth in range(len(path)):
+            members = self._members(path[:depth], value_offset)
+            if members is None or path[depth] not in members:
+                return None
+            offset, value_offset = members[path[depth]]
+        return offset
+
+    def _members(self, path: PathKey, offset: int) -> dict[Any, tuple[int, int]] | None:
+        if path in self._containers:
+            return self._containers[path]
+        found = (
+            self._scan_object(offset)
+            if self.text.startswith("{", offset)
+            else (self._scan_array(offset) if self.text.startswith("[", offset) else None)
+        )
+        self._containers[path] = found
+        return found
+
+    def _scan_object(self, offset: int) -> dict[Any, tuple[int, int]]:
+        text, members = self.text, {}
+        index = _WHITESPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
+        while index < len(text) and text[index] != "}":
+            match = _KEY.match(text, index)
+            if match is None:
+                break
+            raw = match.group(1)
+            key = json.loads(f'"{raw}"') if "\\" in raw else raw
+            value = _WHITESPACE.match(text, match.end()).end()  # type: ignore[union-attr]
+            members.setdefault(key, (index, value))
+            index = self._skip(value)
+            if index < len(text) and text[index] == ",":
+                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+        return members
+
+    def _scan_array(self, offset: int) -> dict[Any, tuple[int, int]]:
+        text, members = self.text, {}
+        index = _WHITESPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
+        number = 0
+        while index < len(text) and text[index] != "]":
+            members[number] = (index, index)
+            number += 1
+            index = self._skip(index)
+            if index < len(text) and text[index] == ",":
+                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+        return members
+
+    def _skip(self, index: int) -> int:
+        """The offset after the value starting at ``index`` (and the spaces after it)."""
+        try:
+            _, end = self._decoder.raw_decode(self.text, index)
+        except (ValueError, RecursionError):
+            return len(self.text)
+        return _WHITESPACE.match(self.text, end).end()  # type: ignore[union-attr]
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        if self._newlines is None:
+            self._newlines = [match.start() for match in re.finditer("\n", self.text)]
+        line = bisect.bisect_left(self._newlines, offset)
+        line_start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - line_start + 1
 
 
 def scan_json_positions(text: str, max_depth: int = 6) -> dict[PathKey, tuple[int, int]]:

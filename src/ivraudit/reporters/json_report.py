@@ -15,12 +15,7 @@ JSON_VERSION = 1
 
 
 def as_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
-    findings = []
-    for finding in report.findings:
-        item = finding.to_dict()
-        if not options.witness:
-            item["witness"] = []
-        findings.append(item)
+    findings = [finding.to_dict(witness=options.witness) for finding in report.findings]
     return {
         "version": JSON_VERSION,
         "tool": {"name": "ivraudit", "version": __version__},
