@@ -215,12 +215,14 @@ class IdentityMatcher:
     def field_of(self, collects: str | None, prompt: str | None) -> tuple[str | None, bool]:
         """``(field, inferred)`` for a node that collects ``collects`` after ``prompt``.
 
-        A declared vocabulary field is taken as is; otherwise the variable
-        name, then the prompt text, are read, and the result is marked inferred.
+        A declared vocabulary field is taken as is; otherwise the prompt text,
+        then the variable name, are read (a prompt that says "your PIN" beats a
+        variable called ``card_info_pin_gather``), and the result is marked
+        inferred.
         """
         if collects in self.fields:
             return collects, False
-        field = self.from_variable(collects) or self.from_text(prompt)
+        field = self.from_text(prompt) or self.from_variable(collects)
         return field, field is not None
 
 

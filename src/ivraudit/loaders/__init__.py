@@ -56,8 +56,9 @@ class Format:
 
 #: Recognisers of files that are *almost* a supported format (an SMS-only flow, a
 #: flow wrapped in a JavaScript module): each returns the exact reason the file is
-#: refused, or None.  They run only when no format accepted the file.
-NearMiss = Callable[[str, str, "dict[Kind, Document]"], "str | None"]
+#: refused -- or ``(reason, how to fix it)`` -- or None.  They run only when no
+#: format accepted the file.
+NearMiss = Callable[[str, str, "dict[Kind, Document]"], "str | tuple[str, str] | None"]
 NEAR_MISSES: list[NearMiss] = []
 
 FORMATS: dict[str, Format] = {
@@ -229,6 +230,8 @@ def _parse(text: str, path: str, kind: Kind, *, strict: bool) -> Document:
 def _not_a_menu(text: str, path: str, documents: dict[Kind, Document]) -> NotAMenuError:
     for near_miss in NEAR_MISSES:
         reason = near_miss(text, path, documents)
+        if isinstance(reason, tuple):
+            return NotAMenuError(path, 1, 1, reason[0], reason[1])
         if reason:
             return NotAMenuError(path, 1, 1, reason)
     known = ", ".join(fmt.title for fmt in FORMATS.values())
@@ -307,7 +310,7 @@ def _is_menu_name(name: str) -> bool:
 
 
 # Importers of real platform formats; each module registers its Format on import.
-_IMPORTER_MODULES: tuple[str, ...] = ()
+_IMPORTER_MODULES: tuple[str, ...] = ("twilio",)
 
 for _name in _IMPORTER_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -67,7 +67,7 @@ def identity_asked_twice(ctx: AuditContext) -> Iterator[Hit]:
             every = bool(ctx.must_collected.get(again, 0) & ctx.field_bit(field))
             how = "on every route" if every else "on some routes"
             inferred = ctx.collections[again].inferred or ctx.collections[first].inferred
-            note = " (field inferred from the prompt)" if inferred else ""
+            note = " (field inferred from the prompt or variable name)" if inferred else ""
             yield Hit(
                 node=again,
                 message=f"{_spoken(field)} is asked again at '{again}' {how}, after "
