@@ -303,3 +303,14 @@ def test_input_file_is_not_modified(tmp_path: Path):
     before = path.stat().st_mtime_ns, path.read_bytes()
     load(path)
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+def test_xml_declared_encoding_is_honoured():
+    from ivraudit.loaders._parse import decode
+
+    latin = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<vxml>già</vxml>'.encode("latin-1")
+    assert decode(latin, "a.vxml").endswith("<vxml>già</vxml>")
+    with pytest.raises(MenuError, match=r"a.vxml:1:1: unknown encoding 'klingon'"):
+        decode(b'<?xml version="1.0" encoding="klingon"?><vxml/>', "a.vxml")
+    with pytest.raises(MenuError, match=r"a.xml:2:1: file is not valid UTF-8 \(byte 0xe0\)"):
+        decode(b'<?xml version="1.0" encoding="UTF-8"?>\n\xe0', "a.xml")

@@ -139,10 +139,23 @@ def _audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 is_flag=True,
                 help="Skip named files no format recognises (for pre-commit), as in directories.",
             ),
+            click.option(
+                "-j",
+                "--jobs",
+                type=click.IntRange(min=1),
+                help="Worker processes for many files (default: the number of CPUs).",
+            ),
         ]
     ):
         command = decorator(command)
     return command
+
+
+def _progress(done: int, total: int, path: str) -> None:
+    """Progress on a terminal's stderr: one line, rewritten in place."""
+    if total > 1:
+        shown = path if len(path) <= 60 else "..." + path[-57:]
+        click.echo(f"\r\033[K[{done}/{total}] {shown}", err=True, nl=False)
 
 
 def _run_check(
@@ -153,6 +166,7 @@ def _run_check(
     input_format: str | None,
     max_bytes: int | None,
     skip_non_menus: bool,
+    jobs: int | None,
     fail_on: str | None = None,
     with_metrics: bool = False,
 ) -> tuple[Config, Report]:
@@ -165,7 +179,11 @@ def _run_check(
         format=input_format,
         with_metrics=with_metrics,
         skip_non_menus=skip_non_menus,
+        jobs=jobs or os.cpu_count() or 1,
+        progress=_progress if sys.stderr.isatty() else None,
     )
+    if sys.stderr.isatty():
+        click.echo("\r\033[K", err=True, nl=False)
     for error in result.report.errors:
         click.echo(str(error), err=True)
     if result.skipped:
@@ -215,6 +233,7 @@ def check(
     input_format: str | None,
     max_bytes: int | None,
     skip_non_menus: bool,
+    jobs: int | None,
     output_format: str,
     output: str | None,
     fail_on: str | None,
@@ -231,6 +250,7 @@ def check(
         input_format,
         max_bytes,
         skip_non_menus,
+        jobs,
         fail_on,
         with_metrics=output_format == "html",
     )
@@ -267,11 +287,12 @@ def baseline_command(
     input_format: str | None,
     max_bytes: int | None,
     skip_non_menus: bool,
+    jobs: int | None,
     output: str,
 ) -> None:
     """Record today's findings, so that 'check --baseline' fails only on new ones."""
     _, report = _run_check(
-        paths, select, ignore, config_path, input_format, max_bytes, skip_non_menus
+        paths, select, ignore, config_path, input_format, max_bytes, skip_non_menus, jobs
     )
     if report.errors:
         _fail("not writing a baseline: some files could not be read")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter
@@ -116,6 +117,7 @@ class Finding:
         return replace(self, severity=severity)
 
 
+@functools.lru_cache(maxsize=4096)
 def normal_path(path: str) -> str:
     """A path as it should be compared: relative to the current directory when inside
     it, normalised, with forward slashes."""

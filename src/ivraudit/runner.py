@@ -1,9 +1,14 @@
-"""Checking many files: find the menus under the paths given, load and audit each."""
+"""Checking many files: find the menus under the paths given, load and audit each.
+
+With ``jobs`` above one, files are audited in worker processes; the results
+are merged and sorted exactly as a serial run's, so output is identical.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from .audit import audit
@@ -14,6 +19,9 @@ from .findings import Report
 from .loaders import load_all, menu_files
 from .metrics import metrics
 
+#: Called after each file with (files done, files in all, the file just done).
+Progress = Callable[[int, int, str], None]
+
 
 @dataclass
 class CheckResult:
@@ -23,6 +31,14 @@ class CheckResult:
     skipped: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Job:
+    config: Config
+    format: str | None
+    with_metrics: bool
+    skip_if_not_menu: bool
+
+
 def check(
     paths: Sequence[str | os.PathLike[str]],
     config: Config | None = None,
@@ -30,6 +46,8 @@ def check(
     format: str | None = None,
     with_metrics: bool = False,
     skip_non_menus: bool = False,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Load and audit every menu file under ``paths`` (files, or directories searched).
 
@@ -38,31 +56,66 @@ def check(
     (a package.json, a CI config) are skipped and listed in ``skipped``;
     a file named directly must be a menu unless ``skip_non_menus`` (for
     pre-commit, which names every changed file).  ``with_metrics`` adds each
-    menu's :class:`~ivraudit.metrics.Metrics` to ``report.metrics``.
+    menu's :class:`~ivraudit.metrics.Metrics` to ``report.metrics``.  ``jobs``
+    worker processes share the files (the result does not depend on it).
     """
     config = config or Config()
-    result = CheckResult(Report())
     named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
     files = menu_files(list(paths))
     if not files:
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
-    for path in files:
-        try:
-            menus = load_all(path, format, max_bytes=config.max_bytes)
-        except NotAMenuError as error:
-            if (path in named and not skip_non_menus) or format is not None:
-                result.report.errors.append(error)
-            else:
-                result.skipped.append(path)
-            continue
-        except MenuError as error:
-            result.report.errors.append(error)
-            continue
-        for menu in menus:
-            context = AuditContext(menu, config)
-            report = audit(menu, config, context=context)
-            if with_metrics:
-                report.metrics.append(metrics(menu, context=context))
+    work = [
+        (path, _Job(config, format, with_metrics, skip_non_menus or path not in named))
+        for path in files
+    ]
+    result = CheckResult(Report())
+    for done, (path, (report, skipped)) in enumerate(_run(work, jobs), start=1):
+        if skipped:
+            result.skipped.append(path)
+        else:
             result.report.extend(report)
+        if progress is not None:
+            progress(done, len(files), path)
     result.report.sort()
+    result.skipped.sort()
     return result
+
+
+def _run(work: list[tuple[str, _Job]], jobs: int):
+    """Yield ``(path, outcome)`` for each file, in the order of ``work``."""
+    if jobs <= 1 or len(work) < 2:
+        for path, job in work:
+            yield path, check_file(path, job)
+        return
+    workers = min(jobs, len(work))
+    chunk = max(1, min(64, len(work) // (workers * 4)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        paths = [path for path, _ in work]
+        outcomes = pool.map(check_file, paths, [job for _, job in work], chunksize=chunk)
+        yield from zip(paths, outcomes, strict=True)
+
+
+def check_file(path: str, job: _Job) -> tuple[Report, bool]:
+    """Load and audit one file: ``(report, skipped)``; never raises for bad input."""
+    config = job.config
+    try:
+        menus = load_all(path, job.format, max_bytes=config.max_bytes)
+    except NotAMenuError as error:
+        if job.skip_if_not_menu and job.format is None:
+            return Report(), True
+        return Report(errors=[error]), False
+    except MenuError as error:
+        return Report(errors=[error]), False
+    combined = Report()
+    for menu in menus:
+        try:
+            context = AuditContext(menu, config)
+        except ValueError as exc:  # e.g. subflows that inline too many nodes
+            where = menu.locate()
+            combined.errors.append(MenuError(where.file, 1, 1, str(exc)))
+            continue
+        report = audit(menu, config, context=context)
+        if job.with_metrics:
+            report.metrics.append(metrics(menu, context=context))
+        combined.extend(report)
+    return combined, False

@@ -72,8 +72,6 @@ FORMATS: dict[str, Format] = {
     ),
 }
 
-#: Suffixes of files that ``ivraudit check DIR`` looks at.
-MENU_SUFFIXES = (".yaml", ".yml", ".json")
 
 _MAX_SUBFLOW_DEPTH = 32
 
@@ -305,8 +303,13 @@ def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
     return found
 
 
+def menu_suffixes() -> tuple[str, ...]:
+    """Suffixes of the files ``ivraudit check DIR`` looks at: every format's."""
+    return tuple(sorted({suffix for fmt in FORMATS.values() for suffix in fmt.suffixes}))
+
+
 def _is_menu_name(name: str) -> bool:
-    return name.lower().endswith(MENU_SUFFIXES)
+    return name.lower().endswith(menu_suffixes())
 
 
 # Importers of real platform formats; each module registers its Format on import.

@@ -100,6 +100,9 @@ def decode(data: bytes, path: str) -> str:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise MenuError(path, 1, 1, "file is UTF-16 encoded", "save it as UTF-8")
         raise MenuError(path, line, column, "file is binary (NUL byte), not a menu")
+    declared = _XML_ENCODING.match(data)
+    if declared is not None and declared.group(1).lower().replace(b"_", b"-") not in _UTF8:
+        return _decode_declared(data, path, declared.group(1).decode("ascii"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -112,6 +115,32 @@ def decode(data: bytes, path: str) -> str:
             "save it as UTF-8",
         ) from None
     return text
+
+
+_XML_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']"""
+)
+_UTF8 = {b"utf-8", b"utf8"}
+
+
+def _decode_declared(data: bytes, path: str, encoding: str) -> str:
+    """XML text in the encoding its declaration names (ISO-8859-1 and the like)."""
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise MenuError(
+            path, 1, 1, f"unknown encoding '{encoding}' in the XML declaration"
+        ) from None
+    except UnicodeDecodeError as exc:
+        line, column = _line_column_of_bytes(data, exc.start)
+        raise MenuError(
+            path,
+            line,
+            column,
+            f"file is not valid {encoding} (byte 0x{data[exc.start]:02x}) as its XML "
+            "declaration says",
+            "fix the bytes or the declared encoding",
+        ) from None
 
 
 def _line_column_of_bytes(data: bytes, offset: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ stack, and a depth limit keeps memory bounded.
 from __future__ import annotations
 
 import xml.sax
+import xml.sax.expatreader
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -125,6 +126,10 @@ def parse_xml(text: str, path: str) -> Document:
     parser.setFeature(xml.sax.handler.feature_namespaces, False)
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
     try:
+        # xml.sax hands the document locator over only in parse(); feed() needs it set
+        # by hand, or every element would report line 1, column 1.
+        parser.reset()
+        builder.setDocumentLocator(xml.sax.expatreader.ExpatLocator(parser))
         parser.feed(text)
         parser.close()
     except MenuError:

@@ -47,10 +47,9 @@ def render(report: Report, options: RenderOptions) -> str:
             name = f"{rule_id} {rule.name}" if rule else rule_id
             case = ET.SubElement(suite, "testcase", classname=file, name=name, file=file)
             found = by_file[file].get(rule_id, [])
-            failing = [
-                f for f in found if options.fail_on and f.severity.rank >= options.fail_on.rank
-            ]
-            passing = [f for f in found if f not in failing]
+            level = options.fail_on
+            failing = [f for f in found if level is not None and f.severity.rank >= level.rank]
+            passing = [f for f in found if level is None or f.severity.rank < level.rank]
             if failing:
                 failures += 1
                 failure = ET.SubElement(
