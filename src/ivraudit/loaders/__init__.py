@@ -313,7 +313,7 @@ def _is_menu_name(name: str) -> bool:
 
 
 # Importers of real platform formats; each module registers its Format on import.
-_IMPORTER_MODULES: tuple[str, ...] = ("twilio",)
+_IMPORTER_MODULES: tuple[str, ...] = ("twilio", "freeswitch", "vxml")
 
 for _name in _IMPORTER_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
