@@ -188,7 +188,11 @@ def _plain_scalar(text: str) -> Any:
     if _INT.match(text):
         return int(text, 0) if text[:2] in ("0x", "0o") else int(text)
     if _FLOAT.match(text):
-        return float(text.replace("inf", "Inf").replace("INF", "Inf").lower())
+        special = text.lstrip("+-").lower()
+        if special in (".inf", ".nan"):
+            number = float(special[1:])
+            return -number if text.startswith("-") else number
+        return float(text)
     return text
 
 
