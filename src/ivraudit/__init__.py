@@ -14,6 +14,7 @@ from __future__ import annotations
 from ._version import __version__
 from .audit import audit
 from .config import Config, Settings, load_config
+from .diagram import diagram, mermaid
 from .diff import Diff, diff
 from .errors import ConfigError, IvrauditError, MenuError, Position, UsageError
 from .findings import Finding, Report, Severity, Step
@@ -39,11 +40,13 @@ __all__ = [
     "UsageError",
     "__version__",
     "audit",
+    "diagram",
     "diff",
     "load",
     "load_all",
     "load_config",
     "loads",
+    "mermaid",
     "metrics",
     "to_graph",
 ]

@@ -18,8 +18,13 @@ import click
 
 from . import rules as rule_registry
 from ._version import __version__
+from .audit import audit
 from .baseline import Baseline, dump_baseline
 from .config import Config, load_config
+from .context import AuditContext
+from .diagram import FORMATS as DIAGRAM_FORMATS
+from .diagram import diagram, format_from_suffix, mermaid
+from .diagram import render as render_diagram
 from .diff import diff, file_at_ref
 from .errors import ConfigError, IvrauditError, MenuError, NotAMenuError, UsageError
 from .findings import Report
@@ -69,11 +74,27 @@ def write_output(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
+    write_bytes(text.encode("utf-8"), output)
+
+
+def _mode_for(output: str) -> int:
+    try:
+        return os.stat(output).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_bytes(data: bytes, output: str) -> None:
+    """Write a file atomically: a temporary file beside it, then a rename."""
     folder = os.path.dirname(os.path.abspath(output))
     handle, temporary = tempfile.mkstemp(prefix=".ivraudit-", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(temporary, _mode_for(output))
         os.replace(temporary, output)
     except BaseException:
         if os.path.exists(temporary):
@@ -169,6 +190,7 @@ def _run_check(
     jobs: int | None,
     fail_on: str | None = None,
     with_metrics: bool = False,
+    draw: str | None = None,
 ) -> tuple[Config, Report]:
     config = _config(config_path, select, ignore, fail_on)
     if max_bytes is not None:
@@ -181,6 +203,7 @@ def _run_check(
         skip_non_menus=skip_non_menus,
         jobs=jobs or os.cpu_count() or 1,
         progress=_progress if sys.stderr.isatty() else None,
+        draw=draw,
     )
     if sys.stderr.isatty():
         click.echo("\r\033[K", err=True, nl=False)
@@ -224,6 +247,12 @@ def _run_check(
     help="Report and fail only on findings not in this baseline file.",
 )
 @click.option("--no-witness", is_flag=True, help="Do not print witness routes.")
+@click.option(
+    "--diagram/--no-diagram",
+    "with_diagram",
+    default=None,
+    help="Draw each menu in the report: Mermaid in markdown (off by default), SVG in html (on).",
+)
 @_guarded
 def check(
     paths: tuple[str, ...],
@@ -239,6 +268,7 @@ def check(
     fail_on: str | None,
     baseline_path: str | None,
     no_witness: bool,
+    with_diagram: bool | None,
 ) -> None:
     """Audit menu files, or every menu file under directories."""
     baseline = Baseline.load(baseline_path) if baseline_path else None
@@ -253,6 +283,7 @@ def check(
         jobs,
         fail_on,
         with_metrics=output_format == "html",
+        draw=_drawing_kind(output_format, with_diagram),
     )
     if baseline is not None:
         baseline.apply(report)
@@ -267,6 +298,18 @@ def check(
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _drawing_kind(output_format: str, wanted: bool | None) -> str | None:
+    """Which picture a report format carries: SVG in HTML (unless --no-diagram),
+    Mermaid in Markdown (with --diagram), none elsewhere."""
+    if output_format == "html":
+        return None if wanted is False else "svg"
+    if output_format == "markdown" and wanted:
+        return "mermaid"
+    if wanted:
+        raise click.UsageError("--diagram goes with --format html or markdown")
+    return None
 
 
 @main.command("baseline")
@@ -459,6 +502,83 @@ def metrics_command(
         text = render_metrics(measured) if measured else ""
     write_output(text, output)
     sys.exit(EXIT_ERROR if failed else EXIT_CLEAN)
+
+
+@main.command("diagram")
+@click.argument("path", type=click.Path())
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: stdout)."
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice([*DIAGRAM_FORMATS, "mermaid"]),
+    help="dot, svg, png, pdf or mermaid (default: from the -o suffix, else dot).",
+)
+@click.option("--route", metavar="NODE", help="Highlight the shortest route to this node.")
+@click.option("--focus", metavar="NODE", help="Draw only the nodes near this one.")
+@click.option(
+    "--radius", type=click.IntRange(min=0), default=2, show_default=True, help="With --focus."
+)
+@click.option(
+    "--max-presses", type=click.IntRange(min=0), help="Cut the tree this many selections deep."
+)
+@click.option("--flow", help="Which flow of a file that holds several (its id).")
+@click.option("--no-findings", is_flag=True, help="Draw the menu without its findings.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@_guarded
+def diagram_command(
+    path: str,
+    output: str | None,
+    output_format: str | None,
+    route: str | None,
+    focus: str | None,
+    radius: int,
+    max_presses: int | None,
+    flow: str | None,
+    no_findings: bool,
+    config_path: str | None,
+    input_format: str | None,
+) -> None:
+    """Draw a menu (Graphviz DOT/SVG/PNG/PDF or Mermaid) with its findings marked."""
+    config = load_config(config_path)
+    chosen = output_format or (format_from_suffix(output) if output else None) or "dot"
+    if output and output_format is None and format_from_suffix(output) is None:
+        raise click.UsageError(
+            f"cannot tell the format from '{output}': use .dot, .svg, .png, .pdf or .mmd, "
+            "or --format"
+        )
+    menu = _one_flow(load_all(path, input_format, max_bytes=config.max_bytes), flow, path)
+    context = AuditContext(menu, config)
+    report = None if no_findings else audit(menu, config, context=context)
+    options = {"route": route, "focus": focus, "radius": radius, "max_presses": max_presses}
+    if chosen == "mermaid":
+        data = mermaid(menu, report, config=config, context=context, **options).encode("utf-8")
+    else:
+        data = render_diagram(
+            diagram(menu, report, config=config, context=context, **options), chosen
+        )
+    if output is None or output == "-":
+        if chosen in ("png", "pdf") and sys.stdout.isatty():
+            raise click.UsageError(f"{chosen} is binary: write it to a file with -o")
+        click.get_binary_stream("stdout").write(data)
+        return
+    write_bytes(data, output)
+
+
+def _one_flow(menus: list[Menu], flow: str | None, path: str) -> Menu:
+    if flow is not None:
+        for menu in menus:
+            if menu.id == flow:
+                return menu
+        names = ", ".join(str(menu.id) for menu in menus)
+        raise UsageError(f"{path} has no flow '{flow}' (it has: {names})")
+    if len(menus) > 1:
+        names = ", ".join(str(menu.id) for menu in menus)
+        raise UsageError(f"{path} holds {len(menus)} flows ({names}): choose one with --flow")
+    return menus[0]
 
 
 @main.command()

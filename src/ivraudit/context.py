@@ -41,6 +41,11 @@ from .text import (
     spoken_seconds,
 )
 
+#: Edge kinds a call follows without the caller choosing or failing anything.
+PASSIVE_VIAS = frozenset(
+    {"next", "open", "closed", "holiday", "case", "else", "error", "return", "subflow", "fail"}
+)
+
 #: Outcome kinds: where a call may rightly end.
 OUTCOME_KINDS = ("human", "voicemail", "callback", "completed", "handoff")
 
@@ -387,12 +392,10 @@ class AuditContext:
         Found backwards from the human transfers over edges that are neither a
         selection nor a caller error (messages, hours checks, branches, steps).
         """
-        passive = {"next", "open", "closed", "holiday", "case", "else", "error", "return",
-                   "subflow", "fail"}
         return reachable(
             self.into,
             self.humans,
-            allowed=lambda data: data["via"] in passive and not data["synthetic"],
+            allowed=lambda data: data["via"] in PASSIVE_VIAS and not data["synthetic"],
         )
 
     def edge_target(self, node: str, edge_key: str) -> str | None:

@@ -132,6 +132,23 @@ def normal_path(path: str) -> str:
     return chosen.replace("\\", "/")
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """A menu's picture for a report: inline SVG or Mermaid text.
+
+    ``routes`` maps each finding's fingerprint to the DOM ids (nodes and edges)
+    of its witness route in the SVG; ``note`` says why a picture is missing or
+    partial (Graphviz not installed, a menu too large to draw whole).
+    """
+
+    file: str
+    menu: str
+    kind: str
+    content: str = ""
+    routes: dict[str, list[str]] = field(default_factory=dict)
+    note: str | None = None
+
+
 @dataclass
 class Report:
     """Every finding of one run, sorted, with the files read and those that could not be.
@@ -148,6 +165,7 @@ class Report:
     fixed: list[dict[str, Any]] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     metrics: list[Any] = field(default_factory=list)
+    drawings: list[Drawing] = field(default_factory=list)
 
     def sort(self) -> Report:
         """Sort findings by file, line, column, rule; errors by position. Returns self."""
@@ -156,6 +174,7 @@ class Report:
         self.files.sort()
         self.rules = sorted(set(self.rules))
         self.metrics.sort(key=lambda item: (item.file, item.id or ""))
+        self.drawings.sort(key=lambda item: (item.file, item.menu, item.kind))
         return self
 
     def extend(self, other: Report) -> None:
@@ -168,6 +187,7 @@ class Report:
         self.fixed.extend(other.fixed)
         self.rules.extend(other.rules)
         self.metrics.extend(other.metrics)
+        self.drawings.extend(other.drawings)
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zero when none)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .audit import audit
 from .config import Config
 from .context import AuditContext
+from .diagram import report_drawing
 from .errors import MenuError, NotAMenuError, UsageError
 from .findings import Report
 from .loaders import load_all, menu_files
@@ -37,6 +38,7 @@ class _Job:
     format: str | None
     with_metrics: bool
     skip_if_not_menu: bool
+    draw: str | None = None
 
 
 def check(
@@ -48,6 +50,7 @@ def check(
     skip_non_menus: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
+    draw: str | None = None,
 ) -> CheckResult:
     """Load and audit every menu file under ``paths`` (files, or directories searched).
 
@@ -56,8 +59,9 @@ def check(
     (a package.json, a CI config) are skipped and listed in ``skipped``;
     a file named directly must be a menu unless ``skip_non_menus`` (for
     pre-commit, which names every changed file).  ``with_metrics`` adds each
-    menu's :class:`~ivraudit.metrics.Metrics` to ``report.metrics``.  ``jobs``
-    worker processes share the files (the result does not depend on it).
+    menu's :class:`~ivraudit.metrics.Metrics` to ``report.metrics``; ``draw``
+    (``"svg"`` or ``"mermaid"``) adds each menu's picture to ``report.drawings``.
+    ``jobs`` worker processes share the files (the result does not depend on it).
     """
     config = config or Config()
     named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
@@ -65,7 +69,7 @@ def check(
     if not files:
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
     work = [
-        (path, _Job(config, format, with_metrics, skip_non_menus or path not in named))
+        (path, _Job(config, format, with_metrics, skip_non_menus or path not in named, draw))
         for path in files
     ]
     result = CheckResult(Report())
@@ -117,5 +121,9 @@ def check_file(path: str, job: _Job) -> tuple[Report, bool]:
         report = audit(menu, config, context=context)
         if job.with_metrics:
             report.metrics.append(metrics(menu, context=context))
+        if job.draw:
+            report.drawings.append(
+                report_drawing(menu, report, job.draw, context=context, config=config)
+            )
         combined.extend(report)
     return combined, False

@@ -8,8 +8,7 @@ nothing about how findings were made; the CLI's ``--format`` choices come from
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..findings import Report, Severity
@@ -20,17 +19,12 @@ from . import github, html, json_report, junit, markdown, sarif, text
 class RenderOptions:
     """Choices that change how a report is shown, not what it says.
 
-    ``fail_on`` decides which findings are failures (JUnit); ``diagrams``
-    (Mermaid text), ``svgs`` (inline SVG) and ``diagram_ids`` (node and edge
-    ids inside those SVGs) are keyed by file and used by the Markdown and HTML
-    reports when present.
+    ``fail_on`` decides which findings are failures (JUnit).  Pictures come with
+    the report itself (``Report.drawings``), when the check was asked to draw.
     """
 
     witness: bool = True
     fail_on: Severity | None = Severity.WARNING
-    diagrams: dict[str, str] = field(default_factory=dict)
-    svgs: dict[str, str] = field(default_factory=dict)
-    diagram_ids: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 Render = Callable[[Report, RenderOptions], str]

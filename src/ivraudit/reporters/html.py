@@ -14,6 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
+from ..diagram_model import finding_anchor, node_dom_id
 from ..findings import Finding, Report
 from ..rules import RULES
 from .sarif import DOCS_URL
@@ -42,7 +43,9 @@ section.file { background: var(--paper); border: 1px solid var(--line); border-r
 section.file h2 { margin: 0 0 12px; font-size: 18px; font-family: ui-monospace, monospace; }
 .diagram { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px;
            background: #fff; margin-bottom: 16px; }
-.diagram svg { display: block; }
+.diagram svg { display: block; width: 100%; height: auto; max-height: 72vh; }
+.diagram.zoomed svg { width: auto; max-height: none; }
+.zoom { font: inherit; font-size: 12px; margin: 0 0 6px; }
 ol.findings { list-style: none; padding: 0; margin: 0; }
 ol.findings > li { border-left: 4px solid var(--line); padding: 6px 12px; margin: 6px 0;
                    background: var(--wash); border-radius: 0 6px 6px 0; cursor: pointer; }
@@ -67,6 +70,7 @@ h3 { font-size: 15px; margin: 18px 0 4px; }
 .filter { color: var(--muted); font-size: 13px; margin: 4px 0 8px; }
 .filter button { font: inherit; margin-left: 8px; }
 .errors li { color: var(--error); font-family: ui-monospace, monospace; }
+.note { color: var(--muted); font-size: 13px; font-style: italic; }
 svg .ivr-selected > * { stroke: #102a43 !important; stroke-width: 3px !important; }
 svg .ivr-route > path, svg .ivr-route > polygon { stroke: #6a1b9a !important;
   stroke-width: 3px !important; }
@@ -75,7 +79,10 @@ svg g.node { cursor: pointer; }
 
 _SCRIPT = """
 (function () {
-  function byId(svg, id) { return svg ? svg.querySelector('[id="' + id + '"]') : null; }
+  function byId(section, id) {
+    var svg = section.querySelector('.diagram svg');
+    return svg ? svg.querySelector('[id="' + id + '"]') : null;
+  }
   function clear(section) {
     section.querySelectorAll('.ivr-selected, .ivr-route').forEach(function (el) {
       el.classList.remove('ivr-selected'); el.classList.remove('ivr-route'); });
@@ -83,45 +90,50 @@ _SCRIPT = """
       li.classList.remove('selected'); li.classList.remove('hidden'); });
     var note = section.querySelector('.filter'); if (note) { note.hidden = true; }
   }
+  function showFinding(section, li) {
+    clear(section);
+    li.classList.add('selected');
+    JSON.parse(li.getAttribute('data-route') || '[]').forEach(function (id) {
+      var el = byId(section, id); if (el) { el.classList.add('ivr-route'); }
+    });
+    var target = byId(section, li.getAttribute('data-target'));
+    if (target) {
+      target.classList.add('ivr-selected');
+      target.scrollIntoView({block: 'center', inline: 'center', behavior: 'smooth'});
+    }
+  }
+  function showNode(section, node) {
+    clear(section);
+    node.classList.add('ivr-selected');
+    var shown = 0;
+    var name = node.id.replace(/^node-/, '');
+    section.querySelectorAll('ol.findings > li').forEach(function (li) {
+      if (li.getAttribute('data-target') === node.id) {
+        shown += 1; name = li.getAttribute('data-node');
+      } else { li.classList.add('hidden'); }
+    });
+    var note = section.querySelector('.filter');
+    if (note) {
+      note.hidden = false;
+      note.querySelector('span').textContent = shown + ' finding(s) at ' + name;
+    }
+  }
   document.querySelectorAll('section.file').forEach(function (section) {
-    var svg = section.querySelector('.diagram svg');
-    var ids = JSON.parse(section.getAttribute('data-ids') || '{}');
     section.querySelectorAll('ol.findings > li').forEach(function (li) {
       li.addEventListener('click', function (event) {
-        if (event.target.closest('details')) { return; }
-        clear(section);
-        li.classList.add('selected');
-        var route = JSON.parse(li.getAttribute('data-route') || '[]');
-        route.forEach(function (node) {
-          var el = byId(svg, ids.nodes && ids.nodes[node]);
-          if (el) { el.classList.add('ivr-route'); }
-        });
-        JSON.parse(li.getAttribute('data-edges') || '[]').forEach(function (edge) {
-          var el = byId(svg, ids.edges && ids.edges[edge]);
-          if (el) { el.classList.add('ivr-route'); }
-        });
-        var target = byId(svg, ids.nodes && ids.nodes[li.getAttribute('data-node')]);
-        if (target) { target.classList.add('ivr-selected');
-          target.scrollIntoView({block: 'center', inline: 'center', behavior: 'smooth'}); }
+        if (event.target.closest('details') || event.target.closest('a')) { return; }
+        showFinding(section, li);
       });
     });
-    if (!svg || !ids.nodes) { return; }
-    Object.keys(ids.nodes).forEach(function (node) {
-      var el = byId(svg, ids.nodes[node]);
-      if (!el) { return; }
-      el.addEventListener('click', function () {
-        clear(section);
-        el.classList.add('ivr-selected');
-        var shown = 0;
-        section.querySelectorAll('ol.findings > li').forEach(function (li) {
-          if (li.getAttribute('data-node') === node) { shown += 1; }
-          else { li.classList.add('hidden'); }
-        });
-        var note = section.querySelector('.filter');
-        if (note) { note.hidden = false;
-          note.querySelector('span').textContent = shown + ' finding(s) at ' + node; }
+    section.querySelectorAll('.diagram svg g.node').forEach(function (node) {
+      node.addEventListener('click', function (event) {
+        event.preventDefault();
+        showNode(section, node);
       });
     });
+    var zoom = section.querySelector('button.zoom');
+    if (zoom) { zoom.addEventListener('click', function () {
+      section.querySelector('.diagram').classList.toggle('zoomed'); }); }
     var reset = section.querySelector('.filter button');
     if (reset) { reset.addEventListener('click', function () { clear(section); }); }
   });
@@ -166,20 +178,21 @@ def render(report: Report, options: RenderOptions) -> str:
 def _file_section(
     file: str, findings: list[Finding], report: Report, options: RenderOptions
 ) -> str:
-    ids = options.diagram_ids.get(file, {})
-    parts = [
-        f"<section class=\"file\" data-ids='{escape(json.dumps(ids, sort_keys=True))}'>",
-        f"<h2>{escape(file)}</h2>",
-    ]
-    svg = options.svgs.get(file)
-    if svg:
-        parts.append(f'<div class="diagram">{svg}</div>')
+    drawings = [d for d in report.drawings if d.file == file and d.kind == "svg"]
+    routes = {key: ids for drawing in drawings for key, ids in drawing.routes.items()}
+    parts = ['<section class="file">', f"<h2>{escape(file)}</h2>"]
+    for drawing in drawings:
+        if drawing.note:
+            parts.append(f'<p class="note">{escape(drawing.note)}</p>')
+        if drawing.content:
+            parts.append('<button type="button" class="zoom">actual size / fit</button>')
+            parts.append(f'<div class="diagram">{drawing.content}</div>')
     parts.append(
         '<p class="filter" hidden><span></span><button type="button">show all</button></p>'
     )
     if findings:
         parts.append('<ol class="findings">')
-        parts += [_finding_item(finding, options) for finding in findings]
+        parts += [_finding_item(finding, options, routes) for finding in findings]
         parts.append("</ol>")
     else:
         parts.append("<p>No findings.</p>")
@@ -190,17 +203,14 @@ def _file_section(
     return "\n".join(parts)
 
 
-def _finding_item(finding: Finding, options: RenderOptions) -> str:
+def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, list[str]]) -> str:
     rule = RULES.get(finding.rule)
     name = escape(rule.name) if rule else ""
-    route = [step.node for step in finding.witness]
-    edges = [
-        f"{step.node}\x1f{finding.witness[index + 1].node}\x1f{step.via}\x1f{step.key or ''}"
-        for index, step in enumerate(finding.witness[:-1])
-    ]
+    route = routes.get(finding.fingerprint, [])
     attributes = (
-        f'class="{finding.severity.value}" data-node="{escape(finding.node)}" '
-        f"data-route='{escape(json.dumps(route))}' data-edges='{escape(json.dumps(edges))}'"
+        f'id="{finding_anchor(finding)}" class="{finding.severity.value}" '
+        f'data-node="{escape(finding.node)}" data-target="{node_dom_id(finding.node)}" '
+        f"data-route='{escape(json.dumps(route))}'"
     )
     parts = [
         f"<li {attributes}>",

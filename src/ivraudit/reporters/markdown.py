@@ -92,17 +92,16 @@ def render(report: Report, options: RenderOptions) -> str:
                     "",
                 ]
         lines.append("")
-    for file in sorted(options.diagrams):
-        lines += [
-            f"<details><summary>diagram of {code(file)}</summary>",
-            "",
-            "```mermaid",
-            options.diagrams[file].rstrip(),
-            "```",
-            "",
-            "</details>",
-            "",
-        ]
+    for drawing in report.drawings:
+        if drawing.kind != "mermaid":
+            continue
+        name = f"{drawing.file} ({drawing.menu})" if drawing.menu else drawing.file
+        lines += [f"<details><summary>diagram of {code(name)}</summary>", ""]
+        if drawing.note:
+            lines += [f"_{inline(drawing.note)}_", ""]
+        if drawing.content:
+            lines += ["```mermaid", drawing.content.rstrip(), "```", ""]
+        lines += ["</details>", ""]
     if report.errors:
         lines += ["### Files that could not be read", ""]
         for error in report.errors:
