@@ -8,7 +8,7 @@ near-linear in nodes + edges (times the number of identity fields used).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -18,7 +18,7 @@ import networkx as nx
 from .config import Config, Settings
 from .errors import Position
 from .findings import Step
-from .graph import DISCONNECT, SELECTION_VIAS, node_position, to_graph
+from .graph import DISCONNECT, SELECTION_VIAS, GraphParts, build, position_of
 from .model import (
     ActionNode,
     AskNode,
@@ -76,13 +76,13 @@ class AuditContext:
         self.menu = menu
         self.config = config or Config()
         self.settings: Settings = self.config.settings
-        self.graph: nx.MultiDiGraph = to_graph(menu)
-        self.start: str | None = self.graph.graph["start"]
+        self.parts: GraphParts = build(menu)
+        self.start: str | None = self.parts.start
         self.identity = IdentityMatcher.build(self.config.identity_fields)
         self._collected_after: dict[str, dict[str, dict[str, tuple[str, str] | None]]] = {}
         self._followed: dict[str, str] = {}
-        # Node attributes by id (the graph's own dicts), and memos for hot paths.
-        self.data: dict[str, dict[str, Any]] = dict(self.graph.nodes(data=True))
+        # Node attributes by id, and memos for hot paths.
+        self.data: dict[str, dict[str, Any]] = self.parts.nodes
         self._positions: dict[str, Position] = {}
         self._locators: dict[int, Any] = {}
         self._steps: dict[tuple[str, str | None, str | None], Step] = {}
@@ -91,25 +91,52 @@ class AuditContext:
     # -- the graph in the shapes the algorithms want -------------------------------------------
 
     @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The menu's networkx graph (see :func:`ivraudit.graph.to_graph`), built on first use."""
+        return self.parts.to_networkx()
+
+    @cached_property
     def out(self) -> dict[str, list[OutEdge]]:
         """Out-edges of every node, in file order: ``[(target, edge key, attributes)]``."""
-        adjacency: dict[str, list[OutEdge]] = {}
-        for node, targets in self.graph.adjacency():
-            edges: list[OutEdge] = []
-            for target, keyed in targets.items():
-                for edge_key, data in keyed.items():
-                    edges.append((target, edge_key, data))
-            adjacency[node] = edges
+        adjacency: dict[str, list[OutEdge]] = {node: [] for node in self.data}
+        for source, target, edge_key, data in self.parts.edges:
+            adjacency[source].append((target, edge_key, data))
         return adjacency
 
     @cached_property
     def into(self) -> dict[str, list[OutEdge]]:
         """In-edges of every node: ``[(source, edge key, attributes)]``."""
-        adjacency: dict[str, list[OutEdge]] = {node: [] for node in self.graph}
-        for source, edges in self.out.items():
-            for target, edge_key, data in edges:
-                adjacency[target].append((source, edge_key, data))
+        adjacency: dict[str, list[OutEdge]] = {node: [] for node in self.data}
+        for source, target, edge_key, data in self.parts.edges:
+            adjacency[target].append((source, edge_key, data))
         return adjacency
+
+    @cached_property
+    def by_kind(self) -> dict[str, list[str]]:
+        """Real (not synthetic) node ids by type, in graph order."""
+        found: dict[str, list[str]] = {}
+        for node, data in self.data.items():
+            if not data["synthetic"]:
+                found.setdefault(data["kind"], []).append(node)
+        return found
+
+    def subgraph(self, nodes: Iterable[str]) -> nx.DiGraph:
+        """The directed graph among ``nodes`` only (for networkx algorithms on a region)."""
+        members = set(nodes)
+        region = nx.DiGraph()
+        region.add_nodes_from(sorted(members, key=self.order.__getitem__))
+        region.add_edges_from(
+            (node, target)
+            for node in members
+            for target, _, _ in self.out[node]
+            if target in members
+        )
+        return region
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each node's place in graph (file) order."""
+        return {node: index for index, node in enumerate(self.data)}
 
     def kind(self, node: str) -> str:
         """The node's type, or ``disconnect`` / ``missing`` for synthetic nodes."""
@@ -121,20 +148,28 @@ class AuditContext:
 
     def nodes(self, *kinds: str) -> Iterator[tuple[str, Any]]:
         """``(id, model)`` of every real node, optionally only of the given types."""
+        if not kinds:
+            for node, data in self.data.items():
+                if not data["synthetic"]:
+                    yield node, data["node"]
+            return
+        if len(kinds) == 1:
+            for node in self.by_kind.get(kinds[0], ()):
+                yield node, self.data[node]["node"]
+            return
         for node, data in self.data.items():
-            if data["synthetic"] or (kinds and data["kind"] not in kinds):
-                continue
-            yield node, data["node"]
+            if not data["synthetic"] and data["kind"] in kinds:
+                yield node, data["node"]
 
     def position(self, node: str, *field: Any) -> Position:
         """Where a node, or one of its fields, is written."""
         if field:
-            return node_position(self.graph, node, *field)
+            return position_of(self.data[node], *field)
         found = self._positions.get(node)
         if found is None:
             data = self.data[node]
             if data["synthetic"]:
-                found = node_position(self.graph, node)
+                found = position_of(data)
             else:
                 found = self._locator(data["menu"])("nodes", data["origin"])
             self._positions[node] = found
@@ -348,7 +383,7 @@ class AuditContext:
     def outcomes(self) -> dict[str, str]:
         """Every outcome node and its kind, in graph order."""
         found: dict[str, str] = {}
-        for node in self.graph:
+        for node in self.data:
             kind = self.outcome_kind(node)
             if kind is not None:
                 found[node] = kind
@@ -482,12 +517,10 @@ class AuditContext:
         return None
 
     def _subflow_returns(self, node: str) -> bool:
-        if not self.graph.nodes[node].get("inlined"):
+        if not self.data[node].get("inlined"):
             return True
         prefix = f"{node}/"
-        return any(
-            other.startswith(prefix) and self.kind(other) == "return" for other in self.graph
-        )
+        return any(other.startswith(prefix) for other in self.by_kind.get("return", ()))
 
     def is_disconnect(self, node: str) -> bool:
         """Whether the call ends here without service (platform or non-completed hangup)."""
@@ -560,7 +593,7 @@ class AuditContext:
         labels = self.collected_after(field)
         tail: list[tuple[str, str | None]] = [(node, None)]
         current = node
-        guard = len(self.graph) + 1
+        guard = len(self.data) + 1
         while current != collector or len(tail) == 1:
             parent = labels.get(current, {}).get(collector)
             if parent is None or guard == 0:

@@ -126,8 +126,8 @@ def metrics(
         id=menu.id,
         title=menu.title,
         nodes=sum(1 for _ in ctx.nodes()),
-        edges=ctx.graph.number_of_edges(),
-        reachable=sum(1 for node in ctx.reachable if not ctx.graph.nodes[node]["synthetic"]),
+        edges=len(ctx.parts.edges),
+        reachable=sum(1 for node in ctx.reachable if not ctx.data[node]["synthetic"]),
         outcomes=tuple(outcomes),
         menus=tuple(_menus(ctx)),
         depth=max((item.presses for item in outcomes), default=None),
@@ -180,7 +180,7 @@ def _dead_ends(ctx: AuditContext) -> dict[str, int]:
     trapped = sum(
         1
         for node in ctx.reachable
-        if node not in ctx.reaches_outcome and not ctx.graph.nodes[node]["synthetic"]
+        if node not in ctx.reaches_outcome and not ctx.data[node]["synthetic"]
     )
     return {
         "hangups_without_service": hangups,

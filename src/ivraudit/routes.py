@@ -130,10 +130,12 @@ def reachable(
     """Every node reachable from ``sources`` (sources included), over ``allowed`` edges."""
     seen = set(sources)
     stack = list(seen)
+    empty: Sequence[OutEdge] = ()
     while stack:
         node = stack.pop()
-        for target, _, data in adjacency.get(node, ()):
-            if target not in seen and (allowed is None or allowed(data)):
-                seen.add(target)
-                stack.append(target)
+        for target, _, data in adjacency.get(node, empty):
+            if target in seen or (allowed is not None and not allowed(data)):
+                continue
+            seen.add(target)
+            stack.append(target)
     return seen

@@ -6,9 +6,11 @@ pure and cheap, so rules and importers can call it freely.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from .model import IDENTITY_FIELDS
 
@@ -18,6 +20,7 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _SSML_TAG = re.compile(r"<[^>]{0,500}>")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def words(text: str) -> int:
     """How many spoken words a prompt has (SSML tags and punctuation not counted)."""
     return len(_WORD.findall(_SSML_TAG.sub(" ", text)))
@@ -74,13 +77,20 @@ def announced_keys(text: str | None) -> list[str]:
     """
     if not text:
         return []
+    return list(_announced_keys(text))
+
+
+# Prompts repeat (the same menu text in every store of a 100,000-node estate), so
+# every reading of prompt text below is remembered per distinct text.
+@functools.lru_cache(maxsize=1 << 16)
+def _announced_keys(text: str) -> tuple[str, ...]:
     keys: list[str] = []
     for match in _ANNOUNCE.finditer(text):
         for token in _SINGLE_KEY.findall(match.group("keys")):
             key = _KEY_WORDS.get(token.lower(), token)
             if key not in keys:
                 keys.append(key)
-    return keys
+    return tuple(keys)
 
 
 # -- identity fields ------------------------------------------------------------------------
@@ -154,6 +164,7 @@ IDENTITY_VARIABLES: dict[str, tuple[str, ...]] = {
     "policy_number": ("policy", "policynumber", "policyno"),
 }
 
+_UNSEEN = object()
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 
 
@@ -165,6 +176,7 @@ class IdentityMatcher:
     phrases: tuple[tuple[str, re.Pattern[str]], ...]
     weak_phrases: tuple[tuple[str, re.Pattern[str]], ...]
     variables: Mapping[str, str]
+    _seen: dict[str, str | None] = dataclass_field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, extra: Mapping[str, Iterable[str]] | None = None) -> IdentityMatcher:
@@ -195,7 +207,12 @@ class IdentityMatcher:
         """The identity field a prompt asks for: the one it names first."""
         if not text:
             return None
-        return _first_named(text, self.phrases) or _first_named(text, self.weak_phrases)
+        found = self._seen.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            found = _first_named(text, self.phrases) or _first_named(text, self.weak_phrases)
+            if len(self._seen) < 1 << 16:
+                self._seen[text] = found
+        return found
 
     def from_variable(self, name: str | None) -> str | None:
         """The identity field a variable name stands for (``acctNum`` -> account_number)."""
@@ -266,6 +283,7 @@ _COMPLETED = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def hangup_reason_from_text(text: str | None) -> str | None:
     """A hangup reason read from what the caller hears last, or None if unclear.
 
@@ -295,6 +313,7 @@ _HOURS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def announces_hours(text: str | None) -> bool:
     """Whether a prompt tells the caller when the line is open."""
     return bool(text) and bool(_HOURS.search(text or ""))
@@ -308,6 +327,11 @@ def find_phrases(text: str | None, phrases: Iterable[str]) -> list[str]:
     """
     if not text:
         return []
+    return list(_find_phrases(text, tuple(phrases)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _find_phrases(text: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
     folded = " ".join(text.lower().split())
     spans: list[tuple[int, int, str]] = []
     for phrase in phrases:
@@ -319,7 +343,7 @@ def find_phrases(text: str | None, phrases: Iterable[str]) -> list[str]:
     for span in sorted(spans, key=lambda item: item[0] - item[1]):
         if all(span[1] <= other[0] or span[0] >= other[1] for other in kept):
             kept.append(span)
-    return [phrase for _, _, phrase in sorted(kept)]
+    return tuple(phrase for _, _, phrase in sorted(kept))
 
 
 def shorten(text: str | None, limit: int = 80) -> str | None:

@@ -98,12 +98,12 @@ def loop_without_exit(ctx: AuditContext) -> Iterator[Hit]:
     trapped = [node for node in ctx.reachable if node not in ctx.reaches_outcome]
     if not trapped:
         return
-    region = ctx.graph.subgraph(trapped)
+    region = ctx.subgraph(trapped)
     order = ctx.presses.cost
     for members in nx.strongly_connected_components(region):
         if len(members) == 1:
             (only,) = members
-            if not ctx.graph.has_edge(only, only):
+            if not any(target == only for target, _, _ in ctx.out[only]):
                 continue
         if any(
             target not in members and target != DISCONNECT
@@ -244,8 +244,7 @@ def platform_disconnect(ctx: AuditContext) -> Iterator[Hit]:
 
 
 def _order(ctx: AuditContext):
-    index = {node: number for number, node in enumerate(ctx.graph)}
-    return lambda node: index[node]
+    return ctx.order.__getitem__
 
 
 @rule(

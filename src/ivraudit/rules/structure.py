@@ -51,7 +51,7 @@ def missing_target(ctx: AuditContext) -> Iterator[Hit]:
         for target, edge_key, data in edges:
             if ctx.kind(target) != "missing":
                 continue
-            name = ctx.graph.nodes[target]["origin"]
+            name = ctx.data[target]["origin"]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             route = _route_name(data)
@@ -105,13 +105,13 @@ def unreachable_node(ctx: AuditContext) -> Iterator[Hit]:
     """
     unreached = [
         node
-        for node, data in ctx.graph.nodes(data=True)
+        for node, data in ctx.data.items()
         if node not in ctx.reachable and not data["synthetic"]
     ]
     if not unreached:
         return
-    condensed = nx.condensation(ctx.graph.subgraph(unreached))
-    order = {node: index for index, node in enumerate(ctx.graph)}
+    condensed = nx.condensation(ctx.subgraph(unreached))
+    order = ctx.order
     heads = []
     for component in condensed:
         if condensed.in_degree(component) == 0:
@@ -139,7 +139,7 @@ def reachable_within(ctx: AuditContext, head: str, claimed: set[str]) -> int:
     while stack:
         node = stack.pop()
         for target, _, _ in ctx.out[node]:
-            if target in claimed or ctx.graph.nodes[target]["synthetic"]:
+            if target in claimed or ctx.data[target]["synthetic"]:
                 continue
             claimed.add(target)
             count += 1
