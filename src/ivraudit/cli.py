@@ -29,6 +29,7 @@ from .diff import diff, file_at_ref
 from .errors import ConfigError, IvrauditError, MenuError, NotAMenuError, UsageError
 from .findings import Report
 from .loaders import FORMATS, load_all, loads_all, menu_files
+from .loaders.native import export
 from .metrics import metrics as measure
 from .metrics import render_text as render_metrics
 from .model import Menu, menu_json_schema
@@ -579,6 +580,69 @@ def _one_flow(menus: list[Menu], flow: str | None, path: str) -> Menu:
         names = ", ".join(str(menu.id) for menu in menus)
         raise UsageError(f"{path} holds {len(menus)} flows ({names}): choose one with --flow")
     return menus[0]
+
+
+@main.command("import")
+@click.argument("path", type=click.Path())
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="The native menu file to write (atomically), or a directory for a file of many "
+    "flows; stdout by default.",
+)
+@click.option("--flow", help="Which flow of a file that holds several (its id).")
+@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
+@_guarded
+def import_command(
+    path: str,
+    output: str | None,
+    flow: str | None,
+    input_format: str | None,
+    max_bytes: int | None,
+) -> None:
+    """Convert a platform menu (Twilio, Connect, Asterisk, FreeSWITCH, VXML) to ivraudit YAML.
+
+    A flow that uses subflows (Gosub routines, VoiceXML subdialogs) is written as
+    one file per subflow beside the main one; a file of many flows, into a
+    directory given with -o, as one file per flow.
+    """
+    menus = load_all(path, input_format, max_bytes=max_bytes or load_config().max_bytes)
+    if output and os.path.isdir(output) and flow is None:
+        chosen = menus
+        folder = output
+    else:
+        chosen = [_one_flow(menus, flow, path)]
+        folder = os.path.dirname(output) if output else ""
+    for menu in chosen:
+        if output and os.path.isdir(output) and flow is None:
+            stem = _file_name(menu.id or os.path.splitext(os.path.basename(path))[0])
+        elif output:
+            stem = os.path.splitext(os.path.basename(output))[0]
+        else:
+            stem = "menu"
+        files = export(menu, stem)
+        if not output:
+            if len(files) > 1:
+                raise click.UsageError("this flow has subflows: write it to a file with -o")
+            click.echo(next(iter(files.values())), nl=False)
+            continue
+        for name, text in files.items():
+            target = os.path.join(folder, name)
+            write_output(text, target)
+        click.echo(
+            f"ivraudit: wrote {os.path.join(folder, stem + '.yaml')} ({len(menu.nodes)} nodes"
+            + (f", {len(files) - 1} subflow files" if len(files) > 1 else "")
+            + ")",
+            err=True,
+        )
+
+
+def _file_name(name: str) -> str:
+    """A safe file name for a flow id."""
+    cleaned = "".join(char if char.isalnum() or char in "-_." else "-" for char in name)
+    return cleaned.strip(".-") or "flow"
 
 
 @main.command()

@@ -63,18 +63,58 @@ def convert(document: Document) -> Menu:
     return menu
 
 
-def dump(menu: Menu) -> str:
+def dump(menu: Menu, subflow_files: dict[str, str] | None = None) -> str:
     """The menu in the native YAML format (what ``ivraudit import`` writes).
 
-    Loading the text again gives an equal Menu.
+    Loading the text again gives an equal Menu.  ``subflow_files`` renames the
+    ``menu:`` of subflow nodes (see :func:`export`).
     """
     data = menu.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
     nodes = {}
     for node_id, node in data.get("nodes", {}).items():
         node_type = menu.nodes[node_id].type
-        nodes[node_id] = {"type": node_type, **{k: v for k, v in node.items() if k != "type"}}
+        fields = {k: v for k, v in node.items() if k != "type"}
+        if subflow_files and node_type == "subflow" and fields.get("menu") in subflow_files:
+            fields["menu"] = subflow_files[fields["menu"]]
+        nodes[node_id] = {"type": node_type, **fields}
     data = {"ivraudit": FORMAT_VERSION, **data, "nodes": nodes}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def export(menu: Menu, stem: str) -> dict[str, str]:
+    """The menu and every subflow it uses as native files: ``{file name: YAML text}``.
+
+    The menu is ``<stem>.yaml``; each subflow (an imported Gosub, a VoiceXML
+    subdialog, a native subflow file) becomes ``<stem>.<name>.yaml`` beside it,
+    and the ``menu:`` fields point at those files, so the set loads as it stands.
+    """
+    names: dict[int, str] = {}
+    files: dict[str, str] = {}
+    pending = [(menu, f"{stem}.yaml")]
+    names[id(menu)] = f"{stem}.yaml"
+    while pending:
+        current, name = pending.pop()
+        renamed: dict[str, str] = {}
+        for key, inner in sorted(current.subflows.items()):
+            if id(inner) not in names:
+                names[id(inner)] = _unique(f"{stem}.{_safe(key)}.yaml", set(names.values()))
+                pending.append((inner, names[id(inner)]))
+            renamed[key] = names[id(inner)]
+        files[name] = dump(current, renamed)
+    return files
+
+
+def _safe(text: str) -> str:
+    cleaned = "".join(char if char.isalnum() or char in "-_" else "-" for char in text)
+    return "-".join(part for part in cleaned.split("-") if part)[:80] or "subflow"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate = name.replace(".yaml", f"-{number}.yaml")
+        number += 1
+    return candidate
 
 
 def translate_validation_error(exc: ValidationError, document: Document) -> MenuError:
