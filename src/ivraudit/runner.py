@@ -6,13 +6,12 @@ are merged and sorted exactly as a serial run's, so output is identical.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ._gc import collector_paused
 from .audit import audit
 from .config import Config
 from .context import AuditContext
@@ -101,24 +100,9 @@ def _run(work: list[tuple[str, _Job]], jobs: int):
         yield from zip(paths, outcomes, strict=True)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Loading and auditing a large menu allocates millions of objects and frees
-    # almost none; Python's cyclic collector would rescan them again and again
-    # (half the time on a 100,000-node menu).  Nothing made here forms cycles
-    # that need it, and it is back on as soon as the file is done.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def check_file(path: str, job: _Job) -> tuple[Report, bool]:
     """Load and audit one file: ``(report, skipped)``; never raises for bad input."""
-    with _collector_paused():
+    with collector_paused():
         return _check_file(path, job)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .._gc import collector_paused
 from ..errors import MenuError, NotAMenuError, UsageError
 from ..model import Menu, SubflowNode
 from . import native
@@ -146,7 +147,10 @@ def loads_all(text: str, format: str | None = None, *, name: str = "<text>") -> 
 
 def _load_file(path: str, format: str | None, max_bytes: int, chain: tuple[str, ...]) -> list[Menu]:
     text = decode(_read_bytes(path, max_bytes), path)
-    return _convert(text, path, format, os.path.dirname(os.path.abspath(path)), chain, max_bytes)
+    with collector_paused():
+        return _convert(
+            text, path, format, os.path.dirname(os.path.abspath(path)), chain, max_bytes
+        )
 
 
 def _convert(
@@ -193,9 +197,10 @@ def _candidates(text: str, path: str) -> list[Format]:
     lowered = path.lower()
     if stripped.startswith("<"):
         kinds: tuple[Kind, ...] = ("xml",)
-    elif looks_like_json(text) or lowered.endswith(_DATA_SUFFIXES):
+    elif lowered.endswith(_DATA_SUFFIXES) or stripped.startswith("{"):
         kinds = ("data",)
     else:
+        # '[general]' starts a dialplan as well as a JSON list: text formats first.
         kinds = ("text", "data")
     return [fmt for kind in kinds for fmt in FORMATS.values() if fmt.kind == kind]
 
@@ -219,13 +224,18 @@ def _parse(text: str, path: str, kind: Kind, *, strict: bool) -> Document:
         if looks_like_json(text):
             return parse_json(text, path)
         return parse_yaml(text, path, custom_tags=True)
-    except MenuError:
-        if strict or looks_like_json(text) or path.lower().endswith(_DATA_SUFFIXES):
+    except MenuError as error:
+        if strict or path.lower().endswith(_DATA_SUFFIXES) or text.lstrip().startswith("{"):
             raise
-        return Document(path, text, _UNPARSED, {})
+        # Not data after all; if no text format takes it either, this error is the answer
+        # for text that looked like JSON.
+        return Document(path, text, _UNPARSED, {}, _error=error)
 
 
-def _not_a_menu(text: str, path: str, documents: dict[Kind, Document]) -> NotAMenuError:
+def _not_a_menu(text: str, path: str, documents: dict[Kind, Document]) -> MenuError:
+    data = documents.get("data")
+    if data is not None and data._error is not None and looks_like_json(text):
+        return data._error
     for near_miss in NEAR_MISSES:
         reason = near_miss(text, path, documents)
         if isinstance(reason, tuple):
@@ -313,7 +323,7 @@ def _is_menu_name(name: str) -> bool:
 
 
 # Importers of real platform formats; each module registers its Format on import.
-_IMPORTER_MODULES: tuple[str, ...] = ("twilio", "freeswitch", "vxml")
+_IMPORTER_MODULES: tuple[str, ...] = ("twilio", "freeswitch", "vxml", "asterisk")
 
 for _name in _IMPORTER_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

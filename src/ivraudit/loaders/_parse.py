@@ -42,6 +42,8 @@ class Document:
     #: Where the first custom YAML tag (e.g. CloudFormation's !Sub) was seen, if any.
     custom_tag: tuple[str, int, int] | None = None
     _scan: Callable[[], Mapping[PathKey, tuple[int, int]]] | None = field(default=None, repr=False)
+    #: Why the text could not be parsed as this kind (kept to report if nothing else reads it).
+    _error: MenuError | None = field(default=None, repr=False)
 
     def locate(self, path: PathKey) -> Position | None:
         """The position of ``path`` or, failing that, of its nearest enclosing item."""

@@ -1,0 +1,307 @@
+"""Asterisk dialplan text helpers: extension patterns, argument splitting, variables.
+
+Everything here is pure and linear in the size of its input: no recursion, so a
+deeply nested ``${...}`` or a long pattern cannot overflow the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Characters a caller can press on a phone keypad (A-D are left out on purpose:
+#: extensions named with letters are names, not keys).
+DTMF = "0123456789*#"
+
+_ANY = ((0, 0x10FFFF),)
+_DIGITS = ((ord("0"), ord("9")),)
+_WILDCARDS = {
+    "X": _DIGITS,
+    "Z": ((ord("1"), ord("9")),),
+    "N": ((ord("2"), ord("9")),),
+}
+#: The tail of a pattern: '.' is one or more further characters, '!' zero or more.
+ONE_OR_MORE = "."
+ZERO_OR_MORE = "!"
+
+
+def normalize(name: str) -> str:
+    """An extension name as Asterisk compares it: spaces and dashes are not significant."""
+    return name.replace(" ", "").replace("-", "")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """An extension pattern such as ``_1NXX`` or ``_X.``: one character class per position.
+
+    Each class is a tuple of inclusive code point ranges; ``tail`` is ``"."``,
+    ``"!"`` or ``""`` (the pattern ends there).
+    """
+
+    text: str
+    classes: tuple[tuple[tuple[int, int], ...], ...]
+    tail: str
+
+    @classmethod
+    def parse(cls, text: str) -> Pattern:
+        """Read ``_...`` (the underscore included); brackets and wildcards as Asterisk does."""
+        classes: list[tuple[tuple[int, int], ...]] = []
+        tail = ""
+        body = text[1:]
+        index = 0
+        while index < len(body):
+            char = body[index]
+            index += 1
+            if char in " -":
+                continue  # fluff, as in Asterisk's matcher
+            if char in (ONE_OR_MORE, ZERO_OR_MORE):
+                tail = char
+                break  # Asterisk ignores anything after the wildcard
+            upper = char.upper()
+            if upper in _WILDCARDS:
+                classes.append(_WILDCARDS[upper])
+                continue
+            if char == "[":
+                end = body.find("]", index)
+                if end >= 0:
+                    classes.append(_bracket(body[index:end]))
+                    index = end + 1
+                    continue
+            classes.append(((ord(char), ord(char)),))
+        return cls(text, tuple(classes), tail)
+
+    def matches(self, literal: str) -> bool:
+        """Whether the dialed string ``literal`` matches this pattern."""
+        chars = normalize(literal)
+        if len(chars) < len(self.classes):
+            return False
+        for char, ranges in zip(chars, self.classes, strict=False):
+            if not _contains(ranges, ord(char)):
+                return False
+        rest = len(chars) - len(self.classes)
+        if self.tail == ONE_OR_MORE:
+            return rest >= 1
+        if self.tail == ZERO_OR_MORE:
+            return True
+        return rest == 0
+
+    def intersects(self, other: Pattern) -> bool:
+        """Whether some dialed string matches both patterns."""
+        for mine, theirs in zip(self.classes, other.classes, strict=False):
+            if not _overlap(mine, theirs):
+                return False
+        shorter, longer = (
+            (self, other) if len(self.classes) <= len(other.classes) else (other, self)
+        )
+        if len(shorter.classes) == len(longer.classes):
+            tails = {shorter.tail, longer.tail}
+            return not ("" in tails and ONE_OR_MORE in tails)
+        # The shorter pattern must absorb the longer one's extra characters.
+        return shorter.tail != ""
+
+    def sort_key(self) -> tuple[int, ...]:
+        """Asterisk tries more specific patterns first: fewer characters per position."""
+        key = [_size(ranges) for ranges in self.classes]
+        if self.tail:
+            key.append(10**7 if self.tail == ONE_OR_MORE else 10**7 + 1)
+        return tuple(key)
+
+    def dtmf_regex(self) -> str | None:
+        """A ``/regex/`` over keypad keys matching what this pattern matches, or None.
+
+        A pattern without wildcards (``_#``) gives the keys themselves.
+
+        None when no string of keypad keys (0-9, *, #) can match: such an
+        extension is a name that callers cannot dial.
+        """
+        parts: list[str] = []
+        fixed: list[str] = []
+        for ranges in self.classes:
+            allowed = "".join(key for key in DTMF if _contains(ranges, ord(key)))
+            if not allowed:
+                return None
+            parts.append(_char_class(allowed))
+            fixed.append(allowed if len(allowed) == 1 else "")
+        if not self.tail and all(fixed) and 0 < len(fixed) <= 20:
+            return "".join(fixed)  # no wildcard at all: the keys themselves
+        tail = {ONE_OR_MORE: "[0-9*#]+", ZERO_OR_MORE: "[0-9*#]*", "": ""}[self.tail]
+        return "/^" + _compress(parts) + tail + "$/"
+
+
+def _bracket(inside: str) -> tuple[tuple[int, int], ...]:
+    ranges: list[tuple[int, int]] = []
+    index = 0
+    while index < len(inside):
+        char = inside[index]
+        if index + 2 < len(inside) and inside[index + 1] == "-":
+            low, high = ord(char), ord(inside[index + 2])
+            ranges.append((min(low, high), max(low, high)))
+            index += 3
+        else:
+            ranges.append((ord(char), ord(char)))
+            index += 1
+    return tuple(ranges) or _ANY
+
+
+def _contains(ranges: tuple[tuple[int, int], ...], code: int) -> bool:
+    return any(low <= code <= high for low, high in ranges)
+
+
+def _overlap(first: tuple[tuple[int, int], ...], second: tuple[tuple[int, int], ...]) -> bool:
+    return any(a <= d and c <= b for a, b in first for c, d in second)
+
+
+def _size(ranges: tuple[tuple[int, int], ...]) -> int:
+    return sum(high - low + 1 for low, high in ranges)
+
+
+def _char_class(allowed: str) -> str:
+    if len(allowed) == 1:
+        return "\\*" if allowed == "*" else allowed
+    if allowed == "0123456789":
+        return "[0-9]"
+    digits = "".join(char for char in allowed if char.isdigit())
+    others = "".join(char for char in allowed if not char.isdigit())
+    body = digits
+    if len(digits) > 2 and digits == "0123456789"[int(digits[0]) : int(digits[-1]) + 1]:
+        body = f"{digits[0]}-{digits[-1]}"
+    return f"[{body}{others}]"
+
+
+def _compress(parts: list[str]) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(parts):
+        end = index
+        while end + 1 < len(parts) and parts[end + 1] == parts[index]:
+            end += 1
+        count = end - index + 1
+        out.append(parts[index] + (f"{{{count}}}" if count > 2 else parts[index] * (count - 1)))
+        index = end + 1
+    return "".join(out)
+
+
+def is_dialable(name: str) -> bool:
+    """Whether a literal extension name is something a caller can key in."""
+    chars = normalize(name)
+    return bool(chars) and all(char in DTMF for char in chars)
+
+
+# -- argument splitting ------------------------------------------------------------------------
+
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+
+
+def split_top(text: str, separator: str, limit: int = -1) -> list[str]:
+    """Split on ``separator`` outside quotes, (), [] and {} (so ``${CUT(A,b,1)}`` stays whole).
+
+    Backslash escapes the next character.  ``limit`` bounds the number of splits.
+    """
+    parts: list[str] = []
+    depth: list[str] = []
+    quoted = False
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            if char in _OPEN:
+                depth.append(_OPEN[char])
+            elif depth and char == depth[-1]:
+                depth.pop()
+            elif char == separator and not depth and (limit < 0 or len(parts) < limit):
+                parts.append(text[start:index])
+                start = index + 1
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
+def app_args(data: str) -> list[str]:
+    """Application arguments as Asterisk splits them: commas at the top level, quotes removed."""
+    if not data.strip():
+        return []
+    return [_unquote(part.strip()) for part in split_top(data, ",")]
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        return text[1:-1]
+    return text
+
+
+def split_condition(data: str) -> tuple[str, str, str | None] | None:
+    """``cond?iftrue:iffalse`` -> (cond, iftrue, iffalse or None); None without a '?'."""
+    pieces = split_top(data, "?", 1)
+    if len(pieces) != 2:
+        return None
+    branches = split_top(pieces[1], ":", 1)
+    if len(branches) == 1:
+        return pieces[0].strip(), branches[0].strip(), None
+    return pieces[0].strip(), branches[0].strip(), branches[1].strip()
+
+
+def call_with_args(text: str) -> tuple[str, str]:
+    """``App(args)`` -> (App, args); ``App`` -> (App, "")."""
+    text = text.strip()
+    opening = text.find("(")
+    if opening < 0:
+        return text, ""
+    closing = text.rfind(")")
+    if closing < opening:
+        return text[:opening].strip(), text[opening + 1 :]
+    return text[:opening].strip(), text[opening + 1 : closing]
+
+
+# -- variables ---------------------------------------------------------------------------------
+
+_SIMPLE_VAR = re.compile(r"\$\{(?:GLOBAL\()?([A-Za-z0-9_]+)\)?\}")
+_EXTEN_VAR = re.compile(r"\$\{EXTEN(?::(-?\d+)(?::(-?\d+))?)?\}")
+
+
+def has_variables(text: str) -> bool:
+    """Whether ``text`` still holds ``${...}`` or ``$[...]`` that only run time can fill in."""
+    return "${" in text or "$[" in text
+
+
+def substitute(text: str, values: dict[str, str], exten: str | None, context: str) -> str:
+    """Fill in what is known before the call: constant globals, ${EXTEN} and ${CONTEXT}.
+
+    ``exten`` is the literal extension being run (None inside a pattern
+    extension, where the dialed number is not known).
+    """
+    if "${" not in text:
+        return text
+
+    def exten_value(match: re.Match[str]) -> str:
+        if exten is None:
+            return match.group(0)
+        start = int(match.group(1) or 0)
+        value = exten[start:]
+        if match.group(2) is not None:
+            length = int(match.group(2))
+            value = value[:length]
+        return value
+
+    def variable(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "EXTEN":
+            return match.group(0)
+        if name == "CONTEXT":
+            return context
+        if match.group(0).startswith("${GLOBAL(") != match.group(0).endswith(")}"):
+            return match.group(0)
+        return values.get(name, match.group(0))
+
+    for _ in range(4):  # globals may name other globals; a few rounds suffice, no loops
+        before = text
+        text = _EXTEN_VAR.sub(exten_value, text)
+        text = _SIMPLE_VAR.sub(variable, text)
+        if text == before or "${" not in text:
+            break
+    return text
