@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from functools import wraps
 from typing import Any
 
@@ -130,47 +131,63 @@ def main() -> None:
     """Audit IVR phone menus for deep routes, repeated identity prompts and dead ends."""
 
 
+@dataclass(frozen=True)
+class AuditArgs:
+    """The options every auditing command shares (see :func:`_audit_options`)."""
+
+    paths: tuple[str, ...]
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    config_path: str | None
+    input_format: str | None
+    max_bytes: int | None
+    skip_non_menus: bool
+    jobs: int | None
+
+
+_AUDIT_OPTIONS = [
+    click.argument("paths", nargs=-1, required=True, type=click.Path()),
+    click.option("--select", multiple=True, help="Rules to run (ids, prefixes or names; commas)."),
+    click.option("--ignore", multiple=True, help="Rules not to run (ids, prefixes, names)."),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Config file (default: nearest ivraudit.toml or pyproject.toml).",
+    ),
+    click.option(
+        "--from",
+        "input_format",
+        type=click.Choice(sorted(FORMATS)),
+        help="Read every file as this input format instead of detecting it.",
+    ),
+    click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes."),
+    click.option(
+        "--skip-non-menus",
+        is_flag=True,
+        help="Skip named files no format recognises (for pre-commit), as in directories.",
+    ),
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        help="Worker processes for many files (default: the number of CPUs).",
+    ),
+]
+
+
 def _audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by every command that audits files."""
-    for decorator in reversed(
-        [
-            click.argument("paths", nargs=-1, required=True, type=click.Path()),
-            click.option(
-                "--select", multiple=True, help="Rules to run (ids, prefixes or names; commas)."
-            ),
-            click.option(
-                "--ignore", multiple=True, help="Rules not to run (ids, prefixes, names)."
-            ),
-            click.option(
-                "--config",
-                "config_path",
-                type=click.Path(dir_okay=False),
-                help="Config file (default: nearest ivraudit.toml or pyproject.toml).",
-            ),
-            click.option(
-                "--from",
-                "input_format",
-                type=click.Choice(sorted(FORMATS)),
-                help="Read every file as this input format instead of detecting it.",
-            ),
-            click.option(
-                "--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes."
-            ),
-            click.option(
-                "--skip-non-menus",
-                is_flag=True,
-                help="Skip named files no format recognises (for pre-commit), as in directories.",
-            ),
-            click.option(
-                "-j",
-                "--jobs",
-                type=click.IntRange(min=1),
-                help="Worker processes for many files (default: the number of CPUs).",
-            ),
-        ]
-    ):
-        command = decorator(command)
-    return command
+    """Add the shared auditing options; the command receives them as ``audit_args``."""
+
+    @wraps(command)
+    def with_args(**kwargs: Any) -> Any:
+        names = [field.name for field in fields(AuditArgs)]
+        audit_args = AuditArgs(**{name: kwargs.pop(name) for name in names})
+        return command(audit_args=audit_args, **kwargs)
+
+    for decorator in reversed(_AUDIT_OPTIONS):
+        with_args = decorator(with_args)
+    return with_args
 
 
 def _progress(done: int, total: int, path: str) -> None:
@@ -181,28 +198,21 @@ def _progress(done: int, total: int, path: str) -> None:
 
 
 def _run_check(
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: str | None,
-    input_format: str | None,
-    max_bytes: int | None,
-    skip_non_menus: bool,
-    jobs: int | None,
+    args: AuditArgs,
     fail_on: str | None = None,
     with_metrics: bool = False,
     draw: str | None = None,
 ) -> tuple[Config, Report]:
-    config = _config(config_path, select, ignore, fail_on)
-    if max_bytes is not None:
-        config = config.merged(max_bytes=max_bytes)
+    config = _config(args.config_path, args.select, args.ignore, fail_on)
+    if args.max_bytes is not None:
+        config = config.merged(max_bytes=args.max_bytes)
     result = check_paths(
-        list(paths),
+        list(args.paths),
         config,
-        format=input_format,
+        format=args.input_format,
         with_metrics=with_metrics,
-        skip_non_menus=skip_non_menus,
-        jobs=jobs or os.cpu_count() or 1,
+        skip_non_menus=args.skip_non_menus,
+        jobs=args.jobs or os.cpu_count() or 1,
         progress=_progress if sys.stderr.isatty() else None,
         draw=draw,
     )
@@ -256,14 +266,7 @@ def _run_check(
 )
 @_guarded
 def check(
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: str | None,
-    input_format: str | None,
-    max_bytes: int | None,
-    skip_non_menus: bool,
-    jobs: int | None,
+    audit_args: AuditArgs,
     output_format: str,
     output: str | None,
     fail_on: str | None,
@@ -274,14 +277,7 @@ def check(
     """Audit menu files, or every menu file under directories."""
     baseline = Baseline.load(baseline_path) if baseline_path else None
     config, report = _run_check(
-        paths,
-        select,
-        ignore,
-        config_path,
-        input_format,
-        max_bytes,
-        skip_non_menus,
-        jobs,
+        audit_args,
         fail_on,
         with_metrics=output_format == "html",
         draw=_drawing_kind(output_format, with_diagram),
@@ -323,21 +319,9 @@ def _drawing_kind(output_format: str, wanted: bool | None) -> str | None:
     help="The baseline file to write (atomically).",
 )
 @_guarded
-def baseline_command(
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: str | None,
-    input_format: str | None,
-    max_bytes: int | None,
-    skip_non_menus: bool,
-    jobs: int | None,
-    output: str,
-) -> None:
+def baseline_command(audit_args: AuditArgs, output: str) -> None:
     """Record today's findings, so that 'check --baseline' fails only on new ones."""
-    _, report = _run_check(
-        paths, select, ignore, config_path, input_format, max_bytes, skip_non_menus, jobs
-    )
+    _, report = _run_check(audit_args)
     if report.errors:
         _fail("not writing a baseline: some files could not be read")
     write_output(dump_baseline(report), output)
