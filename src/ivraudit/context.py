@@ -32,7 +32,7 @@ from .model import (
     SubflowNode,
     TransferNode,
 )
-from .routes import OutEdge, RouteTree, dijkstra, reachable, zero_one_bfs
+from .routes import GAP, OutEdge, RouteTree, dijkstra, reachable, zero_one_bfs
 from .text import (
     IdentityMatcher,
     announces_hours,
@@ -40,6 +40,9 @@ from .text import (
     shorten,
     spoken_seconds,
 )
+
+#: Witness routes longer than this show their first and last steps only.
+MAX_WITNESS_STEPS = 60
 
 #: Edge kinds a call follows without the caller choosing or failing anything.
 PASSIVE_VIAS = frozenset(
@@ -277,6 +280,9 @@ class AuditContext:
         steps: list[Step] = []
         last = len(route) - 1
         for index, (node, edge_key) in enumerate(route):
+            if node == GAP:
+                steps.append(Step(node=GAP, does=f"{edge_key} more steps not shown"))
+                continue
             target = route[index + 1][0] if edge_key is not None and index < last else None
             memo = (node, edge_key if target is not None else None, target)
             step = self._steps.get(memo)
@@ -301,19 +307,24 @@ class AuditContext:
         )
 
     def witness(self, node: str, tree: RouteTree | None = None) -> tuple[Step, ...]:
-        """The shortest route (fewest selections by default) from the start to ``node``."""
+        """The shortest route (fewest selections by default) from the start to ``node``.
+
+        A route of more than :data:`MAX_WITNESS_STEPS` steps shows its first
+        and last steps, with one step saying how many were left out.
+        """
         tree = tree or self.presses
         memo = (id(tree), node)
         found = self._witnesses.get(memo)
         if found is None:
-            found = self._witnesses[memo] = self.steps(tree.route(node)) if node in tree else ()
+            route = tree.route(node, MAX_WITNESS_STEPS) if node in tree else []
+            found = self._witnesses[memo] = self.steps(route)
         return found
 
     def witness_via(self, source: str, edge_key: str, target: str) -> tuple[Step, ...]:
         """The shortest route to ``source``, then the edge ``edge_key`` to ``target``."""
         if source not in self.presses:
             return ()
-        route = self.presses.route(source)[:-1]
+        route = self.presses.route(source, MAX_WITNESS_STEPS - 1)[:-1]
         return self.steps([*route, (source, edge_key), (target, None)])
 
     def describe_edge(self, node: str, data: dict[str, Any]) -> str | None:
@@ -377,6 +388,10 @@ class AuditContext:
             return kind
         if kind == "hangup" and self.hangup_reasons[node][0] == "completed":
             return "completed"
+        if kind == "return" and not self.data[node]["subflow"]:
+            # A flow module or subroutine checked on its own: returning hands the
+            # call back to whatever flow ran it.
+            return "handoff"
         return None
 
     @cached_property
@@ -509,9 +524,7 @@ class AuditContext:
                 )
             return None
         if model.type == "return":
-            if not self.out[node]:
-                return "return", "returns, but it is not in a subflow: nothing follows"
-            return None
+            return None  # back to the caller's flow (or, checked on its own, a hand-off)
         if not any(data["via"] == "next" for _, _, data in self.out[node]):
             return "next", "has no 'next': after it, the caller is left in silence"
         return None

@@ -20,6 +20,10 @@ OutEdge = tuple[str, str, dict[str, Any]]
 Adjacency = Mapping[str, Sequence[OutEdge]]
 
 
+#: Stands in a shortened route for the steps left out; its "edge key" is how many.
+GAP = "…"
+
+
 @dataclass
 class RouteTree:
     """Least cost from the sources to every reached node, and the edge that got there."""
@@ -27,16 +31,32 @@ class RouteTree:
     cost: dict[str, float] = field(default_factory=dict)
     parent: dict[str, tuple[str, str]] = field(default_factory=dict)
     source_of: dict[str, str] = field(default_factory=dict)
+    _hops: dict[str, int] | None = field(default=None, repr=False)
+    _heads: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __contains__(self, node: str) -> bool:
         return node in self.cost
 
-    def route(self, node: str) -> list[tuple[str, str | None]]:
-        """``[(node, edge key taken from it), ...]`` from a source to ``node`` (key None last)."""
+    def route(self, node: str, limit: int | None = None) -> list[tuple[str, str | None]]:
+        """``[(node, edge key taken from it), ...]`` from a source to ``node`` (key None last).
+
+        With ``limit``, a route of more steps keeps its first and last steps and
+        puts ``(GAP, "<steps left out>")`` between them; finding that costs
+        O(limit), not O(route), so a deep menu's many findings stay linear.
+        """
+        if limit is not None and self.hops(node) > limit:
+            head_length = max(1, limit // 6)
+            head = self._walk(self.head(node, head_length), None)
+            tail = self._walk(node, limit - head_length - 1)
+            left_out = self.hops(tail[0][0]) - self.hops(head[-1][0]) - 1
+            return [*head[:-1], (head[-1][0], None), (GAP, str(left_out)), *tail]
+        return self._walk(node, None)
+
+    def _walk(self, node: str, most: int | None) -> list[tuple[str, str | None]]:
         steps: list[tuple[str, str | None]] = [(node, None)]
         seen = {node}
         current = node
-        while current in self.parent:
+        while current in self.parent and (most is None or len(steps) < most):
             previous, edge_key = self.parent[current]
             if previous in seen:  # cannot happen with non-negative costs; guard anyway
                 break
@@ -45,6 +65,43 @@ class RouteTree:
             current = previous
         steps.reverse()
         return steps
+
+    def hops(self, node: str) -> int:
+        """How many edges the route to ``node`` has (0 at a source)."""
+        if self._hops is None:
+            self._hops = self._count_hops()
+        return self._hops.get(node, 0)
+
+    def head(self, node: str, length: int) -> str:
+        """The node ``length`` edges into the route to ``node`` (the node itself if nearer)."""
+        if self.hops(node) <= length:
+            return node
+        key = f"{length}\x1f{node}"
+        if key not in self._heads:
+            # The parent's head is the same as the node's: walk up until one is known.
+            chain = []
+            current = node
+            while self.hops(current) > length and f"{length}\x1f{current}" not in self._heads:
+                chain.append(current)
+                current = self.parent[current][0]
+            found = self._heads.get(f"{length}\x1f{current}", current)
+            for visited in chain:
+                self._heads[f"{length}\x1f{visited}"] = found
+        return self._heads[key]
+
+    def _count_hops(self) -> dict[str, int]:
+        children: dict[str, list[str]] = {}
+        for child, (parent, _) in self.parent.items():
+            children.setdefault(parent, []).append(child)
+        hops = {node: 0 for node in self.cost if node not in self.parent}
+        queue = deque(hops)
+        while queue:
+            node = queue.popleft()
+            for child in children.get(node, ()):
+                if child not in hops:
+                    hops[child] = hops[node] + 1
+                    queue.append(child)
+        return hops
 
 
 def zero_one_bfs(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Report
+from ..routes import GAP
 from ..text import shorten
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:
     """The witness route, one numbered step per line."""
     lines = []
     for number, step in enumerate(finding.witness, start=1):
+        if step.node == GAP:
+            lines.append(f"{indent}{number}. … ({step.does})")
+            continue
         heard = f' "{shorten(step.hears, 70)}"' if step.hears else ""
         does = f" -> {step.does}" if step.does else ""
         lines.append(f"{indent}{number}. {step.node}:{heard}{does}")
