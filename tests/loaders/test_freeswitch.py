@@ -11,35 +11,16 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ivraudit
 from ivraudit import MenuError, load, load_all, loads, to_graph
 from ivraudit.cli import main as cli
-from ivraudit.config import config_from_dict
 from ivraudit.errors import NotAMenuError
 from ivraudit.loaders import FORMATS
 from ivraudit.loaders._xml import parse_xml
 
 from ..conftest import FIXTURES
+from .shapes import edges, kinds, lines, structural
 
 HERE = FIXTURES / "freeswitch"
-
-
-def edges(menu) -> list[tuple[str, str, str, str | None]]:
-    graph = to_graph(menu)
-    return sorted((s, t, d["via"], d["key"]) for s, t, d in graph.edges(data=True))
-
-
-def kinds(menu) -> dict[str, str]:
-    return {node_id: node.type for node_id, node in menu.nodes.items()}
-
-
-def lines(menu) -> dict[str, int]:
-    return {node_id: menu.locate("nodes", node_id).line for node_id in menu.nodes}
-
-
-def structural(menu) -> list[tuple[str, str, int, str]]:
-    report = ivraudit.audit(menu, config_from_dict({"select": ["ST"]}))
-    return [(f.rule, f.node, f.line, f.message) for f in report.findings]
 
 
 # -- the documentation fixture ------------------------------------------------------------------

@@ -20,27 +20,10 @@ from ivraudit.errors import NotAMenuError
 from ivraudit.model import AskNode, MenuNode, TransferNode
 
 from ..conftest import FIXTURES
+from .shapes import edges, kinds, lines, structural
 
 HERE = FIXTURES / "twilio"
 END = "the flow ends after this message: Studio hangs up the call"
-
-
-def edges(menu) -> list[tuple[str, str, str, str | None]]:
-    graph = to_graph(menu)
-    return sorted((s, t, d["via"], d["key"]) for s, t, d in graph.edges(data=True))
-
-
-def kinds(menu) -> dict[str, str]:
-    return {node_id: node.type for node_id, node in menu.nodes.items()}
-
-
-def lines(menu) -> dict[str, int]:
-    return {node_id: menu.locate("nodes", node_id).line for node_id in menu.nodes}
-
-
-def structural(menu) -> list[tuple[str, str, int, str]]:
-    report = ivraudit.audit(menu, config_from_dict({"select": ["ST"]}))
-    return [(f.rule, f.node, f.line, f.message) for f in report.findings]
 
 
 def refusal(path: Path) -> str:

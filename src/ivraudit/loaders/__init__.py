@@ -323,7 +323,7 @@ def _is_menu_name(name: str) -> bool:
 
 
 # Importers of real platform formats; each module registers its Format on import.
-_IMPORTER_MODULES: tuple[str, ...] = ("twilio", "freeswitch", "vxml", "asterisk")
+_IMPORTER_MODULES: tuple[str, ...] = ("twilio", "freeswitch", "vxml", "asterisk", "connect")
 
 for _name in _IMPORTER_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
