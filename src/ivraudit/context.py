@@ -8,7 +8,7 @@ near-linear in nodes + edges (times the number of identity fields used).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -250,6 +250,30 @@ class AuditContext:
         """Least estimated seconds to every node: prompts heard, inputs given, timeouts waited."""
         if self.start is None:
             return RouteTree()
+        return dijkstra(self.out, [self.start], self._seconds_weight)
+
+    @cached_property
+    def nearest_human(self) -> tuple[str, float, RouteTree] | None:
+        """The person fewest estimated seconds away: ``(node, seconds, route tree)``, or None.
+
+        The search stops there, so a menu whose advisers are near the start is cheap
+        to measure however large it is.
+        """
+        if self.start is None or not self.humans:
+            return None
+        if "seconds" in self.__dict__:
+            tree = self.seconds
+        else:
+            humans = set(self.humans)
+            tree = dijkstra(self.out, [self.start], self._seconds_weight, until=humans.__contains__)
+        reached = [node for node in self.humans if node in tree]
+        if not reached:
+            return None
+        nearest = min(reached, key=lambda node: (tree.cost[node], self.order[node]))
+        return nearest, tree.cost[nearest], tree
+
+    @cached_property
+    def _seconds_weight(self) -> Callable[[str, dict[str, Any]], float]:
         prompt_seconds: dict[str, float] = {}
 
         def weight(node: str, data: dict[str, Any]) -> float:
@@ -267,7 +291,7 @@ class AuditContext:
                 return tries * (heard + self._timeout(node))
             return heard
 
-        return dijkstra(self.out, [self.start], weight)
+        return weight
 
     def _timeout(self, node: str) -> float:
         timeout = getattr(self.model(node), "timeout", None)

@@ -138,14 +138,18 @@ def metrics(
 
 
 def _route(ctx: AuditContext, node: str) -> tuple[str, ...]:
+    """What the caller does on the fewest-presses route: keys, ``[answers]``, ``(events)``."""
     route = []
-    for step in ctx.witness(node):
-        if step.via in ("key", "speech"):
-            route.append(step.key or "")
-        elif step.via == "next" and step.does and step.does.startswith("enters "):
-            route.append(f"[{step.does[len('enters ') :]}]")
-        elif step.via in _EVENTS:
-            route.append(_EVENTS[step.via])
+    for source, edge_key in ctx.presses.route(node)[:-1]:
+        via, key = edge_key.split(":", 1) if ":" in edge_key else (edge_key, None)
+        if via in ("key", "speech"):
+            route.append(key or "")
+        elif via == "next" and source in ctx.collections:
+            route.append(f"[{ctx.collections[source].field.replace('_', ' ')}]")
+        elif via == "next" and ctx.kind(source) == "ask":
+            route.append("[answer]")
+        elif via in _EVENTS:
+            route.append(_EVENTS[via])
     return tuple(route)
 
 

@@ -149,8 +149,13 @@ def dijkstra(
     adjacency: Adjacency,
     sources: Iterable[str],
     weight: Callable[[str, dict[str, Any]], float],
+    until: Callable[[str], bool] | None = None,
 ) -> RouteTree:
-    """Least total weight from any source to every node (weights must be >= 0)."""
+    """Least total weight from any source to every node (weights must be >= 0).
+
+    With ``until``, the search stops at the first node it settles for which
+    ``until(node)`` holds: that node's cost and route are final (others may not be).
+    """
     tree = RouteTree()
     heap: list[tuple[float, int, str]] = []
     counter = 0
@@ -167,6 +172,8 @@ def dijkstra(
         if node in done:
             continue
         done.add(node)
+        if until is not None and until(node):
+            break
         for target, edge_key, data in adjacency.get(node, ()):
             new = base + weight(node, data)
             old = tree.cost.get(target)

@@ -220,6 +220,15 @@ class IdentityMatcher:
             return None
         if name in self.fields:
             return name
+        key = "\x00" + name  # variable names share the memo with prompt texts
+        found = self._seen.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._from_variable(name)
+            if len(self._seen) < 1 << 16:
+                self._seen[key] = found
+        return found
+
+    def _from_variable(self, name: str) -> str | None:
         words_in_name = [word.lower() for word in _CAMEL.split(name) if word]
         joined = "".join(words_in_name)
         if joined in self.variables:

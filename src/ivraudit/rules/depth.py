@@ -102,11 +102,9 @@ def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
     Shorten the prompts before the first menu, and offer the operator key early.
     """
     limit = ctx.settings.max_seconds_to_human
-    reached = [node for node in ctx.humans if node in ctx.seconds]
-    if not reached:
+    if ctx.nearest_human is None:
         return
-    nearest = min(reached, key=lambda node: (ctx.seconds.cost[node], str(node)))
-    seconds = ctx.seconds.cost[nearest]
+    nearest, seconds, tree = ctx.nearest_human
     if seconds <= limit:
         return
     yield Hit(
@@ -114,7 +112,7 @@ def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
         message=f"the nearest person, '{nearest}', is about {seconds:.0f} s from the start, "
         f"more than the limit of {limit:g} s",
         fact="nearest human",
-        witness=ctx.witness(nearest, ctx.seconds),
+        witness=ctx.witness(nearest, tree),
     )
 
 
