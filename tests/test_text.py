@@ -25,6 +25,9 @@ from ivraudit.text import (
         ("Say or press 3 for billing.", ["3"]),
         ("Please dial 2 now.", ["2"]),
         ("Press 1, 2 or 3.", ["1", "2", "3"]),
+        ("Press 1 to go into queue or 2 to enter a callback number.", ["1", "2"]),
+        ("For sales press 1, 2 for support, or 3 for billing.", ["1", "2", "3"]),
+        ("Or 2 to leave.", []),
         ("Enter your 8 digit account number.", []),
         ("Press 10 for the switchboard.", []),
         ("Welcome to Acme.", []),
@@ -93,6 +96,8 @@ def test_declared_fields_win_and_inference_is_marked():
     [
         ("Sorry, that department is not taking calls at this time. Goodbye.", "unavailable"),
         ("All our agents are busy. Please try again later.", "unavailable"),
+        ("We are not able to take your call right now. Goodbye.", "unavailable"),
+        ("Sorry, no agents are available. Goodbye.", "unavailable"),
         ("We are closed. Goodbye.", "closed"),
         ("Sorry, an error has occurred.", "error"),
         ("We could not verify your details. Goodbye.", "error"),
@@ -106,6 +111,15 @@ def test_declared_fields_win_and_inference_is_marked():
 )
 def test_hangup_reason_from_text(prompt, reason):
     assert hangup_reason_from_text(prompt) == reason
+
+
+def test_hangup_reason_from_a_recording_name():
+    from ivraudit.text import hangup_reason_from_recording
+
+    assert hangup_reason_from_recording("sounds/vm-goodbye.wav") == "completed"
+    assert hangup_reason_from_recording("demo-thanks") == "completed"
+    assert hangup_reason_from_recording("we_are_closed.mp3") == "closed"
+    assert hangup_reason_from_recording("prompt-17.wav") is None
 
 
 def test_hours_words_and_phrases():

@@ -36,6 +36,7 @@ from .routes import GAP, OutEdge, RouteTree, dijkstra, reachable, zero_one_bfs
 from .text import (
     IdentityMatcher,
     announces_hours,
+    hangup_reason_from_recording,
     hangup_reason_from_text,
     shorten,
     spoken_seconds,
@@ -389,10 +390,10 @@ class AuditContext:
             if model.reason is not None:
                 reasons[node] = (model.reason, False)
                 continue
-            reason = hangup_reason_from_text(model.say)
+            reason = _reason_heard(model)
             if reason is None:
                 found = [
-                    hangup_reason_from_text(self.prompt(source))
+                    _reason_heard(self.model(source))
                     for source, _, data in self.into[node]
                     if data["via"] == "next" and isinstance(self.model(source), SayNode)
                 ]
@@ -442,6 +443,25 @@ class AuditContext:
     def reaches_human(self) -> set[str]:
         """Nodes from which some human transfer can be reached."""
         return reachable(self.into, self.humans)
+
+    @cached_property
+    def before_service(self) -> set[str]:
+        """Nodes a caller can reach from the start without first being served (without
+        passing a person, a hand-off, a voicemail, a callback or a completed call)."""
+        if self.start is None:
+            return set()
+        outcomes = self.outcomes
+        seen = {self.start}
+        stack = [self.start]
+        while stack:
+            node = stack.pop()
+            if node in outcomes:
+                continue
+            for target, _, _ in self.out[node]:
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return seen
 
     @cached_property
     def reaches_service(self) -> set[str]:
@@ -683,6 +703,13 @@ class AuditContext:
     def field_bit(self, field: str) -> int:
         """The bit of ``field`` in :attr:`must_collected` sets."""
         return 1 << self.identity.fields.index(field)
+
+
+def _reason_heard(model: Any) -> str | None:
+    """A hangup reason from a node's prompt text, else from its recording's file name."""
+    if model is None:
+        return None
+    return hangup_reason_from_text(model.say) or hangup_reason_from_recording(model.play)
 
 
 _EVENT_WORDS = {

@@ -64,6 +64,10 @@ _ANNOUNCE = re.compile(
     re.IGNORECASE,
 )
 _SINGLE_KEY = re.compile(_KEY_TOKEN, re.IGNORECASE)
+#: "... or 2 to enter a callback number", ", 3 for billing": a key after an announcement.
+_ALSO = re.compile(
+    rf"(?:,|\bor\b|\band\b)\s+(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])", re.IGNORECASE
+)
 _FOR_KEY = re.compile(
     rf"\bfor\s+[^.,;:!?]{{1,60}}?,?\s+press\s+(?P<key>{_KEY_TOKEN})(?![0-9a-z])", re.IGNORECASE
 )
@@ -88,6 +92,11 @@ def _announced_keys(text: str) -> tuple[str, ...]:
     for match in _ANNOUNCE.finditer(text):
         for token in _SINGLE_KEY.findall(match.group("keys")):
             key = _KEY_WORDS.get(token.lower(), token)
+            if key not in keys:
+                keys.append(key)
+    if keys:
+        for match in _ALSO.finditer(text):
+            key = _KEY_WORDS.get(match.group("key").lower(), match.group("key"))
             if key not in keys:
                 keys.append(key)
     return tuple(keys)
@@ -265,9 +274,12 @@ def _first_named(text: str, phrases: tuple[tuple[str, re.Pattern[str]], ...]) ->
 
 _UNAVAILABLE = re.compile(
     r"not (?:currently )?(?:taking|accepting|able to take) (?:any )?calls|unavailable"
-    r"|no one is available|nobody is available|all (?:of )?our (?:agents|advisers|advisors|"
+    r"|\b(?:not|unable|cannot|can't|won't be|will not be)(?: be)?(?: able)? to "
+    r"(?:take|answer|accept|handle|connect) (?:your |any |the )?calls?"
+    r"|(?:cannot|can't|can not) (?:take|answer|accept) (?:your |any )?calls?"
+    r"|no(?: one| agents?| advisers?| advisors?| representatives?)? (?:is |are )?"
+    r"(?:currently )?available|nobody is available|all (?:of )?our (?:agents|advisers|advisors|"
     r"representatives|lines|operators) are (?:busy|engaged)|(?:try|call) (?:again )?later"
-    r"|cannot take your call|can't take your call|unable to (?:take|answer) your call"
     r"|lines are (?:busy|closed)|too many calls",
     re.IGNORECASE,
 )
@@ -320,6 +332,28 @@ _HOURS = re.compile(
     r"|\b\d{1,2} ?(?:to|-|until) ?\d{1,2}\b",
     re.IGNORECASE,
 )
+
+
+_RECORDING_WORDS = re.compile(r"[^a-z]+")
+_RECORDING_COMPLETED = {"goodbye", "bye", "thanks", "thankyou"}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def hangup_reason_from_recording(play: str | None) -> str | None:
+    """A hangup reason read from a recording's file name (``vm-goodbye.wav``,
+    ``demo-thanks``, ``closed-message.mp3``), or None.
+
+    >>> hangup_reason_from_recording("sounds/vm-goodbye.wav"), hangup_reason_from_recording("x.wav")
+    ('completed', None)
+    """
+    if not play:
+        return None
+    name = play.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    words = [word for word in _RECORDING_WORDS.split(name) if word]
+    reason = hangup_reason_from_text(" ".join(words))
+    if reason is None and _RECORDING_COMPLETED & set(words):
+        return "completed"
+    return reason
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -406,7 +406,11 @@ class Flow:
                 hits = self.find(chan, literal, want)
                 target = self.hits_target(chan, hits) if hits else self.invalid(chan, literal)
                 cases.append((f"${{{variable}}} is {value}", target))
-            return Cases(tuple(cases))
+            # Any other value (ANSWER, CANCEL, ...) goes where a pattern catches it, or to 'i'.
+            other = prefix + "OTHER" + suffix
+            hits = self.find(chan, other, want)
+            rest = self.hits_target(chan, hits) if hits else self.invalid(chan, other)
+            return Cases(tuple(cases), rest)
         start = re.split(r"\$[{\[]", exten, maxsplit=1)[0]
         end = re.split(r"[}\]]", exten)[-1]
         probe = Pattern.parse("_" + "".join(f"[{c}]" for c in normalize(start)) + "!")

@@ -135,7 +135,8 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     "try again later", "an error has occurred").
 
     Hangups reached only through caller errors (no input, no match, retries
-    used up) are reported by DE005; closed-hours hangups by DE006.
+    used up) are reported by DE005; closed-hours hangups by DE006; a hangup
+    reached only after a voicemail or callback ends a served call.
 
     ## Why callers suffer
     They navigated the menu to reach a department and are cut off: they call
@@ -167,6 +168,8 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
         arrivals = ctx.arrivals(node)
         if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
             continue
+        if node in ctx.reachable and node not in ctx.before_service:
+            continue  # every route here passes a voicemail, callback or person: served
         heard = shorten(ctx.hears(node) or _last_message(ctx, node), 80)
         said = f' after "{heard}"' if heard else ""
         if reason is None:

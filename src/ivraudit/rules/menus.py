@@ -12,9 +12,10 @@ from . import Hit, rule
 
 
 def _choices(menu: MenuNode, operator_key: str) -> list[str]:
-    """What a caller counts as choices: keys other than the operator, star and hash,
-    and spoken options that reach somewhere no key does."""
-    keys = [key for key in menu.options if key not in (operator_key, "*", "#")]
+    """What a caller counts as choices: single keys other than the operator, star and
+    hash, and spoken options that reach somewhere no key does.  Extensions dialled
+    by number (``1234``, ``/^1[0-9]{3}$/``) are not menu options."""
+    keys = [key for key in menu.options if len(key) == 1 and key not in (operator_key, "*", "#")]
     keyed = {menu.options[key] for key in keys} | {
         menu.options.get(operator_key),
     }
@@ -32,8 +33,8 @@ def _choices(menu: MenuNode, operator_key: str) -> list[str]:
 )
 def too_many_options(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus offering more than ``max_options`` choices.  The operator key,
-    ``*`` and ``#`` are not counted; spoken options count once per destination
-    that no key reaches.
+    ``*``, ``#`` and extensions dialled by number are not counted; spoken options
+    count once per destination that no key reaches.
 
     ## Why callers suffer
     Nobody remembers option 1 by the time option 8 is read; callers replay the
