@@ -1,12 +1,18 @@
 """Generate realistic synthetic menus of any size, deterministically.
 
-The shape follows real contact-centre menus: nested menus of four to six
-options, each with 0 to a person and * back to the parent, retries on
-silence and invalid keys, opening-hours checks, identity questions before
-transfers (some handing the details over, some not), information messages
-that return to their menu, and every kind of outcome.
+Large real menus are large because they are generated: one entry routes each
+called number (a store, a branch, a brand) to its own menu, and every one of
+those menus is a small tree. So does this generator: a two-level routing
+``branch`` on the called number leads to sites; each site has a welcome, an
+opening-hours check (closed: the hours, then a voicemail), a main menu of
+three to five options with 0 to a person and retries, submenus with * back
+to the main menu, identity questions before transfers (most handing the
+details over, some not), information messages that return to their menu,
+completed self-service, callbacks and voicemail -- and, as in real estates,
+a sprinkling of faults (a transfer with no busy route, a menu with no
+operator key, details not passed to the agent).
 
-    python benchmarks/generate.py 10000 -o /tmp/menu-10k.json
+    python benchmarks/generate.py 100000 -o /tmp/menu-100k.json
 """
 
 from __future__ import annotations
@@ -16,129 +22,172 @@ import json
 import random
 from typing import Any
 
-PROMPTS = (
-    "For billing and payments",
-    "For technical support",
-    "To report a fault",
-    "For new services",
-    "To move home",
-    "For your account balance",
-    "For opening hours",
-    "To make a complaint",
+TOPICS = (
+    "billing and payments",
+    "technical support",
+    "a new order",
+    "moving home",
+    "your account balance",
+    "a complaint",
+    "opening hours",
+    "deliveries",
 )
-FIELDS = ("account_number", "date_of_birth", "postcode", "pin")
+FIELDS = ("account_number", "date_of_birth", "postcode", "pin", "customer_id")
+#: Sites per routing group: the called-number routing is two levels deep.
+GROUP = 100
 
 
 def generate(size: int, seed: int = 7) -> dict[str, Any]:
-    """A native menu with about ``size`` nodes (deterministic for a size and seed)."""
+    """A native menu of about ``size`` nodes (the same for the same size and seed)."""
     rng = random.Random(seed * 1_000_003 + size)
     nodes: dict[str, dict[str, Any]] = {}
-    nodes["welcome"] = {"type": "say", "say": "Thank you for calling Northshire.", "next": "hours"}
-    nodes["hours"] = {"type": "hours", "open": "m0", "closed": "closed", "holiday": "closed"}
-    nodes["closed"] = {
-        "type": "say",
-        "say": "We are open Monday to Friday 8am to 6pm. Please leave a message.",
-        "next": "voicemail",
-    }
-    nodes["voicemail"] = {"type": "voicemail", "say": "Please leave a message.", "next": "bye"}
-    nodes["bye"] = {"type": "hangup", "reason": "completed", "say": "Thank you. Goodbye."}
     nodes["operator"] = {"type": "transfer", "target": "queue:operators", "fail": "callback"}
-    nodes["callback"] = {"type": "callback", "say": "We will call you back.", "next": "bye"}
-    queue: list[tuple[str, str | None, int]] = [("m0", None, 0)]
-    count = 0
-    while queue and len(nodes) < size:
-        menu_id, parent, depth = queue.pop(0)
-        count += 1
-        width = rng.randint(3, 5)
-        options: dict[str, str] = {}
-        spoken = []
-        for key in range(1, width + 1):
-            child = f"{menu_id}.{key}"
-            options[str(key)] = child
-            spoken.append(f"{PROMPTS[(key + depth) % len(PROMPTS)]} press {key}.")
-            if key == 1 and len(nodes) + len(queue) * 6 < size:
-                queue.append((child, menu_id, depth + 1))  # the tree always keeps growing
-            else:
-                _leaf_or_menu(nodes, queue, rng, child, menu_id, depth, size)
-        options["0"] = "operator"
-        if parent is not None:
-            options["*"] = parent
-            spoken.append("To go back press star.")
-        spoken.append("To speak to someone press 0.")
-        nodes[menu_id] = {
-            "type": "menu",
-            "say": " ".join(spoken),
-            "options": options,
-            "no_input": menu_id,
-            "no_match": menu_id,
-            "retries": 2,
-            "retries_exhausted": "operator",
+    nodes["callback"] = {
+        "type": "callback",
+        "say": "All our advisers are busy. We will call you back today.",
+        "next": "bye",
+    }
+    nodes["bye"] = {"type": "hangup", "reason": "completed", "say": "Thank you. Goodbye."}
+    sites: list[str] = []
+    while len(nodes) < size - 2 - len(sites) // GROUP:
+        sites.append(_site(nodes, rng, len(sites)))
+    groups = [sites[i : i + GROUP] for i in range(0, len(sites), GROUP)]
+    for number, members in enumerate(groups):
+        nodes[f"route{number}"] = {
+            "type": "branch",
+            "cases": [
+                {"when": f"called == '{site}'", "next": f"{site}.welcome"} for site in members
+            ],
+            "else": f"{members[0]}.welcome",
         }
-    # Menus still queued when the size was reached become plain transfers.
-    for menu_id, _, _ in queue:
-        nodes.setdefault(menu_id, {"type": "transfer", "target": f"queue:{menu_id}"})
+    nodes["entry"] = {
+        "type": "branch",
+        "cases": [
+            {"when": f"called in group {number}", "next": f"route{number}"}
+            for number in range(len(groups))
+        ],
+        "else": "route0",
+    }
     return {
         "ivraudit": 1,
         "id": f"synthetic-{size}",
-        "title": f"Synthetic menu of about {size} nodes",
-        "start": "welcome",
+        "title": f"Synthetic menu estate of about {size} nodes",
+        "start": "entry",
         "nodes": nodes,
     }
 
 
-def _leaf_or_menu(
+def _site(nodes: dict[str, dict[str, Any]], rng: random.Random, number: int) -> str:
+    site = f"s{number}"
+    nodes[f"{site}.welcome"] = {
+        "type": "say",
+        "say": f"Welcome to Northshire store {number}.",
+        "next": f"{site}.hours",
+    }
+    nodes[f"{site}.hours"] = {
+        "type": "hours",
+        "open": f"{site}.main",
+        "closed": f"{site}.closed",
+        "holiday": f"{site}.closed",
+    }
+    nodes[f"{site}.closed"] = {
+        "type": "say",
+        "say": "We are open Monday to Friday 8am to 6pm. Please leave a message after the tone.",
+        "next": f"{site}.vm",
+    }
+    nodes[f"{site}.vm"] = {"type": "voicemail", "box": site, "next": "bye"}
+    _menu(nodes, rng, f"{site}.main", None, depth=0)
+    return site
+
+
+def _menu(
     nodes: dict[str, dict[str, Any]],
-    queue: list[tuple[str, str | None, int]],
     rng: random.Random,
-    child: str,
-    parent: str,
+    menu: str,
+    parent: str | None,
     depth: int,
-    size: int,
 ) -> None:
+    width = rng.randint(3, 5)
+    options: dict[str, str] = {}
+    spoken = []
+    for key in range(1, width + 1):
+        child = f"{menu}.{key}"
+        options[str(key)] = child
+        spoken.append(f"For {TOPICS[(key + depth) % len(TOPICS)]} press {key}.")
+        if depth == 0 and rng.random() < 0.5:
+            _menu(nodes, rng, child, menu, depth + 1)
+        else:
+            _leaf(nodes, rng, child, menu)
+    if rng.random() < 0.97:
+        options["0"] = "operator"
+        spoken.append("To speak to someone press 0.")
+    if parent is not None:
+        options["*"] = parent
+        spoken.append("To go back press star.")
+    nodes[menu] = {
+        "type": "menu",
+        "say": " ".join(spoken),
+        "options": options,
+        "no_input": menu,
+        "no_match": menu,
+        "retries": 2,
+        "retries_exhausted": "operator",
+    }
+
+
+def _leaf(nodes: dict[str, dict[str, Any]], rng: random.Random, leaf: str, menu: str) -> None:
     roll = rng.random()
-    if roll < 0.45 and len(nodes) + len(queue) * 6 < size:
-        queue.append((child, parent, depth + 1))
-        return
-    if roll < 0.62:
+    if roll < 0.35:
         field = FIELDS[rng.randrange(len(FIELDS))]
-        passes = [field] if rng.random() < 0.7 else []
-        nodes[child] = {
+        nodes[leaf] = {
             "type": "ask",
             "say": f"Please enter your {field.replace('_', ' ')}.",
             "collects": field,
-            "next": f"{child}.t",
-            "fail": "operator",
+            "next": f"{leaf}.agent",
+            "no_input": leaf,
+            "no_match": leaf,
+            "retries": 2,
+            "retries_exhausted": "operator",
         }
-        nodes[f"{child}.t"] = {
+        nodes[f"{leaf}.agent"] = {
             "type": "transfer",
-            "target": f"queue:{child}",
-            "passes": passes,
+            "target": f"queue:{leaf}",
+            "passes": [field] if rng.random() < 0.9 else [],
             "fail": "callback",
         }
-    elif roll < 0.72:
-        nodes[child] = {
+    elif roll < 0.5:
+        nodes[leaf] = {
             "type": "say",
-            "say": "Our opening hours are 8am to 6pm, Monday to Friday.",
-            "next": parent,
+            "say": "Orders placed before 2pm are delivered the next working day.",
+            "next": menu,
         }
-    elif roll < 0.8:
-        nodes[child] = {"type": "hours", "open": f"{child}.t", "closed": "voicemail"}
-        nodes[f"{child}.t"] = {"type": "transfer", "target": f"queue:{child}", "fail": "callback"}
-    elif roll < 0.88:
-        nodes[child] = {"type": "action", "next": f"{child}.ok", "error": "operator"}
-        nodes[f"{child}.ok"] = {
+    elif roll < 0.65:
+        nodes[leaf] = {
+            "type": "action",
+            "note": "Self-service lookup.",
+            "next": f"{leaf}.done",
+            "error": "operator",
+        }
+        nodes[f"{leaf}.done"] = {
             "type": "hangup",
             "reason": "completed",
             "say": "Your request has been processed. Goodbye.",
         }
-    elif roll < 0.94:
-        nodes[child] = {"type": "callback", "say": "We will call you back today.", "next": "bye"}
+    elif roll < 0.75:
+        nodes[leaf] = {
+            "type": "callback",
+            "say": "We will call you back within the hour.",
+            "next": "bye",
+        }
     else:
-        nodes[child] = {"type": "transfer", "target": f"queue:{child}"}
+        transfer: dict[str, Any] = {"type": "transfer", "target": f"queue:{leaf}"}
+        if rng.random() < 0.9:
+            transfer["fail"] = "callback"
+        nodes[leaf] = transfer
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int)
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--seed", type=int, default=7)

@@ -176,6 +176,9 @@ def _convert(
         if document.value is _UNPARSED or not (format or fmt.detect(document.value)):
             continue
         converted = fmt.convert(document)
+        # The menus keep the document only to locate things in its text: the parsed
+        # value (a second copy of the whole file as Python objects) can go.
+        document.value = None
         menus = converted if isinstance(converted, list) else [converted]
         if not menus:
             raise MenuError(path, 1, 1, f"no {fmt.title} flow found in the file")
