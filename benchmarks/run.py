@@ -3,7 +3,7 @@
     python benchmarks/run.py                  # 1k, 10k, 100k, 1M nodes
     python benchmarks/run.py --sizes 1000 10000 --repeat 3
 
-Each size runs in a fresh process (so peak memory is that size's own). The
+Each size runs in a fresh process, and its peak memory is a check run alone. The
 table shows seconds per stage; then, for each stage, the time at 10x the
 nodes divided by the time at 1x (target <= 11: linear), the total check time
 divided by a plain ``json.load`` of the same file (target <= 10 at 100k
@@ -132,26 +132,19 @@ def peak(size: int, folder: str) -> int:
 
 
 def run_size(size: int, repeat: int) -> dict[str, Any]:
-    """Measure one size in a fresh interpreter."""
+    """Measure one size in a fresh interpreter, then a check's peak memory in another."""
     with tempfile.TemporaryDirectory(prefix="ivraudit-bench-") as folder:
-        completed = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--one",
-                str(size),
-                "--repeat",
-                str(repeat),
-                "--folder",
-                folder,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = json.loads(_child(size, folder, "--one", "--repeat", str(repeat)))
+        result["peak_bytes_per_node"] = int(_child(size, folder, "--peak")) / result["nodes"]
+    return result
+
+
+def _child(size: int, folder: str, option: str, *more: str) -> str:
+    command = [sys.executable, __file__, option, str(size), *more, "--folder", folder]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise SystemExit(f"size {size} failed:\n{completed.stderr}")
-    return json.loads(completed.stdout)
+    return completed.stdout
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -171,7 +164,8 @@ def table(results: list[dict[str, Any]]) -> str:
     rows.append(["file size", *(f"{r['bytes'] / 1e6:.1f} MB" for r in results)])
     rows.append(["findings", *(f"{r['findings']:,}" for r in results)])
     rows.append(
-        ["peak memory / node", *(f"{r['peak_bytes_per_node'] / 1024:.1f} KiB" for r in results)]
+        ["check's peak memory / node"]
+        + [f"{r['peak_bytes_per_node'] / 1024:.1f} KiB" for r in results]
     )
     widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(len(header))]
     lines = []
