@@ -75,6 +75,8 @@ def test_per_file_ignores():
     config = config_from_dict({"select": ["MN001"], "per_file_ignores": {"legacy/*.yaml": ["MN"]}})
     assert audit(loads(MENU, name="legacy/old.yaml"), config).findings == []
     assert len(audit(loads(MENU, name="new/menu.yaml"), config).findings) == 1
+    # However the path is spelled on the command line.
+    assert audit(loads(MENU, name="./legacy/old.yaml"), config).findings == []
 
 
 def test_extra_identity_fields():
@@ -110,6 +112,24 @@ nodes:
         (
             {"severity": {"DE001": "loud"}},
             "<config>: config key 'severity.DE001': Input should be 'error', 'warning' or 'info'",
+        ),
+        (
+            {"select": ["DE01X"]},
+            "<config>: config key 'select': 'DE01X' names no rule; see 'ivraudit rules'",
+        ),
+        (
+            {"severity": {"XX001": "info"}},
+            "<config>: config key 'severity': 'XX001' names no rule; see 'ivraudit rules'",
+        ),
+        (
+            {"per_file_ignores": {"legacy/*": ["ZZ"]}},
+            "<config>: config key 'per_file_ignores.legacy/*': 'ZZ' names no rule; "
+            "see 'ivraudit rules'",
+        ),
+        (
+            {"operator_key": "00"},
+            "<config>: config key 'operator_key': '00' is not one key; use a digit, '*', '#' "
+            "or A-D",
         ),
     ],
 )

@@ -167,6 +167,16 @@ def test_diff_against_a_git_ref(runner, tmp_path, monkeypatch):
         ("menus/bank.yaml@HEAD", "menus/bank.yaml", True),
         ("(none)", "menus/new.yaml", False),
     ]
+    # A menu deleted since the ref: every outcome it served is gone.
+    git("add", ".")
+    git("commit", "-qm", "second")
+    Path("menus/new.yaml").unlink()
+    deleted = runner.invoke(main, ["diff", "--git", "HEAD", "menus/", "-f", "json"])
+    assert deleted.exit_code == 1, deleted.output
+    assert [(m["old"], m["new"], m["worse"]) for m in json.loads(deleted.stdout)["menus"]] == [
+        ("menus/bank.yaml@HEAD", "menus/bank.yaml", False),
+        ("menus/new.yaml@HEAD", "(none)", True),
+    ]
     bad_ref = runner.invoke(main, ["diff", "--git", "no-such-ref", "menus/bank.yaml"])
     assert bad_ref.exit_code == 2
     assert "'no-such-ref' is not a git revision" in bad_ref.stderr

@@ -285,7 +285,8 @@ def test_symlink_loops_in_a_directory_end(tmp_path):
     os.symlink(tmp_path / "menus" / "bank.yaml", tmp_path / "menus" / "alias.yaml")
     result = CliRunner().invoke(main, ["check", str(tmp_path / "menus")])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("in 2 files.\n")
+    # the loop is not followed, and a file linked twice is audited once
+    assert result.output.endswith("in 1 file.\n")
 
 
 def test_names_with_spaces_and_unicode(tmp_path):
@@ -337,3 +338,26 @@ def test_a_failing_render_never_leaves_a_partial_output_file(tmp_path, monkeypat
     assert "internal error: RuntimeError: disk full" in result.stderr
     assert out.read_text() == "previous report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_an_audit_frees_its_work_without_the_cyclic_collector():
+    """The context and everything it built go when the last reference does: a cycle
+    would keep a huge menu's graphs alive until the collector rescans them all."""
+    import gc
+    import weakref
+
+    from ivraudit.context import AuditContext
+
+    menu = load(MENUS / "telecom-bad.yaml")
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        context = AuditContext(menu, ivraudit.Config())
+        audit(menu, context=context)
+        metrics(menu, context=context)
+        gone = weakref.ref(context)
+        del context
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()

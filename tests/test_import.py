@@ -53,6 +53,23 @@ def test_import_command(tmp_path):
     assert printed.stdout.startswith("ivraudit: 1\nid: acme-bank\n")
 
 
+def test_import_never_overwrites_its_input_or_writes_nowhere(tmp_path):
+    menu = tmp_path / "bank.yaml"
+    menu.write_bytes((MENUS / "bank.yaml").read_bytes())
+    same = CliRunner().invoke(main, ["import", str(menu), "-o", str(menu)])
+    assert same.exit_code == 2
+    assert same.stderr == (
+        f"ivraudit: error: {menu} is the file being imported: choose another output\n"
+    )
+    assert menu.read_bytes() == (MENUS / "bank.yaml").read_bytes()
+    nowhere = tmp_path / "missing" / "out.yaml"
+    missing = CliRunner().invoke(main, ["import", str(menu), "-o", str(nowhere)])
+    assert missing.exit_code == 2
+    assert missing.stderr == (
+        f"ivraudit: error: cannot write {nowhere}: the directory {nowhere.parent} does not exist\n"
+    )
+
+
 def test_import_of_a_bad_file_exits_two(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{")

@@ -52,8 +52,9 @@ def test_hand_computed_outcomes():
     assert measured.depth == 1
     assert measured.nearest_human == "adviser"
     assert measured.seconds_to_human == pytest.approx(6.8)
+    # options as a caller counts them (MN001): the operator key 0 is not a choice
     assert [(m.node, m.options, round(m.prompt_seconds, 2)) for m in measured.menus] == [
-        ("main", 2, 3.6)
+        ("main", 1, 3.6)
     ]
     assert measured.dead_ends == {
         "hangups_without_service": 0,
@@ -117,7 +118,7 @@ def test_metrics_command_text_and_json(tmp_path):
         f"{path}: acme",
         "  depth 1; nearest person 'adviser' about 7 s; 6 nodes, 9 edges; 0 dead ends, "
         "0 platform disconnects",
-        "  outcome  kind       presses  inputs  seconds  route",
+        "  outcome  kind       presses  inputs  seconds  route (fewest presses)",
         "  adviser  human            1       1      6.8  0",
         "  vm       voicemail        1       1      6.8  0 (fails)",
         "  billing  human            1       2     10.4  1 [account number]",

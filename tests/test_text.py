@@ -136,3 +136,19 @@ def test_hours_words_and_phrases():
             "visit our website",
         ],
     ) == ["listen carefully as our options have changed", "visit our website"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [
+        ("card_expiry_year_gather", None),
+        ("card_expiry_month_activate_gather", None),
+        ("name_of_dept", None),
+        ("callback_choice", None),
+        ("card_info_pin_gather", "card_number"),  # the prompt decides when it names a field
+        ("acct_num_gather", "account_number"),
+        ("CallerDob", "date_of_birth"),
+    ],
+)
+def test_variable_names_that_qualify_a_field_name_none(variable, field):
+    assert MATCHER.from_variable(variable) == field

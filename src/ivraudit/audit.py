@@ -7,6 +7,7 @@ witness and suppression, so rules stay small and output stays uniform.
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
 
 from .config import Config
 from .context import AuditContext
@@ -34,18 +35,31 @@ def audit(
     suppressions = _suppressions(ctx)
     report = Report(files=[menu.path], rules=[rule.id for rule in rules])
     ran: list[Rule] = []
+    seen: set[tuple[str, ...]] = set()
     for current in rules:
         if current.id in _ENGINE_RULES or (current.needs_start and ctx.start is None):
             continue
         ran.append(current)
         try:
-            hits = list(current.check(ctx))
-        except Exception as exc:  # one broken rule must not hide the others
-            if "AU002" in chosen:
-                report.findings.append(_crash(ctx, current, exc, config))
+            findings = [_finding(ctx, current, hit, config) for hit in current.check(ctx)]
+        except Exception as exc:
+            # One broken rule must not hide the others, nor pass for a clean menu:
+            # the crash is always reported, whatever is selected.
+            report.findings.append(_crash(ctx, current, exc, config))
             continue
-        for hit in hits:
-            finding = _finding(ctx, current, hit, config)
+        for finding, hit in findings:
+            # A subflow used twice is inlined twice; its faults are reported once.
+            key = (
+                finding.rule,
+                finding.file,
+                str(finding.line),
+                str(finding.column),
+                ctx.data[hit.node]["origin"] if hit.node in ctx.data else hit.node,
+                finding.fact,
+            )
+            if key in seen:
+                continue
+            seen.add(key)
             if _suppress(suppressions, finding, current):
                 report.suppressed += 1
             else:
@@ -62,10 +76,10 @@ def _severity(rule: Rule, config: Config) -> Severity:
     return rule.severity
 
 
-def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> Finding:
+def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> tuple[Finding, Hit]:
     position = hit.position or ctx.position(hit.node, *hit.field)
     witness = hit.witness if hit.witness is not None else ctx.witness(hit.node)
-    return Finding(
+    finding = Finding(
         rule=rule.id,
         name=rule.name,
         severity=_severity(rule, config),
@@ -76,7 +90,9 @@ def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> Finding
         message=hit.message,
         witness=witness,
         fact=hit.fact,
+        flow=(ctx.menu.id or "") if ctx.menu.one_of_many else "",
     )
+    return finding, hit
 
 
 def _crash(ctx: AuditContext, rule: Rule, exc: Exception, config: Config) -> Finding:
@@ -97,22 +113,29 @@ def _crash(ctx: AuditContext, rule: Rule, exc: Exception, config: Config) -> Fin
     )
 
 
-# Node-level suppressions: {node: [[selector, times used], ...]}
-Suppressions = dict[str, list[list]]
+@dataclass
+class _Suppression:
+    """One ``audit: ignore`` entry of a node, and how many findings it silenced."""
+
+    selector: str
+    used: int = 0
+
+
+Suppressions = dict[str, list[_Suppression]]
 
 
 def _suppressions(ctx: AuditContext) -> Suppressions:
     found: Suppressions = {}
     for node, model in ctx.nodes():
         if model.audit is not None and model.audit.ignore:
-            found[node] = [[selector, 0] for selector in model.audit.ignore]
+            found[node] = [_Suppression(selector) for selector in model.audit.ignore]
     return found
 
 
 def _suppress(suppressions: Suppressions, finding: Finding, rule: Rule) -> bool:
     for entry in suppressions.get(finding.node, ()):
-        if matches(rule, entry[0]):
-            entry[1] += 1
+        if matches(rule, entry.selector):
+            entry.used += 1
             return True
     return False
 
@@ -123,8 +146,9 @@ def _unused_suppressions(
     unused_rule = RULES["AU001"]
     findings = []
     for node, entries in suppressions.items():
-        for index, (selector, used) in enumerate(entries):
-            if used:
+        for index, entry in enumerate(entries):
+            selector = entry.selector
+            if entry.used:
                 continue
             known = any(matches(rule, selector) for rule in RULES.values())
             if known and not any(matches(rule, selector) for rule in ran):

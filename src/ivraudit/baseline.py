@@ -34,7 +34,11 @@ def dump_baseline(report: Report) -> str:
         for finding in report.findings
     ]
     entries.sort(key=lambda entry: (entry["file"], entry["rule"], entry["node"], entry["message"]))
-    data = {"version": BASELINE_VERSION, "tool": f"ivraudit {__version__}", "findings": entries}
+    data = {
+        "version": BASELINE_VERSION,
+        "tool": {"name": "ivraudit", "version": __version__},
+        "findings": entries,
+    }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

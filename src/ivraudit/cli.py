@@ -26,16 +26,16 @@ from .context import AuditContext
 from .diagram import FORMATS as DIAGRAM_FORMATS
 from .diagram import diagram, format_from_suffix, mermaid
 from .diagram import render as render_diagram
-from .diff import diff, file_at_ref
+from .diff import diff, file_at_ref, files_at_ref
 from .errors import ConfigError, IvrauditError, MenuError, NotAMenuError, UsageError
 from .findings import Report
 from .loaders import FORMATS, load_all, loads_all, menu_files
 from .loaders.native import export
-from .metrics import metrics as measure
 from .metrics import render_text as render_metrics
 from .model import Menu, menu_json_schema
 from .reporters import REPORTERS, RenderOptions, render
 from .reporters.diffs import DIFF_REPORTERS
+from .runner import CheckResult
 from .runner import check as check_paths
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -91,6 +91,8 @@ def _mode_for(output: str) -> int:
 def write_bytes(data: bytes, output: str) -> None:
     """Write a file atomically: a temporary file beside it, then a rename."""
     folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {output}: the directory {folder} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=".ivraudit-", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -218,6 +220,12 @@ def _run_check(
     )
     if sys.stderr.isatty():
         click.echo("\r\033[K", err=True, nl=False)
+    _tell(result)
+    return config, result.report
+
+
+def _tell(result: CheckResult) -> None:
+    """Files that could not be read, and those skipped as not menus, on stderr."""
     for error in result.report.errors:
         click.echo(str(error), err=True)
     if result.skipped:
@@ -226,7 +234,6 @@ def _run_check(
             f"ivraudit: skipped {len(result.skipped)} file(s) that are not menus: {shown}",
             err=True,
         )
-    return config, result.report
 
 
 @main.command()
@@ -380,18 +387,22 @@ def diff_command(
 ) -> None:
     """Compare two versions: 'diff OLD NEW', or 'diff --git REF FILE...'. Exit 1 if worse."""
     config = _config(config_path, select, ignore, fail_on)
+    limit = config.max_bytes
     if ref is None:
         if len(paths) != 2:
             raise click.UsageError("give OLD and NEW files, or --git REF and the files to compare")
-        pairs = [(_load_many(paths[0], input_format), _load_many(paths[1], input_format), None)]
+        old_menus = load_all(paths[0], input_format, max_bytes=limit)
+        pairs = [(old_menus, load_all(paths[1], input_format, max_bytes=limit), None)]
     else:
         pairs = []
         named = {path for path in paths if not os.path.isdir(path)}
-        for path in menu_files(list(paths)):
+        # Menus deleted since REF are in the ref's tree only: a removal is a change too.
+        candidates = sorted(set(menu_files(list(paths))) | set(files_at_ref(paths, ref)))
+        for path in candidates:
             text = file_at_ref(path, ref)
             try:
-                old = [] if text is None else _load_text(text, path, input_format)
-                new = _load_many(path, input_format) if os.path.exists(path) else []
+                old = [] if text is None else loads_all(text, input_format, name=path)
+                new = load_all(path, input_format, max_bytes=limit) if os.path.exists(path) else []
             except NotAMenuError:
                 if path in named:
                     raise
@@ -406,14 +417,6 @@ def diff_command(
             diffs.append(result)
     write_output(DIFF_REPORTERS[output_format](diffs), output)
     sys.exit(EXIT_FINDINGS if any(item.worse for item in diffs) else EXIT_CLEAN)
-
-
-def _load_many(path: str, input_format: str | None) -> list[Menu]:
-    return load_all(path, input_format)
-
-
-def _load_text(text: str, name: str, input_format: str | None) -> list[Menu]:
-    return loads_all(text, input_format, name=name)
 
 
 def _pair(old: list[Menu], new: list[Menu]) -> list[tuple[Menu | None, Menu | None]]:
@@ -442,6 +445,7 @@ def _pair(old: list[Menu], new: list[Menu]) -> list[tuple[Menu | None, Menu | No
 @click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
 @click.option("--words-per-minute", type=click.FloatRange(min=1), help="Speaking rate.")
 @click.option("--seconds-per-input", type=click.FloatRange(min=0), help="Time per key press.")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
 @_guarded
 def metrics_command(
     paths: tuple[str, ...],
@@ -451,6 +455,7 @@ def metrics_command(
     input_format: str | None,
     words_per_minute: float | None,
     seconds_per_input: float | None,
+    max_bytes: int | None,
 ) -> None:
     """Measure routes: presses, inputs and seconds to every outcome, depth, time to a person."""
     config = load_config(config_path)
@@ -459,21 +464,17 @@ def metrics_command(
         for key, value in (
             ("words_per_minute", words_per_minute),
             ("seconds_per_input", seconds_per_input),
+            ("max_bytes", max_bytes),
         )
         if value is not None
     }
     if changes:
         config = config.merged(**changes)
-    measured = []
-    failed = False
-    for path in menu_files(list(paths)):
-        try:
-            menus = load_all(path, input_format, max_bytes=config.max_bytes)
-        except MenuError as error:
-            click.echo(str(error), err=True)
-            failed = True
-            continue
-        measured.extend(measure(menu, config.settings) for menu in menus)
+    # The same files, skips and errors as 'check', without running the rules.
+    result = check_paths(list(paths), config, format=input_format, with_metrics=True, rules=False)
+    _tell(result)
+    measured = result.report.metrics
+    failed = bool(result.report.errors)
     if output_format == "json":
         text = (
             json.dumps(
@@ -511,6 +512,7 @@ def metrics_command(
 )
 @click.option("--flow", help="Which flow of a file that holds several (its id).")
 @click.option("--no-findings", is_flag=True, help="Draw the menu without its findings.")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
 @_guarded
@@ -524,11 +526,14 @@ def diagram_command(
     max_presses: int | None,
     flow: str | None,
     no_findings: bool,
+    max_bytes: int | None,
     config_path: str | None,
     input_format: str | None,
 ) -> None:
     """Draw a menu (Graphviz DOT/SVG/PNG/PDF or Mermaid) with its findings marked."""
     config = load_config(config_path)
+    if max_bytes is not None:
+        config = config.merged(max_bytes=max_bytes)
     chosen = output_format or (format_from_suffix(output) if output else None) or "dot"
     if output and output_format is None and format_from_suffix(output) is None:
         raise click.UsageError(
@@ -593,14 +598,13 @@ def import_command(
     directory given with -o, as one file per flow.
     """
     menus = load_all(path, input_format, max_bytes=max_bytes or load_config().max_bytes)
-    if output and os.path.isdir(output) and flow is None:
-        chosen = menus
-        folder = output
-    else:
-        chosen = [_one_flow(menus, flow, path)]
-        folder = os.path.dirname(output) if output else ""
+    into_folder = bool(output) and (os.path.isdir(output) or output.endswith(("/", os.sep)))
+    if into_folder and not os.path.isdir(output or ""):
+        raise UsageError(f"cannot write into {output}: the directory does not exist")
+    chosen = menus if into_folder and flow is None else [_one_flow(menus, flow, path)]
+    folder = output if into_folder else (os.path.dirname(output) if output else "")
     for menu in chosen:
-        if output and os.path.isdir(output) and flow is None:
+        if into_folder:
             stem = _file_name(menu.id or os.path.splitext(os.path.basename(path))[0])
         elif output:
             stem = os.path.splitext(os.path.basename(output))[0]
@@ -612,13 +616,15 @@ def import_command(
                 raise click.UsageError("this flow has subflows: write it to a file with -o")
             click.echo(next(iter(files.values())), nl=False)
             continue
-        for name, text in files.items():
-            target = os.path.join(folder, name)
+        targets = {os.path.join(folder or "", name): text for name, text in files.items()}
+        for target in targets:
+            if os.path.exists(target) and os.path.samefile(target, path):
+                raise UsageError(f"{target} is the file being imported: choose another output")
+        for target, text in targets.items():
             write_output(text, target)
         click.echo(
-            f"ivraudit: wrote {os.path.join(folder, stem + '.yaml')} ({len(menu.nodes)} nodes"
-            + (f", {len(files) - 1} subflow files" if len(files) > 1 else "")
-            + ")",
+            f"ivraudit: wrote {os.path.join(folder or '', stem + '.yaml')} ({len(menu.nodes)} "
+            "nodes" + (f", {len(files) - 1} subflow files" if len(files) > 1 else "") + ")",
             err=True,
         )
 

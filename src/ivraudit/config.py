@@ -66,9 +66,11 @@ class Settings(BaseModel):
     audio_prompt_seconds: Annotated[float, Field(ge=0)] = Field(
         default=5.0, description="Assumed length of a recorded prompt whose text is unknown."
     )
-    operator_key: str = Field(default="0", description="The key that must reach a human.")
-    resented_phrases: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_RESENTED_PHRASES),
+    operator_key: str = Field(
+        default="0", pattern=r"^[0-9*#A-D]$", description="The key that must reach a human."
+    )
+    resented_phrases: tuple[str, ...] = Field(
+        default=DEFAULT_RESENTED_PHRASES,
         description="Phrases callers resent (MN005), matched case-insensitively.",
     )
 
@@ -100,10 +102,14 @@ class Config(BaseModel):
 
     def ignored_in(self, file: str) -> list[str]:
         """Rules ignored for one file by ``per_file_ignores``."""
-        posix = file.replace("\\", "/")
+        from .findings import normal_path
+
+        # './menus/a.yaml', 'menus/a.yaml' and an absolute path all match "menus/*".
+        spellings = {file.replace("\\", "/"), normal_path(file)}
+        spellings.add(os.path.basename(file))
         ignored: list[str] = []
         for pattern, rules in self.per_file_ignores.items():
-            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(os.path.basename(posix), pattern):
+            if any(fnmatch.fnmatch(spelling, pattern) for spelling in spellings):
                 ignored.extend(rules)
         return ignored
 
@@ -177,9 +183,28 @@ def config_from_dict(data: dict[str, Any], origin: str = "<config>") -> Config:
         data["fail_on"] = None
     data["settings"] = settings
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_config_problem(exc, origin)) from None
+    _check_rule_names(config, origin)
+    return config
+
+
+def _check_rule_names(config: Config, origin: str) -> None:
+    """Every rule a config names must exist: a typo would silently do nothing."""
+    from .errors import UsageError
+    from .rules import check_selectors
+
+    places = [("select", config.select), ("ignore", config.ignore)]
+    places.append(("severity", list(config.severity)))
+    places += [
+        (f"per_file_ignores.{glob}", rules) for glob, rules in config.per_file_ignores.items()
+    ]
+    for key, selectors in places:
+        try:
+            check_selectors(selectors)
+        except UsageError as exc:
+            raise ConfigError(f"{origin}: config key '{key}': {exc}") from None
 
 
 def _config_problem(exc: ValidationError, origin: str) -> str:
@@ -191,4 +216,7 @@ def _config_problem(exc: ValidationError, origin: str) -> str:
         close = difflib.get_close_matches(loc[-1], known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"{origin}: unknown config key '{name}'{hint}"
-    return f"{origin}: config key '{name}': {error['msg']}"
+    message = error["msg"]
+    if error["type"] == "string_pattern_mismatch" and loc[-1:] == ["operator_key"]:
+        message = f"{error['input']!r} is not one key; use a digit, '*', '#' or A-D"
+    return f"{origin}: config key '{name}': {message}"

@@ -8,7 +8,7 @@ near-linear in nodes + edges (times the number of identity fields used).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -18,7 +18,7 @@ import networkx as nx
 from .config import Config, Settings
 from .errors import Position
 from .findings import Step
-from .graph import DISCONNECT, SELECTION_VIAS, GraphParts, build, position_of
+from .graph import DISCONNECT, ERROR_VIAS, SELECTION_VIAS, GraphParts, build, position_of
 from .model import (
     ActionNode,
     AskNode,
@@ -83,7 +83,7 @@ class AuditContext:
         self.parts: GraphParts = build(menu)
         self.start: str | None = self.parts.start
         self.identity = IdentityMatcher.build(self.config.identity_fields)
-        self._collected_after: dict[str, dict[str, dict[str, tuple[str, str] | None]]] = {}
+        self._collected_after: dict[str, dict[str, dict[str, tuple[str, str, int]]]] = {}
         self._followed: dict[str, str] = {}
         # Node attributes by id, and memos for hot paths.
         self.data: dict[str, dict[str, Any]] = self.parts.nodes
@@ -274,25 +274,27 @@ class AuditContext:
         return nearest, tree.cost[nearest], tree
 
     @cached_property
-    def _seconds_weight(self) -> Callable[[str, dict[str, Any]], float]:
-        prompt_seconds: dict[str, float] = {}
+    def _heard_seconds(self) -> dict[str, float]:
+        """Seconds each prompt takes to speak, filled in as the seconds search needs them."""
+        return {}
 
-        def weight(node: str, data: dict[str, Any]) -> float:
-            if node not in prompt_seconds:
-                prompt_seconds[node] = self.prompt_seconds(node)
-            heard = prompt_seconds[node]
-            via = data["via"]
-            if self.is_input(node, data) or via == "no_match":
-                return heard + self.settings.seconds_per_input
-            if via == "no_input":
-                return heard + self._timeout(node)
-            if via in ("retries_exhausted", "fail") and self.kind(node) in ("menu", "ask"):
-                # Every try: the prompt, then the wait for input that never comes.
-                tries = (getattr(self.model(node), "retries", None) or 0) + 1
-                return tries * (heard + self._timeout(node))
-            return heard
-
-        return weight
+    def _seconds_weight(self, node: str, data: dict[str, Any]) -> float:
+        # A method, not a closure kept on the context: a closure would tie the context
+        # into a reference cycle, and every object it holds would wait for the cyclic
+        # collector instead of being freed when the audit ends.
+        heard = self._heard_seconds.get(node)
+        if heard is None:
+            heard = self._heard_seconds[node] = self.prompt_seconds(node)
+        via = data["via"]
+        if self.is_input(node, data) or via == "no_match":
+            return heard + self.settings.seconds_per_input
+        if via == "no_input":
+            return heard + self._timeout(node)
+        if via in ("retries_exhausted", "fail") and self.kind(node) in ("menu", "ask"):
+            # Every try: the prompt, then the wait for input that never comes.
+            tries = (getattr(self.model(node), "retries", None) or 0) + 1
+            return tries * (heard + self._timeout(node))
+        return heard
 
     def _timeout(self, node: str) -> float:
         timeout = getattr(self.model(node), "timeout", None)
@@ -306,7 +308,8 @@ class AuditContext:
         last = len(route) - 1
         for index, (node, edge_key) in enumerate(route):
             if node == GAP:
-                steps.append(Step(node=GAP, does=f"{edge_key} more steps not shown"))
+                # The gap's key is how many steps it stands for.
+                steps.append(Step(node=GAP, does=f"{edge_key} more steps not shown", key=edge_key))
                 continue
             target = route[index + 1][0] if edge_key is not None and index < last else None
             memo = (node, edge_key if target is not None else None, target)
@@ -440,9 +443,24 @@ class AuditContext:
         return reachable(self.into, list(self.outcomes))
 
     @cached_property
-    def reaches_human(self) -> set[str]:
-        """Nodes from which some human transfer can be reached."""
-        return reachable(self.into, self.humans)
+    def unserved_hangups(self) -> list[str]:
+        """Hangups that end a call the caller chose to make, without serving it (DE003).
+
+        Not: completed or closed hangups (DE006 judges those), hangups reached only
+        through caller errors (DE005's), or only after a person, voicemail or
+        callback has served the call.
+        """
+        found = []
+        for node, _ in self.nodes("hangup"):
+            if self.hangup_reasons[node][0] in ("completed", "closed"):
+                continue
+            arrivals = self.arrivals(node)
+            if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
+                continue
+            if node in self.reachable and node not in self.before_service:
+                continue
+            found.append(node)
+        return found
 
     @cached_property
     def before_service(self) -> set[str]:
@@ -479,6 +497,15 @@ class AuditContext:
         announcing = [node for node, model in self.nodes() if announces_hours(model.say)]
         return reachable(self.into, announcing)
 
+    def _passive_edge(self, source: str, data: dict[str, Any]) -> bool:
+        # Walking backwards: may a call go from ``source`` along this edge without
+        # choosing anything or failing anything?  A 'fail' counts only when a
+        # transfer or a step fails, not when the caller fails a question.
+        via = data["via"]
+        if via not in PASSIVE_VIAS or data["synthetic"]:
+            return False
+        return via != "fail" or self.kind(source) in ("transfer", "action")
+
     @cached_property
     def passive_to_human(self) -> set[str]:
         """Nodes that reach a person with no further selection or caller error.
@@ -489,8 +516,21 @@ class AuditContext:
         return reachable(
             self.into,
             self.humans,
-            allowed=lambda data: data["via"] in PASSIVE_VIAS and not data["synthetic"],
+            allowed=self._passive_edge,
         )
+
+    def menu_choices(self, node: str) -> list[str]:
+        """What a caller counts as a menu's choices: single keys other than the operator,
+        star and hash, and spoken options that reach somewhere no key does.  Extensions
+        dialled by number (``1234``, ``/^1[0-9]{3}$/``) are not menu options."""
+        menu = self.model(node)
+        if not isinstance(menu, MenuNode):
+            return []
+        operator = self.settings.operator_key
+        keys = [key for key in menu.options if len(key) == 1 and key not in (operator, "*", "#")]
+        keyed = {menu.options[key] for key in keys} | {menu.options.get(operator)}
+        spoken = [target for target in menu.speech.values() if target not in keyed]
+        return keys + list(dict.fromkeys(spoken))
 
     def edge_target(self, node: str, edge_key: str) -> str | None:
         """The node an edge (by its key, e.g. ``key:1``) leads to."""
@@ -576,8 +616,12 @@ class AuditContext:
     def _subflow_returns(self, node: str) -> bool:
         if not self.data[node].get("inlined"):
             return True
-        prefix = f"{node}/"
-        return any(other.startswith(prefix) for other in self.by_kind.get("return", ()))
+        return node in self._subflows_that_return
+
+    @cached_property
+    def _subflows_that_return(self) -> set[str]:
+        """Inlined subflow nodes whose subflow has a ``return`` node (directly inside it)."""
+        return {self.data[node]["subflow"] for node in self.by_kind.get("return", ())}
 
     def is_disconnect(self, node: str) -> bool:
         """Whether the call ends here without service (platform or non-completed hangup)."""
@@ -610,10 +654,11 @@ class AuditContext:
                 by_field.setdefault(collection.field, []).append(node)
         return by_field
 
-    def collected_after(self, field: str) -> dict[str, dict[str, tuple[str, str] | None]]:
+    def collected_after(self, field: str) -> dict[str, dict[str, tuple[str, str, int]]]:
         """For each node, up to two collectors of ``field`` that a route reaches it from.
 
-        ``{node: {collector: parent edge}}``: a BFS seeded on the success edges
+        ``{node: {collector: (previous node, edge key, edges from the collector)}}``:
+        a BFS seeded on the success edges
         of every collector, where each node keeps the first two distinct
         collectors to arrive (so "collected by someone other than me" is
         decidable in linear time).
@@ -622,8 +667,9 @@ class AuditContext:
             self._collected_after[field] = self._two_source_bfs(field)
         return self._collected_after[field]
 
-    def _two_source_bfs(self, field: str) -> dict[str, dict[str, tuple[str, str] | None]]:
-        labels: dict[str, dict[str, tuple[str, str] | None]] = {}
+    def _two_source_bfs(self, field: str) -> dict[str, dict[str, tuple[str, str, int]]]:
+        # {node: {collector: (previous node, edge key, edges from the collector)}}
+        labels: dict[str, dict[str, tuple[str, str, int]]] = {}
         queue: deque[tuple[str, str]] = deque()
         for collector in self.collectors.get(field, []):
             for target, edge_key, data in self.out[collector]:
@@ -631,38 +677,45 @@ class AuditContext:
                     continue  # only a successful answer collects the field
                 found = labels.setdefault(target, {})
                 if collector not in found and len(found) < 2:
-                    found[collector] = (collector, edge_key)
+                    found[collector] = (collector, edge_key, 1)
                     queue.append((target, collector))
         while queue:
             node, label = queue.popleft()
+            hops = labels[node][label][2] + 1
             for target, edge_key, _ in self.out[node]:
                 found = labels.setdefault(target, {})
                 if label in found or len(found) >= 2:
                     continue
-                found[label] = (node, edge_key)
+                found[label] = (node, edge_key, hops)
                 queue.append((target, label))
         return labels
 
     def route_through(
         self, field: str, collector: str, node: str
     ) -> tuple[tuple[str, str | None], ...]:
-        """A route from the start through ``collector`` (collecting ``field``) to ``node``."""
+        """A route from the start through ``collector`` (collecting ``field``) to ``node``.
+
+        Like every witness it is shortened past :data:`MAX_WITNESS_STEPS`: the
+        route to the collector and the route on from it are each cut to half,
+        with a gap step saying how many steps were left out.
+        """
         labels = self.collected_after(field)
+        half = MAX_WITNESS_STEPS // 2
         tail: list[tuple[str, str | None]] = [(node, None)]
         current = node
-        guard = len(self.data) + 1
-        while current != collector or len(tail) == 1:
+        while current != collector and len(tail) < half:
             parent = labels.get(current, {}).get(collector)
-            if parent is None or guard == 0:
+            if parent is None:
                 break
-            previous, edge_key = parent
+            previous, edge_key, _ = parent
             tail.append((previous, edge_key))
             current = previous
-            guard -= 1
-            if current == collector:
-                break
+        if current != collector:
+            hops = labels.get(current, {}).get(collector, (None, None, 1))[2]
+            tail.append((GAP, str(hops - 1)))  # the nodes between the collector and here
+            tail.append((collector, None))
         tail.reverse()
-        head = self.presses.route(collector)[:-1] if collector in self.presses else []
+        head = self.presses.route(collector, half)[:-1] if collector in self.presses else []
         return (*head, *tail)
 
     @cached_property

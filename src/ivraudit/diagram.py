@@ -188,9 +188,7 @@ def format_from_suffix(path: str | os.PathLike[str]) -> str | None:
 
 
 #: Menus larger than this are drawn in a report only to a few selections deep.
-REPORT_MAX_NODES = 1500
-#: How deep such a menu is drawn.
-REPORT_CUT_PRESSES = 2
+REPORT_MAX_NODES = 400
 
 
 def report_drawing(
@@ -204,25 +202,23 @@ def report_drawing(
     """The picture of ``menu`` for an HTML (``kind="svg"``) or Markdown (``"mermaid"``)
     report, with every finding's witness route as DOM ids for highlighting.
 
-    A menu of more than :data:`REPORT_MAX_NODES` nodes is drawn only to
-    :data:`REPORT_CUT_PRESSES` selections deep; a missing Graphviz gives a
-    drawing with no picture and a note saying how to install it.
+    A report draws at most :data:`REPORT_MAX_NODES` nodes: a larger menu is drawn
+    only as many selections deep as fit (a note says so), or not at all when
+    even its first level does not fit -- so Graphviz finishes in seconds and the
+    report is the same every time.  A missing or failing Graphviz gives a
+    drawing with no picture and a note saying why.
     """
     context = context or AuditContext(menu, config)
     size = sum(1 for _ in context.nodes())
-    cut = REPORT_CUT_PRESSES if size > REPORT_MAX_NODES else None
-    note = (
-        f"the menu has {size:,} nodes: drawn to {cut} selections deep "
-        "(use 'ivraudit diagram' with --focus or --max-presses for more)"
-        if cut is not None
-        else None
-    )
     routes = {
         finding.fingerprint: witness_dom_ids(context.graph, finding.witness)
         for finding in report.findings
         if finding.witness
     }
     name = menu.id or ""
+    cut, note = _report_cut(context, size)
+    if cut == -1:
+        return Drawing(menu.path, name, kind, "", routes, note)
     if kind == "mermaid":
         text = mermaid(menu, report, max_presses=cut, config=config, context=context)
         return Drawing(menu.path, name, kind, text, routes, note)
@@ -233,3 +229,22 @@ def report_drawing(
     text = svg.decode("utf-8")
     start = text.find("<svg")
     return Drawing(menu.path, name, kind, text[start:] if start >= 0 else text, routes, note)
+
+
+def _report_cut(context: AuditContext, size: int) -> tuple[int | None, str | None]:
+    """How many selections deep a report draws the menu (None: all; -1: nothing), and why."""
+    if size <= REPORT_MAX_NODES:
+        return None, None
+    per_level: dict[int, int] = {}
+    for cost in context.presses.cost.values():
+        per_level[int(cost)] = per_level.get(int(cost), 0) + 1
+    drawn, deepest = 0, -1
+    for level in sorted(per_level):
+        if drawn + per_level[level] > REPORT_MAX_NODES:
+            break
+        drawn += per_level[level]
+        deepest = level
+    more = "use 'ivraudit diagram' with --focus or --max-presses to draw it"
+    if deepest < 0:
+        return -1, f"the menu has {size:,} nodes, too many to draw in a report ({more})"
+    return deepest, f"the menu has {size:,} nodes: drawn to {deepest} selections deep ({more})"

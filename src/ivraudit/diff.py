@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,6 +202,41 @@ def _compare_findings(
     return added, fixed
 
 
+def _git(folder: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", "-C", folder, *args], capture_output=True, timeout=60, check=False
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed; --git needs it") from None
+    except subprocess.TimeoutExpired:
+        raise UsageError("git did not answer within 60 s") from None
+
+
+def files_at_ref(paths: Sequence[str], ref: str) -> list[str]:
+    """Menu files under the directories in ``paths`` as they were at ``ref`` (paths as the
+    working tree would spell them), so that menus deleted since are compared too."""
+    from .loaders import menu_suffixes
+
+    found: list[str] = []
+    suffixes = menu_suffixes()
+    for given in paths:
+        if not os.path.isdir(given):
+            continue
+        listed = _git(given, "ls-tree", "-r", "--name-only", "--full-name", ref, "--", ".")
+        top = _git(given, "rev-parse", "--show-toplevel")
+        if listed.returncode != 0 or top.returncode != 0:
+            continue  # a bad ref or no repository: file_at_ref says so
+        root = top.stdout.decode("utf-8", "replace").strip()
+        for line in listed.stdout.decode("utf-8", "replace").splitlines():
+            name = os.path.basename(line)
+            if name.startswith(".") or not name.lower().endswith(suffixes):
+                continue
+            absolute = os.path.join(root, line)
+            found.append(os.path.join(given, os.path.relpath(absolute, os.path.abspath(given))))
+    return found
+
+
 def file_at_ref(path: str, ref: str) -> str | None:
     """The text of ``path`` at git revision ``ref``; None when it did not exist there.
 
@@ -209,26 +245,14 @@ def file_at_ref(path: str, ref: str) -> str | None:
     """
     folder = os.path.dirname(os.path.abspath(path)) or "."
     name = os.path.basename(path)
-    try:
-        verify = subprocess.run(
-            ["git", "-C", folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise UsageError("git is not installed; --git needs it") from None
-    except subprocess.TimeoutExpired:
-        raise UsageError("git did not answer within 60 s") from None
-    if verify.returncode != 0:
+    while not os.path.isdir(folder):  # a file deleted with its directory
+        folder = os.path.dirname(folder)
+        name = os.path.relpath(os.path.abspath(path), folder)
+    if _git(folder, "rev-parse", "--show-toplevel").returncode != 0:
+        raise UsageError(f"{path} is not in a git repository, so --git cannot compare it")
+    if _git(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
         raise UsageError(f"'{ref}' is not a git revision in the repository of {path}")
-    shown = subprocess.run(
-        ["git", "-C", folder, "show", f"{ref}:./{name}"],
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
+    shown = _git(folder, "show", f"{ref}:./{name}")
     if shown.returncode != 0:
         return None
     try:

@@ -6,11 +6,14 @@ import functools
 import hashlib
 import os
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import MenuError
+
+if TYPE_CHECKING:
+    from .metrics import Metrics
 
 
 class Severity(str, Enum):
@@ -78,25 +81,30 @@ class Finding:
     witness: tuple[Step, ...] = ()
     fact: str = ""
     name: str = ""
+    flow: str = ""
 
     @property
     def fingerprint(self) -> str:
         """A line-independent id: the same fault keeps it across unrelated edits.
 
         Made of the rule, the file (normalised: ``./menus/a.yaml`` and
-        ``menus/a.yaml`` are the same), the node and the fact.
+        ``menus/a.yaml`` are the same), the flow (in a file of several), the
+        node and the fact.
         """
-        text = "\x1f".join((self.rule, normal_path(self.file), self.node, self.fact))
+        parts = (self.rule, normal_path(self.file), self.node, self.fact)
+        if self.flow:
+            parts = (*parts, self.flow)
+        text = "\x1f".join(parts)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
     @property
-    def identity(self) -> tuple[str, str, str]:
-        """Rule, node and fact: the finding without its file, for comparing two versions."""
-        return (self.rule, self.node, self.fact)
+    def identity(self) -> tuple[str, str, str, str]:
+        """Rule, flow, node and fact: the finding without its file, to compare two versions."""
+        return (self.rule, self.flow, self.node, self.fact)
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
-        return (self.file, self.line, self.column, self.rule, self.node, self.message)
+        return (self.file, self.line, self.column, self.rule, self.node, self.message, self.flow)
 
     def to_dict(self, witness: bool = True) -> dict[str, Any]:
         """The finding as JSON output version 1 writes it (``witness=False``: empty route)."""
@@ -108,13 +116,11 @@ class Finding:
             "line": self.line,
             "column": self.column,
             "node": self.node,
+            "flow": self.flow,
             "message": self.message,
             "witness": [step.to_dict() for step in self.witness] if witness else [],
             "fingerprint": self.fingerprint,
         }
-
-    def with_severity(self, severity: Severity) -> Finding:
-        return replace(self, severity=severity)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -164,14 +170,14 @@ class Report:
     absorbed: int = 0
     fixed: list[dict[str, Any]] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
-    metrics: list[Any] = field(default_factory=list)
+    metrics: list[Metrics] = field(default_factory=list)
     drawings: list[Drawing] = field(default_factory=list)
 
     def sort(self) -> Report:
         """Sort findings by file, line, column, rule; errors by position. Returns self."""
         self.findings.sort(key=lambda finding: finding.sort_key)
         self.errors.sort(key=lambda error: (error.file, error.line, error.column, error.message))
-        self.files.sort()
+        self.files = sorted(set(self.files))
         self.rules = sorted(set(self.rules))
         self.metrics.sort(key=lambda item: (item.file, item.id or ""))
         self.drawings.sort(key=lambda item: (item.file, item.menu, item.kind))

@@ -213,11 +213,6 @@ def _field(via: str, key: str | None) -> tuple[Any, ...]:
     return (via,)
 
 
-def node_position(graph: nx.MultiDiGraph, node_id: str, *field: Any) -> Position:
-    """Where a graph node (or one of its fields) is written in its source file."""
-    return position_of(graph.nodes[node_id], *field)
-
-
 def position_of(data: dict[str, Any], *field: Any) -> Position:
     """Where a node, given its graph attributes (or one of its fields), is written."""
     menu: Menu = data["menu"]

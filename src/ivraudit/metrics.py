@@ -12,12 +12,17 @@ from typing import Any
 from .config import Config, Settings
 from .context import AuditContext
 from .graph import DISCONNECT
-from .model import Menu, MenuNode
+from .model import Menu
 
 
 @dataclass(frozen=True)
 class OutcomeMetrics:
-    """How a caller reaches one outcome by the route with the fewest selections."""
+    """How a caller reaches one outcome.
+
+    ``presses`` (and ``route``, its keys) are for the route with the fewest
+    selections, ``inputs`` for the one with the fewest inputs, ``seconds`` for
+    the quickest: three minima, which may be three different routes.
+    """
 
     node: str
     kind: str
@@ -120,7 +125,7 @@ def metrics(
         )
     outcomes.sort(key=lambda item: (item.presses, item.seconds, item.node))
     humans = [item for item in outcomes if item.kind == "human"]
-    nearest = min(humans, key=lambda item: (item.seconds, item.node), default=None)
+    nearest = min(humans, key=lambda item: (item.seconds, ctx.order[item.node]), default=None)
     return Metrics(
         file=menu.path,
         id=menu.id,
@@ -163,18 +168,15 @@ _EVENTS = {
 
 def _menus(ctx: AuditContext) -> list[MenuMetrics]:
     found = []
-    for node, model in ctx.nodes("menu"):
-        assert isinstance(model, MenuNode)
-        options = len(model.options) + len(set(model.speech.values()) - set(model.options.values()))
-        found.append(MenuMetrics(node, options, ctx.prompt_seconds(node)))
+    for node, _ in ctx.nodes("menu"):
+        # The choices a caller counts, as MN001 counts them.
+        found.append(MenuMetrics(node, len(ctx.menu_choices(node)), ctx.prompt_seconds(node)))
     return found
 
 
 def _dead_ends(ctx: AuditContext) -> dict[str, int]:
     """Reachable places where a call ends without an outcome, by kind."""
-    hangups = sum(
-        1 for node, _ in ctx.nodes("hangup") if node in ctx.reachable and ctx.is_disconnect(node)
-    )
+    hangups = sum(1 for node in ctx.unserved_hangups if node in ctx.reachable)
     platform = sum(
         1
         for node in ctx.reachable
@@ -212,7 +214,7 @@ def render_text(all_metrics: list[Metrics]) -> str:
             f"{item.dead_ends['platform_disconnects']} platform disconnect"
             f"{'s' if item.dead_ends['platform_disconnects'] != 1 else ''}"
         )
-        rows = [("outcome", "kind", "presses", "inputs", "seconds", "route")]
+        rows = [("outcome", "kind", "presses", "inputs", "seconds", "route (fewest presses)")]
         for outcome in item.outcomes:
             rows.append(
                 (

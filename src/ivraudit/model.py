@@ -340,6 +340,7 @@ class Menu(_Frozen):
     _locate: Any = PrivateAttr(default=None)
     _subflows: dict[str, Menu] = PrivateAttr(default_factory=dict)
     _format: str = PrivateAttr(default="native")
+    _one_of_many: bool = PrivateAttr(default=False)
 
     @property
     def path(self) -> str:
@@ -350,6 +351,11 @@ class Menu(_Frozen):
     def source_format(self) -> str:
         """The input format the menu was read from (``native``, ``twilio``, ...)."""
         return self._format
+
+    @property
+    def one_of_many(self) -> bool:
+        """Whether the file this menu came from holds several flows (its ``id`` tells it)."""
+        return self._one_of_many
 
     @property
     def subflows(self) -> dict[str, Menu]:

@@ -30,7 +30,6 @@ class RouteTree:
 
     cost: dict[str, float] = field(default_factory=dict)
     parent: dict[str, tuple[str, str]] = field(default_factory=dict)
-    source_of: dict[str, str] = field(default_factory=dict)
     _hops: dict[str, int] | None = field(default=None, repr=False)
     _heads: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -108,18 +107,16 @@ def zero_one_bfs(
     adjacency: Adjacency,
     sources: Iterable[str],
     cost: Callable[[str, dict[str, Any]], int],
-    allowed: Callable[[str, dict[str, Any]], bool] | None = None,
 ) -> RouteTree:
     """Fewest cost-1 edges from any source to every node, where each edge costs 0 or 1.
 
-    ``cost(source_node, edge)`` gives an edge's cost; ``allowed`` may exclude edges.
+    ``cost(source_node, edge)`` gives an edge's cost.
     """
     tree = RouteTree()
     queue: deque[str] = deque()
     for source in sources:
         if source not in tree.cost:
             tree.cost[source] = 0
-            tree.source_of[source] = source
             queue.append(source)
     done: set[str] = set()
     while queue:
@@ -129,15 +126,12 @@ def zero_one_bfs(
         done.add(node)
         base = tree.cost[node]
         for target, edge_key, data in adjacency.get(node, ()):
-            if allowed is not None and not allowed(node, data):
-                continue
             step = cost(node, data)
             new = base + step
             old = tree.cost.get(target)
             if old is None or new < old:
                 tree.cost[target] = new
                 tree.parent[target] = (node, edge_key)
-                tree.source_of[target] = tree.source_of[node]
                 if step == 0:
                     queue.appendleft(target)
                 else:
@@ -162,7 +156,6 @@ def dijkstra(
     for source in sources:
         if source not in tree.cost:
             tree.cost[source] = 0.0
-            tree.source_of[source] = source
             heap.append((0.0, counter, source))
             counter += 1
     heapq.heapify(heap)
@@ -180,7 +173,6 @@ def dijkstra(
             if old is None or new < old - 1e-12:
                 tree.cost[target] = new
                 tree.parent[target] = (node, edge_key)
-                tree.source_of[target] = tree.source_of[node]
                 counter += 1
                 heapq.heappush(heap, (new, counter, target))
     return tree
@@ -189,16 +181,19 @@ def dijkstra(
 def reachable(
     adjacency: Adjacency,
     sources: Iterable[str],
-    allowed: Callable[[dict[str, Any]], bool] | None = None,
+    allowed: Callable[[str, dict[str, Any]], bool] | None = None,
 ) -> set[str]:
-    """Every node reachable from ``sources`` (sources included), over ``allowed`` edges."""
+    """Every node reachable from ``sources`` (sources included), over ``allowed`` edges.
+
+    ``allowed(neighbour, edge)`` is asked before a neighbour is added.
+    """
     seen = set(sources)
     stack = list(seen)
     empty: Sequence[OutEdge] = ()
     while stack:
         node = stack.pop()
         for target, _, data in adjacency.get(node, empty):
-            if target in seen or (allowed is not None and not allowed(data)):
+            if target in seen or (allowed is not None and not allowed(target, data)):
                 continue
             seen.add(target)
             stack.append(target)

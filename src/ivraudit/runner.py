@@ -7,7 +7,7 @@ are merged and sorted exactly as a serial run's, so output is identical.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -17,7 +17,7 @@ from .config import Config
 from .context import AuditContext
 from .diagram import report_drawing
 from .errors import MenuError, NotAMenuError, UsageError
-from .findings import Report
+from .findings import Finding, Report
 from .loaders import load_all, menu_files
 from .metrics import metrics
 
@@ -40,6 +40,7 @@ class _Job:
     with_metrics: bool
     skip_if_not_menu: bool
     draw: str | None = None
+    rules: bool = True
 
 
 def check(
@@ -52,6 +53,7 @@ def check(
     jobs: int = 1,
     progress: Progress | None = None,
     draw: str | None = None,
+    rules: bool = True,
 ) -> CheckResult:
     """Load and audit every menu file under ``paths`` (files, or directories searched).
 
@@ -63,6 +65,7 @@ def check(
     menu's :class:`~ivraudit.metrics.Metrics` to ``report.metrics``; ``draw``
     (``"svg"`` or ``"mermaid"``) adds each menu's picture to ``report.drawings``.
     ``jobs`` worker processes share the files (the result does not depend on it).
+    ``rules=False`` only measures (for ``ivraudit metrics``).
     """
     config = config or Config()
     named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
@@ -70,7 +73,7 @@ def check(
     if not files:
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
     work = [
-        (path, _Job(config, format, with_metrics, skip_non_menus or path not in named, draw))
+        (path, _Job(config, format, with_metrics, skip_non_menus or path not in named, draw, rules))
         for path in files
     ]
     result = CheckResult(Report())
@@ -86,7 +89,7 @@ def check(
     return result
 
 
-def _run(work: list[tuple[str, _Job]], jobs: int):
+def _run(work: list[tuple[str, _Job]], jobs: int) -> Iterator[tuple[str, tuple[Report, bool]]]:
     """Yield ``(path, outcome)`` for each file, in the order of ``work``."""
     if jobs <= 1 or len(work) < 2:
         for path, job in work:
@@ -124,7 +127,7 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
             where = menu.locate()
             combined.errors.append(MenuError(where.file, 1, 1, str(exc)))
             continue
-        report = audit(menu, config, context=context)
+        report = audit(menu, config, context=context) if job.rules else Report(files=[menu.path])
         if job.with_metrics:
             report.metrics.append(metrics(menu, context=context))
         if job.draw:
@@ -132,4 +135,16 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
                 report_drawing(menu, report, job.draw, context=context, config=config)
             )
         combined.extend(report)
+    if len(menus) > 1:
+        combined.findings = _once_per_place(combined.findings)
     return combined, False
+
+
+def _once_per_place(findings: list[Finding]) -> list[Finding]:
+    """Flows of one file that share parts (dialplan contexts every entry includes) find
+    the same fault at the same place: keep it once, with the first flow's route."""
+    kept: dict[tuple[str, ...], Finding] = {}
+    for finding in findings:
+        key = (finding.rule, str(finding.line), str(finding.column), finding.node, finding.fact)
+        kept.setdefault(key, finding)
+    return list(kept.values())

@@ -174,6 +174,75 @@ IDENTITY_VARIABLES: dict[str, tuple[str, ...]] = {
 }
 
 _UNSEEN = object()
+#: Words in a variable name that say it holds something about a field, not the field.
+_QUALIFIERS = frozenset(
+    [
+        "expiry",
+        "expiration",
+        "expire",
+        "exp",
+        "month",
+        "year",
+        "day",
+        "type",
+        "choice",
+        "option",
+        "menu",
+        "confirm",
+        "confirmed",
+        "count",
+        "attempt",
+        "attempts",
+        "retry",
+        "retries",
+        "tries",
+        "status",
+        "result",
+        "valid",
+        "validated",
+        "flag",
+        "lang",
+        "language",
+        "of",
+        "length",
+        "len",
+        "digit",
+        "digits",
+        "format",
+        "hint",
+    ]
+)
+#: Words in a variable name that say nothing about what it holds.
+_GENERIC_WORDS = frozenset(
+    [
+        "gather",
+        "input",
+        "get",
+        "read",
+        "ask",
+        "collect",
+        "collected",
+        "entry",
+        "enter",
+        "entered",
+        "prompt",
+        "ivr",
+        "widget",
+        "var",
+        "value",
+        "val",
+        "the",
+        "my",
+        "caller",
+        "customers",
+        "user",
+        "users",
+        "info",
+        "num",
+        "number",
+        "no",
+    ]
+)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 
 
@@ -242,7 +311,15 @@ class IdentityMatcher:
         joined = "".join(words_in_name)
         if joined in self.variables:
             return self.variables[joined]
-        for word in words_in_name:
+        # A word that qualifies the field ("card_expiry_year", "name_of_dept",
+        # "callback_choice") means the variable holds something else.
+        if _QUALIFIERS.intersection(words_in_name):
+            return None
+        meaningful = [word for word in words_in_name if word not in _GENERIC_WORDS]
+        joined = "".join(meaningful)
+        if joined in self.variables:
+            return self.variables[joined]
+        for word in meaningful:
             if word in self.variables:
                 return self.variables[word]
         return None

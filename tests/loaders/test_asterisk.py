@@ -732,10 +732,10 @@ def test_every_corpus_dialplan_loads_with_its_entry_contexts(corpus, name):
 def test_the_freepbx_dialplan_loads_one_menu_per_feature_code_and_did(corpus):
     menus = load_all(corpus / FREEPBX)
     assert len(menus) == 46
-    assert sum(len(menu.nodes) for menu in menus) == 485
+    assert sum(len(menu.nodes) for menu in menus) == 486
     graphs = [to_graph(menu) for menu in menus]
-    assert sum(graph.number_of_nodes() for graph in graphs) == 6232
-    assert sum(graph.number_of_edges() for graph in graphs) == 8115
+    assert sum(graph.number_of_nodes() for graph in graphs) == 9109
+    assert sum(graph.number_of_edges() for graph in graphs) == 13162
     did = next(menu for menu in menus if menu.id == "ext-did-catchall")
     # The real IVR, reached through the DID and its announcement: WaitExten(10) with
     # the option 0, direct dialing, and loop counters on i and t.

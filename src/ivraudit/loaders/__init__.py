@@ -185,6 +185,7 @@ def _convert(
         for menu in menus:
             menu._path = path
             menu._format = fmt.name
+            menu._one_of_many = len(menus) > 1
             if menu._locate is None:
                 menu._locate = document.locate
             _load_subflows(menu, base_dir, (*chain, os.path.abspath(path)), max_bytes)
@@ -284,7 +285,17 @@ def _load_subflows(menu: Menu, base_dir: str, chain: tuple[str, ...], max_bytes:
                 "the path is relative to this menu file",
             )
         relative = os.path.relpath(target) if not os.path.isabs(menu.path) else target
-        inner = _load_file(relative, None, max_bytes, chain)
+        try:
+            inner = _load_file(relative, None, max_bytes, chain)
+        except NotAMenuError as error:
+            # Not "this file is not a menu": this menu is broken, at its 'menu:' field.
+            raise MenuError(
+                where.file,
+                where.line,
+                where.column,
+                f"subflow '{node.menu}' of node '{node_id}' is not a menu: {error.message}",
+                "point 'menu:' at an ivraudit menu file",
+            ) from None
         if len(inner) != 1:
             raise MenuError(
                 where.file, where.line, where.column, f"subflow '{node.menu}' holds several flows"
@@ -296,33 +307,39 @@ def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
     """The menu files named by ``paths``: files as given, directories searched.
 
     Directory search follows no symbolic links to directories (so a link loop
-    cannot hang it), skips hidden entries, and returns files sorted.
+    cannot hang it), skips hidden entries, and returns files sorted; a file
+    named twice (``menus/`` and ``menus/a.yaml``, ``./a.yaml`` and ``a.yaml``)
+    is listed once.
     """
     found: list[str] = []
+    seen: set[str] = set()
+    suffixes = menu_suffixes()
     for given in paths:
         text = os.fspath(given)
         if not os.path.isdir(text):
-            found.append(text)
+            _add_once(found, seen, text)
             continue
         collected: list[str] = []
         for root, dirs, files in os.walk(text, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
-                if name.startswith("."):
-                    continue
-                if _is_menu_name(name):
+                if not name.startswith(".") and name.lower().endswith(suffixes):
                     collected.append(os.path.join(root, name))
-        found.extend(sorted(collected, key=lambda p: Path(p).as_posix()))
+        for path in sorted(collected, key=lambda p: Path(p).as_posix()):
+            _add_once(found, seen, path)
     return found
+
+
+def _add_once(found: list[str], seen: set[str], path: str) -> None:
+    key = os.path.realpath(path)
+    if key not in seen:
+        seen.add(key)
+        found.append(path)
 
 
 def menu_suffixes() -> tuple[str, ...]:
     """Suffixes of the files ``ivraudit check DIR`` looks at: every format's."""
     return tuple(sorted({suffix for fmt in FORMATS.values() for suffix in fmt.suffixes}))
-
-
-def _is_menu_name(name: str) -> bool:
-    return name.lower().endswith(menu_suffixes())
 
 
 # Importers of real platform formats; each module registers its Format on import.

@@ -340,10 +340,23 @@ class Flow:
         return text
 
     def relative(self, here: Loc, priority: str) -> Target:
-        """``Goto(label)``: a priority or label of the extension being run."""
+        """``Goto(label)``: a priority or label of the extension being run.
+
+        ``Goto(${ARG1})`` -- a label chosen by the caller of a subroutine -- can only
+        land on one of the extension's labels: a branch over them.
+        """
         priority = priority_and_args(priority)
         want = self.priority(priority, here)
         if want is None:
+            current = here.step.exten
+            labels = sorted(current.labels.items(), key=lambda item: item[1])
+            cases = [
+                (f"{priority} is {label}", Loc(here.chan, current.steps[number]))
+                for label, number in labels
+                if number in current.steps
+            ]
+            if cases:
+                return Cases(tuple(cases), self.invalid(here.chan, current.name, priority))
             return Unknown(f"jumps to a priority known only at run time ({priority})")
         current = here.step.exten
         hits = self.find(here.chan, current, want, first=current)

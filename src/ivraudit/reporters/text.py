@@ -27,10 +27,13 @@ def render(report: Report, options: RenderOptions) -> str:
 def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:
     """The witness route, one numbered step per line."""
     lines = []
-    for number, step in enumerate(finding.witness, start=1):
+    number = 0
+    for step in finding.witness:
         if step.node == GAP:
-            lines.append(f"{indent}{number}. … ({step.does})")
+            lines.append(f"{indent}   … ({step.does})")
+            number += int(step.key or 0)
             continue
+        number += 1
         heard = f' "{shorten(step.hears, 70)}"' if step.hears else ""
         does = f" -> {step.does}" if step.does else ""
         lines.append(f"{indent}{number}. {step.node}:{heard}{does}")
@@ -57,5 +60,6 @@ def summary_line(report: Report) -> str:
     if report.absorbed:
         parts.append(f"{report.absorbed} in the baseline")
     if report.fixed:
-        parts.append(f"{plural(len(report.fixed), 'baseline entry')} now fixed")
+        count = len(report.fixed)
+        parts.append(f"{count} baseline {'entry' if count == 1 else 'entries'} now fixed")
     return "; ".join(parts) + "."

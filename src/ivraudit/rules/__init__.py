@@ -10,13 +10,17 @@ findings: it attaches the configured severity, the position and the witness.
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Position, UsageError
 from ..findings import Severity, Step
+
+if TYPE_CHECKING:
+    from ..context import AuditContext
 
 FAMILIES = {
     "ST": "structure",
@@ -45,7 +49,7 @@ class Hit:
     position: Position | None = None
 
 
-Check = Callable[[Any], Iterable[Hit]]
+Check = Callable[["AuditContext"], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,11 @@ class Rule:
             for name in self.uses:
                 info = Settings.model_fields[name]
                 default = info.get_default(call_default_factory=True)
-                lines.append(f"- `{name}` (default `{default}`): {info.description}")
+                if isinstance(default, tuple):
+                    default = list(default)
+                # JSON literals read the same as the TOML the user writes.
+                literal = json.dumps(default, ensure_ascii=False)
+                lines.append(f"- `{name}` (default `{literal}`): {info.description}")
         return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import networkx as nx
 
@@ -161,15 +161,8 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     Offer a callback, a voicemail, or another team; if the caller really has
     been served, say so with ``reason: completed``.
     """
-    for node, _ in ctx.nodes("hangup"):
+    for node in ctx.unserved_hangups:
         reason, inferred = ctx.hangup_reasons[node]
-        if reason in ("completed", "closed"):
-            continue
-        arrivals = ctx.arrivals(node)
-        if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
-            continue
-        if node in ctx.reachable and node not in ctx.before_service:
-            continue  # every route here passes a voicemail, callback or person: served
         heard = shorten(ctx.hears(node) or _last_message(ctx, node), 80)
         said = f' after "{heard}"' if heard else ""
         if reason is None:
@@ -246,7 +239,7 @@ def platform_disconnect(ctx: AuditContext) -> Iterator[Hit]:
         )
 
 
-def _order(ctx: AuditContext):
+def _order(ctx: AuditContext) -> Callable[[str], int]:
     return ctx.order.__getitem__
 
 

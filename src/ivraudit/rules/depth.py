@@ -6,14 +6,19 @@ from collections.abc import Iterator
 
 from ..context import AuditContext
 from ..findings import Severity
+from ..routes import GAP
 from . import Hit, rule
 
 
 def route_keys(ctx: AuditContext, node: str) -> str:
-    """The selections on the fewest-presses route to ``node``, e.g. ``1 → 4 → 2``."""
-    keys = [
-        step.key or step.via or "" for step in ctx.witness(node) if step.via in ("key", "speech")
-    ]
+    """The selections on the fewest-presses route to ``node``, e.g. ``1 → 4 → 2``
+    (``1 → … → 2`` where a long witness leaves steps out)."""
+    keys = []
+    for step in ctx.witness(node):
+        if step.node == GAP:
+            keys.append("…")
+        elif step.via in ("key", "speech"):
+            keys.append(step.key or step.via or "")
     return " → ".join(keys) if keys else "no selections"
 
 

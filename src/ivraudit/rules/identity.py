@@ -123,11 +123,13 @@ def identity_not_passed(ctx: AuditContext) -> Iterator[Hit]:
         every = [f for f, _ in missing if ctx.must_collected.get(node, 0) & ctx.field_bit(f)]
         names = ", ".join(_spoken(field) for field, _ in missing)
         how = "on every route" if len(every) == len(missing) else "on some routes"
+        inferred = any(ctx.collections[first].inferred for _, first in missing)
+        note = " (field inferred from the prompt or variable name)" if inferred else ""
         field, first = missing[0]
         yield Hit(
             node=node,
             message=f"human transfer '{node}' does not pass {names}, collected before it "
-            f"{how}: the agent will ask again",
+            f"{how}: the agent will ask again{note}",
             fact=",".join(f for f, _ in missing),
             witness=ctx.steps(ctx.route_through(field, first, node)),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..context import AuditContext
@@ -9,19 +10,6 @@ from ..findings import Severity
 from ..model import MenuNode
 from ..text import announced_keys, find_phrases, words
 from . import Hit, rule
-
-
-def _choices(menu: MenuNode, operator_key: str) -> list[str]:
-    """What a caller counts as choices: single keys other than the operator, star and
-    hash, and spoken options that reach somewhere no key does.  Extensions dialled
-    by number (``1234``, ``/^1[0-9]{3}$/``) are not menu options."""
-    keys = [key for key in menu.options if len(key) == 1 and key not in (operator_key, "*", "#")]
-    keyed = {menu.options[key] for key in keys} | {
-        menu.options.get(operator_key),
-    }
-    spoken = [phrase for phrase, target in menu.speech.items() if target not in keyed]
-    unique_spoken = list(dict.fromkeys(menu.speech[phrase] for phrase in spoken))
-    return keys + unique_spoken
 
 
 @rule(
@@ -55,8 +43,8 @@ def too_many_options(ctx: AuditContext) -> Iterator[Hit]:
     Group options, move rare ones a level down, or route by data.
     """
     limit = ctx.settings.max_options
-    for node, model in ctx.nodes("menu"):
-        count = len(_choices(model, ctx.settings.operator_key))
+    for node, _ in ctx.nodes("menu"):
+        count = len(ctx.menu_choices(node))
         if count > limit:
             yield Hit(
                 node=node,
@@ -157,8 +145,7 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
         announced = announced_keys(model.say)
         if not announced:
             continue
-        wired = set(model.options)
-        unwired = [key for key in announced if key not in wired]
+        unwired = [key for key in announced if not _wired(model, key)]
         single = [key for key in model.options if len(key) == 1]
         silent = [key for key in single if key not in announced and key != operator]
         if unwired:
@@ -175,6 +162,20 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
                 + ("it" if len(silent) == 1 else "them"),
                 fact="unannounced:" + ",".join(silent),
             )
+
+
+def _wired(menu: MenuNode, key: str) -> bool:
+    """Whether pressing ``key`` does something: a key option, or a /regex/ option it matches."""
+    if key in menu.options:
+        return True
+    for option in menu.options:
+        if option.startswith("/") and option.endswith("/") and len(option) > 2:
+            try:
+                if re.fullmatch(option[1:-1], key):
+                    return True
+            except re.error:
+                continue
+    return False
 
 
 def _keys(keys: list[str]) -> str:
