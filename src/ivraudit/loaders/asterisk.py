@@ -24,6 +24,7 @@ from ._parse import Document
 from .asterisk_apps import TALK_APPS, app_args, goto_parts
 from .asterisk_flow import (
     SPECIAL_EXTENSIONS,
+    TARGET_FIELDS,
     Flow,
     Loc,
     Pool,
@@ -545,18 +546,7 @@ def _reachable(pool: Pool, start: str) -> set[str]:
 
 def _targets(node: dict[str, Any]) -> list[str]:
     found = []
-    for field in (
-        "next",
-        "no_input",
-        "no_match",
-        "fail",
-        "error",
-        "retries_exhausted",
-        "else",
-        "open",
-        "closed",
-        "holiday",
-    ):
+    for field in TARGET_FIELDS:
         value = node.get(field)
         if isinstance(value, str):
             found.append(value)

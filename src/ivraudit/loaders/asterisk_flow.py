@@ -91,7 +91,8 @@ Target = Union[Loc, Cases, Timed, Unknown, Missing, Ends]  # noqa: UP007
 _FALLOFF = "falloff"
 #: Marks a node that only passes the call on (a branch whose ways all meet): removed later.
 ALIAS = "_alias"
-_TARGET_FIELDS = (
+#: The fields of a node (as a dict) that name one target node.
+TARGET_FIELDS = (
     "next",
     "no_input",
     "no_match",
@@ -529,33 +530,27 @@ class Flow:
 
     def while_end(self, loc: Loc) -> Loc | None:
         """The EndWhile matching a While, searching forward as Asterisk does."""
-        depth = 0
-        extension = loc.step.exten
-        number = loc.step.number + 1
-        while number in extension.steps:
-            app = extension.steps[number].app.strip().lower()
-            if app == "while":
-                depth += 1
-            elif app == "endwhile":
-                if depth == 0:
-                    return Loc(loc.chan, extension.steps[number])
-                depth -= 1
-            number += 1
-        return None
+        return self._matching(loc, +1, "endwhile", "while")
 
     def while_start(self, loc: Loc) -> Loc | None:
+        """The While that encloses ``loc`` (an EndWhile, ContinueWhile or ExitWhile)."""
+        return self._matching(loc, -1, "while", "endwhile")
+
+    def _matching(self, loc: Loc, direction: int, wanted: str, nested: str) -> Loc | None:
+        """The first ``wanted`` application from ``loc`` in ``direction`` that is not
+        paired with a ``nested`` one on the way (nested loops are skipped over)."""
         depth = 0
         extension = loc.step.exten
-        number = loc.step.number - 1
+        number = loc.step.number + direction
         while number in extension.steps:
             app = extension.steps[number].app.strip().lower()
-            if app == "endwhile":
+            if app == nested:
                 depth += 1
-            elif app == "while":
+            elif app == wanted:
                 if depth == 0:
                     return Loc(loc.chan, extension.steps[number])
                 depth -= 1
-            number -= 1
+            number += direction
         return None
 
     def fold(self, loc: Loc) -> Loc | str | None:
@@ -590,27 +585,12 @@ class Flow:
                 return self.successor(end)
             return None
         if tag in ("endwhile", "continuewhile"):
-            start = self.while_start(loc) if tag == "endwhile" else self._enclosing_while(loc)
+            start = self.while_start(loc)
             return start if start is not None else self.successor(loc)
         if tag == "exitwhile":
-            start = self._enclosing_while(loc)
+            start = self.while_start(loc)
             end = self.while_end(start) if start is not None else None
             return self.successor(end) if end is not None else self.successor(loc)
-        return None
-
-    def _enclosing_while(self, loc: Loc) -> Loc | None:
-        depth = 0
-        extension = loc.step.exten
-        number = loc.step.number - 1
-        while number in extension.steps:
-            app = extension.steps[number].app.strip().lower()
-            if app == "endwhile":
-                depth += 1
-            elif app == "while":
-                if depth == 0:
-                    return Loc(loc.chan, extension.steps[number])
-                depth -= 1
-            number -= 1
         return None
 
     # -- entering places -----------------------------------------------------------------
@@ -1407,7 +1387,7 @@ def _collapse(pool: Pool) -> None:
         node.pop(ALIAS, None)
         if not final:
             continue
-        for field in _TARGET_FIELDS:
+        for field in TARGET_FIELDS:
             value = node.get(field)
             if isinstance(value, str) and value in final:
                 node[field] = final[value]
