@@ -86,3 +86,39 @@ def test_findings_are_sorted_and_deterministic():
     assert first == second
     assert first == sorted(first, key=lambda f: f.sort_key)
     assert len({f.fingerprint for f in first}) == len(first)
+
+
+def test_a_subflow_used_twice_is_reported_and_suppressed_once(tmp_path):
+    (tmp_path / "notice.yaml").write_text("""\
+ivraudit: 1
+start: notice
+nodes:
+  notice:
+    type: say
+    say: Your call is important to us.
+    next: slow
+    audit: {ignore: [MN005], reason: legal wording}
+  slow: {type: say, say: Please visit our website., next: done}
+  done: {type: return}
+""")
+    (tmp_path / "main.yaml").write_text("""\
+ivraudit: 1
+start: main
+nodes:
+  main:
+    type: menu
+    say: For sales press 1. For service press 2. For an adviser press 0.
+    options: {"1": first, "2": second, "0": adviser}
+    no_input: main
+    no_match: main
+  first: {type: subflow, menu: notice.yaml, next: adviser}
+  second: {type: subflow, menu: notice.yaml, next: adviser}
+  adviser: {type: transfer, target: "queue:advisers", fail: voicemail}
+  voicemail: {type: voicemail, say: Please leave a message.}
+""")
+    report = audit(load(tmp_path / "main.yaml"), config_from_dict({"select": ["MN005", "AU"]}))
+    notice = str(tmp_path / "notice.yaml")
+    assert [(f.rule, f.file, f.line, f.node) for f in report.findings] == [
+        ("MN005", notice, 9, "first/slow")
+    ]
+    assert report.suppressed == 1

@@ -24,6 +24,7 @@ from ivraudit.diagram import (
     mermaid,
     node_dom_id,
     render,
+    report_drawing,
     slug,
     witness_dom_ids,
 )
@@ -862,3 +863,48 @@ def test_a_deep_menu_needs_no_recursion():
     ]
     assert text_of(cut.nodes["more-m3"]["label"]) == f"… {count - 3} more nodes"
     assert len(mermaid(menu).splitlines()) > count
+
+
+def _wide_menu(chain: int) -> ivraudit.Menu:
+    """A main menu of three options, each a chain of ``chain`` messages to an adviser."""
+    nodes = {
+        "main": {
+            "type": "menu",
+            "say": "For sales press 1, service press 2, billing press 3, a person press 0.",
+            "options": {"1": "a0", "2": "b0", "3": "c0", "0": "adviser"},
+            "no_input": "main",
+            "no_match": "main",
+        },
+        "adviser": {"type": "transfer", "target": "queue:a", "fail": "voicemail"},
+        "voicemail": {"type": "voicemail", "say": "Please leave a message."},
+    }
+    for branch in "abc":
+        for number in range(chain):
+            last = number == chain - 1
+            nodes[f"{branch}{number}"] = {
+                "type": "say",
+                "say": "Thank you.",
+                "next": "adviser" if last else f"{branch}{number + 1}",
+            }
+    return loads(json.dumps({"ivraudit": 1, "start": "main", "nodes": nodes}), name="wide.json")
+
+
+def test_a_report_draws_a_huge_menu_only_as_deep_as_fits():
+    small = _wide_menu(100)  # 303 nodes: drawn whole
+    assert report_drawing(small, audit(small), "mermaid").note is None
+    big = _wide_menu(200)  # 603 nodes: the first level (main, adviser, voicemail) fits
+    drawing = report_drawing(big, audit(big), "mermaid")
+    assert drawing.note == (
+        "the menu has 603 nodes: drawn to 0 selections deep "
+        "(use 'ivraudit diagram' with --focus or --max-presses to draw it)"
+    )
+    assert "a0" not in drawing.content and "main" in drawing.content
+    chain = {f"s{n}": {"type": "say", "say": "Hello.", "next": f"s{n + 1}"} for n in range(450)}
+    chain["s450"] = {"type": "transfer", "target": "queue:a"}
+    flat = loads(json.dumps({"ivraudit": 1, "start": "s0", "nodes": chain}), name="flat.json")
+    nothing = report_drawing(flat, audit(flat), "mermaid")
+    assert (nothing.content, nothing.note) == (
+        "",
+        "the menu has 451 nodes, too many to draw in a report "
+        "(use 'ivraudit diagram' with --focus or --max-presses to draw it)",
+    )

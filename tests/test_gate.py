@@ -155,6 +155,8 @@ def test_diff_against_a_git_ref(runner, tmp_path, monkeypatch):
     Path("menus").mkdir()
     Path("menus/bank.yaml").write_text(BANK)
     Path("menus/notes.json").write_text('{"not": "a menu"}')
+    Path("menus/.archive").mkdir()  # hidden: 'check' skips it, and so does diff
+    Path("menus/.archive/old bank.yaml").write_text(BANK)
     git("add", ".")
     git("commit", "-qm", "first")
     assert runner.invoke(main, ["diff", "--git", "HEAD", "menus/"]).exit_code == 0

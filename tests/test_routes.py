@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from ivraudit import audit, loads
 from ivraudit.config import config_from_dict
+from ivraudit.findings import Report
+from ivraudit.reporters import RenderOptions, render
 from ivraudit.routes import GAP, dijkstra, reachable, zero_one_bfs
 
 
@@ -81,3 +83,23 @@ def test_a_deep_menu_gets_short_witnesses():
     assert nodes_shown[12:] == [f"m{i}" for i in range(452, 501)]
     assert finding.witness[10].does is None  # the step before the gap names no edge
     assert finding.witness[12].does == "presses 1"
+    # Every report numbers the steps after the gap by their real place on the route.
+    report = Report(findings=[finding])
+    text = render(report, "text", RenderOptions()).splitlines()
+    gap = text.index("       … (441 more steps not shown)")
+    assert text[gap - 1 : gap + 2] == [
+        '    11. m10: "Level 10. Press 1."',
+        "       … (441 more steps not shown)",
+        '    453. m452: "Level 452. Press 1." -> presses 1',
+    ]
+    markdown = render(report, "markdown", RenderOptions()).splitlines()
+    gap = markdown.index("  … (441 more steps not shown)")
+    assert markdown[gap - 2 : gap + 3] == [
+        '  11. `m10` — "Level 10. Press 1."',
+        "",
+        "  … (441 more steps not shown)",
+        "",
+        '  453. `m452` — "Level 452. Press 1." → **presses 1**',
+    ]
+    html = render(report, "html", RenderOptions())
+    assert '<li class="gap">&hellip; (441 more steps not shown)</li><li value="453">' in html

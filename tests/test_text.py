@@ -148,6 +148,11 @@ def test_hours_words_and_phrases():
         ("card_info_pin_gather", "card_number"),  # the prompt decides when it names a field
         ("acct_num_gather", "account_number"),
         ("CallerDob", "date_of_birth"),
+        ("pin_length", None),  # how long the PIN is, not the PIN
+        ("pin_digits", "pin"),  # the digits of the PIN are the PIN
+        ("ssn_last_4_digits", "national_id"),
+        ("card_last4_digits", "card_number"),
+        ("account_digits", "account_number"),
     ],
 )
 def test_variable_names_that_qualify_a_field_name_none(variable, field):

@@ -48,6 +48,7 @@ def audit(
             report.findings.append(_crash(ctx, current, exc, config))
             continue
         for finding, hit in findings:
+            suppressed = _suppress(suppressions, finding, current)
             # A subflow used twice is inlined twice; its faults are reported once.
             key = (
                 finding.rule,
@@ -60,7 +61,7 @@ def audit(
             if key in seen:
                 continue
             seen.add(key)
-            if _suppress(suppressions, finding, current):
+            if suppressed:
                 report.suppressed += 1
             else:
                 report.findings.append(finding)
@@ -125,10 +126,15 @@ Suppressions = dict[str, list[_Suppression]]
 
 
 def _suppressions(ctx: AuditContext) -> Suppressions:
+    """Every node's ``audit: ignore`` entries.  The copies of a subflow inlined more
+    than once share one list: an entry is used if it silences a finding in any copy."""
     found: Suppressions = {}
+    by_place: dict[tuple[str, int, int], list[_Suppression]] = {}
     for node, model in ctx.nodes():
         if model.audit is not None and model.audit.ignore:
-            found[node] = [_Suppression(selector) for selector in model.audit.ignore]
+            where = ctx.position(node)
+            entries = [_Suppression(selector) for selector in model.audit.ignore]
+            found[node] = by_place.setdefault((where.file, where.line, where.column), entries)
     return found
 
 
@@ -145,7 +151,11 @@ def _unused_suppressions(
 ) -> list[Finding]:
     unused_rule = RULES["AU001"]
     findings = []
+    told: set[int] = set()  # entry lists already reported (shared by subflow copies)
     for node, entries in suppressions.items():
+        if id(entries) in told:
+            continue
+        told.add(id(entries))
         for index, entry in enumerate(entries):
             selector = entry.selector
             if entry.used:

@@ -223,17 +223,17 @@ def files_at_ref(paths: Sequence[str], ref: str) -> list[str]:
     for given in paths:
         if not os.path.isdir(given):
             continue
-        listed = _git(given, "ls-tree", "-r", "--name-only", "--full-name", ref, "--", ".")
-        top = _git(given, "rev-parse", "--show-toplevel")
-        if listed.returncode != 0 or top.returncode != 0:
+        # Run in the directory, ls-tree names files relative to it; -z keeps odd names whole.
+        listed = _git(given, "ls-tree", "-r", "-z", "--name-only", ref, "--", ".")
+        if listed.returncode != 0:
             continue  # a bad ref or no repository: file_at_ref says so
-        root = top.stdout.decode("utf-8", "replace").strip()
-        for line in listed.stdout.decode("utf-8", "replace").splitlines():
-            name = os.path.basename(line)
-            if name.startswith(".") or not name.lower().endswith(suffixes):
+        for line in listed.stdout.decode("utf-8", "replace").split("\0"):
+            parts = line.split("/")
+            # The files 'check' would find there: no hidden files or directories.
+            if not line or any(part.startswith(".") for part in parts):
                 continue
-            absolute = os.path.join(root, line)
-            found.append(os.path.join(given, os.path.relpath(absolute, os.path.abspath(given))))
+            if line.lower().endswith(suffixes):
+                found.append(os.path.join(given, *parts))
     return found
 
 

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,25 @@ class Step:
             "column": self.column,
         }
 
+    @property
+    def is_gap(self) -> bool:
+        """Whether this step stands for steps left out of a long route (``key``: how many)."""
+        from .routes import GAP
+
+        return self.node == GAP
+
+
+def numbered(witness: Iterable[Step]) -> Iterator[tuple[int, Step]]:
+    """Each step with its number on the whole route, as reports print them.
+
+    A gap gets the number of the last step it stands for, so the steps after it
+    keep their real places (``1, 2, … 40, 41``).
+    """
+    number = 0
+    for step in witness:
+        number += int(step.key or 0) if step.is_gap else 1
+        yield number, step
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -88,19 +108,18 @@ class Finding:
         """A line-independent id: the same fault keeps it across unrelated edits.
 
         Made of the rule, the file (normalised: ``./menus/a.yaml`` and
-        ``menus/a.yaml`` are the same), the flow (in a file of several), the
-        node and the fact.
+        ``menus/a.yaml`` are the same), the node and the fact -- not the flow, so
+        adding a flow to a file leaves the findings of the others as they were
+        (baselines count fingerprints, so two flows' identical faults both count).
         """
-        parts = (self.rule, normal_path(self.file), self.node, self.fact)
-        if self.flow:
-            parts = (*parts, self.flow)
-        text = "\x1f".join(parts)
+        text = "\x1f".join((self.rule, normal_path(self.file), self.node, self.fact))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
     @property
-    def identity(self) -> tuple[str, str, str, str]:
-        """Rule, flow, node and fact: the finding without its file, to compare two versions."""
-        return (self.rule, self.flow, self.node, self.fact)
+    def identity(self) -> tuple[str, str, str]:
+        """Rule, node and fact: the finding without its file, to compare two versions
+        (of one flow: :func:`ivraudit.diff` pairs flows by id first)."""
+        return (self.rule, self.node, self.fact)
 
     @property
     def sort_key(self) -> tuple[Any, ...]:

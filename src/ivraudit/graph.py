@@ -11,6 +11,7 @@ the silent default is visible and auditable.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,9 +82,10 @@ def build(menu: Menu) -> GraphParts:
     """The nodes and edges of a menu's graph (see :func:`to_graph`)."""
     start = menu.start if menu.start in menu.nodes else None
     builder = _Builder(menu)
-    pending: list[tuple[Menu, str, str | None]] = [(menu, "", None)]
+    # First in, first out: subflows are inlined in the order the file uses them.
+    pending: deque[tuple[Menu, str, str | None]] = deque([(menu, "", None)])
     while pending:
-        current, prefix, return_to = pending.pop()
+        current, prefix, return_to = pending.popleft()
         builder.add_menu(current, prefix, return_to, pending)
         if len(builder.nodes) > MAX_INLINED_NODES:
             raise ValueError(f"subflows inline more than {MAX_INLINED_NODES:,} nodes")
@@ -103,7 +105,7 @@ class _Builder:
         menu: Menu,
         prefix: str,
         return_to: str | None,
-        pending: list[tuple[Menu, str, str | None]],
+        pending: deque[tuple[Menu, str, str | None]],
     ) -> None:
         subflow = prefix.rstrip("/")
         for origin, node in menu.nodes.items():

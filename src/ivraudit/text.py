@@ -206,8 +206,6 @@ _QUALIFIERS = frozenset(
         "of",
         "length",
         "len",
-        "digit",
-        "digits",
         "format",
         "hint",
     ]
@@ -241,6 +239,8 @@ _GENERIC_WORDS = frozenset(
         "num",
         "number",
         "no",
+        "digit",
+        "digits",
     ]
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 from pathlib import Path
 
@@ -296,6 +297,37 @@ def test_gosub_and_macro_are_subflows_expanded_at_each_call():
         ("support,s,menu", "support,5,1", "key", "5"),
         ("support,s,menu", "support,i,1", "no_match", None),
     ]
+
+
+def test_a_goto_to_a_label_chosen_by_the_caller_branches_over_the_labels():
+    text = (
+        "[from-pstn]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,Gosub(pick,s,1(sales))\n"
+        " same => n,Hangup()\n"
+        "[pick]\n"
+        "exten => s,1,Goto(${ARG1})\n"
+        " same => n(sales),Dial(SIP/sales,20)\n"
+        " same => n,Return()\n"
+        " same => n(support),Dial(SIP/support,20)\n"
+        " same => n,Return()\n"
+    )
+    pick = loads(text, format="asterisk").subflows["gosub pick,s,1"]
+    assert fields(pick, "pick,s,1") == {
+        "type": "branch",
+        "note": "Goto(${ARG1})",
+        "cases": [
+            {"when": "${ARG1} is sales", "next": "pick,s,sales"},
+            {"when": "${ARG1} is support", "next": "pick,s,support"},
+        ],
+        "else": "pick,s,1:else",
+    }
+    # Any other value: the Goto fails and Asterisk hangs up (it does not try 'i').
+    assert fields(pick, "pick,s,1:else") == {
+        "type": "hangup",
+        "reason": "error",
+        "note": "${ARG1} names none of these labels: the Goto fails",
+    }
 
 
 def test_subroutines_that_cannot_be_followed_are_actions_that_say_why():
@@ -934,3 +966,31 @@ def test_mutated_fixtures_give_a_menu_or_a_menu_error(which, seed):
             to_graph(menu)
     except MenuError as error:
         assert not error.message.startswith("cannot convert this flow"), error
+
+
+def test_a_fault_in_a_context_every_entry_shares_is_reported_once(tmp_path):
+    dialplan = tmp_path / "extensions.conf"
+    dialplan.write_text(
+        "[from-sales]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,Goto(shared,s,1)\n"
+        "[from-support]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,Goto(shared,s,1)\n"
+        "[shared]\n"
+        "exten => s,1,Background(main-menu)\n"
+        " same => n,WaitExten(5)\n"
+        "exten => 1,1,Dial(SIP/sales,20)\n"
+        "exten => 2,1,Playback(closed)\n"
+        " same => n,Hangup()\n"
+    )
+    assert [menu.id for menu in load_all(dialplan)] == ["from-sales", "from-support"]
+    result = CliRunner().invoke(cli, ["check", str(dialplan), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    # Both flows meet each fault; it is reported once, on the first flow's route.
+    assert [(f["rule"], f["line"], f["node"], f["flow"]) for f in findings] == [
+        ("DE004", 8, "shared,s,1", "from-sales"),
+        ("MN002", 8, "shared,s,1", "from-sales"),
+        ("DE003", 11, "shared,2,1", "from-sales"),
+    ]

@@ -82,9 +82,10 @@ class Missing:
 
 @dataclass(frozen=True)
 class Ends:
-    """Asterisk hangs up here by itself."""
+    """Asterisk hangs up here by itself (``reason``: the hangup's, when known)."""
 
     note: str
+    reason: str | None = None
 
 
 Target = Union[Loc, Cases, Timed, Unknown, Missing, Ends]  # noqa: UP007
@@ -357,7 +358,10 @@ class Flow:
                 if number in current.steps
             ]
             if cases:
-                return Cases(tuple(cases), self.invalid(here.chan, current.name, priority))
+                # Any other value makes the Goto fail, and Asterisk hangs up: an error
+                # hangup, not a jump to the 'i' extension (that is for caller input).
+                fails = Ends(f"{priority} names none of these labels: the Goto fails", "error")
+                return Cases(tuple(cases), fails)
             return Unknown(f"jumps to a priority known only at run time ({priority})")
         current = here.step.exten
         hits = self.find(here.chan, current, want, first=current)
@@ -715,7 +719,7 @@ class Flow:
         if isinstance(target, Unknown):
             node: dict[str, Any] = {"type": "action", "note": target.note}
         elif isinstance(target, Ends):
-            node = {"type": "hangup", "note": target.note}
+            node = {"type": "hangup", "note": target.note, "reason": target.reason}
         elif isinstance(target, Timed):
             node = {
                 "type": "hours",
@@ -1210,7 +1214,7 @@ class Flow:
         if isinstance(target, Unknown):
             return {"type": "action", "note": f"{described}: {target.note}"}
         if isinstance(target, Ends):
-            return {"type": "hangup", "note": target.note}
+            return {"type": "hangup", "note": target.note, "reason": target.reason}
         if isinstance(target, Timed):
             return {
                 "type": "hours",

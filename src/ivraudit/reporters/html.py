@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..diagram_model import finding_anchor, node_dom_id
-from ..findings import Finding, Report
+from ..findings import Finding, Report, numbered
 from ..rules import RULES
 from .sarif import DOCS_URL
 
@@ -62,6 +62,7 @@ ol.findings > li.hidden { display: none; }
 details { margin-top: 4px; } summary { color: var(--muted); font-size: 13px; }
 ol.route { margin: 6px 0 2px 18px; padding: 0; font-size: 13px; }
 ol.route code { background: #e4e7eb; padding: 0 4px; border-radius: 3px; }
+ol.route li.gap { list-style: none; color: #52606d; }
 .does { font-weight: 600; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; }
@@ -222,10 +223,13 @@ def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, li
     ]
     if options.witness and finding.witness:
         parts.append('<details><summary>route a caller takes</summary><ol class="route">')
-        for step in finding.witness:
+        for number, step in numbered(finding.witness):
+            if step.is_gap:
+                parts.append(f'<li class="gap">&hellip; ({escape(step.does or "")})</li>')
+                continue
             heard = f" &mdash; &ldquo;{escape(step.hears)}&rdquo;" if step.hears else ""
             does = f' &rarr; <span class="does">{escape(step.does)}</span>' if step.does else ""
-            parts.append(f"<li><code>{escape(step.node)}</code>{heard}{does}</li>")
+            parts.append(f'<li value="{number}"><code>{escape(step.node)}</code>{heard}{does}</li>')
         parts.append("</ol></details>")
     parts.append("</li>")
     return "".join(parts)

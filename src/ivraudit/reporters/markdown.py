@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Report, Severity
+from ..findings import Finding, Report, Severity, numbered
 from ..rules import RULES
 from ..text import shorten
 from .sarif import DOCS_URL
@@ -62,7 +62,11 @@ def _summary(report: Report) -> list[str]:
 def witness_markdown(finding: Finding) -> list[str]:
     """The witness as a numbered list."""
     lines = []
-    for number, step in enumerate(finding.witness, start=1):
+    for number, step in numbered(finding.witness):
+        if step.is_gap:
+            # A paragraph between two lists, so the next list starts at its real number.
+            lines += ["", f"… ({inline(step.does or '')})", ""]
+            continue
         heard = f' — "{inline(shorten(step.hears, 100) or "")}"' if step.hears else ""
         does = f" → **{inline(step.does)}**" if step.does else ""
         lines.append(f"{number}. {code(step.node)}{heard}{does}")
@@ -86,7 +90,7 @@ def render(report: Report, options: RenderOptions) -> str:
                     "",
                     "  <details><summary>route a caller takes</summary>",
                     "",
-                    *("  " + line for line in witness_markdown(finding)),
+                    *("  " + line if line else "" for line in witness_markdown(finding)),
                     "",
                     "  </details>",
                     "",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Report
-from ..routes import GAP
+from ..findings import Finding, Report, numbered
 from ..text import shorten
 
 if TYPE_CHECKING:
@@ -27,13 +26,10 @@ def render(report: Report, options: RenderOptions) -> str:
 def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:
     """The witness route, one numbered step per line."""
     lines = []
-    number = 0
-    for step in finding.witness:
-        if step.node == GAP:
+    for number, step in numbered(finding.witness):
+        if step.is_gap:
             lines.append(f"{indent}   … ({step.does})")
-            number += int(step.key or 0)
             continue
-        number += 1
         heard = f' "{shorten(step.hears, 70)}"' if step.hears else ""
         does = f" -> {step.does}" if step.does else ""
         lines.append(f"{indent}{number}. {step.node}:{heard}{does}")

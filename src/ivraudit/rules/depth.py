@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from ..context import AuditContext
 from ..findings import Severity
-from ..routes import GAP
 from . import Hit, rule
 
 
@@ -15,7 +14,7 @@ def route_keys(ctx: AuditContext, node: str) -> str:
     (``1 → … → 2`` where a long witness leaves steps out)."""
     keys = []
     for step in ctx.witness(node):
-        if step.node == GAP:
+        if step.is_gap:
             keys.append("…")
         elif step.via in ("key", "speech"):
             keys.append(step.key or step.via or "")

@@ -56,7 +56,9 @@ def rule_crashed(ctx: AuditContext) -> Iterator[Hit]:
     """Reports a rule that raised an exception on this menu.
 
     One broken rule never hides every other result: the run goes on, and
-    this finding names the rule and the error.
+    this finding names the rule and the error.  It is reported whatever
+    ``select`` and ``ignore`` say (ignoring AU002 has no effect), so a
+    crash can never pass for a clean menu; its severity can be changed.
 
     ## Why callers suffer
     They do not, directly; but the faults that rule looks for were not
@@ -67,6 +69,6 @@ def rule_crashed(ctx: AuditContext) -> Iterator[Hit]:
 
     ## Fix
     Report it to the ivraudit developers with the menu (or a reduced copy),
-    and run with ``--ignore`` on that rule meanwhile.
+    and run with ``--ignore`` on the rule that failed meanwhile.
     """
     return iter(())
