@@ -553,7 +553,7 @@ def diagram_command(
     if output is None or output == "-":
         if chosen in ("png", "pdf") and sys.stdout.isatty():
             raise click.UsageError(f"{chosen} is binary: write it to a file with -o")
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stdout
         return
     write_bytes(data, output)
 
