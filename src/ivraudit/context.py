@@ -8,7 +8,7 @@ near-linear in nodes + edges (times the number of identity fields used).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -118,11 +118,21 @@ class AuditContext:
     @cached_property
     def by_kind(self) -> dict[str, list[str]]:
         """Real (not synthetic) node ids by type, in graph order."""
-        found: dict[str, list[str]] = {}
-        for node, data in self.data.items():
-            if not data["synthetic"]:
-                found.setdefault(data["kind"], []).append(node)
-        return found
+        return {kind: [node for node, _ in pairs] for kind, pairs in self._pairs_by_kind.items()}
+
+    @cached_property
+    def _pairs(self) -> tuple[tuple[str, Any], ...]:
+        # Rules walk every node many times over: a ready tuple is cheaper than a generator.
+        return tuple(
+            (node, data["node"]) for node, data in self.data.items() if not data["synthetic"]
+        )
+
+    @cached_property
+    def _pairs_by_kind(self) -> dict[str, tuple[tuple[str, Any], ...]]:
+        found: dict[str, list[tuple[str, Any]]] = {}
+        for node, model in self._pairs:
+            found.setdefault(model.type, []).append((node, model))
+        return {kind: tuple(pairs) for kind, pairs in found.items()}
 
     def subgraph(self, nodes: Iterable[str]) -> nx.DiGraph:
         """The directed graph among ``nodes`` only (for networkx algorithms on a region)."""
@@ -150,20 +160,13 @@ class AuditContext:
         """The node's model (None for synthetic nodes)."""
         return self.data[node]["node"]
 
-    def nodes(self, *kinds: str) -> Iterator[tuple[str, Any]]:
-        """``(id, model)`` of every real node, optionally only of the given types."""
+    def nodes(self, *kinds: str) -> Sequence[tuple[str, Any]]:
+        """``(id, model)`` of every real node in graph order, optionally only of the given types."""
         if not kinds:
-            for node, data in self.data.items():
-                if not data["synthetic"]:
-                    yield node, data["node"]
-            return
+            return self._pairs
         if len(kinds) == 1:
-            for node in self.by_kind.get(kinds[0], ()):
-                yield node, self.data[node]["node"]
-            return
-        for node, data in self.data.items():
-            if not data["synthetic"] and data["kind"] in kinds:
-                yield node, data["node"]
+            return self._pairs_by_kind.get(kinds[0], ())
+        return [pair for pair in self._pairs if pair[1].type in kinds]
 
     def position(self, node: str, *field: Any) -> Position:
         """Where a node, or one of its fields, is written."""

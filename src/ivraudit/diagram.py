@@ -209,7 +209,7 @@ def report_drawing(
     drawing with no picture and a note saying why.
     """
     context = context or AuditContext(menu, config)
-    size = sum(1 for _ in context.nodes())
+    size = len(context.nodes())
     routes = {
         finding.fingerprint: witness_dom_ids(context.graph, finding.witness)
         for finding in report.findings

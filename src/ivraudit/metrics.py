@@ -130,7 +130,7 @@ def metrics(
         file=menu.path,
         id=menu.id,
         title=menu.title,
-        nodes=sum(1 for _ in ctx.nodes()),
+        nodes=len(ctx.nodes()),
         edges=len(ctx.parts.edges),
         reachable=sum(1 for node in ctx.reachable if not ctx.data[node]["synthetic"]),
         outcomes=tuple(outcomes),
