@@ -9,6 +9,7 @@ at, so one converter (``connect_flow``) maps them to native nodes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,20 +105,13 @@ def read_flow_language(value: dict[str, Any], source: Source) -> Flow:
         )
     metadata = _mapping(value.get("Metadata"))
     action_metadata = _mapping(metadata.get("ActionMetadata"))
-    actions: list[Action] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(actions_value):
-        path: PathKey = ("Actions", index)
-        action = _read_action(item, path, source, action_metadata)
-        if action.ident in seen:
-            first = source.locate(("Actions", seen[action.ident]))
-            raise source.error(
-                (*path, "Identifier"),
-                f"duplicate action Identifier '{action.ident}' (first at line {first.line})",
-                "every action needs its own Identifier",
-            )
-        seen[action.ident] = index
-        actions.append(action)
+    actions = _read_all(
+        actions_value,
+        "Actions",
+        lambda item, path: _read_action(item, path, source, action_metadata),
+        source,
+        ("Identifier", "action Identifier", "every action needs its own Identifier"),
+    )
     start = value.get("StartAction")
     if start is not None and not isinstance(start, str):
         raise source.error(("StartAction",), "'StartAction' must be the Identifier of an action")
@@ -138,6 +132,34 @@ _FLOW_ALIASES = {
     "InvokeExternalResource": "InvokeLambdaFunction",
     "TransferToPhoneNumber": "TransferParticipantToThirdParty",
 }
+
+
+def _read_all(
+    items: list[Any],
+    key: str,
+    read: Callable[[Any, PathKey], Action],
+    source: Source,
+    ident: tuple[str, str, str],
+) -> list[Action]:
+    """Every action of a list, read in order; a repeated identifier is an error at the
+    second one that names the line of the first.  ``ident``: the identifier's field,
+    its name in the message, and the hint."""
+    field, called, hint = ident
+    actions: list[Action] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        path: PathKey = (key, index)
+        action = read(item, path)
+        if action.ident in seen:
+            first = source.locate((key, seen[action.ident]))
+            raise source.error(
+                (*path, field),
+                f"duplicate {called} '{action.ident}' (first at line {first.line})",
+                hint,
+            )
+        seen[action.ident] = index
+        actions.append(action)
+    return actions
 
 
 def _read_action(
@@ -318,20 +340,13 @@ def read_legacy(value: dict[str, Any], source: Source) -> Flow:
             "'modules' must be a list of blocks",
             'an older Amazon Connect export is {"modules": [...], "start": ...}',
         )
-    actions: list[Action] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(modules):
-        path: PathKey = ("modules", index)
-        action = _read_module(item, path, source)
-        if action.ident in seen:
-            first = source.locate(("modules", seen[action.ident]))
-            raise source.error(
-                (*path, "id"),
-                f"duplicate module id '{action.ident}' (first at line {first.line})",
-                "every module needs its own id",
-            )
-        seen[action.ident] = index
-        actions.append(action)
+    actions = _read_all(
+        modules,
+        "modules",
+        lambda item, path: _read_module(item, path, source),
+        source,
+        ("id", "module id", "every module needs its own id"),
+    )
     start = value.get("start")
     if start is not None and not isinstance(start, str):
         raise source.error(("start",), "'start' must be the id of a module")
