@@ -58,11 +58,11 @@ def measure(size: int, repeat: int, folder: str) -> dict[str, Any]:
 
 def _measure(size: int, repeat: int, folder: str, generate: Any) -> dict[str, Any]:
     import ivraudit
-    from ivraudit.audit import audit
+    from ivraudit.rules.engine import audit
     from ivraudit.config import Config, config_from_dict
-    from ivraudit.context import AuditContext
-    from ivraudit.metrics import metrics
-    from ivraudit.reporters import RenderOptions, render
+    from ivraudit.analysis.context import AuditContext
+    from ivraudit.analysis.metrics import metrics
+    from ivraudit.reports import RenderOptions, render
     from ivraudit.rules import all_rules
     from ivraudit.runner import _Job, check_file
 
@@ -121,7 +121,7 @@ def _measure(size: int, repeat: int, folder: str, generate: Any) -> dict[str, An
 def peak(size: int, folder: str) -> int:
     """Peak memory (bytes) of checking the generated file, alone in this process."""
     from ivraudit.config import Config
-    from ivraudit.reporters import RenderOptions, render
+    from ivraudit.reports import RenderOptions, render
     from ivraudit.runner import _Job, check_file
 
     path = os.path.join(folder, f"menu-{size}.json")

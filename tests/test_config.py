@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from ivraudit import ConfigError, Severity, audit, load_config, loads
+from ivraudit import ConfigError, Severity, load_config, loads
 from ivraudit.cli import main
-from ivraudit.config import Config, config_from_dict, find_config
+from ivraudit.config import Config, find_config
+from ivraudit.rules.config import config_from_dict
+from ivraudit.rules.engine import audit
 
 MENU = """\
 ivraudit: 1

@@ -10,8 +10,7 @@ import os
 import pytest
 
 from ivraudit.rules import all_rules
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 RULE_DOCS = ROOT / "docs" / "rules"
 

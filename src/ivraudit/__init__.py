@@ -7,21 +7,26 @@ The public API::
     report = ivraudit.audit(menu)                # a Report of Findings
     measured = ivraudit.metrics(menu)            # presses, seconds per outcome
     graph = ivraudit.to_graph(menu)              # a networkx MultiDiGraph
+
+The package follows the pipeline, one folder a stage (CONTRIBUTING.md):
+``formats`` (files to a Menu) -> ``model`` -> ``analysis`` (graph, routes,
+metrics) -> ``rules`` -> ``reports`` and ``gate`` -> ``cli``.
 """
 
 from __future__ import annotations
 
-from ._version import __version__
-from .audit import audit
-from .config import Config, Settings, load_config
-from .diagram import diagram, mermaid
-from .diff import Diff, diff
-from .errors import ConfigError, IvrauditError, MenuError, Position, UsageError
-from .findings import Finding, Report, Severity, Step
-from .graph import to_graph
-from .loaders import load, load_all, loads
-from .metrics import Metrics, metrics
-from .model import Menu
+from ivraudit._version import __version__
+from ivraudit.analysis.graph import to_graph
+from ivraudit.analysis.metrics import Metrics, metrics
+from ivraudit.config import Config, Settings
+from ivraudit.formats import load, load_all, loads
+from ivraudit.gate.diff import Diff, diff
+from ivraudit.model.errors import ConfigError, IvrauditError, MenuError, Position, UsageError
+from ivraudit.model.findings import Finding, Report, Severity, Step
+from ivraudit.model.menu import Menu
+from ivraudit.reports.diagrams.draw import diagram, mermaid
+from ivraudit.rules.config import load_config
+from ivraudit.rules.engine import audit
 
 __all__ = [
     "Config",

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from .errors import ConfigError
-from .findings import Severity
+from ivraudit.model.errors import ConfigError
+from ivraudit.model.findings import Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,10 +99,25 @@ class Config(BaseModel):
     )
     max_bytes: int = Field(default=64 * 1024 * 1024, ge=1, description="Largest file read.")
     settings: Settings = Field(default_factory=Settings)
+    _origin: str = PrivateAttr(default="<config>")
+
+    @property
+    def origin(self) -> str:
+        """Where this config was read from (a file path, or ``<config>``)."""
+        return self._origin
+
+    def rule_selectors(self) -> list[tuple[str, list[str]]]:
+        """Every place this config names rules, as (config key, selectors)."""
+        places = [("select", self.select), ("ignore", self.ignore)]
+        places.append(("severity", list(self.severity)))
+        places += [
+            (f"per_file_ignores.{glob}", rules) for glob, rules in self.per_file_ignores.items()
+        ]
+        return places
 
     def ignored_in(self, file: str) -> list[str]:
         """Rules ignored for one file by ``per_file_ignores``."""
-        from .findings import normal_path
+        from ivraudit.model.findings import normal_path
 
         # './menus/a.yaml', 'menus/a.yaml' and an absolute path all match "menus/*".
         spellings = {file.replace("\\", "/"), normal_path(file)}
@@ -120,7 +135,9 @@ class Config(BaseModel):
         data = self.model_dump()
         data.update(top)
         data["settings"] = {**data["settings"], **settings_changes}
-        return Config.model_validate(data)
+        changed = Config.model_validate(data)
+        changed._origin = self._origin
+        return changed
 
 
 CONFIG_FILE = "ivraudit.toml"
@@ -147,8 +164,11 @@ def _has_tool_table(pyproject: Path) -> bool:
     return isinstance(data.get("tool"), dict) and "ivraudit" in data["tool"]
 
 
-def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+def read_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read a config file (or find one); defaults when there is none.
+
+    This checks the file's shape only; :func:`ivraudit.load_config` also checks
+    that every rule it names exists.
 
     Thresholds may be written at the top level (``max_options = 4``) or in a
     ``[settings]`` table.
@@ -166,11 +186,11 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(f"{found}: invalid TOML: {exc}") from None
     if found.name == "pyproject.toml":
         data = data.get("tool", {}).get("ivraudit", {})
-    return config_from_dict(data, str(found))
+    return parse_config(data, str(found))
 
 
-def config_from_dict(data: dict[str, Any], origin: str = "<config>") -> Config:
-    """Validate a config mapping; flat thresholds are moved into ``settings``."""
+def parse_config(data: dict[str, Any], origin: str = "<config>") -> Config:
+    """Validate a config mapping's shape; flat thresholds are moved into ``settings``."""
     data = dict(data)
     settings = dict(data.pop("settings", {}) or {})
     for key in list(data):
@@ -186,25 +206,8 @@ def config_from_dict(data: dict[str, Any], origin: str = "<config>") -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_config_problem(exc, origin)) from None
-    _check_rule_names(config, origin)
+    config._origin = origin
     return config
-
-
-def _check_rule_names(config: Config, origin: str) -> None:
-    """Every rule a config names must exist: a typo would silently do nothing."""
-    from .errors import UsageError
-    from .rules import check_selectors
-
-    places = [("select", config.select), ("ignore", config.ignore)]
-    places.append(("severity", list(config.severity)))
-    places += [
-        (f"per_file_ignores.{glob}", rules) for glob, rules in config.per_file_ignores.items()
-    ]
-    for key, selectors in places:
-        try:
-            check_selectors(selectors)
-        except UsageError as exc:
-            raise ConfigError(f"{origin}: config key '{key}': {exc}") from None
 
 
 def _config_problem(exc: ValidationError, origin: str) -> str:

@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from ._gc import collector_paused
-from .audit import audit
-from .config import Config
-from .context import AuditContext
-from .diagram import report_drawing
-from .errors import MenuError, NotAMenuError, UsageError
-from .findings import Finding, Report
-from .loaders import load_all, menu_files
-from .metrics import metrics
+from ivraudit._gc import collector_paused
+from ivraudit.analysis.context import AuditContext
+from ivraudit.analysis.metrics import metrics
+from ivraudit.config import Config
+from ivraudit.formats import load_all, menu_files
+from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
+from ivraudit.model.findings import Finding, Report
+from ivraudit.reports.diagrams.draw import report_drawing
+from ivraudit.rules.engine import audit
 
 #: Called after each file with (files done, files in all, the file just done).
 Progress = Callable[[int, int, str], None]

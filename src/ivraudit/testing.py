@@ -22,11 +22,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from .baseline import Baseline
-from .config import Config, load_config
-from .findings import Report, Severity
-from .reporters.text import summary_line, witness_lines
-from .runner import check
+from ivraudit.config import Config
+from ivraudit.gate.baseline import Baseline
+from ivraudit.model.findings import Report, Severity
+from ivraudit.reports.text import summary_line, witness_lines
+from ivraudit.rules.config import load_config
+from ivraudit.runner import check
 
 __all__ = ["assert_menus_clean", "check_menus"]
 

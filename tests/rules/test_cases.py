@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from ivraudit import audit, loads
-from ivraudit.config import config_from_dict
+from ivraudit import loads
 from ivraudit.rules import all_rules
+from ivraudit.rules.config import config_from_dict
+from ivraudit.rules.engine import audit
 
 CASES = Path(__file__).parent / "cases"
 

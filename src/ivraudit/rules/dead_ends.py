@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterator
 
 import networkx as nx
 
-from ..context import AuditContext
-from ..findings import Severity
-from ..graph import DISCONNECT, ERROR_VIAS
-from ..text import shorten
-from . import Hit, rule
+from ivraudit.analysis.context import AuditContext
+from ivraudit.analysis.graph import DISCONNECT, ERROR_VIAS
+from ivraudit.model.findings import Severity
+from ivraudit.model.prompts import shorten
+from ivraudit.rules.registry import Hit, rule
 
 
 @rule(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import AuditContext
-from ..findings import Severity
-from . import Hit, rule
+from ivraudit.analysis.context import AuditContext
+from ivraudit.model.findings import Severity
+from ivraudit.rules.registry import Hit, rule
 
 
 def route_keys(ctx: AuditContext, node: str) -> str:

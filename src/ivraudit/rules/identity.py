@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import AuditContext
-from ..findings import Severity
-from ..model import TransferNode
-from . import Hit, rule
+from ivraudit.analysis.context import AuditContext
+from ivraudit.model.findings import Severity
+from ivraudit.model.menu import TransferNode
+from ivraudit.rules.registry import Hit, rule
 
 
 def _spoken(field: str) -> str:

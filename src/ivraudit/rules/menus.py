@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..context import AuditContext
-from ..findings import Severity
-from ..model import MenuNode
-from ..text import announced_keys, find_phrases, words
-from . import Hit, rule
+from ivraudit.analysis.context import AuditContext
+from ivraudit.model.findings import Severity
+from ivraudit.model.menu import MenuNode
+from ivraudit.model.prompts import announced_keys, find_phrases, words
+from ivraudit.rules.registry import Hit, rule
 
 
 @rule(

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import networkx as nx
 
-from ..context import AuditContext
-from ..findings import Severity
-from ..graph import DISCONNECT
-from . import Hit, rule
+from ivraudit.analysis.context import AuditContext
+from ivraudit.analysis.graph import DISCONNECT
+from ivraudit.model.findings import Severity
+from ivraudit.rules.registry import Hit, rule
 
 
 @rule(

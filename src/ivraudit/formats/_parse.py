@@ -1,0 +1,610 @@
+"""Bytes to values, keeping where every key came from.
+
+Every loader reads its file through here, so the rules for hostile input live
+in one place: a size limit, no binary or mis-encoded text, YAML read safely
+with a budget on alias expansion, no recursion a deeply nested file can
+overflow, and every problem raised as a :class:`MenuError` with a position.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ivraudit.model.errors import MenuError, Position
+
+#: Files larger than this are refused unless the caller raises the limit.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: The most values YAML aliases may expand to (defeats "billion laughs").
+MAX_ALIAS_EXPANSION = 1_000_000
+#: The deepest nesting of mappings and lists accepted.
+MAX_DEPTH = 500
+
+PathKey = tuple[Any, ...]
+Locator = Callable[[PathKey], "Position | None"]
+
+
+@dataclass
+class Document:
+    """A parsed file: its value and a way to find where any part of it was written."""
+
+    path: str
+    text: str
+    value: Any
+    positions: Mapping[PathKey, tuple[int, int]] | None = None
+    #: Where the first custom YAML tag (e.g. CloudFormation's !Sub) was seen, if any.
+    custom_tag: tuple[str, int, int] | None = None
+    _scan: Callable[[], Mapping[PathKey, tuple[int, int]]] | None = field(default=None, repr=False)
+    #: Why the text could not be parsed as this kind (kept to report if nothing else reads it).
+    _error: MenuError | None = field(default=None, repr=False)
+
+    def locate(self, path: PathKey) -> Position | None:
+        """The position of ``path`` or, failing that, of its nearest enclosing item."""
+        if self.positions is None:
+            self.positions = self._scan() if self._scan else {}
+        positions = self.positions
+        for end in range(len(path), -1, -1):
+            found = positions.get(tuple(path[:end]))
+            if found is not None:
+                return Position(self.path, found[0], found[1])
+        return None
+
+    def error(self, path: PathKey, message: str, hint: str | None = None) -> MenuError:
+        """A MenuError at ``path``."""
+        where = self.locate(path) or Position(self.path, 1, 1)
+        return MenuError(where.file, where.line, where.column, message, hint)
+
+
+# -- bytes to text ---------------------------------------------------------------------------
+
+
+def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Read a file, refusing directories, special files and files over ``max_bytes``."""
+    try:
+        if os.path.isdir(path):
+            raise MenuError(path, 1, 1, "is a directory, not a menu file")
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise MenuError(
+                path,
+                1,
+                1,
+                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
+                "raise it with --max-bytes or max_bytes in ivraudit.toml",
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except MenuError:
+        raise
+    except OSError as exc:
+        raise MenuError(path, 1, 1, f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:  # the file grew while we read it
+        raise MenuError(path, 1, 1, f"file is over the {max_bytes:,}-byte limit")
+    return data
+
+
+def decode(data: bytes, path: str) -> str:
+    """UTF-8 text from bytes; binary and mis-encoded files are errors with a position."""
+    if not data.strip():
+        raise MenuError(
+            path, 1, 1, "file is empty", "a menu needs at least 'ivraudit: 1' and nodes"
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _line_column_of_bytes(data, nul)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise MenuError(path, 1, 1, "file is UTF-16 encoded", "save it as UTF-8")
+        raise MenuError(path, line, column, "file is binary (NUL byte), not a menu")
+    declared = _XML_ENCODING.match(data)
+    if declared is not None and declared.group(1).lower().replace(b"_", b"-") not in _UTF8:
+        return _decode_declared(data, path, declared.group(1).decode("ascii"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column_of_bytes(data, exc.start)
+        raise MenuError(
+            path,
+            line,
+            column,
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            "save it as UTF-8",
+        ) from None
+    return text
+
+
+_XML_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']"""
+)
+_UTF8 = {b"utf-8", b"utf8"}
+
+
+def _decode_declared(data: bytes, path: str, encoding: str) -> str:
+    """XML text in the encoding its declaration names (ISO-8859-1 and the like)."""
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise MenuError(
+            path, 1, 1, f"unknown encoding '{encoding}' in the XML declaration"
+        ) from None
+    except UnicodeDecodeError as exc:
+        line, column = _line_column_of_bytes(data, exc.start)
+        raise MenuError(
+            path,
+            line,
+            column,
+            f"file is not valid {encoding} (byte 0x{data[exc.start]:02x}) as its XML "
+            "declaration says",
+            "fix the bytes or the declared encoding",
+        ) from None
+
+
+def _line_column_of_bytes(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+# -- YAML ------------------------------------------------------------------------------------
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$|^0o[0-7]+$")
+_FLOAT = re.compile(
+    r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$"
+    r"|^\.(?:nan|NaN|NAN)$"
+)
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "!",
+}
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _plain_scalar(text: str) -> Any:
+    # The YAML 1.2 core schema: only null, booleans and numbers are not text.
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text, 0) if text[:2] in ("0x", "0o") else int(text)
+    if _FLOAT.match(text):
+        special = text.lstrip("+-").lower()
+        if special in (".inf", ".nan"):
+            number = float(special[1:])
+            return -number if text.startswith("-") else number
+        return float(text)
+    return text
+
+
+class _Frame:
+    __slots__ = ("anchor", "container", "path", "pending_key", "size")
+
+    def __init__(self, container: Any, path: PathKey, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.pending_key: Any = _NO_KEY
+        self.anchor = anchor
+        self.size = 1
+
+
+_NO_KEY = object()
+
+
+def parse_yaml(text: str, path: str, *, custom_tags: bool = False) -> Document:
+    """Parse one YAML document without recursion, keeping key positions.
+
+    Mapping keys are kept as written (``1:`` is the text "1"); duplicate keys,
+    Python object tags and over-large alias expansion are errors.  With
+    ``custom_tags`` (CloudFormation's ``!Sub`` and friends) an unknown tag is
+    ignored and the value read as if untagged.
+    """
+    positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    documents = 0
+    result: Any = None
+    expanded = 0
+    custom_tag: tuple[str, int, int] | None = None
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                if kind is yaml.AliasEvent:
+                    if event.anchor not in anchors:
+                        raise _error(path, event.start_mark, f"unknown alias '*{event.anchor}'")
+                    value, size = anchors[event.anchor]
+                    expanded += size
+                    if expanded > MAX_ALIAS_EXPANSION:
+                        raise _error(
+                            path,
+                            event.start_mark,
+                            "YAML aliases expand to too many values (a 'billion laughs' bomb?)",
+                        )
+                else:
+                    tag_seen = _check_tag(event, path, custom_tags)
+                    if tag_seen and custom_tag is None:
+                        custom_tag = tag_seen
+                    plain = event.style in (None, "") and event.implicit[0]
+                    is_key = (
+                        bool(stack)
+                        and isinstance(stack[-1].container, dict)
+                        and (stack[-1].pending_key is _NO_KEY)
+                    )
+                    if is_key or not plain or event.tag == "tag:yaml.org,2002:str":
+                        value = event.value
+                    else:
+                        value = _plain_scalar(event.value)
+                    size = 1
+                    if event.anchor:
+                        anchors[event.anchor] = (value, 1)
+                if not stack:
+                    result = value
+                    continue
+                top = stack[-1]
+                top.size += size
+                if isinstance(top.container, dict):
+                    if top.pending_key is _NO_KEY:
+                        if not isinstance(value, str):
+                            raise _error(path, event.start_mark, "a mapping key must be text")
+                        if value in top.container:
+                            first = positions.get((*top.path, value))
+                            where = f" (first at line {first[0]})" if first else ""
+                            raise _error(
+                                path,
+                                event.start_mark,
+                                f"duplicate key '{value}'{where}",
+                                "remove or rename one of them",
+                            )
+                        top.pending_key = value
+                        key_path = (*top.path, value)
+                        if len(key_path) <= 8:
+                            positions[key_path] = _mark(event.start_mark)
+                    else:
+                        top.container[top.pending_key] = value
+                        top.pending_key = _NO_KEY
+                else:
+                    item_path = (*top.path, len(top.container))
+                    if len(item_path) <= 8:
+                        positions[item_path] = _mark(event.start_mark)
+                    top.container.append(value)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                tag_seen = _check_tag(event, path, custom_tags)
+                if tag_seen and custom_tag is None:
+                    custom_tag = tag_seen
+                if len(stack) >= MAX_DEPTH:
+                    raise _error(
+                        path, event.start_mark, f"nested too deeply (more than {MAX_DEPTH} levels)"
+                    )
+                if stack and isinstance(stack[-1].container, dict):
+                    top = stack[-1]
+                    if top.pending_key is _NO_KEY:
+                        raise _error(path, event.start_mark, "a mapping key must be text")
+                    child_path = (*top.path, top.pending_key)
+                elif stack:
+                    child_path = (*stack[-1].path, len(stack[-1].container))
+                    if len(child_path) <= 8:
+                        positions[child_path] = _mark(event.start_mark)
+                else:
+                    child_path = ()
+                container: Any = {} if kind is yaml.MappingStartEvent else []
+                stack.append(_Frame(container, child_path, event.anchor))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if frame.anchor:
+                    anchors[frame.anchor] = (frame.container, frame.size)
+                if not stack:
+                    result = frame.container
+                    continue
+                top = stack[-1]
+                top.size += frame.size
+                if isinstance(top.container, dict):
+                    top.container[top.pending_key] = frame.container
+                    top.pending_key = _NO_KEY
+                else:
+                    top.container.append(frame.container)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _error(
+                        path,
+                        event.start_mark,
+                        "more than one YAML document in the file",
+                        "keep one menu per file",
+                    )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "nesting depth" in problem:
+            problem = f"nested too deeply (more than {MAX_DEPTH} levels)"
+        at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+        hint = "indent with spaces, not tabs" if at_tab else _yaml_hint(problem)
+        raise MenuError(path, line, column, f"invalid YAML: {problem}", hint) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        mark = getattr(exc, "position", None)
+        line, column = line_column(text, mark) if isinstance(mark, int) else (1, 1)
+        raise MenuError(path, line, column, f"invalid YAML: {_first_line(exc)}") from None
+    except RecursionError:
+        raise MenuError(path, 1, 1, f"nested too deeply (more than {MAX_DEPTH} levels)") from None
+    return Document(path, text, result, positions, custom_tag)
+
+
+def _check_tag(event: Any, path: str, custom_tags: bool) -> tuple[str, int, int] | None:
+    tag = event.tag
+    if tag is None or tag in _STANDARD_TAGS:
+        return None
+    if "python/" in tag or not custom_tags:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise _error(
+            path,
+            event.start_mark,
+            f"YAML tag '{shown}' is not allowed",
+            "menus are plain data; remove the tag",
+        )
+    return (tag.replace("tag:yaml.org,2002:", "!!"), *_mark(event.start_mark))
+
+
+def _mark(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _error(path: str, mark: Any, message: str, hint: str | None = None) -> MenuError:
+    line, column = _mark(mark) if mark is not None else (1, 1)
+    return MenuError(path, line, column, message, hint)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return "quote text that contains ': '"
+    if "could not find expected ':'" in problem:
+        return "each field needs 'name: value'"
+    return None
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey()
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(text: str, path: str, *, scan_depth: int = 6) -> Document:
+    """Parse JSON; positions are found on first use by a linear scan of the text."""
+    try:
+        value = json.loads(
+            text, object_pairs_hook=_pairs_without_duplicates, parse_constant=_refuse_constant
+        )
+    except json.JSONDecodeError as exc:
+        raise MenuError(path, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
+    except _DuplicateKey:
+        line, column, key = _find_duplicate(text)
+        raise MenuError(
+            path, line, column, f"duplicate key '{key}'", "remove or rename one of them"
+        ) from None
+    except ValueError as exc:
+        raise MenuError(path, 1, 1, f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise MenuError(path, 1, 1, "JSON nested too deeply") from None
+    return Document(path, text, value, _scan=lambda: JsonPositions(text))
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]', re.DOTALL)
+
+
+def _walk_json(text: str):
+    """Yield ``(path, offset, is_key, key)`` for keys and items, without recursion."""
+    # stack entries: [is_object, path, index, expecting_key, pending_key]
+    stack: list[list[Any]] = []
+    path: tuple[Any, ...] = ()
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first == '"':
+            if stack and stack[-1][0] and stack[-1][3]:
+                key = json.loads(token) if "\\" in token else token[1:-1]
+                frame = stack[-1]
+                frame[4] = key
+                frame[3] = False
+                yield (*frame[1], key), match.start(), True, key
+            elif stack and not stack[-1][0]:
+                frame = stack[-1]
+                if frame[3]:
+                    yield (*frame[1], frame[2]), match.start(), False, None
+                    frame[3] = False
+        elif first in "{[":
+            if stack:
+                frame = stack[-1]
+                if frame[0]:
+                    path = (*frame[1], frame[4])
+                else:
+                    path = (*frame[1], frame[2])
+                    if frame[3]:
+                        yield path, match.start(), False, None
+                        frame[3] = False
+            else:
+                path = ()
+            stack.append([first == "{", path, 0, True, None])
+        elif first in "}]":
+            if stack:
+                stack.pop()
+        elif first == "," and stack:
+            frame = stack[-1]
+            frame[3] = True
+            if not frame[0]:
+                frame[2] += 1
+        # ':' needs nothing: the key was recorded when seen
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:', re.DOTALL)
+
+
+class JsonPositions(Mapping[PathKey, tuple[int, int]]):
+    """Positions in JSON text, found lazily: each container is scanned once, when a
+    path through it is first asked for.
+
+    Scanning a container costs one step per member; the members' values are
+    skipped by the C JSON decoder, so finding every node of a 100,000-node menu
+    costs about one more ``json.loads``, not a Python pass over every token.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._decoder = json.JSONDecoder()
+        self._containers: dict[PathKey, dict[Any, tuple[int, int]] | None] = {}
+        self._newlines: list[int] | None = None
+        start = _WHITESPACE.match(text, 0)
+        self._root = start.end() if start else 0
+
+    def __getitem__(self, path: PathKey) -> tuple[int, int]:
+        offset = self._offset(tuple(path))
+        if offset is None:
+            raise KeyError(path)
+        return self._line_column(offset)
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(())  # positions are found on demand, never listed
+
+    def __len__(self) -> int:
+        return 0
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and self._offset(path) is not None
+
+    def _offset(self, path: PathKey) -> int | None:
+        """Offset of the key (or item) at ``path``; None when the path does not exist."""
+        offset = self._root
+        value_offset = self._root
+        for depth in range(len(path)):
+            members = self._members(path[:depth], value_offset)
+            if members is None or path[depth] not in members:
+                return None
+            offset, value_offset = members[path[depth]]
+        return offset
+
+    def _members(self, path: PathKey, offset: int) -> dict[Any, tuple[int, int]] | None:
+        if path in self._containers:
+            return self._containers[path]
+        found = (
+            self._scan_object(offset)
+            if self.text.startswith("{", offset)
+            else (self._scan_array(offset) if self.text.startswith("[", offset) else None)
+        )
+        self._containers[path] = found
+        return found
+
+    def _scan_object(self, offset: int) -> dict[Any, tuple[int, int]]:
+        text, members = self.text, {}
+        index = _WHITESPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
+        while index < len(text) and text[index] != "}":
+            match = _KEY.match(text, index)
+            if match is None:
+                break
+            raw = match.group(1)
+            key = json.loads(f'"{raw}"') if "\\" in raw else raw
+            value = _WHITESPACE.match(text, match.end()).end()  # type: ignore[union-attr]
+            members.setdefault(key, (index, value))
+            index = self._skip(value)
+            if index < len(text) and text[index] == ",":
+                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+        return members
+
+    def _scan_array(self, offset: int) -> dict[Any, tuple[int, int]]:
+        text, members = self.text, {}
+        index = _WHITESPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
+        number = 0
+        while index < len(text) and text[index] != "]":
+            members[number] = (index, index)
+            number += 1
+            index = self._skip(index)
+            if index < len(text) and text[index] == ",":
+                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+        return members
+
+    def _skip(self, index: int) -> int:
+        """The offset after the value starting at ``index`` (and the spaces after it)."""
+        try:
+            _, end = self._decoder.raw_decode(self.text, index)
+        except (ValueError, RecursionError):
+            return len(self.text)
+        return _WHITESPACE.match(self.text, end).end()  # type: ignore[union-attr]
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        if self._newlines is None:
+            self._newlines = [match.start() for match in re.finditer("\n", self.text)]
+        line = bisect.bisect_left(self._newlines, offset)
+        line_start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - line_start + 1
+
+
+def scan_json_positions(text: str, max_depth: int = 6) -> dict[PathKey, tuple[int, int]]:
+    """Positions of object keys and array items up to ``max_depth`` levels deep."""
+    positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+    line = 1
+    last = 0
+    line_start = 0
+    for item_path, offset, _is_key, _key in _walk_json(text):
+        if len(item_path) > max_depth:
+            continue
+        newlines = text.count("\n", last, offset)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", last, offset) + 1
+        last = offset
+        positions.setdefault(item_path, (line, offset - line_start + 1))
+    return positions
+
+
+def _find_duplicate(text: str) -> tuple[int, int, str]:
+    seen: set[PathKey] = set()
+    for item_path, offset, is_key, key in _walk_json(text):
+        if not is_key:
+            continue
+        if item_path in seen:
+            line, column = line_column(text, offset)
+            return line, column, key
+        seen.add(item_path)
+    return 1, 1, "?"
+
+
+def looks_like_json(text: str) -> bool:
+    """Whether text starts like a JSON object or array."""
+    stripped = text.lstrip()
+    return stripped.startswith(("{", "["))

@@ -1,0 +1,8 @@
+"""Amazon Connect flows: embed (flows inside wrappers, CloudFormation, Terraform), actions (the
+action list), flow (actions to nodes), loader."""
+
+from __future__ import annotations
+
+from ivraudit.formats.connect.loader import FORMATS, NEAR_MISSES
+
+__all__ = ["FORMATS", "NEAR_MISSES"]

@@ -1,0 +1,240 @@
+"""The native ivraudit format (version 1), in YAML or JSON.
+
+Validation is pydantic's; this module turns pydantic's errors into one
+sentence a person can act on, at the line and column of the offending key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ivraudit.formats._parse import Document
+from ivraudit.model.errors import MenuError
+from ivraudit.model.menu import FORMAT_VERSION, NODE_TYPES, Audit, Case, Menu
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping of names to values",
+    "list_type": "a list",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+}
+
+
+def detect(value: Any) -> bool:
+    """Whether a parsed document is meant to be a native ivraudit menu."""
+    return isinstance(value, dict) and ("ivraudit" in value or "nodes" in value)
+
+
+def convert(document: Document) -> Menu:
+    """Validate a parsed native document into a Menu, or raise MenuError."""
+    value = document.value
+    if document.custom_tag is not None:
+        tag, line, column = document.custom_tag
+        raise MenuError(
+            document.path, line, column, f"YAML tag '{tag}' is not allowed", "remove the tag"
+        )
+    if not isinstance(value, dict):
+        raise document.error((), "a menu must be a mapping with 'ivraudit: 1' and 'nodes'")
+    version = value.get("ivraudit")
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise document.error(
+            ("ivraudit",),
+            f"unsupported format version {version!r}",
+            f"this ivraudit reads 'ivraudit: {FORMAT_VERSION}'",
+        )
+    try:
+        menu = Menu.model_validate(value)
+    except ValidationError as exc:
+        raise translate_validation_error(exc, document) from None
+    except RecursionError:
+        raise document.error((), "menu nested too deeply") from None
+    return menu
+
+
+def dump(menu: Menu, subflow_files: dict[str, str] | None = None) -> str:
+    """The menu in the native YAML format (what ``ivraudit import`` writes).
+
+    Loading the text again gives an equal Menu.  ``subflow_files`` renames the
+    ``menu:`` of subflow nodes (see :func:`export`).
+    """
+    data = menu.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+    nodes = {}
+    for node_id, node in data.get("nodes", {}).items():
+        node_type = menu.nodes[node_id].type
+        fields = {k: v for k, v in node.items() if k != "type"}
+        if subflow_files and node_type == "subflow" and fields.get("menu") in subflow_files:
+            fields["menu"] = subflow_files[fields["menu"]]
+        nodes[node_id] = {"type": node_type, **fields}
+    data = {"ivraudit": FORMAT_VERSION, **data, "nodes": nodes}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def export(menu: Menu, stem: str) -> dict[str, str]:
+    """The menu and every subflow it uses as native files: ``{file name: YAML text}``.
+
+    The menu is ``<stem>.yaml``; each subflow (an imported Gosub, a VoiceXML
+    subdialog, a native subflow file) becomes ``<stem>.<name>.yaml`` beside it,
+    and the ``menu:`` fields point at those files, so the set loads as it stands.
+    """
+    names: dict[int, str] = {}
+    files: dict[str, str] = {}
+    pending = [(menu, f"{stem}.yaml")]
+    names[id(menu)] = f"{stem}.yaml"
+    while pending:
+        current, name = pending.pop()
+        renamed: dict[str, str] = {}
+        for key, inner in sorted(current.subflows.items()):
+            if id(inner) not in names:
+                names[id(inner)] = _unique(f"{stem}.{_safe(key)}.yaml", set(names.values()))
+                pending.append((inner, names[id(inner)]))
+            renamed[key] = names[id(inner)]
+        files[name] = dump(current, renamed)
+    return files
+
+
+def _safe(text: str) -> str:
+    cleaned = "".join(char if char.isalnum() or char in "-_" else "-" for char in text)
+    return "-".join(part for part in cleaned.split("-") if part)[:80] or "subflow"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate = name.replace(".yaml", f"-{number}.yaml")
+        number += 1
+    return candidate
+
+
+def translate_validation_error(exc: ValidationError, document: Document) -> MenuError:
+    """The first problem (in file order) of a pydantic error, as a MenuError."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        path = _clean_location(error["loc"])
+        where = document.locate(path)
+        line, column = (where.line, where.column) if where else (1, 1)
+        # A missing field is often the other half of a misspelt one: report the typo first.
+        later = 1 if error["type"] == "missing" else 0
+        problems.append((later, line, column, path, error))
+    problems.sort(key=lambda item: item[:3])
+    _, line, column, path, error = problems[0]
+    message, hint = _describe(error, path, error["loc"])
+    if len(problems) > 1:
+        more = f"{len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} in this file"
+        hint = f"{hint}; {more}" if hint else more
+    return MenuError(document.path, line, column, message, hint)
+
+
+def _clean_location(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Drop pydantic's discriminator tags and '[key]' markers: they are not in the file.
+    path: list[Any] = []
+    for index, part in enumerate(loc):
+        if part == "[key]":
+            continue
+        if index == 2 and loc[0] == "nodes" and part in NODE_TYPES:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    """A phrase naming the place: "node 'main'", "case 2 of node 'route'", "the menu"."""
+    if len(path) >= 2 and path[0] == "nodes":
+        node = f"node '{path[1]}'"
+        rest = path[2:]
+        if len(rest) >= 2 and rest[0] == "cases" and isinstance(rest[1], int):
+            return f"case {rest[1] + 1} of {node}"
+        if rest and rest[0] == "audit":
+            return f"'audit' of {node}"
+        return node
+    return "the menu"
+
+
+def _model_for(path: tuple[Any, ...], raw_loc: tuple[Any, ...]) -> type[BaseModel]:
+    if len(path) >= 2 and path[0] == "nodes":
+        rest = path[2:]
+        if rest and rest[0] == "cases":
+            return Case
+        if rest and rest[0] == "audit":
+            return Audit
+        if len(raw_loc) > 2 and raw_loc[2] in NODE_TYPES:
+            return NODE_TYPES[raw_loc[2]]
+    return Menu
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _suggest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _describe(
+    error: Any, path: tuple[Any, ...], raw_loc: tuple[Any, ...]
+) -> tuple[str, str | None]:
+    kind = error["type"]
+    where = _where(path)
+    name = path[-1] if path else ""
+    if kind == "extra_forbidden":
+        model = _model_for(path[:-1], raw_loc)
+        fields = _field_names(model)
+        return f"unknown field '{name}' in {where}", _suggest(name, fields) or (
+            "known fields: " + ", ".join(sorted(fields))
+        )
+    if kind == "missing":
+        if path == ("nodes",):
+            return "the menu has no 'nodes'", "add 'nodes:' with at least one node"
+        return f"{where} is missing required field '{name}'", None
+    if kind == "union_tag_invalid":
+        given = error.get("ctx", {}).get("tag", "?")
+        types = sorted(NODE_TYPES)
+        hint = _suggest(given, types) or "known types: " + ", ".join(types)
+        return f"{where} has unknown type '{given}'", hint
+    if kind == "union_tag_not_found":
+        return f"{where} has no 'type'", "add type: one of " + ", ".join(sorted(NODE_TYPES))
+    if kind == "string_pattern_mismatch" and "[key]" in raw_loc:
+        return (
+            f"option key '{name}' in {where} is not a phone key",
+            "use digits, '*' or '#' (quoted in YAML), or a /regular expression/",
+        )
+    if kind in ("string_too_short", "string_too_long") and "[key]" in raw_loc:
+        return f"a key in {where} is empty or too long", None
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"field '{name}' of {where} must be one of {expected}", _suggest(
+            str(error.get("input")), [part.strip(" '") for part in str(expected).split(" or ")]
+        )
+    if kind in _TYPE_NAMES:
+        shown = _show(error.get("input"))
+        return f"field '{name}' of {where} must be {_TYPE_NAMES[kind]}, got {shown}", None
+    if kind.startswith(("greater_than", "less_than")):
+        return f"field '{name}' of {where}: {error['msg'].lower()}", None
+    if kind in ("string_too_short",):
+        return f"field '{name}' of {where} must not be empty", None
+    if kind == "recursion_loop":
+        return "the menu refers to itself (YAML alias loop)", None
+    return f"{where}, field '{name}': {error['msg']}", None
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

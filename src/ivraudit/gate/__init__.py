@@ -1,0 +1,1 @@
+"""The CI gate: baselines of accepted findings, and diffs of two menu versions."""

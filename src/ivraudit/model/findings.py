@@ -1,0 +1,245 @@
+"""Finding and Report: the one result type that every reporter renders."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from ivraudit.model.errors import MenuError
+
+if TYPE_CHECKING:
+    from ivraudit.analysis.metrics import Metrics
+
+
+class Severity(str, Enum):
+    """How much a finding matters; the engine attaches it from configuration."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """2 for error, 1 for warning, 0 for info: higher is worse."""
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a witness route: at ``node`` the caller hears ``hears``, then ``does``.
+
+    ``does`` is None on the last step.  ``via`` and ``key`` are the graph edge
+    taken from this step (see DESIGN.md §3).
+    """
+
+    node: str
+    hears: str | None = None
+    does: str | None = None
+    via: str | None = None
+    key: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "hears": self.hears,
+            "does": self.does,
+            "via": self.via,
+            "key": self.key,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+        }
+
+    @property
+    def is_gap(self) -> bool:
+        """Whether this step stands for steps left out of a long route (``key``: how many)."""
+        from ivraudit.analysis.routes import GAP
+
+        return self.node == GAP
+
+
+def numbered(witness: Iterable[Step]) -> Iterator[tuple[int, Step]]:
+    """Each step with its number on the whole route, as reports print them.
+
+    A gap gets the number of the last step it stands for, so the steps after it
+    keep their real places (``1, 2, … 40, 41``).
+    """
+    number = 0
+    for step in witness:
+        number += int(step.key or 0) if step.is_gap else 1
+        yield number, step
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fault found in a menu, where it is, and the route a caller takes to meet it.
+
+    ``fact`` is what was found, independent of line numbers (for example
+    ``date_of_birth`` for a repeated ask); with the rule, file and node it makes
+    the :attr:`fingerprint` that baselines match on.
+    """
+
+    rule: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    node: str
+    message: str
+    witness: tuple[Step, ...] = ()
+    fact: str = ""
+    name: str = ""
+    flow: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """A line-independent id: the same fault keeps it across unrelated edits.
+
+        Made of the rule, the file (normalised: ``./menus/a.yaml`` and
+        ``menus/a.yaml`` are the same), the node and the fact -- not the flow, so
+        adding a flow to a file leaves the findings of the others as they were
+        (baselines count fingerprints, so two flows' identical faults both count).
+        """
+        text = "\x1f".join((self.rule, normal_path(self.file), self.node, self.fact))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """Rule, node and fact: the finding without its file, to compare two versions
+        (of one flow: :func:`ivraudit.diff` pairs flows by id first)."""
+        return (self.rule, self.node, self.fact)
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.column, self.rule, self.node, self.message, self.flow)
+
+    def to_dict(self, witness: bool = True) -> dict[str, Any]:
+        """The finding as JSON output version 1 writes it (``witness=False``: empty route)."""
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "node": self.node,
+            "flow": self.flow,
+            "message": self.message,
+            "witness": [step.to_dict() for step in self.witness] if witness else [],
+            "fingerprint": self.fingerprint,
+        }
+
+
+@functools.lru_cache(maxsize=4096)
+def normal_path(path: str) -> str:
+    """A path as it should be compared: relative to the current directory when inside
+    it, normalised, with forward slashes."""
+    if path.startswith("<"):
+        return path
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    chosen = absolute if relative.startswith("..") else relative
+    return chosen.replace("\\", "/")
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A menu's picture for a report: inline SVG or Mermaid text.
+
+    ``routes`` maps each finding's fingerprint to the DOM ids (nodes and edges)
+    of its witness route in the SVG; ``note`` says why a picture is missing or
+    partial (Graphviz not installed, a menu too large to draw whole).
+    """
+
+    file: str
+    menu: str
+    kind: str
+    content: str = ""
+    routes: dict[str, list[str]] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass
+class Report:
+    """Every finding of one run, sorted, with the files read and those that could not be.
+
+    ``suppressed`` counts findings silenced by node-level ``audit: ignore``;
+    ``absorbed`` those matched by a baseline.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    errors: list[MenuError] = field(default_factory=list)
+    suppressed: int = 0
+    absorbed: int = 0
+    fixed: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    metrics: list[Metrics] = field(default_factory=list)
+    drawings: list[Drawing] = field(default_factory=list)
+
+    def sort(self) -> Report:
+        """Sort findings by file, line, column, rule; errors by position. Returns self."""
+        self.findings.sort(key=lambda finding: finding.sort_key)
+        self.errors.sort(key=lambda error: (error.file, error.line, error.column, error.message))
+        self.files = sorted(set(self.files))
+        self.rules = sorted(set(self.rules))
+        self.metrics.sort(key=lambda item: (item.file, item.id or ""))
+        self.drawings.sort(key=lambda item: (item.file, item.menu, item.kind))
+        return self
+
+    def extend(self, other: Report) -> None:
+        """Add another report's results (e.g. another file's) to this one."""
+        self.findings.extend(other.findings)
+        self.files.extend(other.files)
+        self.errors.extend(other.errors)
+        self.suppressed += other.suppressed
+        self.absorbed += other.absorbed
+        self.fixed.extend(other.fixed)
+        self.rules.extend(other.rules)
+        self.metrics.extend(other.metrics)
+        self.drawings.extend(other.drawings)
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, every severity present (zero when none)."""
+        tally = Counter(finding.severity.value for finding in self.findings)
+        return {severity.value: tally.get(severity.value, 0) for severity in Severity}
+
+    def worst(self) -> Severity | None:
+        """The most severe level among the findings, or None when there are none."""
+        if not self.findings:
+            return None
+        return max((finding.severity for finding in self.findings), key=lambda s: s.rank)
+
+    def fails(self, fail_on: Severity | None) -> bool:
+        """Whether any finding is at or above ``fail_on`` (None: never fails)."""
+        if fail_on is None:
+            return False
+        return any(finding.severity.rank >= fail_on.rank for finding in self.findings)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for reporters: files, unreadable files, findings by severity and rule."""
+        by_rule = Counter(finding.rule for finding in self.findings)
+        return {
+            "files": len(self.files),
+            "unreadable": len(self.errors),
+            "findings": len(self.findings),
+            **self.counts(),
+            "suppressed": self.suppressed,
+            "absorbed": self.absorbed,
+            "by_rule": dict(sorted(by_rule.items())),
+        }

@@ -1,0 +1,384 @@
+"""The menu model: the one in-memory form every input format is converted to.
+
+A :class:`Menu` is a set of named nodes and a start node.  Each node type is a
+small frozen pydantic model; the JSON Schema that ``ivraudit schema`` prints is
+generated from these classes, so the schema and the code cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+)
+
+from ivraudit.model.errors import Position
+
+FORMAT_VERSION = 1
+
+#: The identity fields ivraudit knows; config may add more.
+IDENTITY_FIELDS: tuple[str, ...] = (
+    "account_number",
+    "customer_id",
+    "date_of_birth",
+    "pin",
+    "passcode",
+    "postcode",
+    "phone_number",
+    "card_number",
+    "national_id",
+    "name",
+    "address",
+    "email",
+    "security_answer",
+    "policy_number",
+)
+
+
+# YAML reads `next: 100` as a number; node ids and keys are text.  Every model sets
+# coerce_numbers_to_str, so pydantic turns such numbers into text natively (fast).
+NodeId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200),
+    Field(description="The name of a node in this menu."),
+]
+DtmfKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^(?:[0-9A-D*#]{1,20}|/.{1,200}/)$"),
+    Field(
+        description="Keys the caller presses: digits, '*', '#' (e.g. '1', '0', '*', '123'), "
+        "or a /regular expression/ over the keys pressed."
+    ),
+]
+Seconds = Annotated[float, Field(ge=0, le=3600, description="A duration in seconds.")]
+Retries = Annotated[int, Field(ge=0, le=100)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, coerce_numbers_to_str=True
+    )
+
+
+class Audit(_Frozen):
+    """Node-level suppression: ``audit: {ignore: [ID001], reason: "..."}``."""
+
+    ignore: list[str] = Field(
+        default_factory=list, description="Rule ids, prefixes or names not to report here."
+    )
+    reason: str | None = Field(default=None, description="Why these findings are accepted.")
+
+
+class NodeBase(_Frozen):
+    """Fields every node type has."""
+
+    say: str | None = Field(
+        default=None, description="What the caller hears, as text (spoken by TTS or recorded)."
+    )
+    play: str | None = Field(
+        default=None, description="An audio file or URL played to the caller (text unknown)."
+    )
+    note: str | None = Field(default=None, description="A note for people reading the menu.")
+    audit: Audit | None = None
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        """Yield ``(via, key, target)`` for every route out of this node, in file order.
+
+        ``via`` is the edge kind of DESIGN.md §3; ``key`` is the DTMF key,
+        speech phrase or case number where there is one.
+        """
+        return iter(())
+
+
+class _Prompted(NodeBase):
+    """A node that waits for the caller: a menu or an ask."""
+
+    no_input: NodeId | None = Field(
+        default=None, description="Where the call goes when the caller says or presses nothing."
+    )
+    no_match: NodeId | None = Field(
+        default=None, description="Where the call goes on an invalid key or phrase."
+    )
+    retries: Retries | None = Field(
+        default=None, description="How many times the platform re-prompts before giving up."
+    )
+    retries_exhausted: NodeId | None = Field(
+        default=None, description="Where the call goes when the retries are used up."
+    )
+    timeout: Seconds | None = Field(
+        default=None, description="Seconds of silence before no_input (default from config)."
+    )
+
+    def _error_targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        for via in ("no_input", "no_match", "retries_exhausted"):
+            target = getattr(self, via)
+            if target is not None:
+                yield via, None, target
+
+
+class MenuNode(_Prompted):
+    """Offers choices: keys the caller presses and, optionally, phrases they say."""
+
+    type: Literal["menu"]
+    options: dict[DtmfKey, NodeId] = Field(
+        default_factory=dict, description="DTMF key -> node, e.g. {'1': balance, '0': adviser}."
+    )
+    speech: dict[Annotated[str, StringConstraints(min_length=1)], NodeId] = Field(
+        default_factory=dict, description="Spoken phrase -> node, e.g. {'balance': balance}."
+    )
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        for key, target in self.options.items():
+            yield "key", key, target
+        for phrase, target in self.speech.items():
+            yield "speech", phrase, target
+        yield from self._error_targets()
+
+
+class AskNode(_Prompted):
+    """Collects one value from the caller (digits or speech)."""
+
+    type: Literal["ask"]
+    collects: str | None = Field(
+        default=None,
+        description="The field collected, e.g. account_number or date_of_birth. "
+        "When absent it is inferred from the prompt text.",
+    )
+    next: NodeId | None = Field(default=None, description="Where the call goes with the value.")
+    fail: NodeId | None = Field(
+        default=None,
+        description="Where the call goes when no valid value is given; it also handles "
+        "no_input and no_match when those are not set.",
+    )
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        if self.next is not None:
+            yield "next", None, self.next
+        yield from self._error_targets()
+        if self.fail is not None:
+            yield "fail", None, self.fail
+
+
+class SayNode(NodeBase):
+    """Plays a message, then moves on."""
+
+    type: Literal["say"]
+    next: NodeId | None = None
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        if self.next is not None:
+            yield "next", None, self.next
+
+
+class Case(_Frozen):
+    """One case of a branch: a condition in the platform's words and where it goes."""
+
+    when: str = Field(description="The condition, e.g. \"caller_type == 'business'\".")
+    next: NodeId
+
+
+class BranchNode(NodeBase):
+    """Routes on a variable or condition, without asking the caller."""
+
+    type: Literal["branch"]
+    cases: list[Case] = Field(default_factory=list)
+    else_: NodeId | None = Field(default=None, alias="else")
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        for number, case in enumerate(self.cases, start=1):
+            yield "case", str(number), case.next
+        if self.else_ is not None:
+            yield "else", None, self.else_
+
+
+class HoursNode(NodeBase):
+    """Routes on opening hours."""
+
+    type: Literal["hours"]
+    schedule: str | None = Field(default=None, description="The opening hours, for people.")
+    open: NodeId | None = None
+    closed: NodeId | None = None
+    holiday: NodeId | None = None
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        for via in ("open", "closed", "holiday"):
+            target = getattr(self, via)
+            if target is not None:
+                yield via, None, target
+
+
+class TransferNode(NodeBase):
+    """Hands the call to a queue, a person or another number."""
+
+    type: Literal["transfer"]
+    target: str | None = Field(default=None, description="Queue, number or address.")
+    human: bool = Field(default=True, description="Whether a person answers.")
+    passes: list[str] = Field(
+        default_factory=list, description="Collected fields handed to the agent's screen."
+    )
+    fail: NodeId | None = Field(
+        default=None, description="Where the call goes on busy, no answer or a full queue."
+    )
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        if self.fail is not None:
+            yield "fail", None, self.fail
+
+
+class VoicemailNode(NodeBase):
+    """Records a message for the business."""
+
+    type: Literal["voicemail"]
+    box: str | None = Field(default=None, description="The mailbox.")
+    next: NodeId | None = None
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        if self.next is not None:
+            yield "next", None, self.next
+
+
+class CallbackNode(NodeBase):
+    """Books a call back to the caller."""
+
+    type: Literal["callback"]
+    next: NodeId | None = None
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        if self.next is not None:
+            yield "next", None, self.next
+
+
+HangupReason = Literal["completed", "closed", "error", "unavailable"]
+
+
+class HangupNode(NodeBase):
+    """Ends the call."""
+
+    type: Literal["hangup"]
+    reason: HangupReason | None = Field(
+        default=None,
+        description="completed (the caller was served), closed, error or unavailable.",
+    )
+
+
+class SubflowNode(NodeBase):
+    """Runs another menu file, then continues at ``next`` when it returns."""
+
+    type: Literal["subflow"]
+    menu: str = Field(description="Path of the menu file, relative to this file.")
+    next: NodeId | None = None
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        if self.next is not None:
+            yield "return", None, self.next
+
+
+class ReturnNode(NodeBase):
+    """Ends a subflow: the call goes back to the calling subflow node's ``next``."""
+
+    type: Literal["return"]
+
+
+class ActionNode(NodeBase):
+    """An external step, such as an API call or data lookup."""
+
+    type: Literal["action"]
+    collects: str | None = Field(
+        default=None, description="A field this step learns, e.g. account_number by caller ID."
+    )
+    next: NodeId | None = None
+    error: NodeId | None = None
+
+    def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
+        if self.next is not None:
+            yield "next", None, self.next
+        if self.error is not None:
+            yield "error", None, self.error
+
+
+_NODE_CLASSES = (
+    MenuNode,
+    AskNode,
+    SayNode,
+    BranchNode,
+    HoursNode,
+    TransferNode,
+    VoicemailNode,
+    CallbackNode,
+    HangupNode,
+    SubflowNode,
+    ReturnNode,
+    ActionNode,
+)
+
+#: Any node, told apart by its ``type`` field.
+Node = Annotated[Union[_NODE_CLASSES], Field(discriminator="type")]  # noqa: UP007
+
+#: Node classes by their ``type`` name.
+NODE_TYPES: dict[str, type[NodeBase]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
+    for cls in _NODE_CLASSES
+}
+
+
+class Menu(_Frozen):
+    """A phone menu: named nodes and the node where every call starts."""
+
+    ivraudit: Literal[1] = Field(description="The format version; always 1.")
+    id: str | None = Field(default=None, description="A short id for the menu.")
+    title: str | None = Field(default=None, description="A title for people.")
+    start: NodeId | None = Field(default=None, description="The node every call starts at.")
+    nodes: dict[NodeId, Node] = Field(description="Every node, by name.")
+
+    _path: str = PrivateAttr(default="<menu>")
+    _locate: Any = PrivateAttr(default=None)
+    _subflows: dict[str, Menu] = PrivateAttr(default_factory=dict)
+    _format: str = PrivateAttr(default="native")
+    _one_of_many: bool = PrivateAttr(default=False)
+
+    @property
+    def path(self) -> str:
+        """The file the menu was read from, or ``<menu>``."""
+        return self._path
+
+    @property
+    def source_format(self) -> str:
+        """The input format the menu was read from (``native``, ``twilio``, ...)."""
+        return self._format
+
+    @property
+    def one_of_many(self) -> bool:
+        """Whether the file this menu came from holds several flows (its ``id`` tells it)."""
+        return self._one_of_many
+
+    @property
+    def subflows(self) -> dict[str, Menu]:
+        """Loaded subflow menus, by the ``menu:`` path their subflow nodes name."""
+        return self._subflows
+
+    def locate(self, *path: str) -> Position:
+        """The position of a node or field, e.g. ``locate("nodes", "main", "options", "1")``.
+
+        Falls back to the nearest enclosing item with a known position.
+        """
+        locate = self._locate
+        if locate is not None:
+            found = locate(path)
+            if found is not None:
+                return found
+        return Position(self._path, 1, 1)
+
+
+def menu_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the native format, generated from the models."""
+    schema = Menu.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://ivraudit.dev/schema/menu-v1.json"
+    schema["title"] = "ivraudit menu, format version 1"
+    return schema

@@ -1,0 +1,474 @@
+"""What prompts say: spoken length, announced keys, identity fields, hangup reasons.
+
+Everything here reads prompt text or variable names and nothing else; it is
+pure and cheap, so rules and importers can call it freely.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from ivraudit.model.menu import IDENTITY_FIELDS
+
+# -- spoken length --------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
+_SSML_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def words(text: str) -> int:
+    """How many spoken words a prompt has (SSML tags and punctuation not counted)."""
+    return len(_WORD.findall(_SSML_TAG.sub(" ", text)))
+
+
+def spoken_seconds(text: str | None, words_per_minute: float) -> float:
+    """Estimated seconds to speak ``text`` at ``words_per_minute``."""
+    if not text:
+        return 0.0
+    return words(text) * 60.0 / words_per_minute
+
+
+# -- announced keys -------------------------------------------------------------------------
+
+_KEY_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "star": "*",
+    "asterisk": "*",
+    "hash": "#",
+    "pound": "#",
+    "square": "#",
+    "*": "*",
+    "#": "#",
+}
+_KEY_TOKEN = (
+    r"(?:[0-9*#]|zero|one|two|three|four|five|six|seven|eight|nine|star|asterisk|hash|pound|square)"
+)
+_ANNOUNCE = re.compile(
+    r"\b(?:press(?:ing)?|dial|select|push|key|hit|touch|enter|say\s+or\s+press|press\s+or\s+say)"
+    r"\s+(?:the\s+)?(?:number\s+|key\s+|digit\s+)?"
+    rf"(?P<keys>{_KEY_TOKEN}(?:\s*(?:,|or|and|,\s*or)\s*{_KEY_TOKEN}(?![0-9]))*)(?![0-9a-z])",
+    re.IGNORECASE,
+)
+_SINGLE_KEY = re.compile(_KEY_TOKEN, re.IGNORECASE)
+#: "... or 2 to enter a callback number", ", 3 for billing": a key after an announcement.
+_ALSO = re.compile(
+    rf"(?:,|\bor\b|\band\b)\s+(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])", re.IGNORECASE
+)
+_FOR_KEY = re.compile(
+    rf"\bfor\s+[^.,;:!?]{{1,60}}?,?\s+press\s+(?P<key>{_KEY_TOKEN})(?![0-9a-z])", re.IGNORECASE
+)
+
+
+def announced_keys(text: str | None) -> list[str]:
+    """The keys a prompt tells the caller to press, in the order it says them.
+
+    >>> announced_keys("For sales press 1. For support, press two. To hear again press star.")
+    ['1', '2', '*']
+    """
+    if not text:
+        return []
+    return list(_announced_keys(text))
+
+
+# Prompts repeat (the same menu text in every store of a 100,000-node estate), so
+# every reading of prompt text below is remembered per distinct text.
+@functools.lru_cache(maxsize=1 << 16)
+def _announced_keys(text: str) -> tuple[str, ...]:
+    keys: list[str] = []
+    for match in _ANNOUNCE.finditer(text):
+        for token in _SINGLE_KEY.findall(match.group("keys")):
+            key = _KEY_WORDS.get(token.lower(), token)
+            if key not in keys:
+                keys.append(key)
+    if keys:
+        for match in _ALSO.finditer(text):
+            key = _KEY_WORDS.get(match.group("key").lower(), match.group("key"))
+            if key not in keys:
+                keys.append(key)
+    return tuple(keys)
+
+
+# -- identity fields ------------------------------------------------------------------------
+
+#: Phrases (regular expressions) that name each identity field in prompt text.
+IDENTITY_PHRASES: dict[str, tuple[str, ...]] = {
+    "date_of_birth": (r"date of birth", r"birth ?date", r"\bdob\b"),
+    "account_number": (r"account (?:number|no\b|id\b|code)", r"\bacct\b"),
+    "customer_id": (
+        r"customer (?:id|number|reference|code)",
+        r"member(?:ship)? (?:id|number)",
+        r"client (?:id|number)",
+        r"reference number",
+    ),
+    "pin": (r"\bpin\b", r"personal identification number"),
+    "passcode": (r"pass ?code", r"password", r"pass ?phrase"),
+    "postcode": (r"post ?code", r"postal code", r"\bzip\b(?: code)?", r"zipcode"),
+    "phone_number": (
+        r"(?:tele)?phone number",
+        r"mobile number",
+        r"cell(?:ular)? (?:phone )?number",
+        r"call ?back number",
+        r"contact number",
+    ),
+    "card_number": (r"card number", r"(?:credit|debit|bank) card", r"\b1[56][ -]digit\b"),
+    "national_id": (
+        r"social security",
+        r"\bssn\b",
+        r"national (?:insurance|id|identity)",
+        r"personal (?:identity )?number",
+        r"personnummer",
+        r"\bsin\b",
+        r"tax (?:id|number)",
+        r"passport number",
+    ),
+    "name": (r"(?:your|full|first|last|family) name", r"\bsurname\b", r"spell your name"),
+    "address": (r"(?:street|home|billing|postal|your) address(?! book)",),
+    "email": (r"e-?mail",),
+    "security_answer": (
+        r"security (?:question|answer)",
+        r"maiden name",
+        r"memorable (?:word|date|information)",
+        r"secret (?:word|answer)",
+    ),
+    "policy_number": (r"policy (?:number|no\b|id\b)",),
+}
+
+#: Vaguer phrases, used only when a prompt names no field by a phrase above
+#: ("the last four digits of your social security number" is a national id).
+WEAK_IDENTITY_PHRASES: dict[str, tuple[str, ...]] = {
+    "card_number": (r"last (?:four|4) digits",),
+    "account_number": (r"\baccount\b(?! (?:balance|information|details|type|manager))",),
+    "date_of_birth": (r"\bborn\b",),
+}
+
+#: Variable-name words that name each identity field (``acctNum``, ``caller_dob``).
+IDENTITY_VARIABLES: dict[str, tuple[str, ...]] = {
+    "date_of_birth": ("dob", "birth", "birthdate", "birthday", "bday"),
+    "account_number": ("acct", "account", "accountnumber", "accountno", "acc", "accno"),
+    "customer_id": ("customer", "customerid", "custid", "cust", "member", "memberid", "client"),
+    "pin": ("pin", "pincode"),
+    "passcode": ("passcode", "password", "pwd", "passwd"),
+    "postcode": ("postcode", "zip", "zipcode", "postal"),
+    "phone_number": ("phone", "phonenumber", "mobile", "msisdn", "cell", "callback", "ani"),
+    "card_number": ("card", "cardnumber", "pan", "ccnum", "cc", "creditcard", "last4"),
+    "national_id": ("ssn", "sin", "nationalid", "nin", "personalnumber", "personnummer", "taxid"),
+    "name": ("name", "firstname", "lastname", "surname", "fullname"),
+    "address": ("address", "addr", "street"),
+    "email": ("email", "mail"),
+    "security_answer": ("security", "secret", "memorable", "maiden"),
+    "policy_number": ("policy", "policynumber", "policyno"),
+}
+
+_UNSEEN = object()
+#: Words in a variable name that say it holds something about a field, not the field.
+_QUALIFIERS = frozenset(
+    [
+        "expiry",
+        "expiration",
+        "expire",
+        "exp",
+        "month",
+        "year",
+        "day",
+        "type",
+        "choice",
+        "option",
+        "menu",
+        "confirm",
+        "confirmed",
+        "count",
+        "attempt",
+        "attempts",
+        "retry",
+        "retries",
+        "tries",
+        "status",
+        "result",
+        "valid",
+        "validated",
+        "flag",
+        "lang",
+        "language",
+        "of",
+        "length",
+        "len",
+        "format",
+        "hint",
+    ]
+)
+#: Words in a variable name that say nothing about what it holds.
+_GENERIC_WORDS = frozenset(
+    [
+        "gather",
+        "input",
+        "get",
+        "read",
+        "ask",
+        "collect",
+        "collected",
+        "entry",
+        "enter",
+        "entered",
+        "prompt",
+        "ivr",
+        "widget",
+        "var",
+        "value",
+        "val",
+        "the",
+        "my",
+        "caller",
+        "customers",
+        "user",
+        "users",
+        "info",
+        "num",
+        "number",
+        "no",
+        "digit",
+        "digits",
+    ]
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class IdentityMatcher:
+    """Finds identity fields in prompts and variable names, with configured extras."""
+
+    fields: tuple[str, ...]
+    phrases: tuple[tuple[str, re.Pattern[str]], ...]
+    weak_phrases: tuple[tuple[str, re.Pattern[str]], ...]
+    variables: Mapping[str, str]
+    _seen: dict[str, str | None] = dataclass_field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, extra: Mapping[str, Iterable[str]] | None = None) -> IdentityMatcher:
+        """A matcher for the built-in vocabulary plus ``extra`` {field: [phrases]}."""
+        extra = extra or {}
+        fields = tuple(dict.fromkeys((*IDENTITY_FIELDS, *extra)))
+        phrases: list[tuple[str, re.Pattern[str]]] = []
+        for field in fields:
+            patterns = list(IDENTITY_PHRASES.get(field, ()))
+            patterns.extend(re.escape(phrase.lower()) for phrase in extra.get(field, ()))
+            if field not in IDENTITY_PHRASES:
+                patterns.append(re.escape(field.replace("_", " ")))
+            if patterns:
+                joined = "|".join(f"(?:{pattern})" for pattern in patterns)
+                phrases.append((field, re.compile(joined, re.IGNORECASE)))
+        weak = tuple(
+            (field, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+            for field, patterns in WEAK_IDENTITY_PHRASES.items()
+        )
+        variables: dict[str, str] = {}
+        for field in fields:
+            for word in IDENTITY_VARIABLES.get(field, ()):
+                variables.setdefault(word, field)
+            variables.setdefault(field.replace("_", ""), field)
+        return cls(fields, tuple(phrases), weak, variables)
+
+    def from_text(self, text: str | None) -> str | None:
+        """The identity field a prompt asks for: the one it names first."""
+        if not text:
+            return None
+        found = self._seen.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            found = _first_named(text, self.phrases) or _first_named(text, self.weak_phrases)
+            if len(self._seen) < 1 << 16:
+                self._seen[text] = found
+        return found
+
+    def from_variable(self, name: str | None) -> str | None:
+        """The identity field a variable name stands for (``acctNum`` -> account_number)."""
+        if not name:
+            return None
+        if name in self.fields:
+            return name
+        key = "\x00" + name  # variable names share the memo with prompt texts
+        found = self._seen.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._from_variable(name)
+            if len(self._seen) < 1 << 16:
+                self._seen[key] = found
+        return found
+
+    def _from_variable(self, name: str) -> str | None:
+        words_in_name = [word.lower() for word in _CAMEL.split(name) if word]
+        joined = "".join(words_in_name)
+        if joined in self.variables:
+            return self.variables[joined]
+        # A word that qualifies the field ("card_expiry_year", "name_of_dept",
+        # "callback_choice") means the variable holds something else.
+        if _QUALIFIERS.intersection(words_in_name):
+            return None
+        meaningful = [word for word in words_in_name if word not in _GENERIC_WORDS]
+        joined = "".join(meaningful)
+        if joined in self.variables:
+            return self.variables[joined]
+        for word in meaningful:
+            if word in self.variables:
+                return self.variables[word]
+        return None
+
+    def field_of(self, collects: str | None, prompt: str | None) -> tuple[str | None, bool]:
+        """``(field, inferred)`` for a node that collects ``collects`` after ``prompt``.
+
+        A declared vocabulary field is taken as is; otherwise the prompt text,
+        then the variable name, are read (a prompt that says "your PIN" beats a
+        variable called ``card_info_pin_gather``), and the result is marked
+        inferred.
+        """
+        if collects in self.fields:
+            return collects, False
+        field = self.from_text(prompt) or self.from_variable(collects)
+        return field, field is not None
+
+
+def _first_named(text: str, phrases: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for order, (field, pattern) in enumerate(phrases):
+        match = pattern.search(text)
+        if match and (best is None or (match.start(), order) < best[:2]):
+            best = (match.start(), order, field)
+    return best[2] if best else None
+
+
+# -- hangup reasons -------------------------------------------------------------------------
+
+_UNAVAILABLE = re.compile(
+    r"not (?:currently )?(?:taking|accepting|able to take) (?:any )?calls|unavailable"
+    r"|\b(?:not|unable|cannot|can't|won't be|will not be)(?: be)?(?: able)? to "
+    r"(?:take|answer|accept|handle|connect) (?:your |any |the )?calls?"
+    r"|(?:cannot|can't|can not) (?:take|answer|accept) (?:your |any )?calls?"
+    r"|no(?: one| agents?| advisers?| advisors?| representatives?)? (?:is |are )?"
+    r"(?:currently )?available|nobody is available|all (?:of )?our (?:agents|advisers|advisors|"
+    r"representatives|lines|operators) are (?:busy|engaged)|(?:try|call) (?:again )?later"
+    r"|lines are (?:busy|closed)|too many calls",
+    re.IGNORECASE,
+)
+_CLOSED = re.compile(
+    r"\b(?:we are|we're|office is|offices are|lines are|centre is|center is) (?:now |currently )?"
+    r"closed\b|outside (?:of )?(?:our )?(?:business|opening|office) hours|after hours",
+    re.IGNORECASE,
+)
+_ERROR = re.compile(
+    r"(?:an? |technical )(?:error|problem|difficult(?:y|ies))|something went wrong"
+    r"|system is (?:down|unavailable)|\binvalid\b|too many (?:attempts|tries|errors)"
+    r"|(?:could not|couldn't|cannot|can't|unable to|were not able to) (?:verify|process|"
+    r"understand|complete|find|help|recogni[sz]e|connect)|did not (?:understand|receive|"
+    r"recogni[sz]e|get)|no (?:valid )?(?:input|selection|response) (?:was )?received",
+    re.IGNORECASE,
+)
+_COMPLETED = re.compile(
+    r"thank(?:s| you) for (?:calling|your call|contacting)|good ?bye|have a (?:good|great|nice)"
+    r" (?:day|evening|night)|your (?:payment|request|order|booking|appointment|message)"
+    r" (?:has been|was|is) (?:received|processed|confirmed|booked|recorded|sent)",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def hangup_reason_from_text(text: str | None) -> str | None:
+    """A hangup reason read from what the caller hears last, or None if unclear.
+
+    Words of refusal ("not taking calls", "closed", "an error") win over a
+    polite "goodbye": "that department is not taking calls, goodbye" is not a
+    completed call.
+    """
+    if not text:
+        return None
+    if _UNAVAILABLE.search(text):
+        return "unavailable"
+    if _CLOSED.search(text):
+        return "closed"
+    if _ERROR.search(text):
+        return "error"
+    if _COMPLETED.search(text):
+        return "completed"
+    return None
+
+
+_HOURS = re.compile(
+    r"\b(?:opening|business|office) hours\b|\bopen (?:from|between|on|at|again|monday|tomorrow)"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays)\b"
+    r"|\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b"
+    r"|\b\d{1,2} ?(?:to|-|until) ?\d{1,2}\b",
+    re.IGNORECASE,
+)
+
+
+_RECORDING_WORDS = re.compile(r"[^a-z]+")
+_RECORDING_COMPLETED = {"goodbye", "bye", "thanks", "thankyou"}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def hangup_reason_from_recording(play: str | None) -> str | None:
+    """A hangup reason read from a recording's file name (``vm-goodbye.wav``,
+    ``demo-thanks``, ``closed-message.mp3``), or None.
+
+    >>> hangup_reason_from_recording("sounds/vm-goodbye.wav"), hangup_reason_from_recording("x.wav")
+    ('completed', None)
+    """
+    if not play:
+        return None
+    name = play.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    words = [word for word in _RECORDING_WORDS.split(name) if word]
+    reason = hangup_reason_from_text(" ".join(words))
+    if reason is None and _RECORDING_COMPLETED & set(words):
+        return "completed"
+    return reason
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def announces_hours(text: str | None) -> bool:
+    """Whether a prompt tells the caller when the line is open."""
+    return bool(text) and bool(_HOURS.search(text or ""))
+
+
+def find_phrases(text: str | None, phrases: Iterable[str]) -> list[str]:
+    """Which of ``phrases`` occur in ``text`` (case and spacing ignored), in text order.
+
+    Where two found phrases overlap ("please listen carefully" inside "please
+    listen carefully as our options have changed"), only the longer is kept.
+    """
+    if not text:
+        return []
+    return list(_find_phrases(text, tuple(phrases)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _find_phrases(text: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    folded = " ".join(text.lower().split())
+    spans: list[tuple[int, int, str]] = []
+    for phrase in phrases:
+        wanted = " ".join(phrase.lower().split())
+        start = folded.find(wanted) if wanted else -1
+        if start >= 0:
+            spans.append((start, start + len(wanted), phrase))
+    kept: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda item: item[0] - item[1]):
+        if all(span[1] <= other[0] or span[0] >= other[1] for other in kept):
+            kept.append(span)
+    return tuple(phrase for _, _, phrase in sorted(kept))
+
+
+def shorten(text: str | None, limit: int = 80) -> str | None:
+    """Text folded to one line and cut to ``limit`` characters with an ellipsis."""
+    if text is None:
+        return None
+    folded = " ".join(text.split())
+    return folded if len(folded) <= limit else folded[: limit - 1].rstrip() + "…"

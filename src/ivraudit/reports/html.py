@@ -1,0 +1,262 @@
+"""One self-contained HTML file: summary, findings with witness routes, the
+per-outcome metrics table, and (when given) each menu's diagram inline.
+
+No network access is needed to view it: styles and script are inline, the
+diagram is inline SVG.  Clicking a finding highlights its node and route in
+the diagram; clicking a node lists its findings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from ivraudit._version import __version__
+from ivraudit.model.findings import Finding, Report, numbered
+from ivraudit.reports.diagrams.layout import finding_anchor, node_dom_id
+from ivraudit.reports.sarif import DOCS_URL
+from ivraudit.rules import RULES
+
+if TYPE_CHECKING:
+    from ivraudit.reports import RenderOptions
+
+_STYLE = """
+:root { --error: #c62828; --warning: #ef8f00; --info: #1565c0; --ink: #1f2933;
+        --muted: #616e7c; --line: #d9e2ec; --paper: #ffffff; --wash: #f5f7fa; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: var(--ink); background: var(--wash); }
+header { background: #102a43; color: #fff; padding: 20px 32px; }
+header h1 { margin: 0; font-size: 22px; }
+header p { margin: 4px 0 0; color: #bcccdc; }
+main { padding: 24px 32px 48px; max-width: 1400px; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 24px; }
+.card { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+        padding: 12px 18px; min-width: 120px; }
+.card b { display: block; font-size: 26px; }
+.card.error b { color: var(--error); } .card.warning b { color: var(--warning); }
+.card.info b { color: var(--info); }
+section.file { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+               padding: 16px 20px; margin-bottom: 24px; }
+section.file h2 { margin: 0 0 12px; font-size: 18px; font-family: ui-monospace, monospace; }
+.diagram { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px;
+           background: #fff; margin-bottom: 16px; }
+.diagram svg { display: block; width: 100%; height: auto; max-height: 72vh; }
+.diagram.zoomed svg { width: auto; max-height: none; }
+.zoom { font: inherit; font-size: 12px; margin: 0 0 6px; }
+ol.findings { list-style: none; padding: 0; margin: 0; }
+ol.findings > li { border-left: 4px solid var(--line); padding: 6px 12px; margin: 6px 0;
+                   background: var(--wash); border-radius: 0 6px 6px 0; cursor: pointer; }
+ol.findings > li.error { border-color: var(--error); }
+ol.findings > li.warning { border-color: var(--warning); }
+ol.findings > li.info { border-color: var(--info); }
+ol.findings > li.selected { outline: 2px solid #334e68; }
+ol.findings > li.hidden { display: none; }
+.rule { font-weight: 700; font-family: ui-monospace, monospace; }
+.where { color: var(--muted); font-family: ui-monospace, monospace; font-size: 13px; }
+.sev { text-transform: uppercase; font-size: 11px; font-weight: 700; letter-spacing: .04em; }
+.sev.error { color: var(--error); } .sev.warning { color: var(--warning); }
+.sev.info { color: var(--info); }
+details { margin-top: 4px; } summary { color: var(--muted); font-size: 13px; }
+ol.route { margin: 6px 0 2px 18px; padding: 0; font-size: 13px; }
+ol.route code { background: #e4e7eb; padding: 0 4px; border-radius: 3px; }
+ol.route li.gap { list-style: none; color: #52606d; }
+.does { font-weight: 600; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+h3 { font-size: 15px; margin: 18px 0 4px; }
+.filter { color: var(--muted); font-size: 13px; margin: 4px 0 8px; }
+.filter button { font: inherit; margin-left: 8px; }
+.errors li { color: var(--error); font-family: ui-monospace, monospace; }
+.note { color: var(--muted); font-size: 13px; font-style: italic; }
+svg .ivr-selected > * { stroke: #102a43 !important; stroke-width: 3px !important; }
+svg .ivr-route > path, svg .ivr-route > polygon { stroke: #6a1b9a !important;
+  stroke-width: 3px !important; }
+svg g.node { cursor: pointer; }
+"""
+
+_SCRIPT = """
+(function () {
+  function byId(section, id) {
+    var svg = section.querySelector('.diagram svg');
+    return svg ? svg.querySelector('[id="' + id + '"]') : null;
+  }
+  function clear(section) {
+    section.querySelectorAll('.ivr-selected, .ivr-route').forEach(function (el) {
+      el.classList.remove('ivr-selected'); el.classList.remove('ivr-route'); });
+    section.querySelectorAll('ol.findings > li').forEach(function (li) {
+      li.classList.remove('selected'); li.classList.remove('hidden'); });
+    var note = section.querySelector('.filter'); if (note) { note.hidden = true; }
+  }
+  function showFinding(section, li) {
+    clear(section);
+    li.classList.add('selected');
+    JSON.parse(li.getAttribute('data-route') || '[]').forEach(function (id) {
+      var el = byId(section, id); if (el) { el.classList.add('ivr-route'); }
+    });
+    var target = byId(section, li.getAttribute('data-target'));
+    if (target) {
+      target.classList.add('ivr-selected');
+      target.scrollIntoView({block: 'center', inline: 'center', behavior: 'smooth'});
+    }
+  }
+  function showNode(section, node) {
+    clear(section);
+    node.classList.add('ivr-selected');
+    var shown = 0;
+    var name = node.id.replace(/^node-/, '');
+    section.querySelectorAll('ol.findings > li').forEach(function (li) {
+      if (li.getAttribute('data-target') === node.id) {
+        shown += 1; name = li.getAttribute('data-node');
+      } else { li.classList.add('hidden'); }
+    });
+    var note = section.querySelector('.filter');
+    if (note) {
+      note.hidden = false;
+      note.querySelector('span').textContent = shown + ' finding(s) at ' + name;
+    }
+  }
+  document.querySelectorAll('section.file').forEach(function (section) {
+    section.querySelectorAll('ol.findings > li').forEach(function (li) {
+      li.addEventListener('click', function (event) {
+        if (event.target.closest('details') || event.target.closest('a')) { return; }
+        showFinding(section, li);
+      });
+    });
+    section.querySelectorAll('.diagram svg g.node').forEach(function (node) {
+      node.addEventListener('click', function (event) {
+        event.preventDefault();
+        showNode(section, node);
+      });
+    });
+    var zoom = section.querySelector('button.zoom');
+    if (zoom) { zoom.addEventListener('click', function () {
+      section.querySelector('.diagram').classList.toggle('zoomed'); }); }
+    var reset = section.querySelector('.filter button');
+    if (reset) { reset.addEventListener('click', function () { clear(section); }); }
+  });
+})();
+"""
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    counts = report.counts()
+    files = sorted(set(report.files) | {f.file for f in report.findings})
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        by_file[finding.file].append(finding)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>ivraudit report</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        "<header><h1>ivraudit report</h1>",
+        f"<p>{len(report.findings)} findings in {len(report.files)} files "
+        f"&middot; ivraudit {escape(__version__)}</p></header><main>",
+        '<div class="cards">',
+        f'<div class="card error"><b>{counts["error"]}</b>errors</div>',
+        f'<div class="card warning"><b>{counts["warning"]}</b>warnings</div>',
+        f'<div class="card info"><b>{counts["info"]}</b>info</div>',
+        f'<div class="card"><b>{len(report.files)}</b>files</div>',
+        f'<div class="card"><b>{len(report.errors)}</b>unreadable</div>',
+        f'<div class="card"><b>{report.suppressed}</b>suppressed</div>',
+        "</div>",
+    ]
+    if report.errors:
+        parts.append('<h2>Files that could not be read</h2><ul class="errors">')
+        parts += [f"<li>{escape(str(error))}</li>" for error in report.errors]
+        parts.append("</ul>")
+    for file in files:
+        parts.append(_file_section(file, by_file.get(file, []), report, options))
+    parts.append(f"</main><script>{_SCRIPT}</script></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _file_section(
+    file: str, findings: list[Finding], report: Report, options: RenderOptions
+) -> str:
+    drawings = [d for d in report.drawings if d.file == file and d.kind == "svg"]
+    routes = {key: ids for drawing in drawings for key, ids in drawing.routes.items()}
+    parts = ['<section class="file">', f"<h2>{escape(file)}</h2>"]
+    for drawing in drawings:
+        if drawing.note:
+            parts.append(f'<p class="note">{escape(drawing.note)}</p>')
+        if drawing.content:
+            parts.append('<button type="button" class="zoom">actual size / fit</button>')
+            parts.append(f'<div class="diagram">{drawing.content}</div>')
+    parts.append(
+        '<p class="filter" hidden><span></span><button type="button">show all</button></p>'
+    )
+    if findings:
+        parts.append('<ol class="findings">')
+        parts += [_finding_item(finding, options, routes) for finding in findings]
+        parts.append("</ol>")
+    else:
+        parts.append("<p>No findings.</p>")
+    for measured in report.metrics:
+        if measured.file == file:
+            parts.append(_metrics_table(measured))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, list[str]]) -> str:
+    rule = RULES.get(finding.rule)
+    name = escape(rule.name) if rule else ""
+    route = routes.get(finding.fingerprint, [])
+    attributes = (
+        f'id="{finding_anchor(finding)}" class="{finding.severity.value}" '
+        f'data-node="{escape(finding.node)}" data-target="{node_dom_id(finding.node)}" '
+        f"data-route='{escape(json.dumps(route))}'"
+    )
+    parts = [
+        f"<li {attributes}>",
+        f'<span class="sev {finding.severity.value}">{finding.severity.value}</span> ',
+        f'<a class="rule" href="{DOCS_URL}{finding.rule}.md">{finding.rule}</a> '
+        f'<span class="where">{name} &middot; line {finding.line} &middot; '
+        f"{escape(finding.node)}</span><br>",
+        escape(finding.message),
+    ]
+    if options.witness and finding.witness:
+        parts.append('<details><summary>route a caller takes</summary><ol class="route">')
+        for number, step in numbered(finding.witness):
+            if step.is_gap:
+                parts.append(f'<li class="gap">&hellip; ({escape(step.does or "")})</li>')
+                continue
+            heard = f" &mdash; &ldquo;{escape(step.hears)}&rdquo;" if step.hears else ""
+            does = f' &rarr; <span class="does">{escape(step.does)}</span>' if step.does else ""
+            parts.append(f'<li value="{number}"><code>{escape(step.node)}</code>{heard}{does}</li>')
+        parts.append("</ol></details>")
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _metrics_table(measured: Any) -> str:
+    human = (
+        f"nearest person <code>{escape(measured.nearest_human)}</code> in about "
+        f"{measured.seconds_to_human:.0f} s"
+        if measured.nearest_human
+        else "no person reachable"
+    )
+    title = escape(measured.title or measured.id or "")
+    depth = "&ndash;" if measured.depth is None else str(measured.depth)
+    rows = [
+        f"<h3>Routes{': ' + title if title else ''}</h3>",
+        f"<p>depth {depth} &middot; {human} &middot; {measured.nodes} nodes, "
+        f"{measured.edges} edges</p>",
+        "<table><thead><tr><th>outcome</th><th>kind</th><th class=num>presses</th>"
+        "<th class=num>inputs</th><th class=num>seconds</th><th>route</th></tr></thead><tbody>",
+    ]
+    for outcome in measured.outcomes:
+        rows.append(
+            f"<tr><td><code>{escape(outcome.node)}</code></td><td>{escape(outcome.kind)}</td>"
+            f"<td class=num>{outcome.presses}</td><td class=num>{outcome.inputs}</td>"
+            f"<td class=num>{outcome.seconds:.1f}</td>"
+            f"<td>{escape(' '.join(outcome.route) or '-')}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "\n".join(rows)

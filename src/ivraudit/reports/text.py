@@ -1,0 +1,61 @@
+"""Plain text: one ``path:line:col: ID message`` line per finding, witness indented below."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ivraudit.model.findings import Finding, Report, numbered
+from ivraudit.model.prompts import shorten
+
+if TYPE_CHECKING:
+    from ivraudit.reports import RenderOptions
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    lines: list[str] = []
+    for finding in report.findings:
+        lines.append(
+            f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} {finding.message}"
+        )
+        if options.witness and finding.witness:
+            lines.extend(witness_lines(finding))
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:
+    """The witness route, one numbered step per line."""
+    lines = []
+    for number, step in numbered(finding.witness):
+        if step.is_gap:
+            lines.append(f"{indent}   … ({step.does})")
+            continue
+        heard = f' "{shorten(step.hears, 70)}"' if step.hears else ""
+        does = f" -> {step.does}" if step.does else ""
+        lines.append(f"{indent}{number}. {step.node}:{heard}{does}")
+    return lines
+
+
+def plural(count: int, word: str) -> str:
+    """'1 finding', '2 findings'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(report: Report) -> str:
+    """One line: findings by severity, files read, files that could not be read."""
+    counts = report.counts()
+    parts = [
+        f"{plural(len(report.findings), 'finding')} "
+        f"({plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
+        f"{counts['info']} info) in {plural(len(report.files), 'file')}"
+    ]
+    if report.errors:
+        parts.append(f"{plural(len(report.errors), 'file')} could not be read")
+    if report.suppressed:
+        parts.append(f"{report.suppressed} suppressed in the menu")
+    if report.absorbed:
+        parts.append(f"{report.absorbed} in the baseline")
+    if report.fixed:
+        count = len(report.fixed)
+        parts.append(f"{count} baseline {'entry' if count == 1 else 'entries'} now fixed")
+    return "; ".join(parts) + "."

@@ -1,0 +1,181 @@
+"""The audit engine: run the selected rules over one menu and collect findings.
+
+The engine, not the rules, decides severity (from configuration), position,
+witness and suppression, so rules stay small and output stays uniform.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+from ivraudit.analysis.context import AuditContext
+from ivraudit.config import Config
+from ivraudit.model.findings import Finding, Report, Severity
+from ivraudit.model.menu import Menu
+from ivraudit.rules.registry import RULES, Hit, Rule, matches, selected
+
+_ENGINE_RULES = ("AU001", "AU002")
+
+
+def audit(
+    menu: Menu, config: Config | None = None, *, context: AuditContext | None = None
+) -> Report:
+    """Audit a menu with the rules and thresholds of ``config`` (defaults when None).
+
+    >>> from ivraudit import load
+    >>> menu = load("ivraudit: 1\\nstart: main\\nnodes:\\n  main: {type: say, say: Hi, next: gone}")
+    >>> [f.rule for f in audit(menu).findings]
+    ['DP003', 'ST001']
+    """
+    config = config or Config()
+    ctx = context or AuditContext(menu, config)
+    rules = selected(config.select, [*config.ignore, *config.ignored_in(menu.path)])
+    chosen = {rule.id for rule in rules}
+    suppressions = _suppressions(ctx)
+    report = Report(files=[menu.path], rules=[rule.id for rule in rules])
+    ran: list[Rule] = []
+    seen: set[tuple[str, ...]] = set()
+    for current in rules:
+        if current.id in _ENGINE_RULES or (current.needs_start and ctx.start is None):
+            continue
+        ran.append(current)
+        try:
+            findings = [_finding(ctx, current, hit, config) for hit in current.check(ctx)]
+        except Exception as exc:
+            # One broken rule must not hide the others, nor pass for a clean menu:
+            # the crash is always reported, whatever is selected.
+            report.findings.append(_crash(ctx, current, exc, config))
+            continue
+        for finding, hit in findings:
+            suppressed = _suppress(suppressions, finding, current)
+            # A subflow used twice is inlined twice; its faults are reported once.
+            key = (
+                finding.rule,
+                finding.file,
+                str(finding.line),
+                str(finding.column),
+                ctx.data[hit.node]["origin"] if hit.node in ctx.data else hit.node,
+                finding.fact,
+            )
+            if key in seen:
+                continue
+            seen.add(key)
+            if suppressed:
+                report.suppressed += 1
+            else:
+                report.findings.append(finding)
+    if "AU001" in chosen:
+        report.findings.extend(_unused_suppressions(ctx, suppressions, ran, config))
+    return report.sort()
+
+
+def _severity(rule: Rule, config: Config) -> Severity:
+    for selector, severity in config.severity.items():
+        if matches(rule, selector):
+            return severity
+    return rule.severity
+
+
+def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> tuple[Finding, Hit]:
+    position = hit.position or ctx.position(hit.node, *hit.field)
+    witness = hit.witness if hit.witness is not None else ctx.witness(hit.node)
+    finding = Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=_severity(rule, config),
+        file=position.file,
+        line=position.line,
+        column=position.column,
+        node=hit.node,
+        message=hit.message,
+        witness=witness,
+        fact=hit.fact,
+        flow=(ctx.menu.id or "") if ctx.menu.one_of_many else "",
+    )
+    return finding, hit
+
+
+def _crash(ctx: AuditContext, rule: Rule, exc: Exception, config: Config) -> Finding:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+    position = ctx.menu.locate()
+    crash_rule = RULES["AU002"]
+    return Finding(
+        rule=crash_rule.id,
+        name=crash_rule.name,
+        severity=_severity(crash_rule, config),
+        file=position.file,
+        line=position.line,
+        column=position.column,
+        node=ctx.start or "",
+        message=f"rule {rule.id} ({rule.name}) failed: {type(exc).__name__}: {exc}{at}",
+        fact=f"{rule.id}:{type(exc).__name__}",
+    )
+
+
+@dataclass
+class _Suppression:
+    """One ``audit: ignore`` entry of a node, and how many findings it silenced."""
+
+    selector: str
+    used: int = 0
+
+
+Suppressions = dict[str, list[_Suppression]]
+
+
+def _suppressions(ctx: AuditContext) -> Suppressions:
+    """Every node's ``audit: ignore`` entries.  The copies of a subflow inlined more
+    than once share one list: an entry is used if it silences a finding in any copy."""
+    found: Suppressions = {}
+    by_place: dict[tuple[str, int, int], list[_Suppression]] = {}
+    for node, model in ctx.nodes():
+        if model.audit is not None and model.audit.ignore:
+            where = ctx.position(node)
+            entries = [_Suppression(selector) for selector in model.audit.ignore]
+            found[node] = by_place.setdefault((where.file, where.line, where.column), entries)
+    return found
+
+
+def _suppress(suppressions: Suppressions, finding: Finding, rule: Rule) -> bool:
+    for entry in suppressions.get(finding.node, ()):
+        if matches(rule, entry.selector):
+            entry.used += 1
+            return True
+    return False
+
+
+def _unused_suppressions(
+    ctx: AuditContext, suppressions: Suppressions, ran: list[Rule], config: Config
+) -> list[Finding]:
+    unused_rule = RULES["AU001"]
+    findings = []
+    told: set[int] = set()  # entry lists already reported (shared by subflow copies)
+    for node, entries in suppressions.items():
+        if id(entries) in told:
+            continue
+        told.add(id(entries))
+        for index, entry in enumerate(entries):
+            selector = entry.selector
+            if entry.used:
+                continue
+            known = any(matches(rule, selector) for rule in RULES.values())
+            if known and not any(matches(rule, selector) for rule in ran):
+                continue  # its rule did not run: nothing to say either way
+            what = "names no rule" if not known else "suppresses nothing here"
+            position = ctx.position(node, "audit", "ignore", index)
+            findings.append(
+                Finding(
+                    rule=unused_rule.id,
+                    name=unused_rule.name,
+                    severity=_severity(unused_rule, config),
+                    file=position.file,
+                    line=position.line,
+                    column=position.column,
+                    node=node,
+                    message=f"'audit: ignore: {selector}' on '{node}' {what}",
+                    fact=f"ignore {selector}",
+                )
+            )
+    return findings

@@ -1,0 +1,182 @@
+"""The rule registry: every rule by id, and how selectors name them.
+
+A rule is an id, a name, a default severity, a one-line summary, a docstring
+in three parts (what it finds, why callers suffer, an example and the fix) and
+one function over the :class:`~ivraudit.analysis.context.AuditContext` that yields
+:class:`Hit` objects.  The engine (:mod:`ivraudit.rules.engine`) turns hits into
+findings: it attaches the configured severity, the position and the witness.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ivraudit.model.errors import ConfigError, Position, UsageError
+from ivraudit.model.findings import Severity, Step
+
+if TYPE_CHECKING:
+    from ivraudit.analysis.context import AuditContext
+    from ivraudit.config import Config
+
+FAMILIES = {
+    "ST": "structure",
+    "DE": "dead ends",
+    "ID": "identity",
+    "DP": "depth",
+    "MN": "menus",
+    "AU": "audit",
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule reports: the node, a message, and what was found.
+
+    ``fact`` identifies the fault independently of line numbers (it feeds the
+    baseline fingerprint); ``field`` points inside the node for the position;
+    ``witness`` overrides the default witness (the shortest route to ``node``).
+    """
+
+    node: str
+    message: str
+    fact: str = ""
+    field: tuple[Any, ...] = ()
+    witness: tuple[Step, ...] | None = None
+    position: Position | None = None
+
+
+Check = Callable[["AuditContext"], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Check
+    uses: tuple[str, ...] = ()
+    needs_start: bool = True
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.id[:2], "other")
+
+    @property
+    def doc(self) -> str:
+        """The rule's documentation: its check function's docstring."""
+        return inspect.cleandoc(self.check.__doc__ or self.summary)
+
+    def page(self) -> str:
+        """The rule's documentation page in Markdown (``ivraudit rules ID``, docs/rules/ID.md)."""
+        from ivraudit.config import Settings
+
+        lines = [
+            f"# {self.id} {self.name}",
+            "",
+            f"**{self.summary}**",
+            "",
+            f"Default severity: `{self.severity.value}`. Family: {self.family}.",
+            "",
+            self.doc,
+        ]
+        if self.uses:
+            lines += ["", "## Settings", ""]
+            for name in self.uses:
+                info = Settings.model_fields[name]
+                default = info.get_default(call_default_factory=True)
+                if isinstance(default, tuple):
+                    default = list(default)
+                # JSON literals read the same as the TOML the user writes.
+                literal = json.dumps(default, ensure_ascii=False)
+                lines.append(f"- `{name}` (default `{literal}`): {info.description}")
+        return "\n".join(lines) + "\n"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    name: str,
+    severity: Severity | str,
+    summary: str,
+    *,
+    uses: tuple[str, ...] = (),
+    needs_start: bool = True,
+) -> Callable[[Check], Check]:
+    """Register a check function as a rule (decorator)."""
+
+    def register(check: Check) -> Check:
+        if id in RULES:
+            raise ValueError(f"rule {id} registered twice")
+        RULES[id] = Rule(id, name, Severity(severity), summary, check, uses, needs_start)
+        return check
+
+    return register
+
+
+_ID = re.compile(r"^[A-Z]{2}[0-9]{0,3}$")
+
+
+def matches(rule_: Rule, selector: str) -> bool:
+    """Whether ``selector`` (an id, an id prefix such as ``DE``, or a name) names the rule."""
+    selector = selector.strip()
+    if selector.upper() == "ALL":
+        return True
+    if _ID.match(selector.upper()):
+        return rule_.id.startswith(selector.upper())
+    return rule_.name == selector.lower()
+
+
+def check_selectors(selectors: Iterable[str]) -> None:
+    """Raise UsageError for a selector that names no rule."""
+    for selector in selectors:
+        if not any(matches(candidate, selector) for candidate in all_rules()):
+            raise UsageError(f"'{selector}' names no rule; see 'ivraudit rules'")
+
+
+def selected(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """The rules that ``select`` (empty: all) picks and ``ignore`` does not drop, by id."""
+    select, ignore = list(select), list(ignore)
+    check_selectors([*select, *ignore])
+    picked = []
+    for candidate in all_rules():
+        if select and not any(matches(candidate, s) for s in select):
+            continue
+        if any(matches(candidate, s) for s in ignore):
+            continue
+        picked.append(candidate)
+    return picked
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, sorted by id."""
+    return [RULES[key] for key in sorted(RULES)]
+
+
+def get(rule_id: str) -> Rule:
+    """One rule by id or name; UsageError if there is none."""
+    for candidate in RULES.values():
+        if candidate.id == rule_id.upper() or candidate.name == rule_id.lower():
+            return candidate
+    raise UsageError(f"no rule '{rule_id}'; see 'ivraudit rules'")
+
+
+def check_config(config: Config) -> None:
+    """Raise ConfigError when ``config`` names a rule that does not exist.
+
+    A typo in ``select`` or ``ignore`` would otherwise silently do nothing.
+    """
+    for key, selectors in config.rule_selectors():
+        try:
+            check_selectors(selectors)
+        except UsageError as exc:
+            raise ConfigError(f"{config.origin}: config key '{key}': {exc}") from None

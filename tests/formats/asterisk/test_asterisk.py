@@ -1,0 +1,994 @@
+"""The Asterisk dialplan importer: fixtures written from the Asterisk docs, and the corpus."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ivraudit import MenuError, load, load_all, loads, to_graph
+from ivraudit.cli import main as cli
+from ivraudit.formats import FORMATS
+from ivraudit.formats.asterisk.loader import AEL_MESSAGE, detect
+from ivraudit.formats.asterisk.match import Pattern, app_args, split_condition, substitute
+from ivraudit.model.errors import NotAMenuError
+from tests.conftest import edges, kinds, lines, structural
+
+HERE = Path(__file__).resolve().parent / "fixtures"
+
+
+def fields(menu, node_id: str) -> dict:
+    return menu.nodes[node_id].model_dump(exclude_none=True, by_alias=True, exclude_defaults=True)
+
+
+# -- a menu: Background + WaitExten, options, i and t, Queue, Dial, VoiceMail, Read --------------
+
+
+def test_background_and_waitexten_make_one_menu_with_every_extension_as_an_option():
+    menu = load(HERE / "main_menu.conf")
+    assert menu.source_format == "asterisk"
+    assert menu.id == "bank-main"
+    assert menu.start == "bank-main,s,menu"
+    assert kinds(menu) == {
+        "bank-main,s,menu": "menu",
+        "bank-main,2,1": "transfer",
+        "bank-main,2,3": "voicemail",
+        "bank-main,2,4": "hangup",
+        "bank-main,0,1": "transfer",
+        "bank-main,_9XX,1": "transfer",
+        "bank-main,_9XX,<end>": "hangup",
+        "bank-main,#,1": "hangup",
+        "bank-main,i,1": "say",
+        "bank-main,closed,1": "hangup",
+        "bank-accounts,s,1": "ask",
+        "bank-accounts,s,2": "ask",
+        "bank-accounts,s,3": "branch",
+        "bank-accounts,s,4": "menu",
+        "bank-accounts,1,1": "say",
+        "bank-accounts,0,1": "transfer",
+        "bank-accounts,0,2": "hangup",
+    }
+    assert edges(menu) == [
+        ("bank-accounts,0,1", "bank-accounts,0,2", "fail", None),
+        ("bank-accounts,1,1", "bank-accounts,s,4", "next", None),
+        ("bank-accounts,s,1", "bank-accounts,s,2", "fail", None),
+        ("bank-accounts,s,1", "bank-accounts,s,2", "next", None),
+        ("bank-accounts,s,2", "bank-accounts,s,3", "fail", None),
+        ("bank-accounts,s,2", "bank-accounts,s,3", "next", None),
+        ("bank-accounts,s,3", "bank-accounts,s,1", "case", "1"),
+        ("bank-accounts,s,3", "bank-accounts,s,4", "else", None),
+        ("bank-accounts,s,4", "<platform disconnect>", "no_input", None),
+        ("bank-accounts,s,4", "<platform disconnect>", "no_match", None),
+        ("bank-accounts,s,4", "bank-accounts,0,1", "key", "0"),
+        ("bank-accounts,s,4", "bank-accounts,1,1", "key", "1"),
+        ("bank-accounts,s,4", "bank-main,s,menu", "key", "9"),
+        ("bank-main,0,1", "bank-main,closed,1", "fail", None),
+        ("bank-main,2,1", "bank-main,2,3", "fail", None),
+        ("bank-main,2,3", "bank-main,2,4", "next", None),
+        ("bank-main,_9XX,1", "bank-main,_9XX,<end>", "fail", None),
+        ("bank-main,i,1", "bank-main,s,menu", "next", None),
+        ("bank-main,s,menu", "bank-accounts,s,1", "key", "1"),
+        ("bank-main,s,menu", "bank-main,#,1", "key", "#"),
+        ("bank-main,s,menu", "bank-main,0,1", "key", "0"),
+        ("bank-main,s,menu", "bank-main,2,1", "key", "2"),
+        ("bank-main,s,menu", "bank-main,_9XX,1", "key", "/^9[0-9][0-9]$/"),
+        ("bank-main,s,menu", "bank-main,closed,1", "no_input", None),
+        ("bank-main,s,menu", "bank-main,i,1", "no_match", None),
+    ]
+    assert structural(menu) == []
+
+
+def test_nodes_point_at_their_exten_and_same_lines():
+    menu = load(HERE / "main_menu.conf")
+    assert lines(menu) == {
+        "bank-main,s,menu": 16,
+        "bank-main,2,1": 21,
+        "bank-main,2,3": 23,
+        "bank-main,2,4": 24,
+        "bank-main,0,1": 25,
+        "bank-main,_9XX,1": 27,
+        "bank-main,_9XX,<end>": 27,
+        "bank-main,#,1": 28,
+        "bank-main,i,1": 30,
+        "bank-main,closed,1": 33,
+        "bank-accounts,s,1": 39,
+        "bank-accounts,s,2": 40,
+        "bank-accounts,s,3": 41,
+        "bank-accounts,s,4": 42,
+        "bank-accounts,1,1": 44,
+        "bank-accounts,0,1": 49,
+        "bank-accounts,0,2": 50,
+    }
+    where = menu.locate("nodes", "bank-main,s,menu")
+    assert (where.file, where.line, where.column) == (str(HERE / "main_menu.conf"), 16, 2)
+    assert menu.locate("nodes", "bank-main,s,menu", "options", "2").line == 21
+
+
+def test_prompts_timeouts_globals_and_platform_details_are_kept():
+    menu = load(HERE / "main_menu.conf")
+    assert fields(menu, "bank-main,s,menu") == {
+        "type": "menu",
+        "play": "welcome&main-menu",
+        "options": {
+            "1": "bank-accounts,s,1",
+            "2": "bank-main,2,1",
+            "0": "bank-main,0,1",
+            "/^9[0-9][0-9]$/": "bank-main,_9XX,1",
+            "#": "bank-main,#,1",
+        },
+        "no_input": "bank-main,closed,1",
+        "no_match": "bank-main,i,1",
+        "timeout": 6.0,
+    }
+    # Playback before Queue() is what the caller hears before the transfer.
+    assert fields(menu, "bank-main,2,1") == {
+        "type": "transfer",
+        "play": "transferring",
+        "target": "queue:sales",
+        "fail": "bank-main,2,3",
+    }
+    assert fields(menu, "bank-main,closed,1") == {
+        "type": "hangup",
+        "play": "all-agents-busy&vm-goodbye",
+    }
+    assert fields(menu, "bank-accounts,s,2")["collects"] == "PIN"
+    assert fields(menu, "bank-accounts,s,2")["timeout"] == 5.0
+    assert fields(menu, "bank-accounts,0,1")["note"] == "written in context bank-common"
+    # The block-commented [old-menu] and the h extension are not part of any call route.
+    assert not any(node_id.startswith("old-menu") for node_id in menu.nodes)
+    assert not any(",h," in node_id for node_id in menu.nodes)
+
+
+# -- Read() menus and questions ----------------------------------------------------------------
+
+
+def test_read_followed_by_gotoif_on_the_key_is_a_menu_and_free_input_is_an_ask():
+    menu = load(HERE / "read_menus.conf")
+    assert menu.start == "order-main,_X.,ask"
+    assert fields(menu, "order-main,_X.,ask") == {
+        "type": "menu",
+        "play": "order/main-menu",
+        "options": {
+            "1": "order,s,1",
+            "2": "order-main,_X.,status",
+            "0": "order-main,_X.,agent",
+        },
+        "no_input": "order-main,_X.,noinput",
+        "no_match": "order-main,_X.,wrong",
+        "timeout": 5.0,
+        "note": "Read(CHOICE) then GotoIf on the key entered",
+    }
+    assert kinds(menu) == {
+        "order-main,_X.,ask": "menu",
+        "order-main,_X.,wrong": "branch",
+        "order-main,_X.,retry": "say",
+        "order-main,_X.,noinput": "say",
+        "order-main,_X.,status": "ask",
+        "order-main,_X.,15": "branch",
+        "order-main,_X.,16": "action",
+        "order-main,_X.,agent": "transfer",
+        "order-main,bye,1": "hangup",
+        "order,s,1": "ask",
+        "order,s,2": "branch",
+        "order,s,4": "hangup",
+    }
+    # A 10-digit order number checked by length is free input, not a menu.
+    assert fields(menu, "order-main,_X.,status")["collects"] == "ORDERNO"
+    # One key tested on an 8-digit read is still free input; TTS text is said.
+    assert fields(menu, "order,s,1")["collects"] == "ACCT"
+    assert fields(menu, "order,s,4") == {
+        "type": "hangup",
+        "say": "Thank you. Your order is placed.",
+    }
+    assert edges(menu) == [
+        ("order,s,1", "order,s,2", "fail", None),
+        ("order,s,1", "order,s,2", "next", None),
+        ("order,s,2", "<missing order-main,s,ask>", "case", "1"),
+        ("order,s,2", "order,s,1", "case", "2"),
+        ("order,s,2", "order,s,4", "else", None),
+        ("order-main,_X.,15", "order-main,_X.,16", "else", None),
+        ("order-main,_X.,15", "order-main,_X.,wrong", "case", "1"),
+        ("order-main,_X.,16", "order-main,bye,1", "next", None),
+        ("order-main,_X.,agent", "order-main,bye,1", "fail", None),
+        ("order-main,_X.,ask", "order,s,1", "key", "1"),
+        ("order-main,_X.,ask", "order-main,_X.,agent", "key", "0"),
+        ("order-main,_X.,ask", "order-main,_X.,noinput", "no_input", None),
+        ("order-main,_X.,ask", "order-main,_X.,status", "key", "2"),
+        ("order-main,_X.,ask", "order-main,_X.,wrong", "no_match", None),
+        ("order-main,_X.,noinput", "order-main,_X.,ask", "next", None),
+        ("order-main,_X.,retry", "order-main,_X.,ask", "next", None),
+        ("order-main,_X.,status", "order-main,_X.,15", "fail", None),
+        ("order-main,_X.,status", "order-main,_X.,15", "next", None),
+        ("order-main,_X.,wrong", "order-main,_X.,retry", "case", "1"),
+        ("order-main,_X.,wrong", "order-main,bye,1", "else", None),
+    ]
+
+
+def test_a_jump_to_an_extension_a_context_does_not_have_is_reported_as_missing():
+    # order-main only has _X., which does not match "s": Asterisk would hang up there.
+    menu = load(HERE / "read_menus.conf")
+    assert structural(menu) == [
+        (
+            "ST001",
+            "order,s,2",
+            27,
+            "case 1 of 'order,s,2' goes to 'order-main,s,ask', which does not exist "
+            "(did you mean 'order-main,_X.,ask'?)",
+        )
+    ]
+
+
+# -- subroutines ---------------------------------------------------------------------------------
+
+
+def test_gosub_and_macro_are_subflows_expanded_at_each_call():
+    menu = load(HERE / "subroutines.conf")
+    assert menu.start == "support,s,2"
+    assert sorted(menu.subflows) == [
+        "gosub sub-queue,s,1",
+        "gosub sub-verify,s,1",
+        "gosub sub-vip,s,1",
+        "macro macro-announce,s,1",
+        "macro macro-goodbye,s,1",
+    ]
+    verify = menu.subflows["gosub sub-verify,s,1"]
+    assert verify.start == "sub-verify,s,1"
+    assert kinds(verify) == {
+        "sub-verify,s,1": "ask",
+        "sub-verify,s,2": "branch",
+        "sub-verify,s,3": "return",
+        "sub-verify,s,good": "return",
+    }
+    assert lines(verify) == {
+        "sub-verify,s,1": 20,
+        "sub-verify,s,2": 21,
+        "sub-verify,s,3": 22,
+        "sub-verify,s,good": 23,
+    }
+    # A macro returns when it runs out of priorities.
+    assert kinds(menu.subflows["macro macro-announce,s,1"]) == {
+        "macro-announce,s,1": "say",
+        "macro-announce,s,<end>": "return",
+    }
+    assert edges(menu) == [
+        ("support,1,1", "support,1,1:else", "else", None),
+        ("support,1,1", "support,1,1:then", "case", "1"),
+        ("support,1,1:else", "support,1,1:else/sub-queue,s,1", "subflow", None),
+        ("support,1,1:else/sub-queue,s,1", "support,1,1:else/sub-queue,s,2", "fail", None),
+        ("support,1,1:else/sub-queue,s,2", "support,1,2", "return", None),
+        ("support,1,1:then", "support,1,1:then/sub-vip,s,1", "subflow", None),
+        ("support,1,1:then/sub-vip,s,1", "support,1,1:then/sub-vip,s,2", "fail", None),
+        ("support,1,1:then/sub-vip,s,2", "support,1,2", "return", None),
+        ("support,2,1", "support,2,2", "next", None),
+        ("support,3,1", "support,3,<end>", "next", None),
+        ("support,4,1", "<missing sub-verify,s,nolabel>", "error", None),
+        ("support,5,1", "support,5,1/macro-announce,s,1", "subflow", None),
+        (
+            "support,5,1/macro-announce,s,1",
+            "support,5,1/macro-announce,s,<end>",
+            "next",
+            None,
+        ),
+        ("support,5,1/macro-announce,s,<end>", "support,5,2", "return", None),
+        ("support,i,1", "support,i,1/macro-goodbye,s,1", "subflow", None),
+        ("support,s,2", "support,s,2/sub-verify,s,1", "subflow", None),
+        ("support,s,2/sub-verify,s,1", "support,s,2/sub-verify,s,2", "fail", None),
+        ("support,s,2/sub-verify,s,1", "support,s,2/sub-verify,s,2", "next", None),
+        ("support,s,2/sub-verify,s,2", "support,s,2/sub-verify,s,3", "else", None),
+        ("support,s,2/sub-verify,s,2", "support,s,2/sub-verify,s,good", "case", "1"),
+        ("support,s,2/sub-verify,s,3", "support,s,3", "return", None),
+        ("support,s,2/sub-verify,s,good", "support,s,3", "return", None),
+        ("support,s,3", "support,s,4", "else", None),
+        ("support,s,3", "support,s,menu", "case", "1"),
+        ("support,s,4", "support,s,4/macro-goodbye,s,1", "subflow", None),
+        ("support,s,menu", "<platform disconnect>", "no_input", None),
+        ("support,s,menu", "support,1,1", "key", "1"),
+        ("support,s,menu", "support,2,1", "key", "2"),
+        ("support,s,menu", "support,3,1", "key", "3"),
+        ("support,s,menu", "support,4,1", "key", "4"),
+        ("support,s,menu", "support,5,1", "key", "5"),
+        ("support,s,menu", "support,i,1", "no_match", None),
+    ]
+
+
+def test_a_goto_to_a_label_chosen_by_the_caller_branches_over_the_labels():
+    text = (
+        "[from-pstn]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,Gosub(pick,s,1(sales))\n"
+        " same => n,Hangup()\n"
+        "[pick]\n"
+        "exten => s,1,Goto(${ARG1})\n"
+        " same => n(sales),Dial(SIP/sales,20)\n"
+        " same => n,Return()\n"
+        " same => n(support),Dial(SIP/support,20)\n"
+        " same => n,Return()\n"
+    )
+    pick = loads(text, format="asterisk").subflows["gosub pick,s,1"]
+    assert fields(pick, "pick,s,1") == {
+        "type": "branch",
+        "note": "Goto(${ARG1})",
+        "cases": [
+            {"when": "${ARG1} is sales", "next": "pick,s,sales"},
+            {"when": "${ARG1} is support", "next": "pick,s,support"},
+        ],
+        "else": "pick,s,1:else",
+    }
+    # Any other value: the Goto fails and Asterisk hangs up (it does not try 'i').
+    assert fields(pick, "pick,s,1:else") == {
+        "type": "hangup",
+        "reason": "error",
+        "note": "${ARG1} names none of these labels: the Goto fails",
+    }
+
+
+def test_subroutines_that_cannot_be_followed_are_actions_that_say_why():
+    menu = load(HERE / "subroutines.conf")
+    assert fields(menu, "support,2,1") == {
+        "type": "action",
+        "note": "Gosub(sub-loop,s,1): not expanded, because it calls itself (directly or "
+        "through other subroutines)",
+        "next": "support,2,2",
+    }
+    assert fields(menu, "support,3,1")["note"] == (
+        "Gosub(sub-missing,s,1): subroutine not followed (jumps to context 'sub-missing', "
+        "which this dialplan does not define (Asterisk needs it from another configuration "
+        "file, or the jump fails))"
+    )
+    # A macro that always hangs up never comes back: no way on after the call.
+    assert fields(menu, "support,s,4") == {
+        "type": "subflow",
+        "menu": "macro macro-goodbye,s,1",
+        "note": "Macro(goodbye,failed)",
+    }
+    assert structural(menu) == [
+        (
+            "ST001",
+            "support,4,1",
+            14,
+            "'error' of 'support,4,1' goes to 'sub-verify,s,nolabel', which does not exist",
+        )
+    ]
+
+
+# -- hours, conditions, loops, run-time jumps ----------------------------------------------------
+
+
+def test_gotoiftime_execif_while_and_run_time_jumps():
+    menu = load(HERE / "jumps.conf")
+    assert menu.id == "reception"
+    assert menu.start == "reception,s,2"
+    assert fields(menu, "reception,s,2") == {
+        "type": "hours",
+        "schedule": "08:00-18:00,mon-fri,*,*",
+        "open": "reception,s,open",
+        "closed": "reception,s,closed",
+    }
+    # ExecIf(...?Playback) is a prompt played under a condition; ExecIf(...?Goto) a branch;
+    # the While loop of Set() only is bookkeeping and disappears.
+    assert fields(menu, "reception,s,open") == {
+        "type": "say",
+        "play": "anonymous-caller",
+        "note": 'anonymous-caller is played only when $["${CALLERID(num)}" = ""]',
+        "next": "reception,s,4",
+    }
+    assert fields(menu, "reception,s,4") == {
+        "type": "branch",
+        "cases": [{"when": "$[${VIP} = 1]", "next": "reception,vip,1"}],
+        "else": "reception,s,9",
+    }
+    # Goto(dial-${DIALSTATUS},1) after Dial: one case per failure the status can name, and
+    # any other status (ANSWER, CANCEL, ...) where the pattern _dial-. catches it.
+    assert fields(menu, "reception,s,10") == {
+        "type": "branch",
+        "cases": [
+            {
+                "when": "${DIALSTATUS} is NOANSWER or ${DIALSTATUS} is CHANUNAVAIL or "
+                "${DIALSTATUS} is CONGESTION",
+                "next": "reception,_dial-.,1",
+            },
+            {"when": "${DIALSTATUS} is BUSY", "next": "reception,dial-BUSY,1"},
+        ],
+        "else": "reception,_dial-.,1",
+        "note": "Goto(dial-${DIALSTATUS},1)",
+    }
+    # Goto(${NIGHT_CONTEXT},s,1): a constant global; night includes holidays on 25 Dec only.
+    assert fields(menu, "reception,s,closed") == {
+        "type": "hours",
+        "schedule": "*,*,25,dec",
+        "open": "night,s,1",
+        "closed": "after-hours,s,1",
+        "note": "Goto(${NIGHT_CONTEXT},s,1): the extension is in a context included only at "
+        "these times",
+    }
+    assert fields(menu, "after-hours,s,1") == {
+        "type": "hangup",
+        "say": "We are closed. Please call again tomorrow.",
+        "note": "written in context after-hours",
+    }
+    # VoiceMail: 0 during the greeting goes to extension o.
+    assert fields(menu, "reception,dial-BUSY,1:after") == {
+        "type": "branch",
+        "cases": [{"when": "the caller pressed 0 during the greeting", "next": "reception,o,1"}],
+        "else": "reception,dial-BUSY,<end>",
+        "note": "VoiceMail sends 0 to extension 'o' and * to extension 'a'",
+    }
+    assert [case.when for case in menu.nodes["reception,vip,2"].cases] == [
+        "${TRANSFER_TO} is s",
+        "${TRANSFER_TO} is vip",
+        "${TRANSFER_TO} is dial-BUSY",
+        "${TRANSFER_TO} matches _dial-.",
+        "${TRANSFER_TO} is o",
+    ]
+    assert fields(menu, "reception,vip,2:else") == {
+        "type": "hangup",
+        "note": "no extension of 'reception' matches: Asterisk hangs up",
+    }
+    assert structural(menu) == []
+
+
+def test_text_to_speech_and_said_digits_are_spoken_prompts():
+    menus = load_all(HERE / "speech.conf")
+    assert [menu.id for menu in menus] == ["did-routing"]
+    menu = menus[0]
+    assert menu.start == "did-routing,5551000,2"
+    assert fields(menu, "did-routing,5551000,2") == {
+        "type": "menu",
+        "say": "Welcome to the help line. Press 1 for opening hours.",
+        "options": {
+            "5551000": "did-routing,5551000,2",
+            "1": "did-routing,1,1",
+            "5552000": "did-routing,5552000,1",
+            "/^5{3}[0-9]{4}$/": "did-routing,_555XXXX,1",
+        },
+        "timeout": 5.0,
+    }
+    assert fields(menu, "did-routing,1,2") == {
+        "type": "say",
+        "say": "95",
+        "note": "SayDigits(95)",
+        "next": "did-routing,5551000,2",
+    }
+    assert fields(menu, "did-routing,5552000,2") == {"type": "hangup", "note": "Congestion()"}
+
+
+def test_autofallthrough_no_waits_for_another_extension_instead_of_hanging_up():
+    menu = load(HERE / "fallthrough.conf")
+    assert menu.start == "attendant,s,2"
+    assert fields(menu, "attendant,s,<end>") == {
+        "type": "menu",
+        "options": {"100": "attendant,100,1", "101": "attendant,101,1"},
+        "no_input": "attendant,t,1",
+        "note": "extension s has no priority 3; with autofallthrough=no Asterisk waits for "
+        "the caller to dial an extension of this context",
+    }
+    assert ("attendant,s,<end>", "<platform disconnect>", "no_match", None) in edges(menu)
+
+
+# -- #include ----------------------------------------------------------------------------------
+
+
+def test_include_files_are_read_relative_to_the_including_file():
+    menu = load(HERE / "with_includes.conf")
+    assert menu.start == "front-desk,s,2"
+    assert list(menu.nodes) == [
+        "front-desk,s,2",
+        "front-desk,3,1",
+        "front-desk,0,1",
+        "front-desk,0,<end>",
+        "front-desk,i,1",
+        "sales-menu,s,1",
+        "sales-menu,s,3",
+        "sales-menu,s,<end>",
+        "support-menu,s,1",
+    ]
+    where = menu.locate("nodes", "front-desk,0,1")
+    assert (Path(where.file).name, where.line) == ("front-desk-extras.conf", 2)
+    where = menu.locate("nodes", "support-menu,s,1")
+    assert (Path(where.file).name, where.line) == ("sub-support.conf", 2)
+    # SALES comes from a global set in an included file.
+    assert fields(menu, "sales-menu,s,1")["target"] == "PJSIP/sales"
+
+
+def test_a_missing_include_does_not_fail_the_load_and_is_named_where_it_matters():
+    menu = load(HERE / "with_includes.conf")
+    assert fields(menu, "front-desk,s,2")["note"] == (
+        "options may be missing: #include 'missing-menus.conf', "
+        "'/usr/local/bin/make-menus.sh' could not be read"
+    )
+    assert fields(menu, "front-desk,3,1") == {
+        "type": "action",
+        "note": "Goto(billing-menu,s,1): jumps to context 'billing-menu', which is not in the "
+        "files read; it may be in '/usr/local/bin/make-menus.sh', 'missing-menus.conf', "
+        "which could not be read",
+    }
+
+
+def test_an_include_loop_is_an_error_not_a_hang():
+    with pytest.raises(MenuError) as caught:
+        load(HERE / "loop" / "a.conf")
+    assert str(caught.value) == (
+        f"{HERE / 'loop' / 'b.conf'}:2:1: #include 'a.conf' includes a file that is already "
+        "being read (an #include loop) (remove the #include that leads back to this file)"
+    )
+
+
+def test_includes_in_text_are_not_read():
+    text = "[in]\nexten => s,1,Background(menu)\n same => n,WaitExten()\n#include more.conf\n"
+    menu = loads(text, format="asterisk")
+    assert (
+        fields(menu, "in,s,1")["note"]
+        == "options may be missing: #include 'more.conf' could not be read"
+    )
+
+
+def test_templates_switches_and_jumps_that_cannot_be_followed():
+    text = (
+        "; templates, switches and jumps nobody can follow\n"
+        "[menu-template](!)\n"
+        "exten => i,1,Playback(invalid)\n"
+        " same => n,Goto(s,1)\n"
+        "\n"
+        "[lobby](menu-template)\n"
+        "switch => IAX2/hq/lobby\n"
+        "exten => s,1,Background(lobby-menu)\n"
+        " same => n,WaitExten(3)\n"
+        "exten => 1,1,GotoIf($[${LEN(${X})} > 0]:done)\n"
+        " same => n(done),Goto(${NEXT_CONTEXT},s,1)\n"
+    )
+    menu = loads(text, format="asterisk")
+    assert menu.id == "lobby"
+    assert fields(menu, "lobby,s,1") == {
+        "type": "menu",
+        "play": "lobby-menu",
+        "options": {"1": "lobby,1,1", "/^[0-9*#]+$/": "lobby,s,1:switch"},
+        "no_match": "lobby,i,1",
+        "timeout": 3.0,
+    }
+    # The template's i extension is part of [lobby]; it points at the template's line.
+    assert fields(menu, "lobby,i,1") == {"type": "say", "play": "invalid", "next": "lobby,s,1"}
+    assert menu.locate("nodes", "lobby,i,1").line == 3
+    assert fields(menu, "lobby,s,1:switch") == {
+        "type": "action",
+        "note": "keys that match no extension here are looked up through switch => "
+        "IAX2/hq/lobby, a remote dialplan ivraudit cannot read",
+    }
+    assert fields(menu, "lobby,1,1") == {
+        "type": "action",
+        "note": "GotoIf($[${LEN(${X})} > 0]:done) has no '?': Asterisk takes no branch and goes on",
+        "next": "lobby,1,done",
+    }
+    assert fields(menu, "lobby,1,done") == {
+        "type": "action",
+        "note": "Goto(${NEXT_CONTEXT},s,1): jumps to a context known only at run time "
+        "(${NEXT_CONTEXT})",
+    }
+
+
+# -- files that are not menus ------------------------------------------------------------------
+
+
+def test_a_dialplan_with_everything_commented_out_is_not_a_menu():
+    with pytest.raises(NotAMenuError) as caught:
+        load(HERE / "commented_out.conf")
+    assert caught.value.message == (
+        "Asterisk dialplan with no extensions: every 'exten =>' line is commented out "
+        "(; or ;-- --;), so there is no phone menu to audit"
+    )
+
+
+def test_a_dialplan_that_never_answers_a_call_is_not_a_menu():
+    with pytest.raises(NotAMenuError) as caught:
+        load(HERE / "outbound_only.conf")
+    assert caught.value.message == (
+        "Asterisk dialplan with no context where calls enter: every context that answers, "
+        "plays a prompt or reads digits is reached from another one or is a subroutine, so "
+        "there is no phone menu to audit"
+    )
+
+
+def test_ael_is_refused_with_advice_whether_detected_or_named():
+    with pytest.raises(NotAMenuError) as caught:
+        load(HERE / "menu.ael")
+    assert caught.value.message == AEL_MESSAGE
+    with pytest.raises(NotAMenuError) as caught:
+        load(HERE / "menu.ael", format="asterisk")
+    assert caught.value.message == AEL_MESSAGE
+    assert AEL_MESSAGE == (
+        "Asterisk AEL dialplan (extensions.ael): ivraudit does not read AEL; convert it to "
+        "extensions.conf syntax (aelparse -d -w writes extensions.conf.aeldump) or give "
+        "ivraudit the extensions.conf instead"
+    )
+
+
+# -- malformed dialplans -------------------------------------------------------------------------
+
+ERRORS = [
+    (
+        "[main\nexten => s,1,Hangup()\n",
+        "<text>:1:1: context header '[main' has no closing ']' (write it as [name])",
+    ),
+    (
+        "[main](base)\nexten => s,1,Hangup()\n",
+        "<text>:1:1: context 'main' inherits from 'base', which is not defined before it "
+        "(define the template [base](!) above [main])",
+    ),
+    (
+        "[main](+)\nexten => s,1,Hangup()\n",
+        "<text>:1:1: [main](+) adds to context 'main', which is not defined before it "
+        "(define [main] first)",
+    ),
+    (
+        "exten => s,1,Answer()\n[main]\n",
+        "<text>:1:1: this line is not inside any [context] (put a [context] header above it)",
+    ),
+    (
+        "[main]\nexten => s,1,Answer()\nexten => s,start,Hangup()\n",
+        "<text>:3:1: priority 'start' of extension 's' is neither a number nor a label defined "
+        "above it (use a number, 'n', or a label of this extension)",
+    ),
+    (
+        "[main]\nexten => s,1(menu,Answer()\n",
+        "<text>:2:1: label in priority '1(menu' has no closing ')'",
+    ),
+    ("[main]\nexten => s,0,Answer()\n", "<text>:2:1: priority 0 of extension 's' is below 1"),
+    (
+        "[main]\n same => n,Answer()\n",
+        "<text>:2:2: 'same =>' has no extension before it in context 'main' "
+        "(start the extension with 'exten => name,1,...')",
+    ),
+    (
+        "[main]\nexten => s,1,\n",
+        "<text>:2:1: priority 1 of extension 's' runs no application "
+        "(write an application after the priority, e.g. NoOp())",
+    ),
+    (
+        "[main]\nexten => ,1,Answer()\n",
+        "<text>:2:1: 'exten =>' has no extension name (write exten => name,1,App())",
+    ),
+    (
+        "[main]\nexten => s,1,Answer()\nexten => s,1,Hangup()\n",
+        "<text>:3:1: priority 1 of extension 's' in context 'main' is defined twice (first at "
+        "<text>:2); Asterisk keeps the first and drops this one (renumber or remove one of them)",
+    ),
+    (
+        "[main]\nexten => s,1,NoOp(a--;b)\n",
+        "<text>:2:20: '--;' ends a block comment that was never opened: Asterisk ignores the "
+        "rest of the file after it (remove it, or write the semicolon as \\;)",
+    ),
+    (
+        "[main]\nexten => s,1,Answer()\n;-- this looks like a comment\nexten => s,2,Hangup()\n",
+        "<text>:3:1: block comment ';--' is never closed with '--;': Asterisk ignores "
+        "everything after it (close it with --; or, for a one-line comment, write ';' without "
+        "'--')",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), ERRORS)
+def test_malformed_dialplans_are_errors_with_a_position_and_a_fix(text, message):
+    with pytest.raises(MenuError) as caught:
+        loads(text, format="asterisk")
+    assert not isinstance(caught.value, NotAMenuError)
+    assert str(caught.value) == message
+
+
+def test_a_plain_comment_after_a_line_is_not_a_block_comment():
+    menu = loads("[main]\nexten => s,1,Answer() ; the end --;\n", format="asterisk")
+    assert kinds(menu) == {"main,s,<end>": "hangup"}
+
+
+def test_lines_asterisk_itself_drops_are_dropped_the_same_way():
+    # FreePBX writes 'n' on the first line of a context; Asterisk skips it with a warning.
+    text = (
+        "[main]\nexten => s,n,Playback(never-heard)\nexten => s,1,Answer()\n"
+        " same => n,Playback(hello)\nexten => 100,hint,PJSIP/100\nthis line has no equals sign\n"
+    )
+    menu = loads(text, format="asterisk")
+    assert fields(menu, "main,s,2") == {"type": "say", "play": "hello", "next": "main,s,<end>"}
+
+
+# -- the real corpus -------------------------------------------------------------------------------
+
+CORPUS_RESULTS = {
+    "asterisk/Darcia2125__IVR__extensions.conf": [("demo", 27, 43, 85), ("work", 14, 15, 27)],
+    "asterisk/Distrotech__distrotech-core__extensions.conf": [
+        ("ivr-std", 256, 259, 915),
+        ("callback", 275, 278, 1031),
+        ("sugarcrm", 1, 1, 0),
+        ("clickcall", 1, 1, 0),
+        ("h323", 336, 1161, 4102),
+        ("disa", 273, 276, 1008),
+        ("misdnfwd", 313, 1138, 3973),
+        ("sipddi", 315, 1140, 3994),
+        ("agent", 258, 261, 930),
+        ("ccdialin", 254, 257, 923),
+        ("cccall", 257, 260, 949),
+    ],
+    "asterisk/asterisk__asterisk__extensions.conf.sample": [("demo", 25, 36, 74)],
+    "asterisk/inhyunc__baro_ars__extensions.conf": [
+        ("call-file-test", 1, 1, 0),
+        ("pri_tg_trunk", 84, 88, 92),
+        ("avoxi_trunk", 2, 2, 1),
+        ("public", 75, 79, 79),
+    ],
+    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 155, 197, 337)],
+    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 613, 868)],
+}
+FREEPBX = "asterisk/Matto9781__freePBX01__extensions_additional.conf"
+CORPUS_REFUSED = {
+    "asterisk/asterisk__asterisk__extensions.ael.sample": AEL_MESSAGE,
+    "asterisk/inhyunc__baro_ars__extensions.ael": AEL_MESSAGE,
+    "asterisk/inhyunc__baro_ars__extensions_07075401880.ael": AEL_MESSAGE,
+    "asterisk/leifmadsen__atdg-configs__extensions.conf": (
+        "Asterisk dialplan with no extensions: every 'exten =>' line is commented out "
+        "(; or ;-- --;), so there is no phone menu to audit"
+    ),
+}
+
+
+def corpus_files(corpus: Path) -> list[str]:
+    rows = (corpus / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return sorted({row.split("\t")[1] for row in rows if row.split("\t")[0] == "asterisk"})
+
+
+def summary(menus) -> list[tuple[str, int, int, int]]:
+    result = []
+    for menu in menus:
+        graph = to_graph(menu)
+        result.append((menu.id, len(menu.nodes), graph.number_of_nodes(), graph.number_of_edges()))
+    return result
+
+
+def test_the_corpus_lists_every_file_this_test_knows(corpus):
+    expected = {*CORPUS_RESULTS, *CORPUS_REFUSED, FREEPBX}
+    assert corpus_files(corpus) == sorted(expected)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_RESULTS))
+def test_every_corpus_dialplan_loads_with_its_entry_contexts(corpus, name):
+    menus = load_all(corpus / name)  # detected, even when the file starts with '[general]'
+
+    assert all(menu.source_format == "asterisk" for menu in menus)
+    assert summary(menus) == CORPUS_RESULTS[name]
+
+
+def test_the_freepbx_dialplan_loads_one_menu_per_feature_code_and_did(corpus):
+    menus = load_all(corpus / FREEPBX)
+    assert len(menus) == 46
+    assert sum(len(menu.nodes) for menu in menus) == 486
+    graphs = [to_graph(menu) for menu in menus]
+    assert sum(graph.number_of_nodes() for graph in graphs) == 9109
+    assert sum(graph.number_of_edges() for graph in graphs) == 13162
+    did = next(menu for menu in menus if menu.id == "ext-did-catchall")
+    # The real IVR, reached through the DID and its announcement: WaitExten(10) with
+    # the option 0, direct dialing, and loop counters on i and t.
+    ivr = fields(did, "ivr-1,s,start")
+    assert ivr["options"] == {
+        "0": "ext-group,5241520521425,cid",
+        "*38375604": "ivr-1,*38375604,4",
+        "/^[0-9][0-9*#]+$/": "ivr-1,_X.,1",
+    }
+    assert (ivr["no_input"], ivr["no_match"], ivr["timeout"]) == ("ivr-1,t,2", "ivr-1,i,2", 10.0)
+    # The invalid-entry branch ends in an empty Goto(): Asterisk hangs up there.
+    assert fields(did, "ivr-1,i,final") == {
+        "type": "hangup",
+        "play": "no-valid-responce-transfering",
+        "note": "Goto() names no target: Asterisk hangs up",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_REFUSED))
+def test_corpus_files_that_are_not_menus_are_refused_with_the_reason(corpus, name):
+    with pytest.raises(NotAMenuError) as caught:
+        load_all(corpus / name)
+    assert caught.value.message == CORPUS_REFUSED[name]
+
+
+def test_the_stock_sample_checked_by_hand(corpus):
+    (menu,) = load_all(corpus / "asterisk/asterisk__asterisk__extensions.conf.sample")
+    assert menu.start == "demo,s,restart"
+    assert kinds(menu) == {
+        "demo,a,1": "action",
+        "demo,a,2": "return",
+        "demo,s,restart": "menu",
+        "demo,s,instruct": "menu",
+        "demo,2,1": "menu",
+        "demo,1234,1": "say",
+        "demo,1234,2": "subflow",
+        "demo,1235,1": "voicemail",
+        "demo,1235,1:after": "branch",
+        "demo,1235,<end>": "hangup",
+        "demo,1236,1": "transfer",
+        "demo,1236,2": "voicemail",
+        "demo,1236,2:after": "branch",
+        "demo,1236,<end>": "hangup",
+        "demo,#,1": "hangup",
+        "demo,i,1": "say",
+        "demo,i,<end>": "hangup",
+        "demo,600,1": "say",
+        "demo,600,2": "action",
+        "demo,600,3": "say",
+        "demo,76245,1": "action",
+        "demo,_7XXX,1": "action",
+        "demo,7999,2": "transfer",
+        "demo,7999,<end>": "hangup",
+        "demo,8500,1": "action",
+    }
+    assert fields(menu, "demo,s,restart") == {
+        "type": "menu",
+        "play": "demo-congrats",
+        "options": {
+            "2": "demo,2,1",
+            "3": "demo,s,restart",
+            "1000": "demo,s,restart",
+            "1234": "demo,1234,1",
+            "1235": "demo,1235,1",
+            "1236": "demo,1236,1",
+            "#": "demo,#,1",
+            "600": "demo,600,1",
+            "76245": "demo,76245,1",
+            "/^7[0-9]{3}$/": "demo,_7XXX,1",
+            "7999": "demo,7999,2",
+            "8500": "demo,8500,1",
+        },
+        "no_input": "demo,s,instruct",
+        "no_match": "demo,i,1",
+        "note": "keys pressed during the prompt (Background) choose an extension",
+    }
+    # The upstream sample calls Gosub(page,s,1), but [page] only has _X.: Asterisk would
+    # hang up there (the sample was converted from Macro(page,...)).
+    assert structural(menu) == [
+        (
+            "ST001",
+            "demo,76245,1",
+            612,
+            "'error' of 'demo,76245,1' goes to 'page,s,1', which does not exist",
+        ),
+        (
+            "ST001",
+            "demo,_7XXX,1",
+            614,
+            "'error' of 'demo,_7XXX,1' goes to 'page,s,1', which does not exist",
+        ),
+    ]
+
+
+# -- detection, the command line, helpers --------------------------------------------------------
+
+
+def test_the_format_is_registered_and_detected():
+    assert FORMATS["asterisk"].kind == "text"
+    assert detect("[in]\nexten => s,1,Hangup()\n")
+    assert detect("[a]\ninclude => b\n")
+    assert not detect("[section]\nkey = value\n")
+    assert not detect({"exten": 1})
+    assert load(HERE / "main_menu.conf").source_format == "asterisk"
+
+
+def test_the_cli_checks_a_dialplan(tmp_path):
+    result = CliRunner().invoke(cli, ["check", "--select", "ST", str(HERE / "read_menus.conf")])
+    assert result.exit_code == 1
+    assert "ST001" in result.output
+    assert "read_menus.conf:27:" in result.output
+    result = CliRunner().invoke(cli, ["check", "--select", "ST", str(HERE / "main_menu.conf")])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches", "misses", "regex"),
+    [
+        ("_X.", ["12", "1234"], ["1", "s"], "/^[0-9][0-9*#]+$/"),
+        ("_1NXX", ["1200", "1999"], ["1100", "12000"], "/^1[2-9][0-9][0-9]$/"),
+        ("_[1-3*]", ["2", "*"], ["4", "#"], "/^[1-3*]$/"),
+        ("_#", ["#"], ["1"], "#"),
+        ("_X!", ["1", "12"], ["", "a"], "/^[0-9][0-9*#]*$/"),
+        ("_[a-z].", ["ab"], ["1b"], None),
+        ("_s-.", ["s-BUSY", "sBUSY"], ["s", "t-BUSY"], None),
+    ],
+)
+def test_extension_patterns(pattern, matches, misses, regex):
+    parsed = Pattern.parse(pattern)
+    assert all(parsed.matches(text) for text in matches)
+    assert not any(parsed.matches(text) for text in misses)
+    assert parsed.dtmf_regex() == regex
+
+
+def test_arguments_conditions_and_variables_split_as_asterisk_does():
+    assert app_args('googletts.agi,"Hello, caller",en') == ["googletts.agi", "Hello, caller", "en"]
+    assert app_args("${CUT(EXTEN,*,2)},x") == ["${CUT(EXTEN,*,2)}", "x"]
+    assert split_condition('$["${A}" = "1"]?yes,1:no') == ('$["${A}" = "1"]', "yes,1", "no")
+    assert split_condition("${IF($[${X}]?a:b)}?t") == ("${IF($[${X}]?a:b)}", "t", None)
+    assert substitute("${EXTEN:1}-${GLOBAL(Q)}@${CONTEXT}", {"Q": "q1"}, "91234", "c") == (
+        "1234-q1@c"
+    )
+
+
+# -- nothing but a Menu or a MenuError ---------------------------------------------------------
+
+FIXTURE_TEXTS = [
+    path.read_text(encoding="utf-8")
+    for path in sorted(HERE.glob("*.conf"))
+    if path.name != "commented_out.conf"
+]
+
+
+def _mutate(text: str, seed: int) -> str:
+    rng = random.Random(seed)
+    rows = text.splitlines()
+    for _ in range(rng.randint(1, 6)):
+        if not rows:
+            break
+        index = rng.randrange(len(rows))
+        action = rng.randrange(5)
+        if action == 0:
+            del rows[index]
+        elif action == 1:
+            rows.insert(index, rows[rng.randrange(len(rows))])
+        elif action == 2 and rows[index]:
+            cut = rng.randrange(len(rows[index]))
+            rows[index] = (
+                rows[index][:cut] + rng.choice(';,()[]=>_-$?:{}#!.\\"') + rows[index][cut + 1 :]
+            )
+        elif action == 3:
+            rows[index] = rows[index][: rng.randrange(len(rows[index]) + 1)]
+        else:
+            rows.insert(index, rng.choice(["same => n,Goto(s,1)", ";--", "--;", "[x](!)"]))
+    return "\n".join(rows) + "\n"
+
+
+def _menu_or_error(text: str) -> None:
+    with contextlib.suppress(MenuError):
+        for menu in load_all(text if "\n" in text else text + "\n", format="asterisk"):
+            to_graph(menu)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_any_text_gives_a_menu_or_a_menu_error(text):
+    _menu_or_error(text + "\n")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(range(len(FIXTURE_TEXTS))), st.integers(0, 10**6))
+def test_mutated_fixtures_give_a_menu_or_a_menu_error(which, seed):
+    text = _mutate(FIXTURE_TEXTS[which], seed)
+    try:
+        for menu in load_all(text, format="asterisk"):
+            to_graph(menu)
+    except MenuError as error:
+        assert not error.message.startswith("cannot convert this flow"), error
+
+
+def test_a_fault_in_a_context_every_entry_shares_is_reported_once(tmp_path):
+    dialplan = tmp_path / "extensions.conf"
+    dialplan.write_text(
+        "[from-sales]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,Goto(shared,s,1)\n"
+        "[from-support]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,Goto(shared,s,1)\n"
+        "[shared]\n"
+        "exten => s,1,Background(main-menu)\n"
+        " same => n,WaitExten(5)\n"
+        "exten => 1,1,Dial(SIP/sales,20)\n"
+        "exten => 2,1,Playback(closed)\n"
+        " same => n,Hangup()\n"
+    )
+    assert [menu.id for menu in load_all(dialplan)] == ["from-sales", "from-support"]
+    result = CliRunner().invoke(cli, ["check", str(dialplan), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    # Both flows meet each fault; it is reported once, on the first flow's route.
+    assert [(f["rule"], f["line"], f["node"], f["flow"]) for f in findings] == [
+        ("DE004", 8, "shared,s,1", "from-sales"),
+        ("MN002", 8, "shared,s,1", "from-sales"),
+        ("DE003", 11, "shared,2,1", "from-sales"),
+    ]

@@ -1,0 +1,518 @@
+"""The FreeSWITCH IVR menu importer: fixtures from the mod_ivr documentation and the corpus."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ivraudit import MenuError, load, load_all, loads, to_graph
+from ivraudit.cli import main as cli
+from ivraudit.formats import FORMATS
+from ivraudit.formats._xml import parse_xml
+from ivraudit.model.errors import NotAMenuError
+from tests.conftest import edges, kinds, lines, structural
+
+HERE = Path(__file__).resolve().parent / "fixtures"
+
+
+# -- the documentation fixture ------------------------------------------------------------------
+
+
+def test_every_action_and_application_maps_to_a_node():
+    menu = load(HERE / "main.xml")
+    assert menu.source_format == "freeswitch"
+    assert menu.id == "main"
+    assert menu.start == "main"
+    assert kinds(menu) == {
+        "main": "menu",
+        "sales": "menu",
+        "support": "menu",
+        "shared": "menu",
+        "support:pin": "ask",
+        "main:exit": "hangup",
+        "main:3": "transfer",
+        "main:4": "voicemail",
+        "main:5": "transfer",
+        "main:6": "transfer",
+        "main:7": "say",
+        "main:8": "action",
+        "main:0": "transfer",
+        "main:/^(2[0-9]{3})$/": "transfer",
+        "main:*": "say",
+        "main:max-failures": "transfer",
+        "main:max-timeouts": "hangup",
+        "main:exhausted": "branch",
+        "sales:2": "say",
+        "sales:3": "action",
+        "sales:4": "action",
+        "support:2": "ask",
+        "support:3": "hangup",
+        "shared:back": "branch",
+    }
+    assert lines(menu) == {
+        "main": 4,
+        "sales": 27,
+        "support": 36,
+        "shared": 45,
+        "support:pin": 36,
+        "main:exit": 4,
+        "main:3": 15,
+        "main:4": 16,
+        "main:5": 17,
+        "main:6": 18,
+        "main:7": 19,
+        "main:8": 20,
+        "main:0": 21,
+        "main:/^(2[0-9]{3})$/": 22,
+        "main:*": 23,
+        "main:max-failures": 4,
+        "main:max-timeouts": 4,
+        "main:exhausted": 4,
+        "sales:2": 30,
+        "sales:3": 31,
+        "sales:4": 32,
+        "support:2": 39,
+        "support:3": 40,
+        "shared:back": 45,
+    }
+    assert menu.locate("nodes", "main", "options", "5").line == 17
+    assert menu.locate("nodes", "main").column == 5
+
+
+def test_every_entry_becomes_an_edge():
+    menu = load(HERE / "main.xml")
+    assert edges(menu) == [
+        ("main", "main", "no_input", None),
+        ("main", "main", "no_match", None),
+        ("main", "main:*", "key", "*"),
+        ("main", "main:/^(2[0-9]{3})$/", "key", "/^(2[0-9]{3})$/"),
+        ("main", "main:0", "key", "0"),
+        ("main", "main:3", "key", "3"),
+        ("main", "main:4", "key", "4"),
+        ("main", "main:5", "key", "5"),
+        ("main", "main:6", "key", "6"),
+        ("main", "main:7", "key", "7"),
+        ("main", "main:8", "key", "8"),
+        ("main", "main:exhausted", "retries_exhausted", None),
+        ("main", "main:exit", "key", "#"),
+        ("main", "sales", "key", "1"),
+        ("main", "support:pin", "key", "2"),
+        ("main:*", "main", "next", None),
+        ("main:0", "main", "fail", None),
+        ("main:3", "main", "fail", None),
+        ("main:4", "main", "next", None),
+        ("main:5", "main", "fail", None),
+        ("main:7", "main", "next", None),
+        ("main:8", "main", "next", None),
+        ("main:exhausted", "main:max-failures", "case", "1"),
+        ("main:exhausted", "main:max-timeouts", "else", None),
+        ("sales", "main", "key", "*"),
+        ("sales", "main", "retries_exhausted", None),
+        ("sales", "sales", "no_input", None),
+        ("sales", "sales", "no_match", None),
+        ("sales", "sales:2", "key", "2"),
+        ("sales", "sales:3", "key", "3"),
+        ("sales", "sales:4", "key", "4"),
+        ("sales", "shared", "key", "1"),
+        ("sales:2", "sales", "next", None),
+        ("sales:3", "main:exit", "next", None),
+        ("sales:4", "main:exit", "next", None),
+        ("shared", "<missing elsewhere>", "key", "5"),
+        ("shared", "shared", "no_input", None),
+        ("shared", "shared", "no_match", None),
+        ("shared", "shared:back", "key", "*"),
+        ("shared", "shared:back", "retries_exhausted", None),
+        ("shared:back", "sales", "case", "1"),
+        ("shared:back", "support", "else", None),
+        ("support", "main", "key", "*"),
+        ("support", "main", "retries_exhausted", None),
+        ("support", "shared", "key", "1"),
+        ("support", "support", "key", "9"),
+        ("support", "support", "no_input", None),
+        ("support", "support", "no_match", None),
+        ("support", "support:2", "key", "2"),
+        ("support", "support:3", "key", "3"),
+        ("support:2", "support", "fail", None),
+        ("support:2", "support", "next", None),
+        ("support:pin", "support", "fail", None),
+        ("support:pin", "support", "next", None),
+    ]
+
+
+def test_menu_settings_and_greetings():
+    menu = load(HERE / "main.xml")
+    main = menu.nodes["main"]
+    assert main.say == (
+        "Welcome. For sales press 1. For support press 2. For billing press 3. "
+        "To leave a message press 4."
+    )
+    assert main.timeout == 8.0
+    assert main.retries == 1
+    assert main.note == (
+        'repeats with greet-short "Press 1, 2, 3 or 4."; an invalid entry plays '
+        "ivr/ivr-that_was_an_invalid_entry.wav; gives up after 2 invalid entries or 4 timeouts"
+    )
+    sales = menu.nodes["sales"]
+    assert (sales.play, sales.say, sales.timeout, sales.retries) == (
+        "phrase:sales_menu",
+        None,
+        10.0,
+        2,
+    )
+    assert menu.nodes["main:exit"].say == "Thank you for calling. Goodbye."
+    assert menu.nodes["support"].note == (
+        "gives up after 3 invalid entries or 3 timeouts; each entry is confirmed with "
+        "phrase 'confirm_digits' and key 1"
+    )
+
+
+def test_applications_become_transfers_voicemail_asks_and_actions():
+    nodes = load(HERE / "main.xml").nodes
+    assert (nodes["main:0"].target, nodes["main:0"].human) == ("queue:operators@default", True)
+    assert (nodes["main:5"].target, nodes["main:5"].human) == ("queue:billing", True)
+    assert (nodes["main:3"].target, nodes["main:3"].fail) == ("user/1000@example.com", "main")
+    assert nodes["main:6"].human is False
+    assert nodes["main:6"].note == (
+        "transfers to extension main_ivr_es (XML dialplan, context default), "
+        "which by its name is another IVR"
+    )
+    assert nodes["main:/^(2[0-9]{3})$/"].human is True
+    assert nodes["main:4"].box == "1000"
+    assert nodes["main:7"].play == "ivr/hours.wav"
+    assert nodes["main:*"].say == "Our address is 1 Main Street."
+    assert (
+        nodes["main:8"].note == "runs the application 'lua lookup.lua', then this menu plays again"
+    )
+    assert nodes["sales:2"].say == "We are open nine to five."
+    assert nodes["support:2"].collects == "account_number"
+    assert nodes["support:2"].play == "ivr/enter_account.wav"
+    assert nodes["support:pin"].collects == "pin"
+    assert nodes["main:max-timeouts"].note == "exec-on-max-timeouts: hangup cause NORMAL_CLEARING"
+
+
+def test_applications_freeswitch_cannot_run_end_the_menu_stack():
+    nodes = load(HERE / "main.xml").nodes
+    assert nodes["sales:3"].note == (
+        "runs 'transfert 2000 XML default', but FreeSWITCH has no application called "
+        "'transfert', so the menu stack ends (did you mean 'transfer'?)"
+    )
+    assert nodes["sales:4"].note == (
+        "runs '2000 XML default', but FreeSWITCH has no application called '2000', so the "
+        "menu stack ends (did you mean 'transfer 2000 XML default'?)"
+    )
+
+
+def test_menu_back_returns_to_each_calling_menu():
+    menu = load(HERE / "main.xml")
+    back = menu.nodes["shared:back"]
+    assert [case.when for case in back.cases] == ["'shared' was run by menu 'sales'"]
+    assert back.else_ == "support"
+
+
+def test_missing_submenu_is_an_st001_finding():
+    menu = load(HERE / "main.xml")
+    assert structural(menu) == [
+        ("ST001", "shared", 47, "key 5 of 'shared' goes to 'elsewhere', which does not exist")
+    ]
+
+
+def test_each_top_menu_is_a_flow():
+    menus = load_all(HERE / "flows.xml")
+    assert [(menu.id, menu.start, sorted(menu.nodes)) for menu in menus] == [
+        ("day", "day", ["day", "day:exit", "news"]),
+        ("night", "night", ["news", "night", "night:exit"]),
+        ("ping", "ping", ["ping", "ping:back", "ping:exit", "pong"]),
+    ]
+    day, night, ping = menus
+    assert edges(night) == [
+        ("news", "news", "no_input", None),
+        ("news", "news", "no_match", None),
+        ("news", "night", "key", "*"),
+        ("news", "night", "key", "0"),
+        ("news", "night", "retries_exhausted", None),
+        ("night", "news", "key", "1"),
+        ("night", "night", "no_input", None),
+        ("night", "night", "no_match", None),
+        ("night", "night:exit", "key", "*"),
+        ("night", "night:exit", "retries_exhausted", None),
+    ]
+    assert day.nodes["day"].timeout == 5.0
+    assert day.nodes["day"].note == (
+        "say: prompts need tts-engine and tts-voice (on the menu or the channel) to be heard; "
+        "gives up after 3 invalid entries or 3 timeouts"
+    )
+    assert ping.nodes["ping:back"].else_ == "ping:exit"
+    assert [case.next for case in ping.nodes["ping:back"].cases] == ["pong"]
+    with pytest.raises(MenuError, match=r"file holds 3 flows \(day, night, ping\)"):
+        load(HERE / "flows.xml")
+
+
+def test_legacy_actions_in_a_curl_document():
+    menu = load(HERE / "legacy.xml")
+    assert kinds(menu) == {
+        "legacy": "menu",
+        "legacy:exit": "hangup",
+        "legacy:1": "transfer",
+        "legacy:2": "say",
+        "legacy:3": "say",
+        "legacy:4": "say",
+        "legacy:5": "transfer",
+    }
+    assert menu.nodes["legacy"].retries == 0
+    assert menu.nodes["legacy:1"].note == (
+        "transfers to extension 1000 (XML dialplan, context the caller's current context); "
+        "legacy action 'menu-call-transfer' (FreeSWITCH before 1.0): current FreeSWITCH refuses "
+        'to build a menu that uses it; write menu-exec-app param="transfer EXTENSION XML CONTEXT"'
+    )
+    assert menu.nodes["legacy:4"].play == "phrase:hours"
+    assert menu.nodes["legacy:5"].target == "conference:3000"
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+CONF = '<configuration name="ivr.conf">\n<menus>\n{}\n</menus>\n</configuration>\n'
+
+BAD = [
+    pytest.param(
+        '<menu name="m" greet-long="a.wav">\n  <entry action="menu-exec" digits="1"/>\n</menu>',
+        "<text>:4:3: unknown entry action 'menu-exec' (did you mean 'menu-exec-app'?)",
+        id="unknown-action",
+    ),
+    pytest.param(
+        '<menu name="m" greet-long="a.wav">\n  <entry digits="1"/>\n</menu>',
+        "<text>:4:3: entry has no action (use one of menu-exit, menu-sub, menu-exec-app, "
+        "menu-play-sound, menu-back, menu-top)",
+        id="no-action",
+    ),
+    pytest.param(
+        '<menu name="m" greet-long="a.wav">\n  <entry action="menu-top"/>\n</menu>',
+        "<text>:4:3: entry 'menu-top' has no digits (FreeSWITCH refuses to build a menu with "
+        'such an entry; add digits="1")',
+        id="no-digits",
+    ),
+    pytest.param(
+        '<menu name="m" greet-long="a.wav">\n  <entry action="menu-top" digits="1x"/>\n</menu>',
+        "<text>:4:3: digits '1x' are not DTMF keys (use up to 20 of 0-9, *, #, A-D, or a "
+        "/regular expression/)",
+        id="bad-digits",
+    ),
+    pytest.param(
+        '<menu name="m" greet-long="a.wav">\n  <entry action="menu-top" digits="//"/>\n</menu>',
+        "<text>:4:3: digits pattern '//' is empty (write a /regular expression/ of 1 to 200 "
+        "characters)",
+        id="empty-pattern",
+    ),
+    pytest.param(
+        '<menu name="m" greet-long="a.wav">\n  <entry action="menu-top" digits="1"/>\n'
+        '  <entry action="menu-exit" digits="1"/>\n</menu>',
+        "<text>:5:3: digits '1' are bound twice in menu 'm' (first at line 4) (FreeSWITCH runs "
+        "every matching entry in turn; keep one entry per key)",
+        id="duplicate-digits",
+    ),
+    pytest.param(
+        '<menu name="m" greet-long="a.wav">\n  <entry action="menu-sub" digits="1"/>\n</menu>',
+        "<text>:4:3: entry 'menu-sub' for digits '1' has no param (param is the name of the "
+        "menu to run)",
+        id="no-param",
+    ),
+    pytest.param(
+        '<menu greet-long="a.wav"/>',
+        '<text>:3:1: <menu> has no name (add name="..."; the ivr application finds menus by name)',
+        id="no-name",
+    ),
+    pytest.param(
+        '<menu name="m" greet-long="a.wav"/>\n<menu name="m" greet-long="b.wav"/>',
+        "<text>:4:1: duplicate menu name 'm' (first at line 3) (FreeSWITCH only ever uses "
+        "the first; rename or remove one)",
+        id="duplicate-menu",
+    ),
+]
+
+
+@pytest.mark.parametrize(("menus", "message"), BAD)
+def test_malformed_menus_are_positioned_errors(menus, message):
+    with pytest.raises(MenuError) as caught:
+        loads(CONF.format(menus), format="freeswitch")
+    assert str(caught.value) == message
+
+
+def test_ivr_conf_without_menus_is_not_a_menu():
+    with pytest.raises(NotAMenuError) as caught:
+        loads('<configuration name="ivr.conf">\n  <menus/>\n</configuration>\n')
+    assert str(caught.value) == (
+        "<text>:1:1: FreeSWITCH ivr.conf with no <menu>: there is no phone menu to audit"
+    )
+
+
+def test_other_freeswitch_xml_is_not_taken_for_a_menu():
+    dialplan = '<include>\n  <context name="default">\n  </context>\n</include>\n'
+    with pytest.raises(NotAMenuError, match="not a menu in any supported format"):
+        loads(dialplan)
+    assert not FORMATS["freeswitch"].detect(
+        parse_xml('<configuration name="sofia.conf"/>', "x").value
+    )
+
+
+# -- detection and the command line ------------------------------------------------------------
+
+
+def test_detected_without_naming_the_format():
+    assert load(HERE / "legacy.xml").source_format == "freeswitch"
+    assert loads(CONF.format('<menu name="m" greet-long="a.wav"/>')).source_format == "freeswitch"
+
+
+def test_check_through_the_cli():
+    result = CliRunner().invoke(
+        cli, ["check", str(HERE / "main.xml"), "--select", "ST", "--no-witness"]
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{HERE / 'main.xml'}:47:7: ST001 key 5 of 'shared' goes to 'elsewhere', "
+        "which does not exist",
+        "1 finding (1 error, 0 warnings, 0 info) in 1 file.",
+    ]
+
+
+# -- the corpus -----------------------------------------------------------------------------------
+
+CORPUS_FILES = {
+    # file: [(flow id, nodes, edges)]
+    "GioMelik11__freeswitch__ivr.conf.xml": [("main_ivr", 5, 8)],
+    "signalwire__freeswitch__demo_ivr.xml": [("demo_ivr", 9, 16)],
+    "signalwire__freeswitch__ivr.conf.xml": [("demo_ivr", 8, 15)],
+    "signalwire__freeswitch__new_demo_ivr.xml": [("new_demo_ivr", 6, 24)],
+}
+
+
+def test_corpus_holds_exactly_these_files(corpus):
+    assert sorted(path.name for path in (corpus / "freeswitch").iterdir()) == sorted(CORPUS_FILES)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_FILES))
+def test_corpus_file_loads(corpus, name):
+    menus = load_all(corpus / "freeswitch" / name)
+    found = [
+        (menu.id, len(menu.nodes), to_graph(menu).number_of_edges())
+        for menu in menus
+        if menu.source_format == "freeswitch"
+    ]
+    assert found == CORPUS_FILES[name]
+
+
+def test_corpus_demo_ivr_by_hand(corpus):
+    # Checked against conf/vanilla/ivr_menus/demo_ivr.xml: the commented-out demo3 menu is
+    # ignored, the regex entry is a /pattern/ key, menu-top goes back to demo_ivr, and the
+    # submenu gives up back to demo_ivr (only the top menu plays the exit sound).
+    menu = load(corpus / "freeswitch" / "signalwire__freeswitch__demo_ivr.xml")
+    assert kinds(menu) == {
+        "demo_ivr": "menu",
+        "demo_ivr_submenu": "menu",
+        "demo_ivr:exit": "hangup",
+        "demo_ivr:1": "transfer",
+        "demo_ivr:2": "transfer",
+        "demo_ivr:3": "transfer",
+        "demo_ivr:4": "transfer",
+        "demo_ivr:5": "transfer",
+        "demo_ivr:/^(10[01][0-9])$/": "transfer",
+    }
+    assert lines(menu) == {
+        "demo_ivr": 4,
+        "demo_ivr_submenu": 35,
+        "demo_ivr:exit": 4,
+        "demo_ivr:1": 22,
+        "demo_ivr:2": 23,
+        "demo_ivr:3": 24,
+        "demo_ivr:4": 25,
+        "demo_ivr:5": 26,
+        "demo_ivr:/^(10[01][0-9])$/": 30,
+    }
+    assert edges(menu) == [
+        ("demo_ivr", "demo_ivr", "key", "9"),
+        ("demo_ivr", "demo_ivr", "no_input", None),
+        ("demo_ivr", "demo_ivr", "no_match", None),
+        ("demo_ivr", "demo_ivr:/^(10[01][0-9])$/", "key", "/^(10[01][0-9])$/"),
+        ("demo_ivr", "demo_ivr:1", "key", "1"),
+        ("demo_ivr", "demo_ivr:2", "key", "2"),
+        ("demo_ivr", "demo_ivr:3", "key", "3"),
+        ("demo_ivr", "demo_ivr:4", "key", "4"),
+        ("demo_ivr", "demo_ivr:5", "key", "5"),
+        ("demo_ivr", "demo_ivr:exit", "retries_exhausted", None),
+        ("demo_ivr", "demo_ivr_submenu", "key", "6"),
+        ("demo_ivr:1", "demo_ivr", "fail", None),
+        ("demo_ivr_submenu", "demo_ivr", "key", "*"),
+        ("demo_ivr_submenu", "demo_ivr", "retries_exhausted", None),
+        ("demo_ivr_submenu", "demo_ivr_submenu", "no_input", None),
+        ("demo_ivr_submenu", "demo_ivr_submenu", "no_match", None),
+    ]
+    assert menu.nodes["demo_ivr:exit"].play == "voicemail/vm-goodbye.wav"
+    assert structural(menu) == []
+
+
+def test_corpus_new_demo_ivr_finds_the_missing_transfer(corpus):
+    menu = load(corpus / "freeswitch" / "signalwire__freeswitch__new_demo_ivr.xml")
+    assert menu.nodes["new_demo_ivr:4"].next == "new_demo_ivr:exit"
+    assert "did you mean 'transfer 5000 XML default'?" in menu.nodes["new_demo_ivr:4"].note
+    assert structural(menu) == []
+
+
+# -- robustness -----------------------------------------------------------------------------------
+
+SEEDS = [path.read_text(encoding="utf-8") for path in sorted(HERE.glob("*.xml"))]
+
+
+def _mutate(text: str, seed: int) -> str:
+    rng = random.Random(seed)
+    lines_ = text.splitlines(keepends=True)
+    for _ in range(rng.randint(1, 4)):
+        if not lines_:
+            break
+        index = rng.randrange(len(lines_))
+        choice = rng.randrange(4)
+        if choice == 0:
+            del lines_[index]
+        elif choice == 1:
+            lines_.insert(index, lines_[index])
+        elif choice == 2:
+            line = lines_[index]
+            cut = rng.randrange(len(line) + 1)
+            lines_[index] = line[:cut] + rng.choice(['"', "<", ">", "/", "=", "", "x"]) + line[cut:]
+        else:
+            line = lines_[index]
+            lines_[index] = line.replace(rng.choice(["digits", "name", "action", "param"]), "z")
+    return "".join(lines_)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(SEEDS) - 1), st.integers(0, 2**32), st.text(max_size=40))
+def test_mutated_files_end_in_a_menu_or_a_menu_error(which, seed, noise):
+    text = _mutate(SEEDS[which], seed)
+    for candidate in (text, noise + text, "<include>" + noise + "</include>\n"):
+        with contextlib.suppress(MenuError):
+            load_all(candidate if "\n" in candidate else candidate + "\n", format="freeswitch")
+
+
+def test_a_long_chain_of_submenus_loads_in_linear_time():
+    count = 3000
+    menus = "\n".join(
+        f'<menu name="m{i}" greet-long="say:Menu {i}">'
+        f'<entry action="menu-sub" digits="1" param="m{i + 1}"/>'
+        f'<entry action="menu-back" digits="*"/></menu>'
+        for i in range(count)
+    )
+    menu = loads(CONF.format(menus))
+    assert len(menu.nodes) == count + 1  # the menus and the top's exit
+    assert menu.nodes[f"m{count - 1}"].options == {"1": f"m{count}", "*": f"m{count - 2}"}
+
+
+def test_input_file_is_not_modified(tmp_path: Path):
+    path = tmp_path / "ivr.xml"
+    path.write_bytes((HERE / "main.xml").read_bytes())
+    before = path.read_bytes()
+    load(path)
+    assert path.read_bytes() == before

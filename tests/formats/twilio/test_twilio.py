@@ -1,0 +1,884 @@
+"""The Twilio Studio importer: fixtures written from the Studio widget docs, and the corpus."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ivraudit
+from ivraudit import MenuError, load, load_all, loads, to_graph
+from ivraudit.cli import main as cli
+from ivraudit.model.errors import NotAMenuError
+from ivraudit.model.menu import AskNode, MenuNode, TransferNode
+from ivraudit.rules.config import config_from_dict
+from tests.conftest import edges, kinds, lines, structural
+
+HERE = Path(__file__).resolve().parent / "fixtures"
+END = "the flow ends after this message: Studio hangs up the call"
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(NotAMenuError) as caught:
+        load_all(path)
+    return str(caught.value)
+
+
+# -- a complete voice IVR ---------------------------------------------------------------------
+
+
+def test_ivr_widgets_become_nodes_at_their_lines():
+    menu = load(HERE / "ivr.json")
+    assert menu.source_format == "twilio"
+    assert (menu.id, menu.title, menu.start) == (None, "Acme Bank IVR", "welcome")
+    assert kinds(menu) == {
+        "welcome": "say",
+        "check_hours": "action",
+        "check_hours: end of flow": "hangup",
+        "hours_split": "branch",
+        "main_menu": "menu",
+        "invalid": "say",
+        "account_number": "ask",
+        "save_account": "action",
+        "lookup": "action",
+        "balance": "say",
+        "goodbye": "hangup",
+        "sales": "transfer",
+        "support_queue": "transfer",
+        "operator": "transfer",
+        "closed_message": "say",
+        "voicemail": "voicemail",
+    }
+    assert lines(menu) == {
+        "welcome": 26,
+        "check_hours": 46,
+        "check_hours: end of flow": 54,  # the empty 'fail' transition
+        "hours_split": 72,
+        "main_menu": 103,
+        "invalid": 256,
+        "account_number": 274,
+        "save_account": 307,
+        "lookup": 329,
+        "balance": 352,
+        "goodbye": 370,
+        "sales": 387,
+        "support_queue": 409,
+        "operator": 434,
+        "closed_message": 459,
+        "voicemail": 477,
+    }
+
+
+def test_ivr_every_transition_is_an_edge():
+    menu = load(HERE / "ivr.json")
+    assert edges(menu) == [
+        ("account_number", "<platform disconnect>", "no_input", None),
+        ("account_number", "save_account", "next", None),
+        ("account_number", "save_account", "no_match", None),
+        ("balance", "goodbye", "next", None),
+        ("check_hours", "check_hours: end of flow", "error", None),
+        ("check_hours", "hours_split", "next", None),
+        ("closed_message", "voicemail", "next", None),
+        ("hours_split", "closed_message", "else", None),
+        ("hours_split", "main_menu", "case", "1"),
+        ("invalid", "main_menu", "next", None),
+        ("lookup", "balance", "next", None),
+        ("lookup", "operator", "error", None),
+        ("main_menu", "account_number", "key", "3"),
+        ("main_menu", "account_number", "key", "4"),
+        ("main_menu", "invalid", "no_match", None),
+        ("main_menu", "main_menu", "no_input", None),
+        ("main_menu", "operator", "key", "0"),
+        ("main_menu", "sales", "key", "1"),
+        ("main_menu", "sales", "speech", "buy"),
+        ("main_menu", "sales", "speech", "sales"),
+        ("main_menu", "support_queue", "key", "2"),
+        ("main_menu", "support_queue", "speech", "support"),
+        ("operator", "closed_message", "fail", None),
+        ("save_account", "lookup", "next", None),
+        ("support_queue", "closed_message", "fail", None),
+        ("voicemail", "goodbye", "next", None),
+        ("welcome", "check_hours", "next", None),
+    ]
+
+
+def test_gather_with_its_splits_is_one_menu():
+    menu = load(HERE / "ivr.json")
+    main = menu.nodes["main_menu"]
+    assert isinstance(main, MenuNode)
+    assert main.say == (
+        "For sales press 1. For support press 2. For your balance press 3 or 4. "
+        "To speak to an operator press 0."
+    )
+    assert main.timeout == 5
+    assert main.note == (
+        "Studio gather-input-on-call with splits 'main_keys' (keys) and 'main_speech' (speech)"
+    )
+    # the splits folded into the menu are not nodes of their own
+    assert "main_keys" not in menu.nodes and "main_speech" not in menu.nodes
+    # each option points at the split transition it came from
+    assert menu.locate("nodes", "main_menu", "options", "3").line == 174
+    assert menu.locate("nodes", "main_menu", "speech", "support").line == 233
+    assert menu.locate("nodes", "main_menu", "no_match").line == 142
+    assert menu.locate("nodes", "main_menu", "no_input").line == 115
+    assert menu.locate("nodes", "main_menu", "say").line == 131
+
+
+def test_ask_collects_the_variable_its_digits_land_in_and_transfers_pass_it():
+    menu = load(HERE / "ivr.json")
+    ask = menu.nodes["account_number"]
+    assert isinstance(ask, AskNode)
+    assert (ask.collects, ask.say) == ("acct", "Please enter your 8 digit account number.")
+    assert ask.note == (
+        "Studio gather-input-on-call: reads 8 digits, stored in flow variable 'acct'; "
+        "Studio passes any input on, so no input is invalid here"
+    )
+    operator = menu.nodes["operator"]
+    assert isinstance(operator, TransferNode)
+    assert (operator.target, operator.human, operator.passes) == (
+        "flex:WW0123456789abcdef0123456789abcdef",
+        True,
+        ["acct"],
+    )
+    assert menu.nodes["sales"].target == "number:+15555550100"
+    assert menu.nodes["support_queue"].target == "queue:support"
+
+
+def test_a_message_that_ends_the_flow_is_a_hangup_with_its_prompt():
+    goodbye = load(HERE / "ivr.json").nodes["goodbye"]
+    assert (goodbye.type, goodbye.say, goodbye.note) == (
+        "hangup",
+        "Thank you for calling. Goodbye.",
+        END,
+    )
+
+
+def test_ivr_audit_sees_the_failing_function():
+    report = ivraudit.audit(load(HERE / "ivr.json"), config_from_dict({"select": ["DE003"]}))
+    assert [(f.rule, f.node, f.line) for f in report.findings] == [
+        ("DE003", "check_hours: end of flow", 54)
+    ]
+
+
+# -- gather variants ----------------------------------------------------------------------------
+
+
+def test_gather_variants():
+    menu = load(HERE / "gathers.json")
+    assert kinds(menu) == {
+        "hold": "say",
+        "menu_contains": "menu",
+        "menu_regex": "menu",
+        "directory": "menu",
+        "either": "menu",
+        "mixed": "menu",
+        "pin_entry": "ask",
+        "pin_check": "branch",
+        "menu_less": "ask",
+        "less_split": "branch",
+        "press_any": "ask",
+        "press_any: end of flow": "hangup",
+        "shared_menu": "menu",
+        "shared": "branch",
+        "speech_only": "menu",
+        "speech_only: end of flow": "hangup",
+        "hash_menu": "menu",
+        "hash_split: end of flow": "hangup",
+    }
+    assert edges(menu) == [
+        ("directory", "directory", "key", "/.+/"),
+        ("directory", "directory", "no_input", None),
+        ("directory", "either", "no_match", None),
+        ("directory", "either", "speech", "billing"),
+        ("directory", "pin_entry", "speech", "/sales|shop/"),
+        ("either", "mixed", "no_input", None),
+        ("either", "mixed", "speech", "/.+/"),
+        ("either", "pin_entry", "key", "/.+/"),
+        ("either", "pin_entry", "no_match", None),
+        ("hash_menu", "hash_menu", "key", "1"),
+        ("hash_menu", "hash_menu", "no_input", None),
+        ("hash_menu", "hash_menu", "no_match", None),
+        ("hash_menu", "hash_split: end of flow", "key", "#"),
+        ("hold", "menu_contains", "next", None),
+        ("less_split", "press_any", "case", "1"),
+        ("less_split", "press_any", "case", "2"),
+        ("less_split", "press_any", "else", None),
+        ("menu_contains", "<platform disconnect>", "no_input", None),
+        ("menu_contains", "menu_regex", "key", "1"),
+        ("menu_contains", "menu_regex", "key", "2"),
+        ("menu_contains", "menu_regex", "no_match", None),
+        ("menu_less", "less_split", "next", None),
+        ("menu_less", "less_split", "no_match", None),
+        ("menu_less", "press_any", "no_input", None),
+        ("menu_regex", "<platform disconnect>", "no_match", None),
+        ("menu_regex", "directory", "key", "/.*9.*/"),
+        ("menu_regex", "directory", "key", "/8.*/"),
+        ("menu_regex", "directory", "key", "/^1[0-9]{2}$/"),
+        ("menu_regex", "menu_regex", "key", "#"),
+        ("menu_regex", "menu_regex", "no_input", None),
+        ("mixed", "<platform disconnect>", "no_input", None),
+        ("mixed", "<platform disconnect>", "no_match", None),
+        ("mixed", "pin_entry", "key", "1"),
+        ("mixed", "pin_entry", "speech", "yes"),
+        ("pin_check", "menu_less", "case", "1"),
+        ("pin_check", "pin_entry", "else", None),
+        ("pin_entry", "pin_check", "next", None),
+        ("pin_entry", "pin_check", "no_match", None),
+        ("pin_entry", "pin_entry", "no_input", None),
+        ("press_any", "press_any: end of flow", "next", None),
+        ("press_any", "press_any: end of flow", "no_match", None),
+        ("press_any", "shared", "no_input", None),
+        ("shared", "shared_menu", "else", None),
+        ("shared", "speech_only", "case", "1"),
+        ("shared_menu", "shared_menu", "no_input", None),
+        ("shared_menu", "shared_menu", "no_match", None),
+        ("shared_menu", "speech_only", "key", "1"),
+        ("speech_only", "hash_menu", "speech", "agent"),
+        ("speech_only", "speech_only", "no_input", None),
+        ("speech_only", "speech_only", "no_match", None),
+        ("speech_only", "speech_only: end of flow", "key", "/.+/"),
+    ]
+    assert lines(menu)["press_any: end of flow"] == 595  # the empty keypress transition
+
+
+def test_gather_notes_explain_shadowed_keys_and_the_finish_key():
+    menu = load(HERE / "gathers.json")
+    assert menu.nodes["menu_contains"].note == (
+        "Studio gather-input-on-call with split 'contains_split'; '1' is matched again by a later "
+        "condition of split 'contains_split' (to 'menu_regex'), which Studio never takes"
+    )
+    assert menu.nodes["hash_menu"].note == (
+        "Studio gather-input-on-call with split 'hash_split'; '#' is the finish key: Studio ends "
+        "the input when it is pressed and does not pass it on, so option '#' cannot be chosen"
+    )
+    assert menu.nodes["hold"].note == (
+        "Studio gather-input-on-call whose key press, speech and timeout all go to "
+        "'menu_contains': the caller's input does not change the route"
+    )
+    # a condition that is not a key (greater_than) keeps the split as a branch
+    assert menu.nodes["less_split"].cases[1].when == '{{widgets.menu_less.Digits}} greater_than "1"'
+
+
+def test_a_split_other_widgets_also_reach_stays_a_branch():
+    menu = load(HERE / "gathers.json")
+    # 'shared' is both the choices of 'shared_menu' and the timeout target of 'press_any'
+    assert menu.nodes["shared_menu"].options == {"1": "speech_only"}
+    assert menu.nodes["shared"].type == "branch"
+
+
+def test_a_split_on_another_gathers_digits_is_noted_on_the_ask(corpus):
+    menu = load(corpus / "twilio-studio" / "jesperfj__twilio-ivr-studio__ivr.json")
+    assert menu.nodes["gather_1"].note == (
+        "Studio gather-input-on-call: reads keys; the next split 'split_2' tests the input of "
+        "'gather_input', not what is keyed here; Studio passes any input on, so no input is "
+        "invalid here"
+    )
+
+
+# -- every other widget -------------------------------------------------------------------------
+
+
+def test_other_widgets_are_actions_and_transfers_keeping_every_transition():
+    menu = load(HERE / "widgets.json")
+    assert kinds(menu) == {
+        "intro": "say",
+        "subflow": "action",
+        "subflow: end of flow": "hangup",
+        "sms": "action",
+        "ask_by_sms": "action",
+        "ask_by_sms: end of flow": "hangup",
+        "ask_by_sms (error)": "branch",
+        "payment": "action",
+        "stream": "action",
+        "recording": "action",
+        "bot": "transfer",
+        "redirect": "transfer",
+        "redirect (fail)": "branch",
+        "queue": "transfer",
+        "queue (fail)": "branch",
+        "voicemail": "voicemail",
+        "voicemail (next)": "branch",
+        "mystery": "action",
+        "mystery: end of flow": "hangup",
+        "mystery (next)": "branch",
+        "goodbye": "hangup",
+    }
+    assert edges(menu) == [
+        ("ask_by_sms", "ask_by_sms (error)", "error", None),
+        ("ask_by_sms", "payment", "next", None),
+        ("ask_by_sms (error)", "ask_by_sms: end of flow", "case", "2"),
+        ("ask_by_sms (error)", "redirect", "case", "1"),
+        ("bot", "redirect", "fail", None),
+        ("intro", "subflow", "next", None),
+        ("mystery", "mystery (next)", "next", None),
+        ("mystery (next)", "goodbye", "case", "1"),
+        ("mystery (next)", "mystery: end of flow", "case", "2"),
+        ("payment", "redirect", "error", None),
+        ("payment", "stream", "next", None),
+        ("queue", "queue (fail)", "fail", None),
+        ("queue (fail)", "mystery", "case", "1"),
+        ("queue (fail)", "voicemail", "case", "2"),
+        ("recording", "bot", "error", None),
+        ("recording", "bot", "next", None),
+        ("redirect", "redirect (fail)", "fail", None),
+        ("redirect (fail)", "mystery", "case", "2"),
+        ("redirect (fail)", "mystery", "case", "3"),
+        ("redirect (fail)", "queue", "case", "1"),
+        ("sms", "ask_by_sms", "error", None),
+        ("sms", "ask_by_sms", "next", None),
+        ("stream", "recording", "next", None),
+        ("subflow", "sms", "next", None),
+        ("subflow", "subflow: end of flow", "error", None),
+        ("voicemail", "voicemail (next)", "next", None),
+        ("voicemail (next)", "mystery", "case", "1"),
+        ("voicemail (next)", "queue", "case", "2"),
+    ]
+
+
+def test_other_widget_notes_and_targets():
+    menu = load(HERE / "widgets.json")
+    notes = {node_id: node.note for node_id, node in menu.nodes.items()}
+    assert notes["intro"] == "plays the DTMF tones 1234"
+    assert notes["subflow"] == "Studio run-subflow: FW0123456789abcdef0123456789abcdef"
+    assert notes["sms"] == "Studio send-message: Thanks for calling Acme. Your reference is 42."
+    assert notes["payment"] == "Studio capture-payments: 10.00 usd"
+    assert notes["stream"] == "Studio fork-stream: wss://example.com/audio"
+    assert notes["mystery"] == (
+        "Studio widget of type 'some-future-widget', which ivraudit does not model: "
+        "kept as an action"
+    )
+    assert notes["ask_by_sms (error)"] == (
+        "the 'error' route of Studio widget 'ask_by_sms', by the event that fired"
+    )
+    assert [case.when for case in menu.nodes["redirect (fail)"].cases] == [
+        "event return",
+        "event timeout",
+        "event fail",
+    ]
+    bot, redirect = menu.nodes["bot"], menu.nodes["redirect"]
+    assert (bot.target, bot.human) == ("virtual-agent:dialogflow-cx", False)
+    assert (redirect.target, redirect.human) == ("twiml:https://example.com/twiml", False)
+    assert menu.nodes["queue"].target == "workflow:WW0123456789abcdef0123456789abcdef"
+    assert lines(menu)["redirect (fail)"] == lines(menu)["redirect"] == 215
+
+
+# -- entries, channels, several flows -----------------------------------------------------------
+
+
+def test_widgets_only_sms_reaches_are_left_out_and_orphans_stay():
+    menu = load(HERE / "channels.json")
+    assert menu.start == "hello"
+    assert kinds(menu) == {
+        "sms_log": "action",
+        "sms_log: end of flow": "hangup",
+        "hello": "say",
+        "agent": "transfer",
+        "unused": "say",
+    }
+    assert menu.nodes["agent"].target == "client:alice"
+    assert structural(menu) == [
+        ("ST002", "unused", 104, "no route from the start reaches 'unused'; 2 more nodes behind it")
+    ]
+
+
+def test_a_subflow_run_by_a_voice_flow_starts_at_its_parent_entry():
+    menu = load(HERE / "subflow.json")
+    assert (menu.start, kinds(menu)) == ("closed", {"closed": "hangup"})
+
+
+def test_a_list_of_flow_resources_gives_one_menu_per_voice_flow():
+    menus = load_all(HERE / "resources.json")
+    assert [(menu.id, menu.title, menu.start, kinds(menu)) for menu in menus] == [
+        ("Main line", "Main line", "greet", {"greet": "hangup"}),
+        ("After hours", "After hours", "closed", {"closed": "say", "vm": "voicemail"}),
+    ]
+    assert menus[1].locate("nodes", "vm").line == 160
+    with pytest.raises(MenuError, match="file holds 2 flows"):
+        load(HERE / "resources.json")
+
+
+def test_a_list_of_sms_flows_is_not_a_phone_menu(tmp_path: Path):
+    path = tmp_path / "flows.json"
+    resource = {
+        "friendly_name": "Reminders",
+        "definition": json.loads((HERE / "sms-only.json").read_text()),
+    }
+    path.write_text(json.dumps([resource, resource], indent=2))
+    assert refusal(path) == (
+        f"{path}:14:13: none of the 2 Studio flows in this file takes phone calls (first: "
+        "SMS-only Studio flow: it has no voice entry (the Trigger's incomingCall transition "
+        "leads nowhere), so there is no phone menu to audit)"
+    )
+
+
+def test_widget_names_are_matched_exactly():
+    text = (
+        '{"states": [\n  {"name": "Trigger", "type": "trigger", "transitions": [\n'
+        '     {"event": "incomingCall", "next": "hello "}]},\n'
+        '  {"name": "hello ", "type": "say-play", "transitions": [\n'
+        '     {"event": "audioComplete", "next": " "}], "properties": {"say": "Hi"}}\n'
+        '], "initial_state": "Trigger"}'
+    )
+    menu = loads(text, format="twilio")
+    assert (menu.start, kinds(menu)) == ("hello", {"hello": "hangup"})
+
+
+def test_a_flow_resource_is_named_by_its_friendly_name():
+    menu = load(HERE / "resource.json")
+    assert (menu.id, menu.title) == ("Main line", "Acme Bank IVR")
+    assert edges(menu) == edges(load(HERE / "ivr.json"))
+    assert menu.locate("nodes", "main_menu").line == 108
+
+
+# -- refusals -----------------------------------------------------------------------------------
+
+
+def test_sms_only_flow_is_not_a_phone_menu():
+    assert refusal(HERE / "sms-only.json") == (
+        f"{HERE / 'sms-only.json'}:11:9: SMS-only Studio flow: it has no voice entry "
+        "(the Trigger's incomingCall transition leads nowhere), so there is no phone menu to audit"
+    )
+
+
+def test_voice_widgets_without_an_incoming_call_entry():
+    assert refusal(HERE / "outbound.json") == (
+        f"{HERE / 'outbound.json'}:11:9: Studio flow with no voice entry: the Trigger's "
+        "incomingCall transition leads nowhere, so no incoming call reaches its voice widgets "
+        "and there is no phone menu to audit (connect the Trigger's Incoming Call transition "
+        "to the first widget of the call)"
+    )
+
+
+def test_the_first_studio_export_format_is_refused_with_a_way_out():
+    assert refusal(HERE / "old-format.json") == (
+        f"{HERE / 'old-format.json'}:5:7: Twilio Studio flow in the first Studio export format "
+        "(widget type 'InitialState'): ivraudit reads the current flow definition, whose widget "
+        "types are 'trigger', 'gather-input-on-call', 'say-play', ... (open the flow in Studio "
+        "and copy its JSON again (Trigger widget, Show Flow JSON), or fetch it with the Studio "
+        "v2 REST API)"
+    )
+
+
+JS_MESSAGE = (
+    "Twilio Studio flow wrapped in a JavaScript module ('module.exports' ...), not flow JSON: "
+    "ivraudit reads the bare flow definition; save the object literal that the module exports "
+    "as a .json file (JSON.stringify(flow, null, 2) prints it), or copy the flow's JSON from "
+    "Studio (Trigger widget, Show Flow JSON)"
+)
+TFTPL_MESSAGE = (
+    "Terraform template (.tftpl) that wraps a Twilio Studio flow in ${jsonencode(...)}, not flow "
+    "JSON: ivraudit reads the bare flow definition; render it first (templatefile() in "
+    "'terraform console', or the definition of the twilio_studio_flows_v2 resource in "
+    "'terraform show -json'), or copy the deployed flow's JSON from Studio (Trigger widget, "
+    "Show Flow JSON)"
+)
+
+
+def test_a_flow_in_a_javascript_module_is_a_near_miss():
+    assert refusal(HERE / "flow.js") == f"{HERE / 'flow.js'}:1:1: {JS_MESSAGE}"
+
+
+def test_a_flow_in_a_terraform_template_is_a_near_miss():
+    assert refusal(HERE / "flow.tftpl") == f"{HERE / 'flow.tftpl'}:1:1: {TFTPL_MESSAGE}"
+
+
+def test_a_terraform_configuration_is_named_as_such(tmp_path: Path):
+    text = (HERE / "flow.tftpl").read_text().replace("${jsonencode(", "definition = jsonencode(")
+    path = tmp_path / "main.tf"
+    path.write_text('resource "twilio_studio_flows_v2" "ivr" {\n' + text[:-2] + "\n}\n")
+    assert refusal(path).startswith(
+        f"{path}:1:1: Terraform configuration that builds a Twilio Studio flow with "
+        "jsonencode(...), not flow JSON"
+    )
+
+
+MALFORMED = [
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger"},\n  "welcome"\n], '
+        '"initial_state": "Trigger"}',
+        "<text>:3:3: widget 2 must be an object with 'name' and 'type'",
+        id="widget-not-an-object",
+    ),
+    pytest.param(
+        '{"states": [\n  {"type": "trigger"}\n], "initial_state": "Trigger"}',
+        "<text>:2:3: widget 1 has no 'name' (give every widget a name)",
+        id="no-name",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger"},\n  {"name": "a", "type": '
+        '"say-play"},\n  {"name": "a", "type": "say-play"}\n], "initial_state": "Trigger"}',
+        "<text>:4:4: duplicate widget name 'a' (first at line 3) (Studio widget names are "
+        "unique; rename one of them)",
+        id="duplicate-name",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger"},\n  {"name": "a"}\n], '
+        '"initial_state": "Trigger"}',
+        "<text>:3:3: widget 'a' has no 'type' (e.g. 'say-play')",
+        id="no-type",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger",\n   "transitions": {}}\n], '
+        '"initial_state": "Trigger"}',
+        "<text>:3:4: 'transitions' of widget 'Trigger' must be a list",
+        id="transitions-not-a-list",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger",\n   "transitions": [\n'
+        '     {"next": "a"}]}\n], "initial_state": "Trigger"}',
+        "<text>:4:6: transition 1 of widget 'Trigger' has no 'event' (e.g. {\"event\": "
+        '"audioComplete", "next": "main_menu"})',
+        id="no-event",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger",\n   "transitions": [\n'
+        '     {"event": "incomingCall", "next": ["a"]}]}\n], "initial_state": "Trigger"}',
+        "<text>:4:32: 'next' of the 'incomingCall' transition of widget 'Trigger' must be a "
+        "widget name",
+        id="next-not-a-name",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger", "transitions": [\n'
+        '     {"event": "incomingCall", "next": "s"}]},\n  {"name": "s", "type": '
+        '"split-based-on", "transitions": [\n     {"event": "match", "conditions": {}}]}\n'
+        '], "initial_state": "Trigger"}',
+        "<text>:5:25: 'conditions' of the 'match' transition of widget 's' must be a list of "
+        "objects",
+        id="conditions-not-a-list",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger",\n   "properties": "none"}\n], '
+        '"initial_state": "Trigger"}',
+        "<text>:3:4: 'properties' of widget 'Trigger' must be an object",
+        id="properties-not-an-object",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "hello", "type": "say-play"}\n], "initial_state": "hello"}',
+        "<text>:1:2: the flow has no Trigger widget (a widget of type 'trigger') (a Studio "
+        "flow starts at its Trigger; export the whole flow from Studio)",
+        id="no-trigger",
+    ),
+    pytest.param(
+        '{"description": "x",\n "states": {}, "initial_state": "Trigger"}',
+        "<text>:2:2: 'states' must be a list of widgets",
+        id="states-not-a-list",
+    ),
+    pytest.param(
+        '{"description": "no states here"}',
+        "<text>:1:1: not a Twilio Studio flow: it has no 'states' (expected a flow definition "
+        "('states', 'initial_state'), a Flow resource with a 'definition', or a list of Flow "
+        "resources)",
+        id="not-a-flow",
+    ),
+    pytest.param(
+        '[{"friendly_name": "a", "definition": []}]',
+        "<text>:1:25: not a Twilio Studio flow: the flow definition must be an object",
+        id="definition-not-an-object",
+    ),
+    pytest.param(
+        '[\n  "flow"\n]',
+        "<text>:2:3: item 1 of the list is not a Studio Flow resource (each item needs a "
+        "'definition' holding the flow)",
+        id="list-item-not-a-resource",
+    ),
+    pytest.param(
+        '{"states": [\n  {"name": "Trigger", "type": "trigger",,}\n]}',
+        "<text>:2:41: invalid JSON: Expecting property name enclosed in double quotes",
+        id="invalid-json",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), MALFORMED)
+def test_malformed_flows_are_positioned_errors(text, message):
+    with pytest.raises(MenuError) as caught:
+        loads(text, format="twilio")
+    assert not isinstance(caught.value, NotAMenuError)
+    assert str(caught.value) == message
+
+
+def test_a_missing_widget_is_an_st001_finding():
+    text = (
+        '{"states": [\n  {"name": "Trigger", "type": "trigger", "transitions": [\n'
+        '     {"event": "incomingCall", "next": "hello"}]},\n'
+        '  {"name": "hello", "type": "say-play", "transitions": [\n'
+        '     {"event": "audioComplete", "next": "helo"}], "properties": {"say": "Hi"}}\n'
+        '], "initial_state": "Trigger"}'
+    )
+    menu = loads(text, format="twilio")
+    assert structural(menu) == [
+        (
+            "ST001",
+            "hello",
+            5,
+            "'next' of 'hello' goes to 'helo', which does not exist (did you mean 'hello'?)",
+        )
+    ]
+
+
+# -- detection and the command line ---------------------------------------------------------
+
+
+def test_detected_without_naming_the_format(tmp_path: Path):
+    text = (HERE / "ivr.json").read_text()
+    copy = tmp_path / "flow.json"
+    copy.write_text(text)
+    assert load(copy).source_format == "twilio"
+    assert loads(text).source_format == "twilio"
+
+
+def test_check_through_the_cli():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(HERE / "ivr.json"), "--select", "DE003"])
+    assert result.exit_code == 1, result.output
+    assert f"{HERE / 'ivr.json'}:54:9: DE003 'check_hours: end of flow' hangs up" in result.output
+    refused = runner.invoke(cli, ["check", str(HERE / "sms-only.json")])
+    assert refused.exit_code == 2
+    assert "SMS-only Studio flow" in refused.output + (refused.stderr or "")
+
+
+def test_check_a_directory_skips_the_sms_only_flow(tmp_path: Path):
+    for name in ("ivr.json", "sms-only.json"):
+        (tmp_path / name).write_text((HERE / name).read_text())
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--select", "ST"])
+    assert result.exit_code == 0, result.output
+
+
+def test_input_file_is_not_modified(tmp_path: Path):
+    path = tmp_path / "ivr.json"
+    path.write_bytes((HERE / "ivr.json").read_bytes())
+    before = path.stat().st_mtime_ns, path.read_bytes()
+    load(path)
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+# -- the corpus ---------------------------------------------------------------------------------
+
+CORPUS = {
+    "creatal__Twilio-Studio-Free-IVR-Online__Twilio_Studio_IVR_Flow_Template_by_"
+    "White_Rabbit_Consultancy.json": [(10, 10, 10)],
+    "jesperfj__twilio-ivr-studio__ivr.json": [(10, 11, 15)],
+    "sheikplastk__twilio-db-test__data_firstPrototype1.js": JS_MESSAGE,
+    "sheikplastk__twilio-db-test__data_firstPrototype1.js.extracted.json": [(39, 40, 116)],
+    "techmatters__flex-plugins__g2ton.tftpl": TFTPL_MESSAGE,
+    "techmatters__flex-plugins__g2ton.tftpl.extracted.json": [(40, 40, 59)],
+    "techmatters__flex-plugins__khp_main.tftpl": TFTPL_MESSAGE,
+    "techmatters__flex-plugins__khp_main.tftpl.extracted.json": [(47, 47, 81)],
+    "twilio-labs__function-templates__assets_studio-flow-template.private.json": (
+        "SMS-only Studio flow: it has no voice entry (the Trigger's incomingCall transition "
+        "leads nowhere), so there is no phone menu to audit"
+    ),
+}
+
+
+def test_corpus_holds_exactly_these_files(corpus):
+    assert sorted(path.name for path in (corpus / "twilio-studio").iterdir()) == sorted(CORPUS)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_corpus_file(corpus, name):
+    expected = CORPUS[name]
+    path = corpus / "twilio-studio" / name
+    if isinstance(expected, str):
+        with pytest.raises(NotAMenuError) as caught:
+            load_all(path)
+        assert caught.value.message == expected
+        return
+    menus = load_all(path)
+    counts = []
+    for menu in menus:
+        graph = to_graph(menu)
+        counts.append((len(menu.nodes), graph.number_of_nodes(), graph.number_of_edges()))
+    assert counts == expected
+
+
+def test_corpus_two_level_demo_by_hand(corpus):
+    menu = load(corpus / "twilio-studio" / "jesperfj__twilio-ivr-studio__ivr.json")
+    assert kinds(menu) == {
+        "gather_input": "menu",
+        "gather_1": "ask",
+        "gather_2": "ask",
+        "split_1": "branch",
+        "enqueue_1": "transfer",
+        "say_play_1": "hangup",
+        "split_2": "branch",
+        "split_2: end of flow": "hangup",
+        "want-widget": "hangup",
+        "say_play_3": "hangup",
+    }
+    assert edges(menu) == [
+        ("gather_1", "<platform disconnect>", "no_input", None),
+        ("gather_1", "split_2", "next", None),
+        ("gather_1", "split_2", "no_match", None),
+        ("gather_2", "<platform disconnect>", "no_input", None),
+        ("gather_2", "split_1", "next", None),
+        ("gather_2", "split_1", "no_match", None),
+        ("gather_input", "<platform disconnect>", "no_input", None),
+        ("gather_input", "<platform disconnect>", "no_match", None),
+        ("gather_input", "gather_1", "key", "1"),
+        ("gather_input", "gather_2", "key", "2"),
+        ("split_1", "enqueue_1", "case", "1"),
+        ("split_1", "say_play_1", "else", None),
+        ("split_2", "say_play_3", "case", "2"),
+        ("split_2", "split_2: end of flow", "else", None),
+        ("split_2", "want-widget", "case", "1"),
+    ]
+    assert structural(menu) == []
+
+
+def test_corpus_card_activation_prototype_by_hand(corpus):
+    name = "sheikplastk__twilio-db-test__data_firstPrototype1.js.extracted.json"
+    menu = load(corpus / "twilio-studio" / name)
+    assert kinds(menu) == {
+        "main_menu": "menu",
+        "main_menu_speech": "branch",
+        "connect_call_to_support": "transfer",
+        "main_menu_failed": "menu",
+        "list_of_products": "say",
+        "products_ending": "menu",
+        "products_no_answer": "say",
+        "list_of_promos": "say",
+        "promo_ending": "menu",
+        "promo_ending_speech": "branch",
+        "promo_no_answer": "say",
+        "card_info_gather": "ask",
+        "card_info_4digit_check": "branch",
+        "card_info_4digit_check: end of flow": "hangup",
+        "card_info_pin_gather": "ask",
+        "card_info_pin_check": "branch",
+        "check_acc_menu": "menu",
+        "check_acc_info: end of flow": "hangup",
+        "acc_bal_say": "say",
+        "last_trans_say": "say",
+        "reward_pts_say": "say",
+        "acc_details_end": "menu",
+        "become_member_say": "say",
+        "become_member_gather": "menu",
+        "activate_card_16digit": "ask",
+        "activate_card_16digit_voice": "branch",
+        "card_expiry_month_activate_gather": "ask",
+        "card_expiry_month_split": "branch",
+        "card_expiry_year_gather": "ask",
+        "card_expiry_year_split": "branch",
+        "activate_cvv_gather": "ask",
+        "activate_cvv_split": "branch",
+        "activate_cvv_split: end of flow": "hangup",
+        "activate_year_birth_gather": "ask",
+        "activate_year_birth_split": "branch",
+        "activation_final_gather": "menu",
+        "call_say": "say",
+        "function_1": "action",
+        "connect_call_1": "transfer",
+    }
+    main = menu.nodes["main_menu"]
+    assert main.options == {
+        "1": "list_of_products",
+        "2": "list_of_promos",
+        "3": "card_info_gather",
+        "4": "become_member_say",
+        "5": "activate_card_16digit",
+        "9": "main_menu",
+        "0": "call_say",
+        "6": "function_1",
+    }
+    # the speech split tests {{become}}, not the caller's speech: it stays a branch
+    assert main.speech == {"/.+/": "main_menu_speech"}
+    assert (main.no_input, main.no_match) == ("main_menu", "main_menu_failed")
+    # "enter the last 4 digits of your card", checked against 1212: an ask, not a menu
+    assert menu.nodes["card_info_gather"].next == "card_info_4digit_check"
+    assert lines(menu)["connect_call_to_support"] == 305
+    assert structural(menu) == [
+        (
+            "ST002",
+            "connect_call_to_support",
+            305,
+            "no route from the start reaches 'connect_call_to_support'",
+        )
+    ]
+
+
+# -- nothing escapes ----------------------------------------------------------------------------
+
+SEEDS = sorted(path for path in HERE.iterdir() if path.suffix in (".json", ".js", ".tftpl"))
+
+
+def _mutate(text: str, seed: int, noise: str) -> str:
+    rng = random.Random(seed)
+    lines_ = text.splitlines(keepends=True)
+    for _ in range(rng.randint(1, 4)):
+        if not lines_:
+            break
+        at = rng.randrange(len(lines_))
+        action = rng.randrange(5)
+        if action == 0:
+            del lines_[at]
+        elif action == 1:
+            lines_.insert(at, lines_[at])
+        elif action == 2:
+            line = lines_[at]
+            cut = rng.randrange(len(line) + 1)
+            lines_[at] = line[:cut] + noise + line[cut:]
+        elif action == 3:
+            line = lines_[at]
+            cut = rng.randrange(len(line) + 1)
+            lines_[at] = line[:cut] + line[cut + rng.randint(1, 3) :]
+        else:
+            lines_[at] = lines_[at].replace('"', "", 1)
+    return "".join(lines_)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(SEEDS) - 1), st.integers(0, 2**32), st.text(max_size=40))
+def test_mutated_fixtures_end_in_a_menu_or_a_menu_error(which, seed, noise):
+    text = _mutate(SEEDS[which].read_text(), seed, noise)
+    with contextlib.suppress(MenuError):
+        for menu in load_all(text if text.strip() else "{}", "twilio"):
+            to_graph(menu)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_ends_in_a_menu_or_a_menu_error(text):
+    with contextlib.suppress(MenuError):
+        loads(text, format="twilio")
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.text(max_size=8),
+    st.just("{{widgets.main_menu.Digits}}"),
+    st.lists(st.integers(0, 2), max_size=2),
+    st.dictionaries(st.sampled_from(["event", "next", "type", "value"]), st.text(max_size=4)),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32), st.lists(VALUES, min_size=1, max_size=4))
+def test_flows_with_values_of_any_type_end_in_a_menu_or_a_menu_error(seed, replacements):
+    flow = json.loads((HERE / "ivr.json").read_text())
+    rng = random.Random(seed)
+    for value in replacements:
+        places = list(_places(flow))
+        container, key = places[rng.randrange(len(places))]
+        container[key] = value
+    with contextlib.suppress(MenuError):
+        loads(json.dumps(flow, indent=2), format="twilio")
+
+
+def _places(value):
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in pairs:
+            yield item, key
+            if isinstance(child, (dict, list)):
+                stack.append(child)

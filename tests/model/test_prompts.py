@@ -1,0 +1,159 @@
+"""Reading prompts: announced keys, identity fields, hangup reasons, spoken length."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivraudit.model.prompts import (
+    IdentityMatcher,
+    announced_keys,
+    announces_hours,
+    find_phrases,
+    hangup_reason_from_text,
+    spoken_seconds,
+    words,
+)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "keys"),
+    [
+        ("For sales press 1. For support, press two.", ["1", "2"]),
+        ("To speak to an operator press 0.", ["0"]),
+        ("To go back press star. To repeat, press the pound key.", ["*", "#"]),
+        ("Press hash to finish.", ["#"]),
+        ("Say or press 3 for billing.", ["3"]),
+        ("Please dial 2 now.", ["2"]),
+        ("Press 1, 2 or 3.", ["1", "2", "3"]),
+        ("Press 1 to go into queue or 2 to enter a callback number.", ["1", "2"]),
+        ("For sales press 1, 2 for support, or 3 for billing.", ["1", "2", "3"]),
+        ("Or 2 to leave.", []),
+        ("Enter your 8 digit account number.", []),
+        ("Press 10 for the switchboard.", []),
+        ("Welcome to Acme.", []),
+        ("", []),
+    ],
+)
+def test_announced_keys(prompt, keys):
+    assert announced_keys(prompt) == keys
+
+
+MATCHER = IdentityMatcher.build()
+
+
+@pytest.mark.parametrize(
+    ("prompt", "field"),
+    [
+        ("Please enter your date of birth.", "date_of_birth"),
+        ("Key in your DOB as eight digits.", "date_of_birth"),
+        ("Enter your 8 digit account number followed by hash.", "account_number"),
+        ("Please enter your four digit PIN.", "pin"),
+        ("What is your zip code?", "postcode"),
+        ("Please say your postcode.", "postcode"),
+        ("Enter the last four digits of your card.", "card_number"),
+        ("Enter the last four digits of your social security number.", "national_id"),
+        ("Please key in your personal number so we can verify your identity.", "national_id"),
+        ("Enter the phone number we can call you back on.", "phone_number"),
+        ("Please enter your policy number.", "policy_number"),
+        ("What is your mother's maiden name?", "security_answer"),
+        ("Enter the amount you want to pay.", None),
+        ("Press 1 to continue.", None),
+        (None, None),
+    ],
+)
+def test_identity_from_prompt_text(prompt, field):
+    assert MATCHER.from_text(prompt) == field
+
+
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [
+        ("acct", "account_number"),
+        ("acctNum", "account_number"),
+        ("caller_dob", "date_of_birth"),
+        ("PIN", "pin"),
+        ("zipCode", "postcode"),
+        ("ssn_last4", "national_id"),
+        ("CHOICENO1", None),
+        ("amount", None),
+        ("date_of_birth", "date_of_birth"),
+    ],
+)
+def test_identity_from_variable_names(variable, field):
+    assert MATCHER.from_variable(variable) == field
+
+
+def test_declared_fields_win_and_inference_is_marked():
+    assert MATCHER.field_of("pin", "Enter your account number") == ("pin", False)
+    assert MATCHER.field_of("acct", None) == ("account_number", True)
+    assert MATCHER.field_of(None, "Your date of birth?") == ("date_of_birth", True)
+    extra = IdentityMatcher.build({"loyalty_number": ["rewards number"]})
+    assert extra.from_text("Enter your rewards number.") == "loyalty_number"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "reason"),
+    [
+        ("Sorry, that department is not taking calls at this time. Goodbye.", "unavailable"),
+        ("All our agents are busy. Please try again later.", "unavailable"),
+        ("We are not able to take your call right now. Goodbye.", "unavailable"),
+        ("Sorry, no agents are available. Goodbye.", "unavailable"),
+        ("We are closed. Goodbye.", "closed"),
+        ("Sorry, an error has occurred.", "error"),
+        ("We could not verify your details. Goodbye.", "error"),
+        ("Too many attempts. Goodbye.", "error"),
+        ("Thank you for calling Acme. Goodbye.", "completed"),
+        ("Your payment has been received.", "completed"),
+        ("Have a great day!", "completed"),
+        ("Please hold.", None),
+        (None, None),
+    ],
+)
+def test_hangup_reason_from_text(prompt, reason):
+    assert hangup_reason_from_text(prompt) == reason
+
+
+def test_hangup_reason_from_a_recording_name():
+    from ivraudit.model.prompts import hangup_reason_from_recording
+
+    assert hangup_reason_from_recording("sounds/vm-goodbye.wav") == "completed"
+    assert hangup_reason_from_recording("demo-thanks") == "completed"
+    assert hangup_reason_from_recording("we_are_closed.mp3") == "closed"
+    assert hangup_reason_from_recording("prompt-17.wav") is None
+
+
+def test_hours_words_and_phrases():
+    assert announces_hours("We are open Monday to Friday 8am to 6pm.")
+    assert announces_hours("Our lines open at 9:00.")
+    assert not announces_hours("We are closed. Goodbye.")
+    assert words("<speak>Hello <break time='1s'/> world, it's me.</speak>") == 4
+    assert spoken_seconds("one two three", 150) == pytest.approx(1.2)
+    assert find_phrases(
+        "Please listen carefully as our options have changed. Visit our website!",
+        [
+            "please listen carefully",
+            "listen carefully as our options have changed",
+            "visit our website",
+        ],
+    ) == ["listen carefully as our options have changed", "visit our website"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [
+        ("card_expiry_year_gather", None),
+        ("card_expiry_month_activate_gather", None),
+        ("name_of_dept", None),
+        ("callback_choice", None),
+        ("card_info_pin_gather", "card_number"),  # the prompt decides when it names a field
+        ("acct_num_gather", "account_number"),
+        ("CallerDob", "date_of_birth"),
+        ("pin_length", None),  # how long the PIN is, not the PIN
+        ("pin_digits", "pin"),  # the digits of the PIN are the PIN
+        ("ssn_last_4_digits", "national_id"),
+        ("card_last4_digits", "card_number"),
+        ("account_digits", "account_number"),
+    ],
+)
+def test_variable_names_that_qualify_a_field_name_none(variable, field):
+    assert MATCHER.from_variable(variable) == field

@@ -1,0 +1,83 @@
+"""The HTML report in a real browser (headless Chromium): the diagram is there, a
+click on a finding highlights its node and route, a click on a node lists its
+findings, and nothing is logged to the console.  Skipped without Chromium."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from ivraudit.cli import main
+from tests.conftest import MENUS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PROBE = """<script>
+window.addEventListener('load', function () {
+  var out = {};
+  var svg = document.querySelector('.diagram svg');
+  out.nodes = svg ? svg.querySelectorAll('g.node[id^="node-"]').length : 0;
+  var li = document.querySelector('ol.findings > li[data-node="agent_dob"][data-target]');
+  li.click();
+  out.selected = Array.from(svg.querySelectorAll('.ivr-selected')).map(function (e) {
+    return e.id; });
+  out.highlighted = svg.querySelectorAll('.ivr-route').length;
+  out.route = JSON.parse(li.getAttribute('data-route')).length;
+  svg.querySelector('[id="node-roaming"]').dispatchEvent(new MouseEvent('click',
+    {bubbles: true}));
+  out.visible = Array.from(document.querySelectorAll('ol.findings > li')).filter(
+    function (l) { return !l.classList.contains('hidden'); }).map(
+    function (l) { return l.getAttribute('data-node'); });
+  out.filter = document.querySelector('.filter span').textContent;
+  document.body.setAttribute('data-result', JSON.stringify(out));
+});
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_report_works_in_a_browser(tmp_path):
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        main, ["check", str(MENUS / "telecom-bad.yaml"), "-f", "html", "-o", str(report)]
+    )
+    assert result.exit_code == 1
+    probe = tmp_path / "probe.html"
+    probe.write_text(report.read_text().replace("</body>", PROBE + "</body>"))
+    completed = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    found = re.search(r'data-result="([^"]*)"', completed.stdout)
+    assert found, completed.stderr[-2000:]
+    result = json.loads(html.unescape(found.group(1)))
+    assert result["nodes"] == 29  # 27 menu nodes, the platform disconnect, one missing target
+    assert result["selected"] == ["node-agent_dob"]
+    assert result["highlighted"] == result["route"] == 19
+    assert result["visible"] == ["roaming", "roaming"]
+    assert result["filter"] == "2 finding(s) at roaming"
+    console = [line for line in completed.stderr.splitlines() if "CONSOLE" in line]
+    assert console == []

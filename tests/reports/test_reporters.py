@@ -1,0 +1,189 @@
+"""Every output format: structure checks, and golden files built from menus/.
+
+Regenerate the golden files with:  IVRAUDIT_REGENERATE=1 pytest tests/reports/test_reporters.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from ivraudit.config import Config
+from ivraudit.model.findings import Severity
+from ivraudit.reports import REPORTERS, RenderOptions, render
+from ivraudit.reports.github import escape_data, escape_property
+from ivraudit.rules import all_rules
+from ivraudit.runner import check
+from tests.conftest import ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SUFFIX = {
+    "text": "txt",
+    "json": "json",
+    "sarif": "sarif",
+    "junit": "xml",
+    "github": "txt",
+    "markdown": "md",
+    "html": "html",
+}
+
+
+@pytest.fixture
+def report(monkeypatch):
+    monkeypatch.chdir(ROOT)  # paths in reports are as given: keep them relative
+    return check(["menus"], Config(), with_metrics=True).report
+
+
+@pytest.mark.parametrize("format", sorted(REPORTERS))
+def test_golden_output(format, report):
+    text = render(report, format, RenderOptions())
+    path = GOLDEN / f"menus.{format}.{SUFFIX[format]}"
+    if os.environ.get("IVRAUDIT_REGENERATE"):
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, (
+        f"{path.name} differs; if the change is intended run "
+        "IVRAUDIT_REGENERATE=1 pytest tests/reports/test_reporters.py"
+    )
+
+
+def test_every_format_is_deterministic(report, monkeypatch):
+    again = check(["menus"], Config(), with_metrics=True).report
+    for format in REPORTERS:
+        assert render(report, format) == render(again, format), format
+
+
+def test_sarif_is_valid_against_the_official_schema(report):
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"SARIF schema not found at {SARIF_SCHEMA} (clone ../shared beside this repo)")
+    data = json.loads(render(report, "sarif"))
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+
+
+def test_sarif_structure(report):
+    data = json.loads(render(report, "sarif"))
+    run = data["runs"][0]
+    driver = run["tool"]["driver"]
+    assert [rule["id"] for rule in driver["rules"]] == [rule.id for rule in all_rules()]
+    id001 = next(rule for rule in driver["rules"] if rule["id"] == "ID001")
+    assert id001["name"] == "identity-asked-twice"
+    assert id001["helpUri"].endswith("/docs/rules/ID001.md")
+    assert id001["defaultConfiguration"] == {"level": "warning"}
+    assert (
+        id001["shortDescription"]["text"] == "The same identity field is asked twice on one route."
+    )
+    results = run["results"]
+    assert len(results) == len(report.findings)
+    repeat = next(r for r in results if r["ruleId"] == "ID001")
+    location = repeat["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "menus/telecom-bad.yaml"
+    assert location["region"] == {"startLine": 108, "startColumn": 3}
+    assert driver["rules"][repeat["ruleIndex"]]["id"] == "ID001"
+    steps = repeat["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [s["location"]["logicalLocations"][0]["name"] for s in steps] == [
+        "welcome",
+        "hours",
+        "main",
+        "billing_dob",
+        "billing_account",
+        "billing_menu",
+        "disputes",
+        "dispute_security",
+        "agent_dob",
+    ]
+    assert steps[2]["location"]["physicalLocation"]["region"]["startLine"] == 30
+    fingerprints = [r["partialFingerprints"]["ivrauditFingerprint/v1"] for r in results]
+    assert len(set(fingerprints)) == len(fingerprints)
+    assert {r["level"] for r in results} == {"error", "warning", "note"}
+
+
+def test_junit_parses_with_one_case_per_rule_per_file(report):
+    root = ET.fromstring(render(report, "junit", RenderOptions(fail_on=Severity.WARNING)))
+    suites = root.findall("testsuite")
+    assert [suite.get("name") for suite in suites] == [
+        "menus/bank.yaml",
+        "menus/clinic.yaml",
+        "menus/telecom-bad.yaml",
+        "menus/utility.json",
+    ]
+    rule_count = len(all_rules())
+    for suite in suites:
+        assert len(suite.findall("testcase")) == rule_count == int(suite.get("tests"))
+    bad = suites[2]
+    failing = {case.get("name").split()[0] for case in bad if case.find("failure") is not None}
+    at_or_above = {
+        f.rule
+        for f in report.findings
+        if f.file == "menus/telecom-bad.yaml" and f.severity.rank >= 1
+    }
+    assert failing == at_or_above
+    assert int(bad.get("failures")) == len(at_or_above)
+    info_only = next(case for case in bad if case.get("name").startswith("DE007"))
+    assert info_only.find("failure") is None
+    assert "DE007 human transfer 'billing_agent'" in info_only.find("system-out").text
+    assert int(root.get("failures")) == len(at_or_above)
+
+
+ANNOTATION = re.compile(
+    r"^::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+,title=[^,:]+::[^\r\n]+$"
+)
+
+
+def test_github_annotations_follow_the_documented_syntax(report):
+    lines = render(report, "github").splitlines()
+    assert len(lines) == len(report.findings)
+    for line in lines:
+        assert ANNOTATION.match(line), line
+    assert lines[0] == (
+        "::warning file=menus/telecom-bad.yaml,line=13,col=3,title=MN005 resented-phrase::"
+        'the prompt of \'welcome\' says "your call is important to us", "listen carefully as our '
+        'options have changed"%0Aroute: welcome'
+    )
+
+
+def test_github_escaping():
+    assert escape_data("50% done\nnext\r") == "50%25 done%0Anext%0D"
+    assert escape_property("a:b,c") == "a%3Ab%2Cc"
+
+
+def test_markdown_groups_by_file_with_folded_routes(report):
+    text = render(report, "markdown")
+    assert text.startswith("## ivraudit: 31 findings in 4 files\n")
+    assert "| 4 | 25 | 2 | 0 | 0 |" in text
+    assert "### `menus/telecom-bad.yaml`" in text
+    assert text.count("<details><summary>route a caller takes</summary>") == sum(
+        1 for f in report.findings if f.witness
+    )
+    assert "### `menus/bank.yaml`" not in text  # clean files are not listed
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_is_self_contained_with_findings_and_metrics(report):
+    text = render(report, "html")
+    parser = _Collector()
+    parser.feed(text)
+    tags = parser.tags
+    assert not [
+        a for t, a in tags if t in ("script", "img", "link") and (a.get("src") or a.get("href"))
+    ]
+    items = [a for t, a in tags if t == "li" and "data-node" in a]
+    assert len(items) == len(report.findings)
+    assert {a["data-node"] for a in items} >= {"agent_dob", "tech_support", "roaming"}
+    assert text.count("<h3>Routes") == 4
+    assert "<td><code>billing_agent</code></td><td>human</td><td class=num>4</td>" in text

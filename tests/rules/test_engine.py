@@ -1,0 +1,124 @@
+"""The engine: severity, suppression, crashing rules, determinism."""
+
+from __future__ import annotations
+
+from ivraudit import load, loads
+from ivraudit.rules import RULES, Rule
+from ivraudit.rules.config import config_from_dict
+from ivraudit.rules.engine import audit
+from tests.conftest import MENUS
+
+MENU = """\
+ivraudit: 1
+start: main
+nodes:
+  main:
+    type: menu
+    say: For billing press 1.
+    options: {"1": billing}
+    audit: {ignore: [DE004, no-operator], reason: "the platform adds handlers"}
+  billing: {type: transfer, target: "queue:billing", fail: billing}
+"""
+
+
+def test_node_level_suppression_is_counted():
+    report = audit(loads(MENU), config_from_dict({"select": ["DE004", "MN002", "AU001"]}))
+    assert report.findings == []
+    assert report.suppressed == 2
+
+
+def test_a_crashing_rule_becomes_a_finding_and_the_others_still_run(monkeypatch):
+    def broken(ctx):
+        """Crashes.
+
+        ## Why callers suffer
+        x
+        ## Example
+        x
+        ## Fix
+        x
+        """
+        raise KeyError("boom")
+
+    original = RULES["MN004"]
+    monkeypatch.setitem(
+        RULES, "MN004", Rule("MN004", original.name, original.severity, original.summary, broken)
+    )
+    report = audit(
+        load(MENUS / "telecom-bad.yaml"), config_from_dict({"select": ["MN004", "MN001", "AU002"]})
+    )
+    assert [f.rule for f in report.findings] == ["AU002", "MN001"]
+    crash = report.findings[0].message
+    assert crash.startswith("rule MN004 (long-prompt) failed: KeyError: 'boom' at test_engine.py:")
+
+
+def test_the_demo_menu_lights_up_and_the_good_ones_stay_clean():
+    bad = audit(load(MENUS / "telecom-bad.yaml"))
+    assert sorted({f.rule for f in bad.findings}) == [
+        "DE001",
+        "DE002",
+        "DE003",
+        "DE004",
+        "DE005",
+        "DE006",
+        "DE007",
+        "DP001",
+        "ID001",
+        "ID002",
+        "MN001",
+        "MN002",
+        "MN003",
+        "MN004",
+        "MN005",
+        "MN006",
+        "MN007",
+        "ST001",
+        "ST002",
+    ]
+    for name in ("bank.yaml", "clinic.yaml", "utility.json"):
+        report = audit(load(MENUS / name))
+        assert [f for f in report.findings if f.severity.value != "info"] == [], name
+
+
+def test_findings_are_sorted_and_deterministic():
+    first = audit(load(MENUS / "telecom-bad.yaml")).findings
+    second = audit(load(MENUS / "telecom-bad.yaml")).findings
+    assert first == second
+    assert first == sorted(first, key=lambda f: f.sort_key)
+    assert len({f.fingerprint for f in first}) == len(first)
+
+
+def test_a_subflow_used_twice_is_reported_and_suppressed_once(tmp_path):
+    (tmp_path / "notice.yaml").write_text("""\
+ivraudit: 1
+start: notice
+nodes:
+  notice:
+    type: say
+    say: Your call is important to us.
+    next: slow
+    audit: {ignore: [MN005], reason: legal wording}
+  slow: {type: say, say: Please visit our website., next: done}
+  done: {type: return}
+""")
+    (tmp_path / "main.yaml").write_text("""\
+ivraudit: 1
+start: main
+nodes:
+  main:
+    type: menu
+    say: For sales press 1. For service press 2. For an adviser press 0.
+    options: {"1": first, "2": second, "0": adviser}
+    no_input: main
+    no_match: main
+  first: {type: subflow, menu: notice.yaml, next: adviser}
+  second: {type: subflow, menu: notice.yaml, next: adviser}
+  adviser: {type: transfer, target: "queue:advisers", fail: voicemail}
+  voicemail: {type: voicemail, say: Please leave a message.}
+""")
+    report = audit(load(tmp_path / "main.yaml"), config_from_dict({"select": ["MN005", "AU"]}))
+    notice = str(tmp_path / "notice.yaml")
+    assert [(f.rule, f.file, f.line, f.node) for f in report.findings] == [
+        ("MN005", notice, 9, "first/slow")
+    ]
+    assert report.suppressed == 1
