@@ -15,13 +15,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ivraudit.model.findings import GAP
+
 #: One edge out of a node: (target, edge key, edge attributes).
 OutEdge = tuple[str, str, dict[str, Any]]
 Adjacency = Mapping[str, Sequence[OutEdge]]
-
-
-#: Stands in a shortened route for the steps left out; its "edge key" is how many.
-GAP = "…"
 
 
 @dataclass

@@ -16,6 +16,9 @@ from ivraudit.model.errors import MenuError
 if TYPE_CHECKING:
     from ivraudit.analysis.metrics import Metrics
 
+#: The node of a witness step that stands for steps left out of a long route.
+GAP = "…"
+
 
 class Severity(str, Enum):
     """How much a finding matters; the engine attaches it from configuration."""
@@ -65,8 +68,6 @@ class Step:
     @property
     def is_gap(self) -> bool:
         """Whether this step stands for steps left out of a long route (``key``: how many)."""
-        from ivraudit.analysis.routes import GAP
-
         return self.node == GAP
 
 

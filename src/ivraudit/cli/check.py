@@ -1,0 +1,124 @@
+"""``ivraudit check`` and ``ivraudit baseline``: audit files, report, accept findings."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ivraudit.cli.common import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    AuditArgs,
+    audit_options,
+    fail,
+    guarded,
+    run_check,
+    write_output,
+)
+from ivraudit.gate.baseline import Baseline, dump_baseline
+from ivraudit.reports import REPORTERS, RenderOptions, render
+
+
+@click.command()
+@audit_options
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(list(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    help="Lowest severity that exits 1 (default: warning).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Report and fail only on findings not in this baseline file.",
+)
+@click.option("--no-witness", is_flag=True, help="Do not print witness routes.")
+@click.option(
+    "--diagram/--no-diagram",
+    "with_diagram",
+    default=None,
+    help="Draw each menu in the report: Mermaid in markdown (off by default), SVG in html (on).",
+)
+@guarded
+def check(
+    audit_args: AuditArgs,
+    output_format: str,
+    output: str | None,
+    fail_on: str | None,
+    baseline_path: str | None,
+    no_witness: bool,
+    with_diagram: bool | None,
+) -> None:
+    """Audit menu files, or every menu file under directories."""
+    baseline = Baseline.load(baseline_path) if baseline_path else None
+    config, report = run_check(
+        audit_args,
+        fail_on,
+        with_metrics=output_format == "html",
+        draw=_drawing_kind(output_format, with_diagram),
+    )
+    if baseline is not None:
+        baseline.apply(report)
+        click.echo(
+            f"ivraudit: baseline absorbed {report.absorbed} finding(s); "
+            f"{len(report.fixed)} baseline entr{'y is' if len(report.fixed) == 1 else 'ies are'} "
+            "now fixed",
+            err=True,
+        )
+    options = RenderOptions(witness=not no_witness, fail_on=config.fail_on)
+    write_output(render(report, output_format, options), output)
+    if report.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _drawing_kind(output_format: str, wanted: bool | None) -> str | None:
+    """Which picture a report format carries: SVG in HTML (unless --no-diagram),
+    Mermaid in Markdown (with --diagram), none elsewhere."""
+    if output_format == "html":
+        return None if wanted is False else "svg"
+    if output_format == "markdown" and wanted:
+        return "mermaid"
+    if wanted:
+        raise click.UsageError("--diagram goes with --format html or markdown")
+    return None
+
+
+@click.command("baseline")
+@audit_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="The baseline file to write (atomically).",
+)
+@guarded
+def baseline_command(audit_args: AuditArgs, output: str) -> None:
+    """Record today's findings, so that 'check --baseline' fails only on new ones."""
+    _, report = run_check(audit_args)
+    if report.errors:
+        fail("not writing a baseline: some files could not be read")
+    write_output(dump_baseline(report), output)
+    click.echo(
+        f"ivraudit: baseline of {len(report.findings)} finding(s) in "
+        f"{len(report.files)} file(s) written to {output}",
+        err=True,
+    )

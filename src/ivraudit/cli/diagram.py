@@ -1,0 +1,88 @@
+"""``ivraudit diagram``: the phone tree as Graphviz or Mermaid, faults marked."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ivraudit.analysis.context import AuditContext
+from ivraudit.cli.common import (
+    guarded,
+    one_flow,
+    write_bytes,
+)
+from ivraudit.formats import FORMATS, load_all
+from ivraudit.reports.diagrams.draw import FORMATS as DIAGRAM_FORMATS
+from ivraudit.reports.diagrams.draw import diagram, format_from_suffix, mermaid
+from ivraudit.reports.diagrams.draw import render as render_diagram
+from ivraudit.rules.config import load_config
+from ivraudit.rules.engine import audit
+
+
+@click.command("diagram")
+@click.argument("path", type=click.Path())
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: stdout)."
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice([*DIAGRAM_FORMATS, "mermaid"]),
+    help="dot, svg, png, pdf or mermaid (default: from the -o suffix, else dot).",
+)
+@click.option("--route", metavar="NODE", help="Highlight the shortest route to this node.")
+@click.option("--focus", metavar="NODE", help="Draw only the nodes near this one.")
+@click.option(
+    "--radius", type=click.IntRange(min=0), default=2, show_default=True, help="With --focus."
+)
+@click.option(
+    "--max-presses", type=click.IntRange(min=0), help="Cut the tree this many selections deep."
+)
+@click.option("--flow", help="Which flow of a file that holds several (its id).")
+@click.option("--no-findings", is_flag=True, help="Draw the menu without its findings.")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@guarded
+def diagram_command(
+    path: str,
+    output: str | None,
+    output_format: str | None,
+    route: str | None,
+    focus: str | None,
+    radius: int,
+    max_presses: int | None,
+    flow: str | None,
+    no_findings: bool,
+    max_bytes: int | None,
+    config_path: str | None,
+    input_format: str | None,
+) -> None:
+    """Draw a menu (Graphviz DOT/SVG/PNG/PDF or Mermaid) with its findings marked."""
+    config = load_config(config_path)
+    if max_bytes is not None:
+        config = config.merged(max_bytes=max_bytes)
+    chosen = output_format or (format_from_suffix(output) if output else None) or "dot"
+    if output and output_format is None and format_from_suffix(output) is None:
+        raise click.UsageError(
+            f"cannot tell the format from '{output}': use .dot, .svg, .png, .pdf or .mmd, "
+            "or --format"
+        )
+    menu = one_flow(load_all(path, input_format, max_bytes=config.max_bytes), flow, path)
+    context = AuditContext(menu, config)
+    report = None if no_findings else audit(menu, config, context=context)
+    options = {"route": route, "focus": focus, "radius": radius, "max_presses": max_presses}
+    if chosen == "mermaid":
+        data = mermaid(menu, report, config=config, context=context, **options).encode("utf-8")
+    else:
+        data = render_diagram(
+            diagram(menu, report, config=config, context=context, **options), chosen
+        )
+    if output is None or output == "-":
+        if chosen in ("png", "pdf") and sys.stdout.isatty():
+            raise click.UsageError(f"{chosen} is binary: write it to a file with -o")
+        click.echo(data, nl=False)  # bytes go to the binary stdout
+        return
+    write_bytes(data, output)

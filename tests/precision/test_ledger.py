@@ -1,0 +1,51 @@
+"""The precision ledger holds: a judged-true finding stays, a fixed false one never returns.
+
+Entries judged false or noise that ivraudit still reports are expected failures
+(strict): the day a change stops reporting one, this test says so, and the entry
+gets ``fixed: true``, after which its return fails the build.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.precision.measure import CORPUS, key, ledger, reported
+
+ENTRIES = ledger()
+
+
+@pytest.fixture(scope="module")
+def found():
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS} (clone ../shared beside this repo)")
+    return reported(entry["file"] for entry in ENTRIES)
+
+
+def _case(entry: dict):
+    marks = []
+    if entry["verdict"] != "true" and not entry.get("fixed"):
+        marks.append(
+            pytest.mark.xfail(
+                strict=True,
+                reason="judged-false finding still reported; when this passes, mark it fixed",
+            )
+        )
+    return pytest.param(entry, id=entry["id"], marks=marks)
+
+
+def test_the_ledger_is_well_formed():
+    ids = [entry["id"] for entry in ENTRIES]
+    assert len(ids) == len(set(ids))
+    for entry in ENTRIES:
+        assert entry["verdict"] in ("true", "false", "noise"), entry["id"]
+        assert entry["reason"].strip(), entry["id"]
+        assert entry.get("fixed") in (None, True), entry["id"]
+        assert not (entry["verdict"] == "true" and entry.get("fixed")), entry["id"]
+
+
+@pytest.mark.parametrize("entry", [_case(entry) for entry in ENTRIES])
+def test_judged_finding(entry, found):
+    if entry["verdict"] == "true":
+        assert key(entry) in found, f"judged-true finding disappeared: {entry['reason']}"
+    else:
+        assert key(entry) not in found, f"judged-{entry['verdict']} finding: {entry['reason']}"
