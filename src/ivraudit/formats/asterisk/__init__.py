@@ -1,5 +1,7 @@
 """Asterisk dialplans: parse (contexts, lines, includes), match (patterns, variables), apps (the
-application table), flow (priorities to nodes), loader (contexts to Menus)."""
+application table), targets (where jumps land), walker (priority after priority), talk and jumps
+(the node each application becomes), nodes (node pools), flow (priorities to nodes, driving those),
+loader (contexts to Menus)."""
 
 from __future__ import annotations
 

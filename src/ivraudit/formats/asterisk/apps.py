@@ -219,7 +219,7 @@ def classify(app: str, data: str) -> Kind:
             human=False,
             note=f"{app}({data}): the caller gets a dial tone to place a call from {where}",
         )
-    return Kind("action", app, note=f"runs {app}({_short(data)})")
+    return Kind("action", app, note=f"runs {app}({shortened(data)})")
 
 
 def _pass_kind(name: str, args: list[str]) -> Kind:
@@ -238,7 +238,7 @@ def _agi_kind(app: str, data: str, args: list[str]) -> Kind:
     return Kind(
         "action",
         app,
-        note=f"runs the AGI script {app}({_short(data)}); what it does to the call is not "
+        note=f"runs the AGI script {app}({shortened(data)}); what it does to the call is not "
         "visible in the dialplan",
     )
 
@@ -264,7 +264,7 @@ def _conditional(tag: str, app: str, data: str) -> Kind:
         return Kind(
             "action",
             app,
-            note=f"{app}({_short(data)}) has no '?': Asterisk takes no branch and goes on",
+            note=f"{app}({shortened(data)}) has no '?': Asterisk takes no branch and goes on",
         )
     condition, then, otherwise = parts
     return Kind(tag, app, cond=condition, then=then or None, otherwise=otherwise or None)
@@ -302,7 +302,8 @@ def _integer(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _short(text: str, limit: int = 80) -> str:
+def shortened(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters for a note."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -310,6 +311,12 @@ def _short(text: str, limit: int = 80) -> str:
 def inner_app(text: str) -> tuple[str, str]:
     """``App(args)`` inside ExecIf: its name and arguments."""
     return call_with_args(text)
+
+
+def classify_inner(text: str) -> Kind:
+    """The kind of the ``App(args)`` an ExecIf runs, read as written (nothing substituted)."""
+    app, data = inner_app(text)
+    return classify(app, data)
 
 
 def goto_parts(text: str) -> list[str]:

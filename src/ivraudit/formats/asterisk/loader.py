@@ -19,18 +19,11 @@ import networkx as nx
 from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
 from ivraudit.formats.asterisk.apps import TALK_APPS, app_args, goto_parts
-from ivraudit.formats.asterisk.flow import (
-    SPECIAL_EXTENSIONS,
-    TARGET_FIELDS,
-    Flow,
-    Loc,
-    Pool,
-    Target,
-    _branch_node,
-    jump_specs,
-)
+from ivraudit.formats.asterisk.flow import Flow
 from ivraudit.formats.asterisk.match import has_variables, is_dialable, normalize, substitute
+from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, branch_node
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step, read_dialplan
+from ivraudit.formats.asterisk.targets import SPECIAL_EXTENSIONS, Loc, Target, jump_specs
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
@@ -122,13 +115,13 @@ def entry_contexts(plan: Dialplan, flow: Flow) -> list[tuple[Context, list[Exten
     """
     links, called = _references(plan, flow)
     talking = {
-        flow.canonical(context.name)
+        flow.targets.canonical(context.name)
         for context in plan.contexts.values()
         if any(_talks(step) for ext in context.extensions.values() for step in ext.steps.values())
     }
     reaches_talk = _reaching(talking, links)
     graph = nx.DiGraph()
-    graph.add_nodes_from(flow.canonical(name) for name in plan.contexts)
+    graph.add_nodes_from(flow.targets.canonical(name) for name in plan.contexts)
     graph.add_edges_from(links)
     condensed = nx.condensation(graph)
     order = {name: index for index, name in enumerate(plan.contexts)}
@@ -209,9 +202,9 @@ def _references(plan: Dialplan, flow: Flow) -> tuple[set[tuple[str, str]], set[s
     links: set[tuple[str, str]] = set()
     called: set[str] = set()
     for context in plan.contexts.values():
-        source = flow.canonical(context.name)
+        source = flow.targets.canonical(context.name)
         for include in context.includes:
-            target = flow.canonical(include.name)
+            target = flow.targets.canonical(include.name)
             if include.name in plan.contexts and target != source:
                 links.add((source, target))
         for extension in context.extensions.values():
@@ -219,7 +212,7 @@ def _references(plan: Dialplan, flow: Flow) -> tuple[set[tuple[str, str]], set[s
                 for target, subroutine in _step_targets(step, flow):
                     if target not in plan.contexts:
                         continue
-                    canonical = flow.canonical(target)
+                    canonical = flow.targets.canonical(target)
                     if subroutine:
                         called.update({target, canonical})
                     if canonical != source:
@@ -239,7 +232,7 @@ def _step_targets(step: Step, flow: Flow) -> list[tuple[str, bool]]:
                 found.append((f"macro-{args[0]}", True))
         return found
     for spec in jump_specs(step):
-        parts = goto_parts(substitute(spec, flow.constants, None, step.context))
+        parts = goto_parts(substitute(spec, flow.targets.constants, None, step.context))
         if len(parts) == 3 and not has_variables(parts[0]):
             found.append((parts[0], subroutine))
     if kind.tag == "transfer" and kind.target and kind.target.startswith("DISA:"):
@@ -267,7 +260,7 @@ def entry_extensions(context: Context, flow: Flow) -> list[Extension]:
                 return [ext]
         return [own[0]]
     seen = {ext.name.partition("/")[0] for ext in roots}
-    for included, _ in flow.walk(context.name)[1:]:
+    for included, _ in flow.targets.search_order(context.name)[1:]:
         for ext in _roots(included, flow) or []:
             name = ext.name.partition("/")[0]
             if name not in seen and name != "s":
@@ -314,8 +307,10 @@ def _extension_refs(
         if kind.tag == "waitexten" or (kind.tag == "prompt" and kind.interruptible):
             found.extend(dialable)
         for spec in jump_specs(step):
-            parts = goto_parts(substitute(spec, flow.constants, None, step.context))
-            if len(parts) == 3 and flow.canonical(parts[0]) != flow.canonical(step.context):
+            parts = goto_parts(substitute(spec, flow.targets.constants, None, step.context))
+            if len(parts) == 3 and flow.targets.canonical(parts[0]) != flow.targets.canonical(
+                step.context
+            ):
                 continue
             if len(parts) < 2:
                 continue
@@ -381,7 +376,7 @@ class _Assembly:
         for ext in chosen:
             name = ext.name.partition("/")[0]
             if ext.pattern is None:
-                target = self.flow.locate(context.name, name, "1")
+                target = self.flow.targets.locate(context.name, name, "1")
             else:
                 target = Loc(context.name, ext.steps[1])
             targets.append((ext, target))
@@ -403,10 +398,10 @@ class _Assembly:
             linked = self.flow.link(pool, target, node_id, f"case {number}", ext.where)
             cases.append((when, linked))
         otherwise = self.flow.link(
-            pool, self.flow.invalid(context.name, None), node_id, "else", context.where
+            pool, self.flow.targets.invalid(context.name, None), node_id, "else", context.where
         )
         note = "calls enter this context at the extension they dialed"
-        pool.add(node_id, _branch_node(cases, otherwise, note), context.where)
+        pool.add(node_id, branch_node(cases, otherwise, note), context.where)
         return node_id
 
     def _calls(self, pool: Pool, reach: set[str]) -> list[str]:

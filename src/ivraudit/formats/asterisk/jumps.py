@@ -1,0 +1,239 @@
+"""What the applications that move the call become: GotoIf chains, GotoIfTime, Goto to
+run-time places, Gosub/Macro calls (subflows), and the application an ExecIf runs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ivraudit.formats.asterisk.apps import Kind, classify, closed_label, inner_app, shortened
+from ivraudit.formats.asterisk.match import app_args, has_variables
+from ivraudit.formats.asterisk.nodes import Pool, branch_node
+from ivraudit.formats.asterisk.targets import Ends, Loc, Missing, Target, Timed, Unknown
+
+if TYPE_CHECKING:
+    from ivraudit.formats.asterisk.flow import Flow
+
+
+class Jumps:
+    """Builds the nodes of branches, jumps and subroutine calls."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.targets = flow.targets
+        self.walker = flow.walker
+
+    def branch_chain(self, pool: Pool, loc: Loc, node_id: str) -> dict[str, Any]:
+        """GotoIf, or several in a row that each only jump when true: one branch."""
+        cases: list[tuple[str, str | None]] = []
+        otherwise: str | None = None
+        current = loc
+        number = 0
+        while True:
+            kind = self.walker.kind(current)
+            number += 1
+            where = current.step.where
+            pool.where[("nodes", node_id, "cases", number - 1)] = where
+            if not kind.then:
+                cases.append((kind.cond or "", self.flow.after(pool, current)))
+                if kind.otherwise:
+                    target = self.targets.goto(current, kind.otherwise)
+                    otherwise = self.flow.link(pool, target, node_id, "else", where)
+                else:
+                    otherwise = self.flow.after(pool, current)
+                break
+            target = self.targets.goto(current, kind.then)
+            cases.append(
+                (kind.cond or "", self.flow.link(pool, target, node_id, f"case {number}", where))
+            )
+            if kind.otherwise:
+                target = self.targets.goto(current, kind.otherwise)
+                otherwise = self.flow.link(pool, target, node_id, "else", where)
+                break
+            follow = self.walker.passes_untargeted(current)
+            if (
+                isinstance(follow, Loc)
+                and self.walker.kind(follow).tag == "gotoif"
+                and self.walker.fold(follow) is None
+            ):
+                current = follow
+                continue
+            otherwise = self.flow.after(pool, current)
+            break
+        return branch_node(cases, otherwise, None)
+
+    def hours(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:
+        """GotoIfTime: open and closed hours, swapped when the true branch is named 'closed'."""
+        where = loc.step.where
+        then = (
+            self.flow.link(pool, self.targets.goto(loc, kind.then), node_id, "open", where)
+            if kind.then
+            else self.flow.after(pool, loc)
+        )
+        otherwise = (
+            self.flow.link(pool, self.targets.goto(loc, kind.otherwise), node_id, "closed", where)
+            if kind.otherwise
+            else self.flow.after(pool, loc)
+        )
+        swapped = (
+            bool(kind.then) and closed_label(kind.then) and not closed_label(kind.otherwise or "")
+        )
+        node = {
+            "type": "hours",
+            "schedule": kind.cond,
+            "open": otherwise if swapped else then,
+            "closed": then if swapped else otherwise,
+        }
+        if swapped:
+            node["note"] = f"the times {kind.cond} lead to '{kind.then}', read as closed hours"
+        return node
+
+    def goto_node(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:
+        """A Goto to somewhere other than one known priority (run-time, missing, timed)."""
+        target = self.targets.goto(loc, kind.target or "")
+        where = loc.step.where
+        described = f"{kind.app}({loc.step.data})"
+        if isinstance(target, Missing):
+            return {"type": "action", "note": described, "next": target.name}
+        if isinstance(target, Unknown):
+            return {"type": "action", "note": f"{described}: {target.note}"}
+        if isinstance(target, Ends):
+            return {"type": "hangup", "note": target.note, "reason": target.reason}
+        if isinstance(target, Timed):
+            return {
+                "type": "hours",
+                "schedule": target.schedule or None,
+                "open": self.flow.link(pool, target.open, node_id, "open", where),
+                "closed": self.flow.link(pool, target.closed, node_id, "closed", where),
+                "note": f"{described}: the extension is in a context included only at these times",
+            }
+        if isinstance(target, Loc):  # only when Walker.fold saw a loop; keep the jump visible
+            return {"type": "action", "note": described, "next": self.flow.enter(pool, target)}
+        linked = [
+            (when, self.flow.link(pool, each, node_id, f"case {number}", where))
+            for number, (when, each) in enumerate(target.cases, start=1)
+        ]
+        otherwise = self.flow.link(pool, target.otherwise, node_id, "else", where)
+        return branch_node(linked, otherwise, described)
+
+    def call(
+        self, pool: Pool, loc: Loc, node_id: str, kind: Kind, spec: str, following: str
+    ) -> dict[str, Any]:
+        """Gosub/Macro: a subflow (expanded per call, so Return comes back here)."""
+        described = f"{kind.app}({shortened(spec)})"
+        if kind.call == "macro":
+            args = app_args(self.targets.substituted(loc, spec))
+            name = args[0] if args else ""
+            if not name or has_variables(name):
+                target: Target = Unknown("the macro's name is known only at run time")
+            else:
+                target = self.targets.locate(f"macro-{name}", "s", "1", loc)
+        else:
+            target = self.targets.goto(loc, spec)
+        if isinstance(target, Loc):
+            callee = "macro" if kind.call == "macro" else "main"
+            key = f"{kind.call} {self.walker.step_id(target)}"
+            pool.calls[node_id] = (callee, target, key)
+            return {"type": "subflow", "menu": key, "next": following, "note": described}
+        if isinstance(target, Missing):
+            return {
+                "type": "action",
+                "note": f"{described}: the subroutine does not exist, so Asterisk hangs up",
+                "error": target.name,
+            }
+        reason = target.note if isinstance(target, (Unknown, Ends)) else "chosen at run time"
+        return {
+            "type": "action",
+            "note": f"{described}: subroutine not followed ({reason})",
+            "next": following,
+        }
+
+    def call_if(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:
+        """GosubIf/MacroIf: a branch to one call or the other, then on to the next priority."""
+        following = self.flow.after(pool, loc)
+        where = loc.step.where
+        cases = []
+        branches = ((kind.then, "then"), (kind.otherwise, "else"))
+        ids: dict[str, str] = {}
+        for spec, role in branches:
+            if not spec:
+                ids[role] = following
+                continue
+            helper, new = pool.claim(("helper", node_id, role), f"{node_id}:{role}")
+            if new:
+                call = Kind("call", kind.app, call=kind.call)
+                pool.add(helper, self.call(pool, loc, helper, call, spec, following), where)
+            ids[role] = helper
+        cases.append((kind.cond or "", ids["then"]))
+        return branch_node(cases, ids["else"], None)
+
+    def exec_if(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:
+        """ExecIf/ExecIfTime: a branch (or hours) to the application it runs."""
+        following = self.flow.after(pool, loc)
+        then = self._virtual(pool, loc, node_id, "then", kind.then, following)
+        otherwise = self._virtual(pool, loc, node_id, "else", kind.otherwise, following)
+        if kind.tag == "execiftime":
+            return {"type": "hours", "schedule": kind.cond, "open": then, "closed": otherwise}
+        return branch_node([(kind.cond or "", then)], otherwise, None)
+
+    def _virtual(
+        self, pool: Pool, loc: Loc, node_id: str, role: str, text: str | None, following: str
+    ) -> str:
+        """The node for an application run inside ExecIf."""
+        if not text:
+            return following
+        app, data = inner_app(text)
+        kind = classify(app, self.targets.substituted(loc, data))
+        if kind.tag == "pass":
+            return following
+        where = loc.step.where
+        if kind.tag == "goto":
+            target = self.targets.goto(loc, kind.target or "")
+            return self.flow.link(pool, target, node_id, role, where) or following
+        helper, new = pool.claim(("helper", node_id, role), f"{node_id}:{role}")
+        if not new:
+            return helper
+        if kind.tag == "prompt":
+            node = self.flow.talk.prompts(
+                pool,
+                helper,
+                loc,
+                [kind.say] if kind.say else [],
+                [kind.play] if kind.play else [],
+                kind.interruptible,
+                kind.context,
+                [],
+                following,
+            )
+        elif kind.tag in ("hangup", "transfer", "voicemail", "read"):
+            node = _inner_ending(kind, following)
+        elif kind.tag == "call":
+            node = self.call(pool, loc, helper, kind, kind.target or "", following)
+        elif kind.tag == "return":
+            node = {"type": "return"}
+        else:
+            node = {"type": "action", "note": kind.note or f"runs {app}", "next": following}
+        pool.add(helper, node, where)
+        return helper
+
+
+def _inner_ending(kind: Kind, following: str) -> dict[str, Any]:
+    """A hang-up, transfer, voicemail or question run inside ExecIf (no prompts before it)."""
+    if kind.tag == "hangup":
+        return {"type": "hangup", "note": kind.note}
+    if kind.tag == "transfer":
+        return {
+            "type": "transfer",
+            "target": kind.target,
+            "human": kind.human,
+            "fail": following,
+            "note": kind.note,
+        }
+    if kind.tag == "voicemail":
+        return {"type": "voicemail", "box": kind.box, "next": following, "note": kind.note}
+    return {
+        "type": "ask",
+        "play": kind.play,
+        "collects": kind.var or None,
+        "next": following,
+        "fail": following,
+    }

@@ -1,0 +1,360 @@
+"""What the applications that talk with the caller become: prompts merged with the menu,
+question, transfer, hang-up or voicemail that follows them, and the menus a context's
+extensions make (Background, WaitExten, Read then GotoIf on the key)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ivraudit.formats.asterisk.apps import SAY_APPS, Kind, read_test
+from ivraudit.formats.asterisk.match import is_dialable, normalize
+from ivraudit.formats.asterisk.nodes import Pool, branch_node, joined, with_notes
+from ivraudit.formats.asterisk.targets import Loc, Target, Timed
+
+if TYPE_CHECKING:
+    from ivraudit.formats.asterisk.flow import Flow
+
+
+class Talk:
+    """Builds the nodes of prompts, menus, questions and the ends of a call."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.targets = flow.targets
+        self.walker = flow.walker
+
+    def run(self, pool: Pool, loc: Loc, node_id: str) -> dict[str, Any]:
+        """Prompts merged with what follows them: a message, a menu, a question, an end."""
+        says: list[str] = []
+        plays: list[str] = []
+        notes: list[str] = []
+        conditional = 0
+        interruptible = False
+        options_context: str | None = None
+        timeout: float | None = None
+        current = loc
+        first = True
+        while True:
+            kind = self.walker.kind(current)
+            tag = kind.tag
+            if tag == "pass":
+                timeout = kind.timeout or timeout
+            elif tag == "prompt":
+                if kind.say:
+                    says.append(kind.say)
+                if kind.play:
+                    plays.append(kind.play)
+                if kind.app.strip().lower() in SAY_APPS and kind.note:
+                    notes.append(kind.note)
+                if kind.note and kind.note.startswith("played only"):
+                    conditional += 1
+                    if conditional <= 3:
+                        notes.append(f"{kind.play or kind.say} is {kind.note}")
+                if kind.interruptible:
+                    interruptible = True
+                    options_context = kind.context or options_context
+            elif tag == "waitexten":
+                menu = self.menu(pool, node_id, current, current.chan, says, plays, None, None)
+                menu["timeout"] = kind.timeout or timeout or self.walker.earlier_timeout(current)
+                follow = self.walker.successor(current)
+                if isinstance(follow, Loc):
+                    menu["no_input"] = self.flow.enter(pool, follow)
+                else:
+                    menu["no_input"] = self.flow.handler_link(
+                        pool, current.chan, ("t", "e"), node_id, "timeout", current.step.where
+                    )
+                return with_notes(menu, notes)
+            elif tag in ("read", "hangup", "transfer", "voicemail") and (
+                first or not interruptible
+            ):
+                node = self._finish(pool, current, node_id, kind, says, plays)
+                return with_notes(node, notes)
+            else:
+                return self.prompts(
+                    pool, node_id, current, says, plays, interruptible, options_context, notes, True
+                )
+            if conditional > 3 and len(notes) == 3:
+                notes.append("more prompts play only under conditions (ExecIf)")
+            first = False
+            follow = self.walker.successor(current)
+            if not isinstance(follow, Loc) or self.walker.is_target(follow.step):
+                nxt = self.flow.after(pool, current)
+                return self.prompts(
+                    pool, node_id, current, says, plays, interruptible, options_context, notes, nxt
+                )
+            current = follow
+
+    def prompts(
+        self,
+        pool: Pool,
+        node_id: str,
+        loc: Loc,
+        says: list[str],
+        plays: list[str],
+        interruptible: bool,
+        options_context: str | None,
+        notes: list[str],
+        nxt: str | bool,
+    ) -> dict[str, Any]:
+        """Prompts that lead to ``nxt`` (True: to ``loc``): a message, or a menu when keys
+        pressed during them choose an extension."""
+        following = self.flow.enter(pool, loc) if nxt is True else nxt
+        if interruptible:
+            chan = options_context or loc.chan
+            menu = self.menu(pool, node_id, loc, chan, says, plays, None, None)
+            menu["no_input"] = following
+            notes = ["keys pressed during the prompt (Background) choose an extension", *notes]
+            return with_notes(menu, notes)
+        node = {
+            "type": "say",
+            "say": joined(says, " "),
+            "play": joined(plays, "&"),
+            "next": following,
+        }
+        return with_notes(node, notes)
+
+    def menu(
+        self,
+        pool: Pool,
+        node_id: str,
+        loc: Loc,
+        chan: str,
+        says: list[str],
+        plays: list[str],
+        no_input: str | None,
+        timeout: float | None,
+    ) -> dict[str, Any]:
+        """A menu of the extensions a caller can dial in ``chan`` (with its includes);
+        a wrong key goes to its 'i' or 'e' extension."""
+        options: dict[str, str] = {}
+        seen_regex: set[str] = set()
+        switched = False
+        chan = self.targets.canonical(chan) if chan in self.targets.contexts else chan
+        for context, timing in self.targets.search_order(chan):
+            for extension in [*context.extensions.values()]:
+                name = extension.name.partition("/")[0]
+                if extension.pattern is None:
+                    if not is_dialable(name):
+                        continue
+                    key = normalize(name)
+                    if key in options or f"/^{re.escape(key)}$/" in options:
+                        continue
+                    hits = self.targets.find(chan, key, 1)
+                    if not hits:
+                        continue
+                    target: Target = self.targets.hits_target(chan, hits)
+                    if len(key) > 20:
+                        key = f"/^{re.escape(key)}$/"
+                else:
+                    regex = extension.pattern.dtmf_regex()
+                    if (
+                        regex is None
+                        or regex in seen_regex
+                        or regex in options
+                        or len(regex) > 202
+                        or 1 not in extension.steps
+                    ):
+                        continue
+                    seen_regex.add(regex)
+                    key = regex
+                    target = Loc(chan, extension.steps[1])
+                    if timing:
+                        target = Timed(timing, target, self.targets.invalid(chan, None))
+                role = f"option {key}"
+                options[key] = self.flow.link(pool, target, node_id, role, extension.where)  # type: ignore[assignment]
+                pool.where[("nodes", node_id, "options", key)] = extension.where
+            if context.switches and not switched:
+                switched = True
+                text = context.switches[0][0]
+                helper, new = pool.claim(("helper", node_id, "switch"), f"{node_id}:switch")
+                if new:
+                    note = (
+                        f"keys that match no extension here are looked up through switch => "
+                        f"{text}, a remote dialplan ivraudit cannot read"
+                    )
+                    pool.add(helper, {"type": "action", "note": note}, context.switches[0][1])
+                options.setdefault("/^[0-9*#]+$/", helper)
+        node: dict[str, Any] = {
+            "type": "menu",
+            "say": joined(says, " "),
+            "play": joined(plays, "&"),
+            "options": options,
+            "no_input": no_input,
+            "no_match": self.flow.handler_link(
+                pool, chan, ("i", "e"), node_id, "invalid", loc.step.where
+            ),
+            "timeout": timeout,
+        }
+        unread = self._unread_note(chan)
+        if unread:
+            node["note"] = unread
+        return node
+
+    def _unread_note(self, chan: str) -> str | None:
+        names: list[str] = []
+        for context, _ in self.targets.search_order(chan):
+            names.extend(name for name in context.unread if name not in names)
+        if not names:
+            return None
+        return (
+            "options may be missing: #include "
+            + ", ".join(f"'{n}'" for n in names[:3])
+            + (" could not be read")
+        )
+
+    def _finish(
+        self,
+        pool: Pool,
+        loc: Loc,
+        node_id: str,
+        kind: Kind,
+        says: list[str],
+        plays: list[str],
+    ) -> dict[str, Any]:
+        tag = kind.tag
+        say, play = joined(says, " "), joined(plays, "&")
+        if tag == "hangup":
+            return {"type": "hangup", "say": say, "play": play, "note": kind.note}
+        if tag == "transfer":
+            return {
+                "type": "transfer",
+                "say": say,
+                "play": play,
+                "target": kind.target,
+                "human": kind.human,
+                "fail": self.flow.after(pool, loc),
+                "note": kind.note,
+            }
+        if tag == "voicemail":
+            return {
+                "type": "voicemail",
+                "say": say,
+                "play": play,
+                "box": kind.box,
+                "next": self._voicemail_exit(pool, loc, node_id),
+                "note": kind.note,
+            }
+        return self._read(pool, loc, node_id, kind, says, plays)
+
+    def _voicemail_exit(self, pool: Pool, loc: Loc, node_id: str) -> str:
+        following = self.flow.after(pool, loc)
+        if loc.step.app.strip().lower() != "voicemail":
+            return following
+        cases = []
+        for name, key in (("o", "0"), ("a", "*")):
+            found = self.targets.handler(loc.chan, name)
+            if found is not None:
+                linked = self.flow.link(pool, found, node_id, f"exit {name}", loc.step.where)
+                cases.append((f"the caller pressed {key} during the greeting", linked))
+        if not cases:
+            return following
+        helper, new = pool.claim(("helper", node_id, "after"), f"{node_id}:after")
+        if new:
+            note = "VoiceMail sends 0 to extension 'o' and * to extension 'a'"
+            pool.add(helper, branch_node(cases, following, note), loc.step.where)
+        return helper
+
+    def _read(
+        self,
+        pool: Pool,
+        loc: Loc,
+        node_id: str,
+        kind: Kind,
+        says: list[str],
+        plays: list[str],
+    ) -> dict[str, Any]:
+        if kind.play:
+            plays = [*plays, kind.play]
+        menu = self._read_menu(pool, loc, node_id, kind, says, plays)
+        if menu is not None:
+            return menu
+        following = self.flow.after(pool, loc)
+        return {
+            "type": "ask",
+            "say": joined(says, " "),
+            "play": joined(plays, "&"),
+            "collects": kind.var or None,
+            "next": following,
+            "fail": following,
+            "timeout": kind.timeout,
+            "note": "Read() goes on with an empty value when the caller enters nothing",
+        }
+
+    def _read_menu(
+        self,
+        pool: Pool,
+        loc: Loc,
+        node_id: str,
+        kind: Kind,
+        says: list[str],
+        plays: list[str],
+    ) -> dict[str, Any] | None:
+        """Read(VAR,prompt,1) then GotoIf on ${VAR} = 1, 2, ...: a menu, not a question."""
+        if not kind.var or kind.app.strip().lower() != "read":
+            return None
+        tests: list[tuple[str, str, str, Loc]] = []
+        explicit: tuple[str, Loc] | None = None
+        current = self.walker.successor(loc)
+        while isinstance(current, Loc) and not self.walker.is_target(current.step):
+            step_kind = self.walker.kind(current)
+            if step_kind.tag == "pass":
+                current = self.walker.successor(current)
+                continue
+            if step_kind.tag != "gotoif" or not step_kind.then:
+                break
+            test = read_test(step_kind.cond or "", kind.var)
+            if test is None:
+                break
+            tests.append((test[0], test[1], step_kind.then, current))
+            if step_kind.otherwise:
+                explicit = (step_kind.otherwise, current)
+                current = self.walker.successor(current)
+                break
+            current = self.walker.successor(current)
+        keys = [key for what, key, _, _ in tests if what == "key"]
+        if not keys or not (kind.maxdigits == 1 or len(set(keys)) >= 2):
+            return None
+        if (
+            kind.maxdigits != 1
+            and explicit is None
+            and isinstance(current, Loc)
+            and "${" + kind.var + "}" in current.step.data
+        ):
+            return None  # more checks on the value after the keys (a range): free input
+        options: dict[str, str | None] = {}
+        no_input: str | None = None
+        for what, key, spec, where in tests:
+            linked_role = f"option {key}" if what == "key" else "no input"
+            if what == "key" and key in options:
+                continue
+            if what == "empty" and no_input is not None:
+                continue
+            target = self.flow.link(
+                pool, self.targets.goto(where, spec), node_id, linked_role, where.step.where
+            )
+            if what == "key":
+                options[key] = target
+                pool.where[("nodes", node_id, "options", key)] = where.step.where
+            else:
+                no_input = target
+        if explicit is not None:
+            spec, where = explicit
+            no_match = self.flow.link(
+                pool, self.targets.goto(where, spec), node_id, "invalid", where.step.where
+            )
+        elif isinstance(current, Loc):
+            no_match = self.flow.enter(pool, current)
+        else:
+            last = tests[-1][3]
+            no_match = self.flow.falloff(pool, last)
+        return {
+            "type": "menu",
+            "say": joined(says, " "),
+            "play": joined(plays, "&"),
+            "options": options,
+            "no_input": no_input or no_match,
+            "no_match": no_match,
+            "timeout": kind.timeout,
+            "note": f"Read({kind.var}) then GotoIf on the key entered",
+        }

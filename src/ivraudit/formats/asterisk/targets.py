@@ -1,0 +1,467 @@
+"""Where a jump lands: Goto/Gosub/Macro targets, looked up through includes, patterns and
+variables as Asterisk would; and the whole-dialplan scans that lookup needs.
+
+Nothing here recurses on the input: include chains are walked with a stack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Union
+
+from ivraudit.formats.asterisk.apps import (
+    DOMAINS,
+    classify_inner,
+    goto_parts,
+    priority_and_args,
+)
+from ivraudit.formats.asterisk.match import Pattern, has_variables, normalize, substitute
+from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step
+
+#: Most cases a jump to a run-time extension may fan out to before it is left opaque.
+MAX_DYNAMIC_CASES = 60
+#: Extension names Asterisk runs itself (start, invalid, timeout, hangup, ...), not dialed ones.
+SPECIAL_EXTENSIONS = frozenset(["a", "e", "h", "i", "o", "s", "t", "T", "fax", "talk"])
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a call is: a priority, run while the channel is in context ``chan``."""
+
+    chan: str
+    step: Step
+
+
+@dataclass(frozen=True)
+class Cases:
+    """A run-time choice between places (the value of a variable, the caller ID)."""
+
+    cases: tuple[tuple[str, Target], ...]
+    otherwise: Target | None = None
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A choice made by the clock (``include => ctx,9:00-17:00,mon-fri,*,*``)."""
+
+    schedule: str
+    open: Target
+    closed: Target | None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A place ivraudit cannot see: computed at run time, or in a file it could not read."""
+
+    note: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A place that certainly does not exist (a typo): the graph shows it as missing."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Ends:
+    """Asterisk hangs up here by itself (``reason``: the hangup's, when known)."""
+
+    note: str
+    reason: str | None = None
+
+
+Target = Union[Loc, Cases, Timed, Unknown, Missing, Ends]  # noqa: UP007
+
+
+class Targets:
+    """Looks places up in one dialplan: contexts, their includes, extensions, labels."""
+
+    def __init__(self, plan: Dialplan) -> None:
+        self.plan = plan
+        self.contexts = plan.contexts
+        self.constants = constant_globals(plan)
+        self._searches: dict[str, list[tuple[Context, str | None]]] = {}
+        self._literals: dict[str, dict[str, list[Extension]]] = {}
+        self._patterns: dict[str, list[Extension]] = {}
+        self._aliases: dict[str, str] = {}
+        unread = sorted({item.name for item in plan.unread})
+        self.unread_text = ", ".join(f"'{name}'" for name in unread[:3]) + (
+            ", ..." if len(unread) > 3 else ""
+        )
+
+    def canonical(self, name: str) -> str:
+        """A context with nothing of its own but one include is the context it includes."""
+        known = self._aliases.get(name)
+        if known is not None:
+            return known
+        seen = [name]
+        current = name
+        while True:
+            context = self.contexts.get(current)
+            if (
+                context is None
+                or context.extensions
+                or context.switches
+                or len(context.includes) != 1
+                or context.includes[0].timing
+                or context.includes[0].name not in self.contexts
+                or context.includes[0].name in seen
+            ):
+                break
+            current = context.includes[0].name
+            seen.append(current)
+        for each in seen:
+            self._aliases[each] = current
+        return current
+
+    def search_order(self, name: str) -> list[tuple[Context, str | None]]:
+        """The contexts Asterisk searches for an extension, in order, with their time limits."""
+        known = self._searches.get(name)
+        if known is not None:
+            return known
+        order: list[tuple[Context, str | None]] = []
+        seen: set[str] = set()
+        stack: list[tuple[str, str | None]] = [(name, None)]
+        while stack:
+            current, timing = stack.pop()
+            context = self.contexts.get(current)
+            if context is None or current in seen:
+                continue
+            seen.add(current)
+            order.append((context, timing))
+            for include in reversed(context.includes):
+                joined = " and ".join(part for part in (timing, include.timing) if part) or None
+                stack.append((include.name, joined))
+        self._searches[name] = order
+        return order
+
+    def literals(self, context: Context) -> dict[str, list[Extension]]:
+        known = self._literals.get(context.name)
+        if known is None:
+            known = {}
+            for extension in context.extensions.values():
+                if extension.pattern is None:
+                    base = normalize(extension.name.partition("/")[0])
+                    known.setdefault(base, []).append(extension)
+            for group in known.values():
+                group.sort(key=lambda ext: (ext.cid is None, ext.order))
+            self._literals[context.name] = known
+        return known
+
+    def patterns(self, context: Context) -> list[Extension]:
+        known = self._patterns.get(context.name)
+        if known is None:
+            known = [ext for ext in context.extensions.values() if ext.pattern is not None]
+            known.sort(key=lambda ext: (ext.pattern.sort_key(), ext.order))  # type: ignore[union-attr]
+            self._patterns[context.name] = known
+        return known
+
+    def matching(self, context: Context, test: Extension | str) -> Iterator[Extension]:
+        """Extensions of one context a dialed string (or an extension's strings) can reach."""
+        if isinstance(test, str):
+            yield from self.literals(context).get(normalize(test), ())
+            for extension in self.patterns(context):
+                if extension.pattern.matches(test):  # type: ignore[union-attr]
+                    yield extension
+            return
+        if test.pattern is None:
+            yield from self.matching(context, test.name.partition("/")[0])
+            return
+        for extension in self.patterns(context):
+            if extension is test or test.pattern.intersects(extension.pattern):  # type: ignore[arg-type]
+                yield extension
+
+    def find(
+        self, chan: str, test: Extension | str, want: int | str, first: Extension | None = None
+    ) -> list[tuple[str | None, str | None, Step]]:
+        """Steps with priority (or label) ``want`` a lookup reaches, in Asterisk's order.
+
+        Each hit is ``(timing, condition, step)``; the list ends at the first
+        hit that holds whatever the clock or the caller ID say.
+        """
+        hits: list[tuple[str | None, str | None, Step]] = []
+        if first is not None:
+            step = _step_of(first, want)
+            if step is not None:
+                return [(None, None, step)]
+        for context, timing in self.search_order(chan):
+            for extension in self.matching(context, test):
+                step = _step_of(extension, want)
+                if step is None:
+                    continue
+                condition = f"the caller ID is {extension.cid}" if extension.cid else None
+                hits.append((timing, condition, step))
+                if timing is None and condition is None:
+                    return hits
+        return hits
+
+    def exists(self, chan: str, test: str) -> bool:
+        return any(
+            next(self.matching(context, test), None) is not None
+            for context, _ in self.search_order(chan)
+        )
+
+    def hits_target(self, chan: str, hits: list[tuple[str | None, str | None, Step]]) -> Target:
+        target: Target | None = None
+        last = hits[-1]
+        if last[0] is None and last[1] is None:
+            target = Loc(chan, last[2])
+            hits = hits[:-1]
+        else:
+            target = self.invalid(chan, None)
+        for timing, condition, step in reversed(hits):
+            here: Target = Loc(chan, step)
+            if condition is not None:
+                here = Cases(((condition, here),), target)
+                if timing is None:
+                    target = here
+                    continue
+                target = Timed(timing, here, target)
+            else:
+                target = Timed(timing or "", here, target)
+        return target
+
+    def locate(self, chan: str, exten: str, priority: str, here: Loc | None = None) -> Target:
+        """Where ``Goto(chan,exten,priority)`` lands, as Asterisk would find it."""
+        if has_variables(chan):
+            return Unknown(f"jumps to a context known only at run time ({chan})")
+        if chan not in self.contexts:
+            return self.no_context(chan)
+        priority = priority_and_args(priority)
+        chan = self.canonical(chan)
+        want = self.priority(priority, here)
+        if want is None:
+            return Unknown(f"jumps to a priority known only at run time ({priority})")
+        if has_variables(exten):
+            return self.dynamic(chan, exten, want)
+        hits = self.find(chan, exten, want)
+        if hits:
+            return self.hits_target(chan, hits)
+        if self.exists(chan, exten):
+            return self.absent(f"{chan},{exten},{priority}")
+        switches = [text for context, _ in self.search_order(chan) for text, _ in context.switches]
+        if switches:
+            return Unknown(
+                f"jumps to {chan},{exten},{priority}, which is not in the dialplan; Asterisk "
+                f"looks it up through switch => {switches[0]}, a remote dialplan"
+            )
+        return self.invalid(chan, exten, priority)
+
+    def priority(self, text: str, here: Loc | None) -> int | str | None:
+        text = priority_and_args(text)
+        if has_variables(text) or not text:
+            return None
+        if text.isdigit():
+            return int(text)
+        if text[0] in "+-" and text[1:].isdigit() and here is not None:
+            return max(1, here.step.number + int(text))
+        return text
+
+    def relative(self, here: Loc, priority: str) -> Target:
+        """``Goto(label)``: a priority or label of the extension being run.
+
+        ``Goto(${ARG1})`` -- a label chosen by the caller of a subroutine -- can only
+        land on one of the extension's labels: a branch over them.
+        """
+        priority = priority_and_args(priority)
+        want = self.priority(priority, here)
+        if want is None:
+            current = here.step.exten
+            labels = sorted(current.labels.items(), key=lambda item: item[1])
+            cases = [
+                (f"{priority} is {label}", Loc(here.chan, current.steps[number]))
+                for label, number in labels
+                if number in current.steps
+            ]
+            if cases:
+                # Any other value makes the Goto fail, and Asterisk hangs up: an error
+                # hangup, not a jump to the 'i' extension (that is for caller input).
+                fails = Ends(f"{priority} names none of these labels: the Goto fails", "error")
+                return Cases(tuple(cases), fails)
+            return Unknown(f"jumps to a priority known only at run time ({priority})")
+        current = here.step.exten
+        hits = self.find(here.chan, current, want, first=current)
+        if hits:
+            return self.hits_target(here.chan, hits)
+        return self.absent(f"{here.chan},{current.name},{priority}")
+
+    def goto(self, here: Loc, text: str) -> Target:
+        """The place a Goto/GotoIf branch names: ``[[context,]exten,]priority``."""
+        parts = goto_parts(self.substituted(here, text))
+        if len(parts) == 1:
+            return self.relative(here, parts[0])
+        if len(parts) == 2:
+            return self.locate(here.chan, parts[0], parts[1], here)
+        if len(parts) == 3:
+            return self.locate(parts[0], parts[1], parts[2], here)
+        return Unknown(f"cannot read the jump target '{text}'")
+
+    def handler(self, chan: str, name: str) -> Target | None:
+        """The ``i``/``t``/``e``/``o``/``a`` extension of a context, if it has one."""
+        hits = self.find(chan, name, 1)
+        return self.hits_target(chan, hits) if hits else None
+
+    def invalid(self, chan: str, exten: str | None, priority: str = "1") -> Target:
+        """Where a call for an extension the context lacks goes: 'i', 'e', or nowhere."""
+        found = self.handler(chan, "i") or self.handler(chan, "e")
+        if found is not None:
+            return found
+        if exten is None:
+            return Ends(f"no extension of '{chan}' matches: Asterisk hangs up")
+        return self.absent(f"{chan},{exten},{priority}")
+
+    def absent(self, name: str) -> Target:
+        if self.plan.unread:
+            return Unknown(
+                f"jumps to {name}, which is not in the files read; it may be in "
+                f"{self.unread_text}, which could not be read"
+            )
+        return Missing(name)
+
+    def no_context(self, name: str) -> Target:
+        if self.plan.unread:
+            return Unknown(
+                f"jumps to context '{name}', which is not in the files read; it may be in "
+                f"{self.unread_text}, which could not be read"
+            )
+        return Unknown(
+            f"jumps to context '{name}', which this dialplan does not define (Asterisk needs "
+            "it from another configuration file, or the jump fails)"
+        )
+
+    def dynamic(self, chan: str, exten: str, want: int | str) -> Target:
+        """A jump to an extension computed at run time, in a known context."""
+        domain = re.fullmatch(r"([^${}]*)\$\{(\w+)\}([^${}]*)", exten)
+        if domain and domain.group(2) in DOMAINS:
+            prefix, variable, suffix = domain.groups()
+            cases: list[tuple[str, Target]] = []
+            for value in DOMAINS[variable]:
+                literal = prefix + value + suffix
+                hits = self.find(chan, literal, want)
+                target = self.hits_target(chan, hits) if hits else self.invalid(chan, literal)
+                cases.append((f"${{{variable}}} is {value}", target))
+            # Any other value (ANSWER, CANCEL, ...) goes where a pattern catches it, or to 'i'.
+            other = prefix + "OTHER" + suffix
+            hits = self.find(chan, other, want)
+            rest = self.hits_target(chan, hits) if hits else self.invalid(chan, other)
+            return Cases(tuple(cases), rest)
+        start = re.split(r"\$[{\[]", exten, maxsplit=1)[0]
+        end = re.split(r"[}\]]", exten)[-1]
+        probe = Pattern.parse("_" + "".join(f"[{c}]" for c in normalize(start)) + "!")
+        cases = []
+        seen: set[str] = set()
+        for context, _ in self.search_order(chan):
+            for extension in context.extensions.values():
+                name = extension.name.partition("/")[0]
+                if extension.key in seen or name in ("h",) or _step_of(extension, want) is None:
+                    continue
+                if extension.pattern is None:
+                    plain = normalize(name)
+                    if not plain.startswith(normalize(start)) or not plain.endswith(normalize(end)):
+                        continue
+                    when = f"{exten} is {name}"
+                elif start and not extension.pattern.intersects(probe):
+                    continue
+                else:
+                    when = f"{exten} matches {name}"
+                seen.add(extension.key)
+                cases.append((when, Loc(chan, _step_of(extension, want))))  # type: ignore[arg-type]
+        if not cases:
+            return Unknown(f"jumps to extension {exten} of '{chan}', known only at run time")
+        if len(cases) > MAX_DYNAMIC_CASES:
+            return Unknown(
+                f"jumps to extension {exten} of '{chan}', known only at run time: one of "
+                f"{len(cases)} extensions"
+            )
+        if len(cases) == 1:
+            return cases[0][1]
+        return Cases(tuple(cases), self.invalid(chan, None))
+
+    # -- variables -----------------------------------------------------------------------
+
+    def substituted(self, loc: Loc, text: str) -> str:
+        """``text`` with what is known before the call filled in (constant globals, ${EXTEN})."""
+        exten = loc.step.exten
+        literal = None if exten.pattern is not None else exten.name.partition("/")[0]
+        return substitute(text, self.constants, literal, loc.chan)
+
+
+def _step_of(extension: Extension, want: int | str) -> Step | None:
+    if isinstance(want, int):
+        return extension.steps.get(want)
+    number = extension.labels.get(want)
+    return extension.steps.get(number) if number is not None else None
+
+
+# -- whole-dialplan scans ----------------------------------------------------------------------
+
+
+def constant_globals(plan: Dialplan) -> dict[str, str]:
+    """Globals no priority assigns: their value is known before any call."""
+    assigned: set[str] = set()
+    for context in plan.contexts.values():
+        for extension in context.extensions.values():
+            for step in extension.steps.values():
+                app = step.app.strip().lower()
+                if app in ("set", "mset", "execif"):
+                    for found in re.finditer(
+                        r"(?:^|[,?:(])\s*_{0,2}(?:GLOBAL\()?(\w+)\)?\s*=", step.data
+                    ):
+                        assigned.add(found.group(1))
+                elif app in ("read", "readexten", "agi", "eagi"):
+                    assigned.add(step.data.split(",", 1)[0].strip())
+    return {name: value for name, value in plan.globals.items() if name not in assigned}
+
+
+def jump_specs(step: Step) -> list[str]:
+    """The target texts a priority may jump to (Goto, GotoIf branches, Gosub, ExecIf(Goto))."""
+    kind = step.kind
+    specs: list[str] = []
+    if kind.tag in ("goto", "call") and kind.target:
+        specs.append(kind.target)
+    elif kind.tag in ("gotoif", "gotoiftime", "callif"):
+        specs.extend(spec for spec in (kind.then, kind.otherwise) if spec)
+    elif kind.tag in ("execif", "execiftime"):
+        for text in (kind.then, kind.otherwise):
+            if text:
+                inner = classify_inner(text)
+                if inner.tag in ("goto", "call") and inner.target:
+                    specs.append(inner.target)
+    if kind.tag in ("call", "callif") and kind.call == "macro":
+        return []
+    return specs
+
+
+def numeric_targets(
+    plan: Dialplan, search_order: Callable[[str], list[tuple[Context, str | None]]]
+) -> tuple[dict[str, set[int]], set[int]]:
+    """Priorities some jump names by number.
+
+    Returns, per context, the numbers jumps may land on there (the jump's own
+    context and those it includes, or the context it names), and the numbers of
+    jumps to a context known only at run time.
+    """
+    numbered: dict[str, set[int]] = {}
+    anywhere: set[int] = set()
+    for context in plan.contexts.values():
+        for extension in context.extensions.values():
+            for step in extension.steps.values():
+                for spec in jump_specs(step):
+                    parts = goto_parts(spec)
+                    priority = priority_and_args(parts[-1]) if parts else ""
+                    if priority[:1] in "+-" and priority[1:].isdigit():
+                        number = step.number + int(priority)
+                    elif priority.isdigit():
+                        number = int(priority)
+                    else:
+                        continue
+                    where = parts[0] if len(parts) == 3 else context.name
+                    if has_variables(where):
+                        anywhere.add(number)
+                        continue
+                    for reached, _ in search_order(where):
+                        numbered.setdefault(reached.name, set()).add(number)
+    return numbered, anywhere
