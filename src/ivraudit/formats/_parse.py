@@ -198,7 +198,14 @@ def _plain_scalar(text: str) -> Any:
     return text
 
 
+#: Positions are kept for paths up to this many keys deep: enough for every field of a
+#: node, and a bound on the table for deeply nested files.
+_POSITION_DEPTH = 8
+
+
 class _Frame:
+    """A mapping or list being filled, with the key waiting for its value."""
+
     __slots__ = ("anchor", "container", "path", "pending_key", "size")
 
     def __init__(self, container: Any, path: PathKey, anchor: str | None) -> None:
@@ -207,6 +214,14 @@ class _Frame:
         self.pending_key: Any = _NO_KEY
         self.anchor = anchor
         self.size = 1
+
+    def attach(self, value: Any) -> None:
+        """Put a finished value under the waiting key, or at the end of the list."""
+        if isinstance(self.container, dict):
+            self.container[self.pending_key] = value
+            self.pending_key = _NO_KEY
+        else:
+            self.container.append(value)
 
 
 _NO_KEY = object()
@@ -220,135 +235,169 @@ def parse_yaml(text: str, path: str, *, custom_tags: bool = False) -> Document:
     ``custom_tags`` (CloudFormation's ``!Sub`` and friends) an unknown tag is
     ignored and the value read as if untagged.
     """
-    positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
-    anchors: dict[str, tuple[Any, int]] = {}
-    stack: list[_Frame] = []
-    documents = 0
-    result: Any = None
-    expanded = 0
-    custom_tag: tuple[str, int, int] | None = None
+    reader = _YamlReader(path, custom_tags)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event)
-            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                if kind is yaml.AliasEvent:
-                    if event.anchor not in anchors:
-                        raise _error(path, event.start_mark, f"unknown alias '*{event.anchor}'")
-                    value, size = anchors[event.anchor]
-                    expanded += size
-                    if expanded > MAX_ALIAS_EXPANSION:
-                        raise _error(
-                            path,
-                            event.start_mark,
-                            "YAML aliases expand to too many values (a 'billion laughs' bomb?)",
-                        )
-                else:
-                    tag_seen = _check_tag(event, path, custom_tags)
-                    if tag_seen and custom_tag is None:
-                        custom_tag = tag_seen
-                    plain = event.style in (None, "") and event.implicit[0]
-                    is_key = (
-                        bool(stack)
-                        and isinstance(stack[-1].container, dict)
-                        and (stack[-1].pending_key is _NO_KEY)
-                    )
-                    if is_key or not plain or event.tag == "tag:yaml.org,2002:str":
-                        value = event.value
-                    else:
-                        value = _plain_scalar(event.value)
-                    size = 1
-                    if event.anchor:
-                        anchors[event.anchor] = (value, 1)
-                if not stack:
-                    result = value
-                    continue
-                top = stack[-1]
-                top.size += size
-                if isinstance(top.container, dict):
-                    if top.pending_key is _NO_KEY:
-                        if not isinstance(value, str):
-                            raise _error(path, event.start_mark, "a mapping key must be text")
-                        if value in top.container:
-                            first = positions.get((*top.path, value))
-                            where = f" (first at line {first[0]})" if first else ""
-                            raise _error(
-                                path,
-                                event.start_mark,
-                                f"duplicate key '{value}'{where}",
-                                "remove or rename one of them",
-                            )
-                        top.pending_key = value
-                        key_path = (*top.path, value)
-                        if len(key_path) <= 8:
-                            positions[key_path] = _mark(event.start_mark)
-                    else:
-                        top.container[top.pending_key] = value
-                        top.pending_key = _NO_KEY
-                else:
-                    item_path = (*top.path, len(top.container))
-                    if len(item_path) <= 8:
-                        positions[item_path] = _mark(event.start_mark)
-                    top.container.append(value)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                tag_seen = _check_tag(event, path, custom_tags)
-                if tag_seen and custom_tag is None:
-                    custom_tag = tag_seen
-                if len(stack) >= MAX_DEPTH:
-                    raise _error(
-                        path, event.start_mark, f"nested too deeply (more than {MAX_DEPTH} levels)"
-                    )
-                if stack and isinstance(stack[-1].container, dict):
-                    top = stack[-1]
-                    if top.pending_key is _NO_KEY:
-                        raise _error(path, event.start_mark, "a mapping key must be text")
-                    child_path = (*top.path, top.pending_key)
-                elif stack:
-                    child_path = (*stack[-1].path, len(stack[-1].container))
-                    if len(child_path) <= 8:
-                        positions[child_path] = _mark(event.start_mark)
-                else:
-                    child_path = ()
-                container: Any = {} if kind is yaml.MappingStartEvent else []
-                stack.append(_Frame(container, child_path, event.anchor))
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                frame = stack.pop()
-                if frame.anchor:
-                    anchors[frame.anchor] = (frame.container, frame.size)
-                if not stack:
-                    result = frame.container
-                    continue
-                top = stack[-1]
-                top.size += frame.size
-                if isinstance(top.container, dict):
-                    top.container[top.pending_key] = frame.container
-                    top.pending_key = _NO_KEY
-                else:
-                    top.container.append(frame.container)
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise _error(
-                        path,
-                        event.start_mark,
-                        "more than one YAML document in the file",
-                        "keep one menu per file",
-                    )
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        if "nesting depth" in problem:
-            problem = f"nested too deeply (more than {MAX_DEPTH} levels)"
-        at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
-        hint = "indent with spaces, not tabs" if at_tab else _yaml_hint(problem)
-        raise MenuError(path, line, column, f"invalid YAML: {problem}", hint) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        mark = getattr(exc, "position", None)
-        line, column = line_column(text, mark) if isinstance(mark, int) else (1, 1)
-        raise MenuError(path, line, column, f"invalid YAML: {_first_line(exc)}") from None
+        reader.read(text)
+    except yaml.YAMLError as exc:
+        raise _invalid_yaml(exc, text, path) from None
     except RecursionError:
         raise MenuError(path, 1, 1, f"nested too deeply (more than {MAX_DEPTH} levels)") from None
-    return Document(path, text, result, positions, custom_tag)
+    return Document(path, text, reader.result, reader.positions, reader.custom_tag)
+
+
+class _YamlReader:
+    """Builds values from YAML parse events with an explicit stack, so depth costs no recursion.
+
+    ``anchors`` keep each anchored value with its size in values, which aliases
+    add to the expansion budget.
+    """
+
+    def __init__(self, path: str, custom_tags: bool) -> None:
+        self.path = path
+        self.custom_tags = custom_tags
+        self.positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.stack: list[_Frame] = []
+        self.documents = 0
+        self.result: Any = None
+        self.expanded = 0
+        #: The first tag ignored under ``custom_tags``: ``(tag, line, column)``.
+        self.custom_tag: tuple[str, int, int] | None = None
+
+    def read(self, text: str) -> None:
+        handlers = {
+            yaml.ScalarEvent: self._scalar,
+            yaml.AliasEvent: self._alias,
+            yaml.MappingStartEvent: self._open,
+            yaml.SequenceStartEvent: self._open,
+            yaml.MappingEndEvent: self._close,
+            yaml.SequenceEndEvent: self._close,
+            yaml.DocumentStartEvent: self._document_start,
+        }
+        for event in yaml.parse(text, Loader=_Loader):
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
+
+    def _scalar(self, event: Any) -> None:
+        self._check_tag(event)
+        plain = event.style in (None, "") and event.implicit[0]
+        top = self.stack[-1] if self.stack else None
+        is_key = top is not None and isinstance(top.container, dict) and top.pending_key is _NO_KEY
+        if is_key or not plain or event.tag == "tag:yaml.org,2002:str":
+            value = event.value
+        else:
+            value = _plain_scalar(event.value)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self._place(value, 1, event)
+
+    def _alias(self, event: Any) -> None:
+        if event.anchor not in self.anchors:
+            raise _error(self.path, event.start_mark, f"unknown alias '*{event.anchor}'")
+        value, size = self.anchors[event.anchor]
+        self.expanded += size
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise _error(
+                self.path,
+                event.start_mark,
+                "YAML aliases expand to too many values (a 'billion laughs' bomb?)",
+            )
+        self._place(value, size, event)
+
+    def _place(self, value: Any, size: int, event: Any) -> None:
+        """Put a scalar or alias where it belongs: the result, a key, a value or a list item."""
+        if not self.stack:
+            self.result = value
+            return
+        top = self.stack[-1]
+        top.size += size
+        if isinstance(top.container, dict) and top.pending_key is _NO_KEY:
+            self._key(top, value, event)
+            return
+        if isinstance(top.container, list):
+            self._remember((*top.path, len(top.container)), event)
+        top.attach(value)
+
+    def _key(self, top: _Frame, key: Any, event: Any) -> None:
+        if not isinstance(key, str):
+            raise _error(self.path, event.start_mark, "a mapping key must be text")
+        if key in top.container:
+            first = self.positions.get((*top.path, key))
+            where = f" (first at line {first[0]})" if first else ""
+            raise _error(
+                self.path,
+                event.start_mark,
+                f"duplicate key '{key}'{where}",
+                "remove or rename one of them",
+            )
+        top.pending_key = key
+        self._remember((*top.path, key), event)
+
+    def _open(self, event: Any) -> None:
+        self._check_tag(event)
+        if len(self.stack) >= MAX_DEPTH:
+            raise _error(
+                self.path, event.start_mark, f"nested too deeply (more than {MAX_DEPTH} levels)"
+            )
+        child_path: PathKey = ()
+        if self.stack:
+            top = self.stack[-1]
+            if not isinstance(top.container, dict):
+                child_path = (*top.path, len(top.container))
+                self._remember(child_path, event)
+            elif top.pending_key is _NO_KEY:
+                raise _error(self.path, event.start_mark, "a mapping key must be text")
+            else:
+                child_path = (*top.path, top.pending_key)
+        container: Any = {} if type(event) is yaml.MappingStartEvent else []
+        self.stack.append(_Frame(container, child_path, event.anchor))
+
+    def _close(self, event: Any) -> None:
+        frame = self.stack.pop()
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, frame.size)
+        if not self.stack:
+            self.result = frame.container
+            return
+        top = self.stack[-1]
+        top.size += frame.size
+        top.attach(frame.container)
+
+    def _document_start(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise _error(
+                self.path,
+                event.start_mark,
+                "more than one YAML document in the file",
+                "keep one menu per file",
+            )
+
+    def _check_tag(self, event: Any) -> None:
+        tag_seen = _check_tag(event, self.path, self.custom_tags)
+        if tag_seen and self.custom_tag is None:
+            self.custom_tag = tag_seen
+
+    def _remember(self, key_path: PathKey, event: Any) -> None:
+        if len(key_path) <= _POSITION_DEPTH:
+            self.positions[key_path] = _mark(event.start_mark)
+
+
+def _invalid_yaml(exc: yaml.YAMLError, text: str, path: str) -> MenuError:
+    """The error to report for what PyYAML refused, at the place it names."""
+    if not isinstance(exc, yaml.MarkedYAMLError):  # reader errors: control characters and such
+        offset = getattr(exc, "position", None)
+        line, column = line_column(text, offset) if isinstance(offset, int) else (1, 1)
+        return MenuError(path, line, column, f"invalid YAML: {_first_line(exc)}")
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "nesting depth" in problem:
+        problem = f"nested too deeply (more than {MAX_DEPTH} levels)"
+    at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+    hint = "indent with spaces, not tabs" if at_tab else _yaml_hint(problem)
+    return MenuError(path, line, column, f"invalid YAML: {problem}", hint)
 
 
 def _check_tag(event: Any, path: str, custom_tags: bool) -> tuple[str, int, int] | None:

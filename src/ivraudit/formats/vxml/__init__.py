@@ -1,5 +1,6 @@
-"""VoiceXML 2.x documents: text (prompts and URIs), content (executable content), fields (form
-items), loader (dialogs to Menus)."""
+"""VoiceXML 2.x documents: text (prompts and URIs), content (executable content), dialogs
+(dialogs, items, scopes), events (handlers), fields (<field>), menus (<menu>, <link>), forms
+(form items), loader (documents to Menus)."""
 
 from __future__ import annotations
 

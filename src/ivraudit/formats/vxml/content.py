@@ -22,7 +22,7 @@ from ivraudit.formats.vxml.text import Prompt, children_and_text, prompt_of, spl
 from ivraudit.model.errors import MenuError
 
 if TYPE_CHECKING:
-    from ivraudit.formats.vxml.loader import Dialog, Scope
+    from ivraudit.formats.vxml.dialogs import Dialog, Scope
 
 
 class End:

@@ -20,10 +20,11 @@ from ivraudit.formats.vxml.text import grammar_mode, prompt_of, prompt_parts, se
 from ivraudit.model.errors import MenuError
 
 if TYPE_CHECKING:
-    from ivraudit.formats.vxml.loader import Item
+    from ivraudit.formats.vxml.dialogs import Item
 
 Value = Union[str, float, bool]  # noqa: UP007
-_KEY = re.compile(r"[0-9A-D*#]{1,20}")
+#: One to twenty DTMF keys, as a <choice>, <option> or <link> may give them.
+DTMF_KEYS = re.compile(r"[0-9A-D*#]{1,20}")
 _LITERAL = r"""'[^'\\]*'|"[^"\\]*"|-?\d+(?:\.\d+)?|true|false"""
 _TEST = re.compile(
     rf"^\s*(?:(?P<name>[A-Za-z_$][\w$]*)\s*(?P<op>===|!==|==|!=)\s*(?P<lit>{_LITERAL})"
@@ -175,7 +176,7 @@ class FieldReader:
         if raw is None:
             return None
         key = "".join(raw.split()).upper()
-        if not _KEY.fullmatch(key):
+        if not DTMF_KEYS.fullmatch(key):
             raise MenuError(
                 self.path,
                 element.line,
@@ -216,7 +217,7 @@ def _inline_items(grammar: XmlElement, mode: str) -> list[Choice] | None:
             continue
         if mode == "dtmf":
             key = "".join(words.split()).upper()
-            if not _KEY.fullmatch(key):
+            if not DTMF_KEYS.fullmatch(key):
                 return None
             found.append(Choice(key, (), value, words, item))
         else:
