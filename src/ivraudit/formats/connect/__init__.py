@@ -1,5 +1,6 @@
 """Amazon Connect flows: embed (flows inside wrappers, CloudFormation, Terraform), actions (the
-action list), flow (actions to nodes), loader."""
+action list), flow (actions to nodes, per block type in blocks, nodes, prompts, inputs, branches
+and transfers), loader."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ The flow language (``Version``, ``StartAction``, ``Actions``) and the older
 export (``modules`` with ``branches`` and ``parameters``) describe the same
 blocks.  Both are read here into :class:`Flow`: actions with flow-language
 types, parameters and transitions, each remembering the path it was written
-at, so one converter (``connect_flow``) maps them to native nodes.
+at, so one converter (``flow``) maps them to native nodes.
 """
 
 from __future__ import annotations

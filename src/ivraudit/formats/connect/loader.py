@@ -7,7 +7,7 @@ CloudFormation templates (``AWS::Connect::ContactFlow`` and
 ``AWS::Connect::ContactFlowModule`` resources, one menu per flow);
 ``connect-legacy`` reads the older export (``modules``, ``branches``,
 ``start``).  Both are read into the same actions (``connect_actions``) and
-converted to native nodes by one converter (``connect_flow``).
+converted to native nodes by one converter (``flow``).
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def _menu(
         document,
         nodes=nodes,
         start=start,
-        positions=converter.positions,
+        positions=converter.table.positions,
         id=menu_id,
         title=title,
     )

@@ -1,5 +1,5 @@
 """Twilio Studio flows: flow (the definition), conditions (split conditions), widgets (widgets to
-nodes), loader."""
+nodes, with gathers for gathers and their splits and nodes for ids and routes), loader."""
 
 from __future__ import annotations
 

@@ -1,0 +1,134 @@
+"""The nodes of one Studio flow as they are built: node ids, positions, where transitions lead,
+and the hangup (flow end) and event branch nodes that routing adds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ivraudit.formats._build import unique_id
+from ivraudit.formats.twilio.flow import Flow, State, Transition
+from ivraudit.model.errors import Position
+
+#: Events after which the caller has already hung up: nothing they hear follows.
+_CALLER_GONE = frozenset({"hangup"})
+
+
+class NodeTable:
+    """Node dicts and their positions for one flow, and the synthetic nodes routing adds."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.taken: set[str] = set()
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.positions: dict[tuple[Any, ...], Position] = {}
+        self.pending: list[tuple[str, dict[str, Any]]] = []
+        self.missing: dict[str, str] = {}
+        self.ends: dict[str, str] = {}
+
+    def name_states(self, kept: list[State]) -> None:
+        """Give each kept widget its node id, before any transition is resolved."""
+        for state in kept:
+            state.node_id = unique_id(state.name, self.taken)
+        assert self.flow.trigger is not None
+        # The Trigger is no node: a transition back to it goes nowhere (ST001).
+        self.missing[self.flow.trigger.name] = unique_id(self.flow.trigger.name, self.taken)
+
+    def add(self, state: State, node: dict[str, Any]) -> None:
+        """Add a widget's node, then the synthetic nodes its conversion made."""
+        self.nodes[state.node_id] = node
+        self.positions[("nodes", state.node_id)] = self.where(state.path)
+        for key in ("say", "play"):
+            if key in node:
+                place = ("nodes", state.node_id, key)
+                self.positions[place] = self.where((*state.path, "properties", key))
+        self.nodes.update(self.pending)
+        self.pending.clear()
+
+    def where(self, path: tuple[Any, ...]) -> Position:
+        """The position of a path inside the flow."""
+        found = self.flow.document.locate(self.flow.path(*path))
+        return found or Position(self.flow.document.path, 1, 1)
+
+    def target(self, name: str) -> str:
+        """The node id a transition's ``next`` names (a missing widget keeps its name)."""
+        state = self.flow.by_name.get(name)
+        if state is not None and state.node_id:
+            return state.node_id
+        if name not in self.missing:
+            self.missing[name] = unique_id(name, self.taken)
+        return self.missing[name]
+
+    def end(self, state: State, transition: Transition | None) -> str:
+        """The hangup node standing for the flow ending at one of ``state``'s transitions."""
+        if state.name not in self.ends:
+            node_id = unique_id(f"{state.name}: end of flow", self.taken)
+            self.ends[state.name] = node_id
+            event = f" ('{transition.event}')" if transition else ""
+            note = (
+                f"the flow ends here: a transition of '{state.name}'{event} leads to no "
+                "widget, so Studio hangs up the call"
+            )
+            self._add_pending(node_id, {"type": "hangup", "note": note}, transition or state)
+        return self.ends[state.name]
+
+    def _add_pending(self, node_id: str, node: dict[str, Any], at: Transition | State) -> None:
+        self.pending.append((node_id, node))
+        self.positions[("nodes", node_id)] = self.where(at.path)
+
+    def route(
+        self,
+        state: State,
+        field: str,
+        transitions: list[Transition],
+        *,
+        after: bool,
+    ) -> str | None:
+        """Where a group of transitions leads, as one target for the node's ``field``.
+
+        ``after`` is for events that fire when the call's purpose is over (a
+        transfer or a recording has ended, or the caller hung up): an empty one
+        ends nothing the caller hears.  Otherwise an empty transition is the
+        flow ending.  Several different targets go through a branch on the event.
+        """
+        entries: list[tuple[Transition, str | None]] = []
+        for transition in transitions:
+            if transition.next:
+                entries.append((transition, self.target(transition.next)))
+            elif not after and transition.event not in _CALLER_GONE:
+                entries.append((transition, None))
+        if not entries:
+            return None
+        targets = list(dict.fromkeys(target for _, target in entries))
+        self.positions[("nodes", state.node_id, field)] = self.where(entries[0][0].path)
+        if len(targets) == 1:
+            transition, target = entries[0]
+            return target if target is not None else self.end(state, transition)
+        return self._fan_out(state, field, entries)
+
+    def _fan_out(
+        self, state: State, field: str, entries: list[tuple[Transition, str | None]]
+    ) -> str:
+        node_id = unique_id(f"{state.name} ({field})", self.taken)
+        cases = []
+        for index, (transition, target) in enumerate(entries):
+            cases.append(
+                {
+                    "when": f"event {transition.event}",
+                    "next": target if target is not None else self.end(state, transition),
+                }
+            )
+            self.positions[("nodes", node_id, "cases", index)] = self.where(transition.path)
+        note = f"the '{field}' route of Studio widget '{state.name}', by the event that fired"
+        self._add_pending(node_id, {"type": "branch", "cases": cases, "note": note}, state)
+        return node_id
+
+
+def prompt_fields(state: State) -> dict[str, Any]:
+    """A widget's ``say`` and ``play`` properties as node fields."""
+    node: dict[str, Any] = {}
+    say, play = state.text("say"), state.text("play")
+    if say:
+        node["say"] = say
+    if play:
+        node["play"] = play
+    return node
