@@ -58,12 +58,13 @@ def measure(size: int, repeat: int, folder: str) -> dict[str, Any]:
 
 def _measure(size: int, repeat: int, folder: str, generate: Any) -> dict[str, Any]:
     import ivraudit
-    from ivraudit.rules.engine import audit
-    from ivraudit.config import Config, config_from_dict
     from ivraudit.analysis.context import AuditContext
     from ivraudit.analysis.metrics import metrics
+    from ivraudit.config import Config
     from ivraudit.reports import RenderOptions, render
     from ivraudit.rules import all_rules
+    from ivraudit.rules.config import config_from_dict
+    from ivraudit.rules.engine import audit
     from ivraudit.runner import _Job, check_file
 
     path = os.path.join(folder, f"menu-{size}.json")

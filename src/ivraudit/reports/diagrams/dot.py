@@ -1,4 +1,4 @@
-"""A :class:`~ivraudit.diagram_model.Drawing` as Graphviz DOT, in a ``graphviz.Digraph``.
+"""A :class:`~ivraudit.reports.diagrams.drawing.Drawing` as Graphviz DOT, in a ``graphviz.Digraph``.
 
 Statements are written one per line, every id and attribute value quoted the
 same way, in a fixed order, so the same menu always gives the same bytes (and
@@ -12,7 +12,8 @@ import re
 import graphviz
 
 from ivraudit.analysis.graph import SELECTION_VIAS
-from ivraudit.reports.diagrams.layout import (
+from ivraudit.reports.diagrams.drawing import Drawing, DrawnEdge, DrawnNode
+from ivraudit.reports.diagrams.styles import (
     EVENT_VIAS,
     FOCUS_COLOUR,
     MORE_STYLE,
@@ -20,9 +21,6 @@ from ivraudit.reports.diagrams.layout import (
     SEVERITY_COLOURS,
     STUB_STYLE,
     STYLES,
-    Drawing,
-    DrawnEdge,
-    DrawnNode,
     Style,
     wrap,
 )

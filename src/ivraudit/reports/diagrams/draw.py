@@ -4,7 +4,7 @@
 from the start, coloured by node type, with findings, a highlighted route, a
 neighbourhood or the top levels only; :func:`mermaid` draws the same picture as
 Mermaid text; :func:`render` runs Graphviz.  What is drawn is decided once in
-:mod:`ivraudit.diagram_model`, so both drawings agree.  See docs/diagrams.md.
+:mod:`ivraudit.reports.diagrams.layout`, so both drawings agree.  See docs/diagrams.md.
 """
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ from ivraudit.config import Config
 from ivraudit.model.errors import IvrauditError
 from ivraudit.model.findings import Drawing, Report
 from ivraudit.model.menu import Menu
-from ivraudit.reports.diagrams.dot import to_dot
-from ivraudit.reports.diagrams.layout import (
-    Options,
-    build_drawing,
+from ivraudit.reports.diagrams.dom_ids import (
     drawn_edge_id,
     edge_dom_id,
     finding_anchor,
@@ -32,6 +29,8 @@ from ivraudit.reports.diagrams.layout import (
     slug,
     witness_dom_ids,
 )
+from ivraudit.reports.diagrams.dot import to_dot
+from ivraudit.reports.diagrams.layout import Options, build_drawing
 from ivraudit.reports.diagrams.mermaid import mermaid_text
 
 __all__ = [

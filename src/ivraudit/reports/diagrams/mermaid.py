@@ -1,4 +1,4 @@
-"""A :class:`~ivraudit.diagram_model.Drawing` as Mermaid ``flowchart TD`` text.
+"""A :class:`~ivraudit.reports.diagrams.drawing.Drawing` as Mermaid ``flowchart TD`` text.
 
 Mermaid ids are ``n1``, ``n2``, ... in drawing order (safe whatever the menu
 calls its nodes); every piece of menu text is written with Mermaid's numeric
@@ -9,15 +9,13 @@ a label, start a comment or inject markup.
 from __future__ import annotations
 
 from ivraudit.model.prompts import shorten
-from ivraudit.reports.diagrams.layout import (
+from ivraudit.reports.diagrams.drawing import Drawing, DrawnEdge, DrawnNode
+from ivraudit.reports.diagrams.styles import (
     MORE_STYLE,
     ROUTE_COLOUR,
     SEVERITY_COLOURS,
     STUB_STYLE,
     STYLES,
-    Drawing,
-    DrawnEdge,
-    DrawnNode,
     Style,
 )
 

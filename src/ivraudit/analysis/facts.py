@@ -1,0 +1,255 @@
+"""Graph facts about one menu: its nodes and edges in the shapes the analyses want,
+where each is written, what a caller can reach, and how the menu's structure leads on.
+
+The first layer of :class:`~ivraudit.analysis.context.AuditContext`; everything here
+reads the graph alone, not the prompts and not the routes from the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from ivraudit.analysis.graph import GraphParts, build, position_of
+from ivraudit.analysis.routes import OutEdge, reachable
+from ivraudit.config import Config, Settings
+from ivraudit.model.errors import Position
+from ivraudit.model.menu import (
+    AskNode,
+    BranchNode,
+    HoursNode,
+    Menu,
+    MenuNode,
+    NodeBase,
+    SubflowNode,
+)
+
+
+class MenuFacts:
+    """One menu's graph: nodes, edges, order, places in the file and reachability."""
+
+    def __init__(self, menu: Menu, config: Config | None = None) -> None:
+        self.menu = menu
+        self.config = config or Config()
+        self.settings: Settings = self.config.settings
+        self.parts: GraphParts = build(menu)
+        self.start: str | None = self.parts.start
+        # Node attributes by id, and memos for hot paths.
+        self.data: dict[str, dict[str, Any]] = self.parts.nodes
+        self._positions: dict[str, Position] = {}
+        self._locators: dict[int, Any] = {}
+        self._followed: dict[str, str] = {}
+
+    # -- the graph in the shapes the algorithms want --------------------------------------------
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The menu's networkx graph (see :func:`ivraudit.graph.to_graph`), built on first use."""
+        return self.parts.to_networkx()
+
+    @cached_property
+    def out(self) -> dict[str, list[OutEdge]]:
+        """Out-edges of every node, in file order: ``[(target, edge key, attributes)]``."""
+        adjacency: dict[str, list[OutEdge]] = {node: [] for node in self.data}
+        for source, target, edge_key, data in self.parts.edges:
+            adjacency[source].append((target, edge_key, data))
+        return adjacency
+
+    @cached_property
+    def into(self) -> dict[str, list[OutEdge]]:
+        """In-edges of every node: ``[(source, edge key, attributes)]``."""
+        adjacency: dict[str, list[OutEdge]] = {node: [] for node in self.data}
+        for source, target, edge_key, data in self.parts.edges:
+            adjacency[target].append((source, edge_key, data))
+        return adjacency
+
+    @cached_property
+    def by_kind(self) -> dict[str, list[str]]:
+        """Real (not synthetic) node ids by type, in graph order."""
+        return {kind: [node for node, _ in pairs] for kind, pairs in self._pairs_by_kind.items()}
+
+    @cached_property
+    def _pairs(self) -> tuple[tuple[str, Any], ...]:
+        # Rules walk every node many times over: a ready tuple is cheaper than a generator.
+        return tuple(
+            (node, data["node"]) for node, data in self.data.items() if not data["synthetic"]
+        )
+
+    @cached_property
+    def _pairs_by_kind(self) -> dict[str, tuple[tuple[str, Any], ...]]:
+        found: dict[str, list[tuple[str, Any]]] = {}
+        for node, model in self._pairs:
+            found.setdefault(model.type, []).append((node, model))
+        return {kind: tuple(pairs) for kind, pairs in found.items()}
+
+    def subgraph(self, nodes: Iterable[str]) -> nx.DiGraph:
+        """The directed graph among ``nodes`` only (for networkx algorithms on a region)."""
+        members = set(nodes)
+        region = nx.DiGraph()
+        region.add_nodes_from(sorted(members, key=self.order.__getitem__))
+        region.add_edges_from(
+            (node, target)
+            for node in members
+            for target, _, _ in self.out[node]
+            if target in members
+        )
+        return region
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each node's place in graph (file) order."""
+        return {node: index for index, node in enumerate(self.data)}
+
+    def kind(self, node: str) -> str:
+        """The node's type, or ``disconnect`` / ``missing`` for synthetic nodes."""
+        return self.data[node]["kind"]
+
+    def model(self, node: str) -> NodeBase | None:
+        """The node's model (None for synthetic nodes)."""
+        return self.data[node]["node"]
+
+    def nodes(self, *kinds: str) -> Sequence[tuple[str, Any]]:
+        """``(id, model)`` of every real node in graph order, optionally only of the given types."""
+        if not kinds:
+            return self._pairs
+        if len(kinds) == 1:
+            return self._pairs_by_kind.get(kinds[0], ())
+        return [pair for pair in self._pairs if pair[1].type in kinds]
+
+    def position(self, node: str, *field: Any) -> Position:
+        """Where a node, or one of its fields, is written."""
+        if field:
+            return position_of(self.data[node], *field)
+        found = self._positions.get(node)
+        if found is None:
+            data = self.data[node]
+            if data["synthetic"]:
+                found = position_of(data)
+            else:
+                found = self._locator(data["menu"])("nodes", data["origin"])
+            self._positions[node] = found
+        return found
+
+    def _locator(self, menu: Menu) -> Any:
+        # Menu.locate goes through pydantic's private-attribute lookup on every call;
+        # on a 100,000-node menu that alone took seconds, so keep the bound function.
+        found = self._locators.get(id(menu))
+        if found is None:
+            found = self._locators[id(menu)] = menu.locate
+        return found
+
+    # -- reachability and where the structure leads ---------------------------------------------
+
+    @cached_property
+    def reachable(self) -> set[str]:
+        """Nodes a caller can reach from the start (empty without a start)."""
+        if self.start is None:
+            return set()
+        return reachable(self.out, [self.start])
+
+    def menu_choices(self, node: str) -> list[str]:
+        """What a caller counts as a menu's choices: single keys other than the operator,
+        star and hash, and spoken options that reach somewhere no key does.  Extensions
+        dialled by number (``1234``, ``/^1[0-9]{3}$/``) are not menu options."""
+        menu = self.model(node)
+        if not isinstance(menu, MenuNode):
+            return []
+        operator = self.settings.operator_key
+        keys = [key for key in menu.options if len(key) == 1 and key not in (operator, "*", "#")]
+        keyed = {menu.options[key] for key in keys} | {menu.options.get(operator)}
+        spoken = [target for target in menu.speech.values() if target not in keyed]
+        return keys + list(dict.fromkeys(spoken))
+
+    def edge_target(self, node: str, edge_key: str) -> str | None:
+        """The node an edge (by its key, e.g. ``key:1``) leads to."""
+        for target, key, _ in self.out.get(node, ()):
+            if key == edge_key:
+                return target
+        return None
+
+    def follow_messages(self, node: str) -> str:
+        """Where a call ends up from ``node`` after plain messages (``say`` nodes) play."""
+        if node in self._followed:
+            return self._followed[node]
+        start = node
+        seen = {node}
+        while self.kind(node) == "say":
+            onward = [target for target, _, data in self.out[node] if data["via"] == "next"]
+            if not onward or onward[0] in seen:
+                break
+            node = onward[0]
+            seen.add(node)
+        self._followed[start] = node
+        return node
+
+    def arrivals(self, node: str) -> list[tuple[str, dict[str, Any]]]:
+        """The edges a call arrives by, looking back through plain messages before ``node``.
+
+        ``[(source, edge attributes)]``: for a hangup after "Sorry, goodbye", the
+        edges into that message, not the message's own ``next``.
+        """
+        found: list[tuple[str, dict[str, Any]]] = []
+        seen = {node}
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            for source, _, data in self.into[current]:
+                if self.kind(source) == "say" and data["via"] == "next":
+                    if source not in seen:
+                        seen.add(source)
+                        stack.append(source)
+                    continue
+                found.append((source, data))
+        return found
+
+    def silent_gap(self, node: str) -> tuple[str, str] | None:
+        """``(field, what)`` when a non-outcome node has no way onward for some case.
+
+        A message or step with no ``next``, an ask with no ``next``, a menu with
+        no options, a branch with no ``else``, hours with no ``open``/``closed``.
+        """
+        model = self.model(node)
+        if model is None or model.type in ("transfer", "voicemail", "callback", "hangup"):
+            return None
+        if isinstance(model, MenuNode):
+            if not model.options and not model.speech:
+                return "options", "offers no options: the caller cannot choose anything"
+            return None
+        if isinstance(model, AskNode):
+            if model.next is None:
+                return "next", "has no 'next': after answering, the caller is left in silence"
+            return None
+        if isinstance(model, BranchNode):
+            if model.else_ is None:
+                return "else", "has no 'else': when no case holds, the caller is left in silence"
+            return None
+        if isinstance(model, HoursNode):
+            for via in ("open", "closed"):
+                if getattr(model, via) is None:
+                    return via, f"has no '{via}' route: callers at those times are left in silence"
+            return None
+        if isinstance(model, SubflowNode):
+            if model.next is None and self._subflow_returns(node):
+                return (
+                    "next",
+                    "has no 'next': when the subflow returns, the caller is left in silence",
+                )
+            return None
+        if model.type == "return":
+            return None  # back to the caller's flow (or, checked on its own, a hand-off)
+        if not any(data["via"] == "next" for _, _, data in self.out[node]):
+            return "next", "has no 'next': after it, the caller is left in silence"
+        return None
+
+    def _subflow_returns(self, node: str) -> bool:
+        if not self.data[node].get("inlined"):
+            return True
+        return node in self._subflows_that_return
+
+    @cached_property
+    def _subflows_that_return(self) -> set[str]:
+        """Inlined subflow nodes whose subflow has a ``return`` node (directly inside it)."""
+        return {self.data[node]["subflow"] for node in self.by_kind.get("return", ())}

@@ -1,0 +1,141 @@
+"""Call outcomes: where a call may rightly end (a person, a hand-off, voicemail, a
+callback, a completed call), what leads there, and which hangups leave a caller unserved.
+
+The third layer of :class:`~ivraudit.analysis.context.AuditContext`: a hangup's
+outcome depends on the reason read from its prompts.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from ivraudit.analysis.graph import DISCONNECT, ERROR_VIAS
+from ivraudit.analysis.readings import PromptReadings
+from ivraudit.analysis.routes import reachable
+from ivraudit.model.menu import TransferNode
+
+#: Edge kinds a call follows without the caller choosing or failing anything.
+PASSIVE_VIAS = frozenset(
+    {"next", "open", "closed", "holiday", "case", "else", "error", "return", "subflow", "fail"}
+)
+
+#: Outcome kinds: where a call may rightly end.
+OUTCOME_KINDS = ("human", "voicemail", "callback", "completed", "handoff")
+
+
+class CallOutcomes(PromptReadings):
+    """Where calls through one menu end, and which nodes lead to an outcome or to service."""
+
+    def outcome_kind(self, node: str) -> str | None:
+        """``human``, ``handoff``, ``voicemail``, ``callback``, ``completed``, or None."""
+        model = self.model(node)
+        if isinstance(model, TransferNode):
+            return "human" if model.human else "handoff"
+        kind = self.kind(node)
+        if kind in ("voicemail", "callback"):
+            return kind
+        if kind == "hangup" and self.hangup_reasons[node][0] == "completed":
+            return "completed"
+        if kind == "return" and not self.data[node]["subflow"]:
+            # A flow module or subroutine checked on its own: returning hands the
+            # call back to whatever flow ran it.
+            return "handoff"
+        return None
+
+    @cached_property
+    def outcomes(self) -> dict[str, str]:
+        """Every outcome node and its kind, in graph order."""
+        found: dict[str, str] = {}
+        for node in self.data:
+            kind = self.outcome_kind(node)
+            if kind is not None:
+                found[node] = kind
+        return found
+
+    @cached_property
+    def humans(self) -> list[str]:
+        """Human transfer nodes."""
+        return [node for node, kind in self.outcomes.items() if kind == "human"]
+
+    @cached_property
+    def reaches_outcome(self) -> set[str]:
+        """Nodes from which some outcome can be reached."""
+        return reachable(self.into, list(self.outcomes))
+
+    @cached_property
+    def unserved_hangups(self) -> list[str]:
+        """Hangups that end a call the caller chose to make, without serving it (DE003).
+
+        Not: completed or closed hangups (DE006 judges those), hangups reached only
+        through caller errors (DE005's), or only after a person, voicemail or
+        callback has served the call.
+        """
+        found = []
+        for node, _ in self.nodes("hangup"):
+            if self.hangup_reasons[node][0] in ("completed", "closed"):
+                continue
+            arrivals = self.arrivals(node)
+            if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
+                continue
+            if node in self.reachable and node not in self.before_service:
+                continue
+            found.append(node)
+        return found
+
+    @cached_property
+    def before_service(self) -> set[str]:
+        """Nodes a caller can reach from the start without first being served (without
+        passing a person, a hand-off, a voicemail, a callback or a completed call)."""
+        if self.start is None:
+            return set()
+        outcomes = self.outcomes
+        seen = {self.start}
+        stack = [self.start]
+        while stack:
+            node = stack.pop()
+            if node in outcomes:
+                continue
+            for target, _, _ in self.out[node]:
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return seen
+
+    @cached_property
+    def reaches_service(self) -> set[str]:
+        """Nodes from which a person, a voicemail or a callback can be reached."""
+        served = [
+            node
+            for node, kind in self.outcomes.items()
+            if kind in ("human", "voicemail", "callback")
+        ]
+        return reachable(self.into, served)
+
+    def _passive_edge(self, source: str, data: dict[str, Any]) -> bool:
+        # Walking backwards: may a call go from ``source`` along this edge without
+        # choosing anything or failing anything?  A 'fail' counts only when a
+        # transfer or a step fails, not when the caller fails a question.
+        via = data["via"]
+        if via not in PASSIVE_VIAS or data["synthetic"]:
+            return False
+        return via != "fail" or self.kind(source) in ("transfer", "action")
+
+    @cached_property
+    def passive_to_human(self) -> set[str]:
+        """Nodes that reach a person with no further selection or caller error.
+
+        Found backwards from the human transfers over edges that are neither a
+        selection nor a caller error (messages, hours checks, branches, steps).
+        """
+        return reachable(
+            self.into,
+            self.humans,
+            allowed=self._passive_edge,
+        )
+
+    def is_disconnect(self, node: str) -> bool:
+        """Whether the call ends here without service (platform or non-completed hangup)."""
+        if node == DISCONNECT:
+            return True
+        return self.kind(node) == "hangup" and self.outcome_kind(node) is None

@@ -1,0 +1,204 @@
+"""Shortest routes from the start -- fewest selections, fewest inputs, fewest seconds --
+and the witness steps read off them: what the caller hears and does on the way.
+
+The fourth layer of :class:`~ivraudit.analysis.context.AuditContext`: the seconds a
+route takes come from the prompt readings, the nearest person from the outcomes.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from ivraudit.analysis.graph import SELECTION_VIAS
+from ivraudit.analysis.outcomes import CallOutcomes
+from ivraudit.analysis.routes import RouteTree, dijkstra, zero_one_bfs
+from ivraudit.config import Config
+from ivraudit.model.findings import GAP, Step
+from ivraudit.model.menu import Menu
+from ivraudit.model.prompts import shorten
+
+#: Witness routes longer than this show their first and last steps only.
+MAX_WITNESS_STEPS = 60
+
+
+class WitnessRoutes(CallOutcomes):
+    """The route trees from one menu's start, and witnesses as steps a person can follow."""
+
+    def __init__(self, menu: Menu, config: Config | None = None) -> None:
+        super().__init__(menu, config)
+        self._steps: dict[tuple[str, str | None, str | None], Step] = {}
+        self._witnesses: dict[tuple[int, str], tuple[Step, ...]] = {}
+
+    # -- route trees ----------------------------------------------------------------------------
+
+    def is_input(self, node: str, data: dict[str, Any]) -> bool:
+        """Whether taking this edge needs the caller to press or say something."""
+        return data["via"] in SELECTION_VIAS or (data["via"] == "next" and self.kind(node) == "ask")
+
+    @cached_property
+    def presses(self) -> RouteTree:
+        """Fewest menu selections (key presses or spoken options) to every node."""
+        if self.start is None:
+            return RouteTree()
+        return zero_one_bfs(
+            self.out, [self.start], lambda node, data: 1 if data["via"] in SELECTION_VIAS else 0
+        )
+
+    @cached_property
+    def inputs(self) -> RouteTree:
+        """Fewest caller inputs (selections and answers to questions) to every node."""
+        if self.start is None:
+            return RouteTree()
+        return zero_one_bfs(
+            self.out, [self.start], lambda node, data: 1 if self.is_input(node, data) else 0
+        )
+
+    @cached_property
+    def seconds(self) -> RouteTree:
+        """Least estimated seconds to every node: prompts heard, inputs given, timeouts waited."""
+        if self.start is None:
+            return RouteTree()
+        return dijkstra(self.out, [self.start], self._seconds_weight)
+
+    @cached_property
+    def nearest_human(self) -> tuple[str, float, RouteTree] | None:
+        """The person fewest estimated seconds away: ``(node, seconds, route tree)``, or None.
+
+        The search stops there, so a menu whose advisers are near the start is cheap
+        to measure however large it is.
+        """
+        if self.start is None or not self.humans:
+            return None
+        if "seconds" in self.__dict__:
+            tree = self.seconds
+        else:
+            humans = set(self.humans)
+            tree = dijkstra(self.out, [self.start], self._seconds_weight, until=humans.__contains__)
+        reached = [node for node in self.humans if node in tree]
+        if not reached:
+            return None
+        nearest = min(reached, key=lambda node: (tree.cost[node], self.order[node]))
+        return nearest, tree.cost[nearest], tree
+
+    @cached_property
+    def _heard_seconds(self) -> dict[str, float]:
+        """Seconds each prompt takes to speak, filled in as the seconds search needs them."""
+        return {}
+
+    def _seconds_weight(self, node: str, data: dict[str, Any]) -> float:
+        # A method, not a closure kept on the context: a closure would tie the context
+        # into a reference cycle, and every object it holds would wait for the cyclic
+        # collector instead of being freed when the audit ends.
+        heard = self._heard_seconds.get(node)
+        if heard is None:
+            heard = self._heard_seconds[node] = self.prompt_seconds(node)
+        via = data["via"]
+        if self.is_input(node, data) or via == "no_match":
+            return heard + self.settings.seconds_per_input
+        if via == "no_input":
+            return heard + self._timeout(node)
+        if via in ("retries_exhausted", "fail") and self.kind(node) in ("menu", "ask"):
+            # Every try: the prompt, then the wait for input that never comes.
+            tries = (getattr(self.model(node), "retries", None) or 0) + 1
+            return tries * (heard + self._timeout(node))
+        return heard
+
+    def _timeout(self, node: str) -> float:
+        timeout = getattr(self.model(node), "timeout", None)
+        return self.settings.input_timeout if timeout is None else timeout
+
+    # -- witnesses ------------------------------------------------------------------------------
+
+    def steps(
+        self, route: list[tuple[str, str | None]] | tuple[tuple[str, str | None], ...]
+    ) -> tuple[Step, ...]:
+        """A route as witness steps: what is heard at each node and what the caller does."""
+        steps: list[Step] = []
+        last = len(route) - 1
+        for index, (node, edge_key) in enumerate(route):
+            if node == GAP:
+                # The gap's key is how many steps it stands for.
+                steps.append(Step(node=GAP, does=f"{edge_key} more steps not shown", key=edge_key))
+                continue
+            target = route[index + 1][0] if edge_key is not None and index < last else None
+            memo = (node, edge_key if target is not None else None, target)
+            step = self._steps.get(memo)
+            if step is None:
+                step = self._steps[memo] = self._step(node, edge_key, target)
+            steps.append(step)
+        return tuple(steps)
+
+    def _step(self, node: str, edge_key: str | None, target: str | None) -> Step:
+        where = self.position(node)
+        place = {"file": where.file, "line": where.line, "column": where.column}
+        if edge_key is None or target is None:
+            return Step(node=node, hears=self.hears(node), **place)
+        data = next(d for t, k, d in self.out[node] if k == edge_key and t == target)
+        return Step(
+            node=node,
+            hears=self.hears(node),
+            does=self.describe_edge(node, data),
+            via=data["via"],
+            key=data["key"],
+            **place,
+        )
+
+    def witness(self, node: str, tree: RouteTree | None = None) -> tuple[Step, ...]:
+        """The shortest route (fewest selections by default) from the start to ``node``.
+
+        A route of more than :data:`MAX_WITNESS_STEPS` steps shows its first
+        and last steps, with one step saying how many were left out.
+        """
+        tree = tree or self.presses
+        memo = (id(tree), node)
+        found = self._witnesses.get(memo)
+        if found is None:
+            route = tree.route(node, MAX_WITNESS_STEPS) if node in tree else []
+            found = self._witnesses[memo] = self.steps(route)
+        return found
+
+    def witness_via(self, source: str, edge_key: str, target: str) -> tuple[Step, ...]:
+        """The shortest route to ``source``, then the edge ``edge_key`` to ``target``."""
+        if source not in self.presses:
+            return ()
+        route = self.presses.route(source, MAX_WITNESS_STEPS - 1)[:-1]
+        return self.steps([*route, (source, edge_key), (target, None)])
+
+    def describe_edge(self, node: str, data: dict[str, Any]) -> str | None:
+        """What the caller does (or what happens) to take an edge, in plain words."""
+        via, key = data["via"], data["key"]
+        kind = self.kind(node)
+        if via == "key":
+            return f"presses {key}"
+        if via == "speech":
+            return f'says "{key}"'
+        if via == "next":
+            if kind == "ask":
+                field = self.collections.get(node)
+                return f"enters {field.field.replace('_', ' ')}" if field else "answers"
+            return None
+        if via == "fail" and kind == "transfer":
+            return "the transfer fails (busy, no answer or queue full)"
+        if via == "case":
+            model = self.model(node)
+            cases = getattr(model, "cases", [])
+            index = int(key or 1) - 1
+            when = cases[index].when if 0 <= index < len(cases) else key
+            return f"case {key} holds ({shorten(when, 60)})"
+        return _EVENT_WORDS.get(via, via)
+
+
+_EVENT_WORDS = {
+    "no_input": "says nothing (no input)",
+    "no_match": "presses an invalid key (no match)",
+    "retries_exhausted": "runs out of retries",
+    "fail": "gives no valid answer",
+    "else": "no case holds",
+    "open": "calls during opening hours",
+    "closed": "calls when closed",
+    "holiday": "calls on a holiday",
+    "error": "the step fails",
+    "subflow": "enters the subflow",
+    "return": "the subflow returns",
+}

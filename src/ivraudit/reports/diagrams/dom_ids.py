@@ -1,0 +1,90 @@
+"""Ids of drawn things in DOT and SVG, so an HTML report can link findings to the picture.
+
+Node and edge ids are stable slugs of graph ids; a finding's anchor is its fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ivraudit.model.findings import Finding, Step
+from ivraudit.reports.diagrams.styles import EVENT_VIAS
+
+_CLEAN_ID = re.compile(r"[A-Za-z0-9_]+")
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def slug(node_id: str) -> str:
+    """The node id as used inside DOM ids: ``[A-Za-z0-9_]`` only, never a dash.
+
+    Ids made of letters, digits and ``_`` are kept as they are; any other id
+    keeps its words joined by ``_`` plus the first 8 hex digits of the id's
+    SHA-1, so different ids never share a slug.
+
+    >>> slug("billing_dob")
+    'billing_dob'
+    >>> slug("check/dob")
+    'check_dob_717f19dc'
+    """
+    if _CLEAN_ID.fullmatch(node_id):
+        return node_id
+    digest = hashlib.sha1(node_id.encode("utf-8")).hexdigest()[:8]
+    words = _WORD.findall(node_id)
+    return "_".join([*words, digest])
+
+
+def node_dom_id(node_id: str) -> str:
+    """The ``id`` of a menu node in DOT and SVG: ``node-<slug>``."""
+    return f"node-{slug(node_id)}"
+
+
+def edge_dom_id(source: str, target: str, number: int) -> str:
+    """The ``id`` of the ``number``-th edge (from 1, in graph order) from source to target."""
+    return f"edge-{slug(source)}-{slug(target)}-{number}"
+
+
+def edge_number(graph: Any, source: str, target: str, edge_key: str) -> int:
+    """Position (from 1) of an edge among the edges from ``source`` to ``target``."""
+    for number, key in enumerate(graph[source][target], start=1):
+        if key == edge_key:
+            return number
+    raise KeyError(f"no edge {edge_key!r} from {source!r} to {target!r}")
+
+
+def witness_dom_ids(graph: Any, witness: Sequence[Step]) -> list[str]:
+    """The DOM ids of a witness route's nodes and edges, in route order.
+
+    For the HTML report: highlight a finding's route in the inline SVG.
+    """
+    found: list[str] = []
+    for index, step in enumerate(witness):
+        found.append(node_dom_id(step.node))
+        if step.via is None or index + 1 >= len(witness):
+            continue
+        target = witness[index + 1].node
+        edge_key = step.via if step.key is None else f"{step.via}:{step.key}"
+        if graph.has_edge(step.node, target, edge_key):
+            found.append(drawn_edge_id(graph, step.node, target, edge_key))
+    return found
+
+
+def drawn_edge_id(graph: Any, source: str, target: str, edge_key: str) -> str:
+    """The id of the drawn edge that shows a graph edge (in a drawing without ``route``).
+
+    Parallel edges that look the same are drawn as one (see :func:`merge_parallel`),
+    which carries the id of the first of them.
+    """
+    wanted = graph[source][target][edge_key]
+    look = (bool(wanted["synthetic"]), wanted["via"] in EVENT_VIAS)
+    for number, data in enumerate(graph[source][target].values(), start=1):
+        if (bool(data["synthetic"]), data["via"] in EVENT_VIAS) == look:
+            return edge_dom_id(source, target, number)
+    return edge_dom_id(source, target, edge_number(graph, source, target, edge_key))
+
+
+def finding_anchor(finding: Finding) -> str:
+    """The anchor a node with this finding links to: ``finding-<fingerprint>``."""
+    return f"finding-{finding.fingerprint}"
