@@ -15,7 +15,7 @@ from ivraudit._gc import collector_paused
 from ivraudit.analysis.context import AuditContext
 from ivraudit.analysis.metrics import metrics
 from ivraudit.config import Config
-from ivraudit.formats import load_all, menu_files
+from ivraudit.formats import Estate, load_all, menu_files
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
 from ivraudit.model.findings import Finding, Report
 from ivraudit.reports.diagrams.draw import report_drawing
@@ -41,6 +41,7 @@ class _Job:
     skip_if_not_menu: bool
     draw: str | None = None
     rules: bool = True
+    estate: Estate | None = None
 
 
 def check(
@@ -54,6 +55,7 @@ def check(
     progress: Progress | None = None,
     draw: str | None = None,
     rules: bool = True,
+    root: str | None = None,
 ) -> CheckResult:
     """Load and audit every menu file under ``paths`` (files, or directories searched).
 
@@ -65,15 +67,29 @@ def check(
     menu's :class:`~ivraudit.metrics.Metrics` to ``report.metrics``; ``draw``
     (``"svg"`` or ``"mermaid"``) adds each menu's picture to ``report.drawings``.
     ``jobs`` worker processes share the files (the result does not depend on it).
-    ``rules=False`` only measures (for ``ivraudit metrics``).
+    ``rules=False`` only measures (for ``ivraudit metrics``).  The files form one
+    estate (references between them resolve); nothing outside ``root`` (by default
+    the deepest directory holding them all) is read.
     """
     config = config or Config()
     named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
     files = menu_files(list(paths))
     if not files:
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
+    estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
     work = [
-        (path, _Job(config, format, with_metrics, skip_non_menus or path not in named, draw, rules))
+        (
+            path,
+            _Job(
+                config,
+                format,
+                with_metrics,
+                skip_non_menus or path not in named,
+                draw,
+                rules,
+                estate,
+            ),
+        )
         for path in files
     ]
     result = CheckResult(Report())
@@ -112,7 +128,7 @@ def check_file(path: str, job: _Job) -> tuple[Report, bool]:
 def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
     config = job.config
     try:
-        menus = load_all(path, job.format, max_bytes=config.max_bytes)
+        menus = load_all(path, job.format, max_bytes=config.max_bytes, estate=job.estate)
     except NotAMenuError as error:
         if job.skip_if_not_menu and job.format is None:
             return Report(), True

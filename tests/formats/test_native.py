@@ -63,7 +63,7 @@ BAD_TEXT = [
         "notype.yaml",
         "ivraudit: 1\nstart: a\nnodes:\n  a:\n    say: hi\n",
         "notype.yaml:4:3: node 'a' has no 'type' (add type: one of action, ask, branch, "
-        "callback, hangup, hours, menu, return, say, subflow, transfer, voicemail)",
+        "callback, hangup, hours, menu, return, say, subflow, transfer, unknown, voicemail)",
         id="missing-node-type",
     ),
     pytest.param(

@@ -22,6 +22,7 @@ from ivraudit.formats._parse import (
     parse_yaml,
 )
 from ivraudit.formats._parse import read_bytes as _read_bytes
+from ivraudit.formats.estate import Estate
 from ivraudit.formats.registry import FORMATS, NEAR_MISSES, Format, Kind
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
 from ivraudit.model.menu import Menu, SubflowNode
@@ -29,6 +30,7 @@ from ivraudit.model.menu import Menu, SubflowNode
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "FORMATS",
+    "Estate",
     "Format",
     "load",
     "load_all",
@@ -45,6 +47,7 @@ def load(
     format: str | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    estate: Estate | None = None,
 ) -> Menu:
     """Load a menu from a file path or from menu text.
 
@@ -53,13 +56,14 @@ def load(
     name (see :data:`FORMATS`); by default it is detected.  Raises
     :class:`~ivraudit.errors.MenuError` with file, line and column when the
     input cannot be read as a menu, or when it holds several flows (use
-    :func:`load_all` for those).
+    :func:`load_all` for those).  ``estate`` is the set of files read together
+    (references between them resolve); by default a file is read on its own.
 
     >>> menu = load("ivraudit: 1\\nstart: bye\\nnodes: {bye: {type: hangup, reason: completed}}")
     >>> sorted(menu.nodes)
     ['bye']
     """
-    menus = load_all(source, format, max_bytes=max_bytes)
+    menus = load_all(source, format, max_bytes=max_bytes, estate=estate)
     if len(menus) != 1:
         names = ", ".join(menu.id or "?" for menu in menus[:5])
         raise MenuError(
@@ -77,12 +81,16 @@ def load_all(
     format: str | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    estate: Estate | None = None,
 ) -> list[Menu]:
-    """Load every menu (flow) a file or text holds; most formats hold exactly one."""
+    """Load every menu (flow) a file or text holds; most formats hold exactly one.
+
+    ``estate`` is the set of files read together (see :func:`load`).
+    """
     if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
         return _convert(source, "<text>", format, os.getcwd(), ())
     path = os.fspath(source)
-    return _load_file(path, format, max_bytes, ())
+    return _load_file(path, format, max_bytes, (), estate or Estate.alone(path))
 
 
 def loads(text: str, format: str | None = None, *, name: str = "<text>") -> Menu:
@@ -98,11 +106,13 @@ def loads_all(text: str, format: str | None = None, *, name: str = "<text>") -> 
     return _convert(text, name, format, base_dir=os.getcwd(), chain=())
 
 
-def _load_file(path: str, format: str | None, max_bytes: int, chain: tuple[str, ...]) -> list[Menu]:
+def _load_file(
+    path: str, format: str | None, max_bytes: int, chain: tuple[str, ...], estate: Estate
+) -> list[Menu]:
     text = decode(_read_bytes(path, max_bytes), path)
     with collector_paused():
         return _convert(
-            text, path, format, os.path.dirname(os.path.abspath(path)), chain, max_bytes
+            text, path, format, os.path.dirname(os.path.abspath(path)), chain, max_bytes, estate
         )
 
 
@@ -113,6 +123,7 @@ def _convert(
     base_dir: str,
     chain: tuple[str, ...],
     max_bytes: int = DEFAULT_MAX_BYTES,
+    estate: Estate | None = None,
 ) -> list[Menu]:
     if not text.strip():
         raise MenuError(
@@ -126,6 +137,7 @@ def _convert(
         if fmt.kind not in documents:
             documents[fmt.kind] = _parse(text, path, fmt.kind, strict=format is not None)
         document = documents[fmt.kind]
+        document.estate = estate
         if document.value is _UNPARSED or not (format or fmt.detect(document.value)):
             continue
         converted = fmt.convert(document)
@@ -141,7 +153,7 @@ def _convert(
             menu._one_of_many = len(menus) > 1
             if menu._locate is None:
                 menu._locate = document.locate
-            _load_subflows(menu, base_dir, (*chain, os.path.abspath(path)), max_bytes)
+            _load_subflows(menu, base_dir, (*chain, os.path.abspath(path)), max_bytes, estate)
         return menus
     raise _not_a_menu(text, path, documents)
 
@@ -213,12 +225,23 @@ def _not_a_menu(text: str, path: str, documents: dict[Kind, Document]) -> MenuEr
     return NotAMenuError(path, 1, 1, "not a menu in any supported format", f"read: {known}")
 
 
-def _load_subflows(menu: Menu, base_dir: str, chain: tuple[str, ...], max_bytes: int) -> None:
+def _load_subflows(
+    menu: Menu, base_dir: str, chain: tuple[str, ...], max_bytes: int, estate: Estate | None
+) -> None:
     for node_id, node in menu.nodes.items():
         if not isinstance(node, SubflowNode) or node.menu in menu._subflows:
             continue
         target = os.path.abspath(os.path.join(base_dir, node.menu))
         where = menu.locate("nodes", node_id, "menu")
+        if estate is not None and not estate.contains(target):
+            raise MenuError(
+                where.file,
+                where.line,
+                where.column,
+                f"subflow '{node.menu}' of node '{node_id}' is outside {estate.root}, "
+                "the root of the files given; nothing outside it is read",
+                "keep subflows beside the menus that use them, or name a wider --root",
+            )
         if target in chain:
             raise MenuError(
                 where.file,
@@ -239,7 +262,7 @@ def _load_subflows(menu: Menu, base_dir: str, chain: tuple[str, ...], max_bytes:
             )
         relative = os.path.relpath(target) if not os.path.isabs(menu.path) else target
         try:
-            inner = _load_file(relative, None, max_bytes, chain)
+            inner = _load_file(relative, None, max_bytes, chain, estate or Estate.alone(target))
         except NotAMenuError as error:
             # Not "this file is not a menu": this menu is broken, at its 'menu:' field.
             raise MenuError(

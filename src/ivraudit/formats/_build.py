@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ivraudit.formats._parse import Document
 from ivraudit.model.errors import MenuError, Position
-from ivraudit.model.menu import Menu
+from ivraudit.model.menu import Menu, Role
 
 #: The longest node id an importer should make (the model's limit).
 MAX_ID = 200
@@ -23,6 +23,8 @@ def build_menu(
     positions: Mapping[tuple[Any, ...], Position],
     id: str | None = None,
     title: str | None = None,
+    role: Role = "entry",
+    role_reason: str = "",
 ) -> Menu:
     """Validate importer output into a Menu whose findings point at the original file.
 
@@ -30,7 +32,8 @@ def build_menu(
     ``positions`` maps menu paths -- ``("nodes", node_id)`` or deeper, such as
     ``("nodes", node_id, "options", "1")`` -- to where that part was written in
     the original file; a path without an entry falls back to its nearest
-    enclosing entry, then to the start of the file.
+    enclosing entry, then to the start of the file.  ``role`` says what the menu
+    is to callers (see :data:`~ivraudit.model.menu.Role`), ``role_reason`` why.
     """
     data = {"ivraudit": 1, "id": id, "title": title, "start": start, "nodes": dict(nodes)}
     try:
@@ -48,7 +51,7 @@ def build_menu(
         ) from None
     fallback = Position(document.path, 1, 1)
     menu._locate = lambda path: _lookup(positions, path) or fallback
-    return menu
+    return menu.with_role(role, role_reason)
 
 
 def _lookup(

@@ -14,11 +14,14 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ivraudit.model.errors import MenuError, Position
+
+if TYPE_CHECKING:
+    from ivraudit.formats.estate import Estate
 
 #: Files larger than this are refused unless the caller raises the limit.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -44,6 +47,8 @@ class Document:
     _scan: Callable[[], Mapping[PathKey, tuple[int, int]]] | None = field(default=None, repr=False)
     #: Why the text could not be parsed as this kind (kept to report if nothing else reads it).
     _error: MenuError | None = field(default=None, repr=False)
+    #: The files of the run this document was read in (None for menu text).
+    estate: Estate | None = field(default=None, repr=False)
 
     def locate(self, path: PathKey) -> Position | None:
         """The position of ``path`` or, failing that, of its nearest enclosing item."""

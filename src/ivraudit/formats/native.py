@@ -60,6 +60,10 @@ def convert(document: Document) -> Menu:
         raise translate_validation_error(exc, document) from None
     except RecursionError:
         raise document.error((), "menu nested too deeply") from None
+    returns = sorted(node_id for node_id, node in menu.nodes.items() if node.type == "return")
+    if returns:
+        # A menu that returns is a subflow: callers reach it from another menu.
+        menu.with_role("reached", f"a subflow: it ends in 'return' at '{returns[0]}'")
     return menu
 
 

@@ -27,6 +27,7 @@ from ivraudit.model.menu import (
     SayNode,
     SubflowNode,
     TransferNode,
+    UnknownNode,
     VoicemailNode,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "SayNode",
     "SubflowNode",
     "TransferNode",
+    "UnknownNode",
     "VoicemailNode",
 ]

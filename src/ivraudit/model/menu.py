@@ -285,6 +285,33 @@ class ReturnNode(NodeBase):
     type: Literal["return"]
 
 
+#: Why a route leaves what was read: ``run-time`` (a target known only when the call
+#: runs, e.g. a variable or a lookup), ``not-given`` (a file, context, flow or
+#: document that was not among the files given), ``unsupported`` (a construct of
+#: the platform that ivraudit does not model).
+UnknownReason = Literal["run-time", "not-given", "unsupported"]
+
+
+class UnknownNode(NodeBase):
+    """Where a route leaves what was read: the call goes on somewhere ivraudit cannot see.
+
+    Rules are sound under it: no fault is reported that depends on what happens
+    beyond it (it may reach a person, an outcome or a menu).  Reports count and
+    list unknowns so an engineer knows which file to add.
+    """
+
+    type: Literal["unknown"]
+    reason: UnknownReason = Field(
+        default="not-given",
+        description="run-time (a target known only when the call runs), not-given (a file, "
+        "flow or context not among the files given) or unsupported (a construct not modelled).",
+    )
+    target: str | None = Field(
+        default=None,
+        description="What the platform names there, e.g. 'from-did-direct,${EXTEN},1' or a flow.",
+    )
+
+
 class ActionNode(NodeBase):
     """An external step, such as an API call or data lookup."""
 
@@ -315,6 +342,7 @@ _NODE_CLASSES = (
     SubflowNode,
     ReturnNode,
     ActionNode,
+    UnknownNode,
 )
 
 #: Any node, told apart by its ``type`` field.
@@ -325,6 +353,14 @@ NODE_TYPES: dict[str, type[NodeBase]] = {
     cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
     for cls in _NODE_CLASSES
 }
+
+
+#: What a menu is to callers: ``entry`` (calls start here: the caller's line),
+#: ``reached`` (callers arrive only from another part: a subflow, module, queue
+#: flow or subdialog; audited, but not measured as a line of its own) or
+#: ``internal`` (not a caller's line at all: feature codes, outbound routes,
+#: agent-side flows; only structural rules apply).
+Role = Literal["entry", "reached", "internal"]
 
 
 class Menu(_Frozen):
@@ -341,6 +377,8 @@ class Menu(_Frozen):
     _subflows: dict[str, Menu] = PrivateAttr(default_factory=dict)
     _format: str = PrivateAttr(default="native")
     _one_of_many: bool = PrivateAttr(default=False)
+    _role: Role = PrivateAttr(default="entry")
+    _role_reason: str = PrivateAttr(default="")
 
     @property
     def path(self) -> str:
@@ -356,6 +394,22 @@ class Menu(_Frozen):
     def one_of_many(self) -> bool:
         """Whether the file this menu came from holds several flows (its ``id`` tells it)."""
         return self._one_of_many
+
+    @property
+    def role(self) -> Role:
+        """What this menu is to callers: ``entry``, ``reached`` or ``internal`` (:data:`Role`)."""
+        return self._role
+
+    @property
+    def role_reason(self) -> str:
+        """Why the menu has its role, in the platform's words (e.g. "flow type CUSTOMER_QUEUE")."""
+        return self._role_reason
+
+    def with_role(self, role: Role, reason: str) -> Menu:
+        """Set the role (importers and config ``entries`` decide it); returns the menu."""
+        self._role = role
+        self._role_reason = reason
+        return self
 
     @property
     def subflows(self) -> dict[str, Menu]:

@@ -27,6 +27,7 @@ def route_keys(ctx: AuditContext, node: str) -> str:
     Severity.WARNING,
     "An outcome needs more menu selections than the limit (default 3).",
     uses=("max_presses",),
+    caller_line=True,
 )
 def too_deep(ctx: AuditContext) -> Iterator[Hit]:
     """Finds outcomes -- a person, voicemail, callback or completed call -- whose
@@ -75,6 +76,7 @@ def too_deep(ctx: AuditContext) -> Iterator[Hit]:
     Severity.WARNING,
     "The nearest person is further away than the limit (default 60 s estimated).",
     uses=("max_seconds_to_human", "words_per_minute", "seconds_per_input", "input_timeout"),
+    caller_line=True,
 )
 def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus where the quickest route to a person takes longer than
@@ -125,6 +127,7 @@ def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
     "no-human",
     Severity.WARNING,
     "No route reaches a person at all.",
+    caller_line=True,
 )
 def no_human(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus in which no route from the start reaches a human transfer.

@@ -39,6 +39,8 @@ def audit(
     for current in rules:
         if current.id in _ENGINE_RULES or (current.needs_start and ctx.start is None):
             continue
+        if not current.applies_to(menu.role):
+            continue
         ran.append(current)
         try:
             findings = [_finding(ctx, current, hit, config) for hit in current.check(ctx)]

@@ -64,6 +64,19 @@ class Rule:
     check: Check
     uses: tuple[str, ...] = ()
     needs_start: bool = True
+    #: Measured on a caller's line from where calls start: not run on menus that
+    #: callers only reach from elsewhere (a subflow, a queue flow, a subdialog).
+    caller_line: bool = False
+
+    def applies_to(self, role: str) -> bool:
+        """Whether the rule runs on a menu of this role (:data:`~ivraudit.model.menu.Role`).
+
+        Internal parts (feature codes, outbound routes, agent-side flows) get the
+        structural rules only; caller-line rules need an entry.
+        """
+        if role == "internal":
+            return self.family in ("structure", "audit")
+        return role == "entry" or not self.caller_line
 
     @property
     def family(self) -> str:
@@ -111,13 +124,16 @@ def rule(
     *,
     uses: tuple[str, ...] = (),
     needs_start: bool = True,
+    caller_line: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register a check function as a rule (decorator)."""
+    """Register a check function as a rule (decorator); see :class:`Rule` for the flags."""
 
     def register(check: Check) -> Check:
         if id in RULES:
             raise ValueError(f"rule {id} registered twice")
-        RULES[id] = Rule(id, name, Severity(severity), summary, check, uses, needs_start)
+        RULES[id] = Rule(
+            id, name, Severity(severity), summary, check, uses, needs_start, caller_line
+        )
         return check
 
     return register
