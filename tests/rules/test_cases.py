@@ -33,7 +33,9 @@ def _cases() -> list[Any]:
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
 def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     config = config_from_dict({"select": [rule_id], **case.get("config", {})})
-    menu = loads(case["menu"], name="case.yaml")
+    # A case is native YAML, or a platform's own text where only a platform can make
+    # the fault (a dialplan line Asterisk skips): then it names its format and file.
+    menu = loads(case["menu"], case.get("format"), name=case.get("file", "case.yaml"))
     report = audit(menu, config)
     expected = [{"rule": rule_id, **finding} for finding in case["findings"]]
     pairs = zip(report.findings, expected, strict=False)  # extra findings are shown below
@@ -57,7 +59,10 @@ def _shown(finding: Any, keys: set[str]) -> dict[str, Any]:
 
 
 def test_every_rule_has_a_failing_and_a_passing_case() -> None:
-    engine_made = {"AU002"}  # only a crashing rule makes it; tested in test_audit.py
+    # AU002: only a crashing rule makes it (tests/rules/test_engine.py).
+    # ST004: only a platform file makes it; its cases arrive with the Asterisk importer's
+    # lenient reading (issue "Platform semantics").
+    engine_made = {"AU002", "ST004"}
     for current in all_rules():
         if current.id in engine_made:
             continue

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from ivraudit.formats._parse import Document
 from ivraudit.model.errors import MenuError, Position
-from ivraudit.model.menu import Menu, Role
+from ivraudit.model.menu import Menu, Notice, Role
 
 #: The longest node id an importer should make (the model's limit).
 MAX_ID = 200
@@ -25,6 +25,7 @@ def build_menu(
     title: str | None = None,
     role: Role = "entry",
     role_reason: str = "",
+    notices: Sequence[Notice] = (),
 ) -> Menu:
     """Validate importer output into a Menu whose findings point at the original file.
 
@@ -33,7 +34,8 @@ def build_menu(
     ``("nodes", node_id, "options", "1")`` -- to where that part was written in
     the original file; a path without an entry falls back to its nearest
     enclosing entry, then to the start of the file.  ``role`` says what the menu
-    is to callers (see :data:`~ivraudit.model.menu.Role`), ``role_reason`` why.
+    is to callers (see :data:`~ivraudit.model.menu.Role`), ``role_reason`` why;
+    ``notices`` are what the platform loads with a warning (reported as ST004).
     """
     data = {"ivraudit": 1, "id": id, "title": title, "start": start, "nodes": dict(nodes)}
     try:
@@ -51,6 +53,7 @@ def build_menu(
         ) from None
     fallback = Position(document.path, 1, 1)
     menu._locate = lambda path: _lookup(positions, path) or fallback
+    menu._notices.extend(notices)
     return menu.with_role(role, role_reason)
 
 

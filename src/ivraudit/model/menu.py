@@ -8,6 +8,7 @@ generated from these classes, so the schema and the code cannot drift.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -225,6 +226,11 @@ class TransferNode(NodeBase):
     fail: NodeId | None = Field(
         default=None, description="Where the call goes on busy, no answer or a full queue."
     )
+    waits_in_queue: bool = Field(
+        default=False,
+        description="The platform holds the caller in a queue until a person answers "
+        "(e.g. Twilio Flex): busy and no answer never come back, so no 'fail' is needed.",
+    )
 
     def targets(self) -> Iterator[tuple[str, str | None, NodeId]]:
         if self.fail is not None:
@@ -355,6 +361,14 @@ NODE_TYPES: dict[str, type[NodeBase]] = {
 }
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something the platform accepts with a warning: where, and what it does about it."""
+
+    position: Position
+    message: str
+
+
 #: What a menu is to callers: ``entry`` (calls start here: the caller's line),
 #: ``reached`` (callers arrive only from another part: a subflow, module, queue
 #: flow or subdialog; audited, but not measured as a line of its own) or
@@ -379,6 +393,7 @@ class Menu(_Frozen):
     _one_of_many: bool = PrivateAttr(default=False)
     _role: Role = PrivateAttr(default="entry")
     _role_reason: str = PrivateAttr(default="")
+    _notices: list[Notice] = PrivateAttr(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -404,6 +419,12 @@ class Menu(_Frozen):
     def role_reason(self) -> str:
         """Why the menu has its role, in the platform's words (e.g. "flow type CUSTOMER_QUEUE")."""
         return self._role_reason
+
+    @property
+    def notices(self) -> list[Notice]:
+        """What the platform would load with a warning (a malformed line it skips, a
+        duplicate key whose last value it keeps): reported as findings (ST004)."""
+        return self._notices
 
     def with_role(self, role: Role, reason: str) -> Menu:
         """Set the role (importers and config ``entries`` decide it); returns the menu."""

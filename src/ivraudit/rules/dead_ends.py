@@ -399,7 +399,12 @@ def transfer_without_fallback(ctx: AuditContext) -> Iterator[Hit]:
     Add ``fail`` leading to a callback, a voicemail or another team.
     """
     for node, model in ctx.nodes("transfer"):
-        if model.human and model.fail is None and node in ctx.reachable:
+        if (
+            model.human
+            and model.fail is None
+            and not model.waits_in_queue
+            and node in ctx.reachable
+        ):
             yield Hit(
                 node=node,
                 message=f"human transfer '{node}' has no 'fail' route for busy, no answer or "

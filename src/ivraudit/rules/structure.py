@@ -189,3 +189,43 @@ def missing_start(ctx: AuditContext) -> Iterator[Hit]:
         position=menu.locate("start") if menu.start is not None else menu.locate(),
         witness=(),
     )
+
+
+@rule(
+    "ST004",
+    "platform-skips",
+    Severity.WARNING,
+    "The platform loads this part with a warning: it skips a line or keeps one of two values.",
+    needs_start=False,
+)
+def platform_skips(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds what the platform itself only warns about and works around: a dialplan
+    line Asterisk cannot read and skips (``exten => ,1,Macro(user-callerid,)``,
+    ``SAME = > n,HangUp()``), a JSON key written twice whose last value the platform
+    keeps.  The rest of the file is audited as the platform runs it.
+
+    ## Why callers suffer
+    What the author wrote is not what runs: a skipped priority is a step callers
+    never get, and a duplicated key silently throws one version away.
+
+    ## Example
+    ```
+    ; bad: Asterisk skips this line (no extension name), so *98 does nothing
+    exten => ,1,Macro(user-callerid,)
+    ```
+    ```
+    ; good
+    exten => *98,1,Macro(user-callerid,)
+    ```
+
+    ## Fix
+    Correct the line, or delete it if it is not needed.
+    """
+    for notice in ctx.menu.notices:
+        yield Hit(
+            node=ctx.start or next(iter(ctx.menu.nodes), DISCONNECT),
+            message=notice.message,
+            fact=f"{notice.position.line}:{notice.message}",
+            position=notice.position,
+            witness=(),
+        )
