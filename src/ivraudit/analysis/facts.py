@@ -27,6 +27,9 @@ from ivraudit.model.menu import (
     SubflowNode,
 )
 
+#: Spoken options that match anything the caller says: a catch-all, not a choice.
+_ANY_SPEECH = frozenset({"*", ".*", "any", "anything", "<any>"})
+
 
 class MenuFacts:
     """One menu's graph: nodes, edges, order, places in the file and reachability."""
@@ -158,10 +161,52 @@ class MenuFacts:
         if not isinstance(menu, MenuNode):
             return []
         operator = self.settings.operator_key
-        keys = [key for key in menu.options if len(key) == 1 and key not in (operator, "*", "#")]
+        navigation = self.navigation_keys(node)
+        keys = [
+            key
+            for key in menu.options
+            if len(key) == 1 and key not in (operator, "*", "#") and key not in navigation
+        ]
         keyed = {menu.options[key] for key in keys} | {menu.options.get(operator)}
-        spoken = [target for target in menu.speech.values() if target not in keyed]
+        spoken = [
+            target
+            for phrase, target in menu.speech.items()
+            if target not in keyed and phrase.strip() not in _ANY_SPEECH
+        ]
         return keys + list(dict.fromkeys(spoken))
+
+    def navigation_keys(self, node: str) -> set[str]:
+        """Keys of a menu that only move around it: back to the same menu (repeat) or
+        to the main menu (the first menu from the start).  Callers do not count them
+        as options to remember."""
+        menu = self.model(node)
+        if not isinstance(menu, MenuNode):
+            return set()
+        here = {node, self.main_menu}
+        found = set()
+        for key in menu.options:
+            target = self.edge_target(node, f"key:{key}")
+            if target is not None and self.follow_messages(target) in here:
+                found.add(key)
+        return found
+
+    @cached_property
+    def main_menu(self) -> str | None:
+        """The first menu a call reaches from the start through messages and steps."""
+        if self.start is None:
+            return None
+        node, seen = self.start, {self.start}
+        while self.kind(node) != "menu":
+            onward = [
+                target
+                for target, _, data in self.out.get(node, ())
+                if data["via"] in ("next", "open", "else", "return", "subflow")
+            ]
+            if not onward or onward[0] in seen:
+                return None
+            node = onward[0]
+            seen.add(node)
+        return node
 
     def edge_target(self, node: str, edge_key: str) -> str | None:
         """The node an edge (by its key, e.g. ``key:1``) leads to."""
@@ -214,6 +259,8 @@ class MenuFacts:
         model = self.model(node)
         if model is None or model.type in ("transfer", "voicemail", "callback", "hangup"):
             return None
+        if model.type == "unknown":
+            return None  # the call goes on where ivraudit cannot see
         if isinstance(model, MenuNode):
             if not model.options and not model.speech:
                 return "options", "offers no options: the caller cannot choose anything"

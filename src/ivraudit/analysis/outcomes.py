@@ -59,9 +59,19 @@ class CallOutcomes(PromptReadings):
         return [node for node, kind in self.outcomes.items() if kind == "human"]
 
     @cached_property
+    def unknowns(self) -> list[str]:
+        """Nodes where a route leaves what was read (``unknown`` nodes), in graph order.
+
+        What lies beyond one may be a person, an outcome or a menu: rules that
+        claim "no way out" or "no person" do not claim it where one is reachable.
+        """
+        return list(self.by_kind.get("unknown", ()))
+
+    @cached_property
     def reaches_outcome(self) -> set[str]:
-        """Nodes from which some outcome can be reached."""
-        return reachable(self.into, list(self.outcomes))
+        """Nodes from which some outcome -- or what was not read, which may be one -- can
+        be reached."""
+        return reachable(self.into, [*self.outcomes, *self.unknowns])
 
     @cached_property
     def unserved_hangups(self) -> list[str]:
@@ -104,13 +114,14 @@ class CallOutcomes(PromptReadings):
 
     @cached_property
     def reaches_service(self) -> set[str]:
-        """Nodes from which a person, a voicemail or a callback can be reached."""
+        """Nodes from which a person, a voicemail or a callback -- or what was not read,
+        which may be one -- can be reached."""
         served = [
             node
             for node, kind in self.outcomes.items()
             if kind in ("human", "voicemail", "callback")
         ]
-        return reachable(self.into, served)
+        return reachable(self.into, [*served, *self.unknowns])
 
     def _passive_edge(self, source: str, data: dict[str, Any]) -> bool:
         # Walking backwards: may a call go from ``source`` along this edge without
@@ -123,14 +134,15 @@ class CallOutcomes(PromptReadings):
 
     @cached_property
     def passive_to_human(self) -> set[str]:
-        """Nodes that reach a person with no further selection or caller error.
+        """Nodes that reach a person -- or what was not read, which may be one -- with no
+        further selection or caller error.
 
-        Found backwards from the human transfers over edges that are neither a
-        selection nor a caller error (messages, hours checks, branches, steps).
+        Found backwards from the human transfers (and unknowns) over edges that are
+        neither a selection nor a caller error (messages, hours checks, branches, steps).
         """
         return reachable(
             self.into,
-            self.humans,
+            [*self.humans, *self.unknowns],
             allowed=self._passive_edge,
         )
 

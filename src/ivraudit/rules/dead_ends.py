@@ -23,7 +23,8 @@ from ivraudit.rules.registry import Hit, rule
 def silent_end(ctx: AuditContext) -> Iterator[Hit]:
     """Finds nodes where the call stops without an outcome: a message with no
     ``next``, a question with no ``next``, a menu with no options, a branch with no
-    ``else``, an hours check with no ``open`` or ``closed`` route.
+    ``else``, an hours check with no ``open`` or ``closed`` route.  An ``unknown``
+    node is not silence: the call goes on where ivraudit cannot see.
 
     ## Why callers suffer
     The platform runs out of instructions: the caller hears silence, then the
@@ -67,7 +68,8 @@ def loop_without_exit(ctx: AuditContext) -> Iterator[Hit]:
 
     Retries and "press 1 to hear again" are loops too; they are fine as long as
     another route leads out.  A loop whose only ways out end in a disconnect is
-    reported where it ends (DE003, DE005) instead.
+    reported where it ends (DE003, DE005) instead, and a loop with a route that
+    leaves what was read (an ``unknown``) is not claimed to have no way out.
 
     ## Why callers suffer
     They go round the same prompts until they give up and hang up.
@@ -331,7 +333,8 @@ _ERROR_EVENTS = {
 def closed_without_options(ctx: AuditContext) -> Iterator[Hit]:
     """Finds ``closed`` and ``holiday`` routes from which the caller can neither
     leave a message, book a callback, reach a person (a 24-hour line), nor hear
-    when the lines open.
+    when the lines open.  A closed route that leaves what was read (another flow,
+    a file not given) may offer them, so it is not reported.
 
     ## Why callers suffer
     "We are closed. Goodbye." leaves the caller guessing when to call back, and

@@ -81,7 +81,8 @@ def too_deep(ctx: AuditContext) -> Iterator[Hit]:
 def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus where the quickest route to a person takes longer than
     ``max_seconds_to_human``: prompts heard at the speaking rate, plus the time
-    for each key press or answer.
+    for each key press or answer.  Not claimed when a route that leaves what was
+    read is nearer than that person (a person may be there).
 
     ## Why callers suffer
     Most callers want a person; every second of prompts before one is time they
@@ -113,6 +114,8 @@ def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
     nearest, seconds, tree = ctx.nearest_human
     if seconds <= limit:
         return
+    if any(node in tree and tree.cost[node] < seconds for node in ctx.unknowns):
+        return  # a route leaves what was read sooner: a person may be nearer there
     yield Hit(
         node=nearest,
         message=f"the nearest person, '{nearest}', is about {seconds:.0f} s from the start, "
@@ -130,7 +133,9 @@ def human_too_far(ctx: AuditContext) -> Iterator[Hit]:
     caller_line=True,
 )
 def no_human(ctx: AuditContext) -> Iterator[Hit]:
-    """Finds menus in which no route from the start reaches a human transfer.
+    """Finds menus in which no route from the start reaches a human transfer.  A
+    route that leaves what was read (a flow, file or run-time target ivraudit
+    cannot see) may reach one, so none is claimed missing while one is reachable.
 
     ## Why callers suffer
     Whatever their problem, the menu is all they get.  Callers who cannot be
@@ -153,8 +158,8 @@ def no_human(ctx: AuditContext) -> Iterator[Hit]:
     Add a route to a person (at least through the operator key), or to a
     callback when no one is available.
     """
-    if any(node in ctx.reachable for node in ctx.humans):
-        return
+    if any(node in ctx.reachable for node in [*ctx.humans, *ctx.unknowns]):
+        return  # a person, or a route that leaves what was read (a person may be there)
     start = ctx.start
     assert start is not None
     exists = (

@@ -64,7 +64,10 @@ def no_operator(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus where pressing the operator key (``operator_key``, default
     ``0``) does not lead straight to a person: the key is not wired, or it leads
     somewhere that needs further choices first.  Menus of a line with no
-    human transfer at all are left to DP003.
+    human transfer at all are left to DP003.  Not reported: an unwired key whose
+    invalid-key route goes straight to a person, a menu whose every option is a
+    person, and a key that leads where ivraudit cannot see (what was not read
+    may be a person).
 
     ## Why callers suffer
     "0 for an operator" is the one shortcut every caller knows (the GetHuman
@@ -87,11 +90,17 @@ def no_operator(ctx: AuditContext) -> Iterator[Hit]:
     if not ctx.humans:
         return
     key = ctx.settings.operator_key
+    to_person = ctx.passive_to_human
     for node, model in ctx.nodes("menu"):
         if node not in ctx.reachable:
             continue
+        choices = [ctx.edge_target(node, f"key:{choice}") for choice in model.options]
+        if len(choices) > 1 and all(choice in to_person for choice in choices):
+            continue  # every option is a person: the menu only picks which one
         target = model.options.get(key)
         if target is None:
+            if ctx.edge_target(node, "no_match") in to_person:
+                continue  # an unwired key is an invalid key, and that goes to a person
             yield Hit(
                 node=node,
                 message=f"menu '{node}' has no operator key {key}: callers cannot ask for a person",
@@ -147,7 +156,8 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
             continue
         unwired = [key for key in announced if not _wired(model, key)]
         single = [key for key in model.options if len(key) == 1]
-        silent = [key for key in single if key not in announced and key != operator]
+        # A recording's words are unknown: it may announce the keys the text does not.
+        silent = [] if model.play else [k for k in single if k not in announced and k != operator]
         if unwired:
             yield Hit(
                 node=node,
@@ -313,7 +323,8 @@ def speech_only_menu(ctx: AuditContext) -> Iterator[Hit]:
 )
 def options_out_of_order(ctx: AuditContext) -> Iterator[Hit]:
     """Finds prompts that announce digit keys out of order (1, 2, 4, 3) or skip
-    one (1, 2, 4).  The operator key, ``*`` and ``#`` are not counted.
+    one (1, 2, 4).  The operator key, ``*``, ``#`` and keys that only repeat the
+    menu or go back to the main menu are not counted.
 
     ## Why callers suffer
     Callers track options by number; out-of-order or missing numbers make them
@@ -332,8 +343,8 @@ def options_out_of_order(ctx: AuditContext) -> Iterator[Hit]:
     ## Fix
     Renumber the options 1, 2, 3, ... in the order they are read.
     """
-    skip = {ctx.settings.operator_key, "*", "#"}
     for node, model in ctx.nodes("menu"):
+        skip = {ctx.settings.operator_key, "*", "#", *ctx.navigation_keys(node)}
         digits = [key for key in announced_keys(model.say) if key.isdigit() and key not in skip]
         if len(digits) < 2:
             continue
