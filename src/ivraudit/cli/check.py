@@ -51,6 +51,12 @@ from ivraudit.reports import REPORTERS, RenderOptions, render
 )
 @click.option("--no-witness", is_flag=True, help="Do not print witness routes.")
 @click.option(
+    "--unknowns",
+    "list_unknowns",
+    is_flag=True,
+    help="List each route that leaves what was read (text); JSON always lists them.",
+)
+@click.option(
     "--diagram/--no-diagram",
     "with_diagram",
     default=None,
@@ -64,6 +70,7 @@ def check(
     fail_on: str | None,
     baseline_path: str | None,
     no_witness: bool,
+    list_unknowns: bool,
     with_diagram: bool | None,
 ) -> None:
     """Audit menu files, or every menu file under directories."""
@@ -82,7 +89,7 @@ def check(
             "now fixed",
             err=True,
         )
-    options = RenderOptions(witness=not no_witness, fail_on=config.fail_on)
+    options = RenderOptions(witness=not no_witness, fail_on=config.fail_on, unknowns=list_unknowns)
     write_output(render(report, output_format, options), output)
     if report.errors:
         sys.exit(EXIT_ERROR)

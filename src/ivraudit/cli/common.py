@@ -127,6 +127,7 @@ class AuditArgs:
     max_bytes: int | None
     skip_non_menus: bool
     jobs: int | None
+    root: str | None
 
 
 AUDIT_OPTIONS = [
@@ -156,6 +157,12 @@ AUDIT_OPTIONS = [
         "--jobs",
         type=click.IntRange(min=1),
         help="Worker processes for many files (default: the number of CPUs).",
+    ),
+    click.option(
+        "--root",
+        type=click.Path(file_okay=False),
+        help="Directory nothing is read outside of, and within which references between "
+        "files resolve (default: the deepest directory holding the paths given).",
     ),
 ]
 
@@ -199,6 +206,7 @@ def run_check(
         jobs=args.jobs or os.cpu_count() or 1,
         progress=progress if sys.stderr.isatty() else None,
         draw=draw,
+        root=args.root,
     )
     if sys.stderr.isatty():
         click.echo("\r\033[K", err=True, nl=False)

@@ -143,6 +143,62 @@ class Finding:
         }
 
 
+#: How each reason an unknown has reads in a summary ("7 run-time targets").
+UNKNOWN_REASONS = {
+    "run-time": ("run-time target", "run-time targets"),
+    "not-given": ("in a file or flow not given", "in files or flows not given"),
+    "unsupported": ("construct not modelled", "constructs not modelled"),
+}
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A route that leaves what was read: where, why, and what the platform names there.
+
+    Never a finding and never in the exit code: it tells an engineer which file
+    to add (``not-given``) or what only the running system decides (``run-time``).
+    """
+
+    file: str
+    line: int
+    column: int
+    node: str
+    reason: str
+    target: str = ""
+    flow: str = ""
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.column, self.node, self.target, self.flow)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The unknown as the JSON report writes it."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "node": self.node,
+            "flow": self.flow,
+            "reason": self.reason,
+            "target": self.target,
+        }
+
+
+def unknowns_line(unknowns: list[Unknown]) -> str | None:
+    """ "12 routes leave what was read: 7 run-time targets, 5 in files or flows not given",
+    or None when every route stays within what was read."""
+    if not unknowns:
+        return None
+    tally = Counter(unknown.reason for unknown in unknowns)
+    parts = []
+    for reason, (one, many) in UNKNOWN_REASONS.items():
+        if tally[reason]:
+            parts.append(f"{tally[reason]} {one if tally[reason] == 1 else many}")
+    count = len(unknowns)
+    routes = "route leaves" if count == 1 else "routes leave"
+    return f"{count} {routes} what was read: " + ", ".join(parts)
+
+
 @functools.lru_cache(maxsize=4096)
 def normal_path(path: str) -> str:
     """A path as it should be compared: relative to the current directory when inside
@@ -192,6 +248,8 @@ class Report:
     rules: list[str] = field(default_factory=list)
     metrics: list[Metrics] = field(default_factory=list)
     drawings: list[Drawing] = field(default_factory=list)
+    #: Routes that leave what was read (never findings; see :class:`Unknown`).
+    unknowns: list[Unknown] = field(default_factory=list)
 
     def sort(self) -> Report:
         """Sort findings by file, line, column, rule; errors by position. Returns self."""
@@ -201,6 +259,7 @@ class Report:
         self.rules = sorted(set(self.rules))
         self.metrics.sort(key=lambda item: (item.file, item.id or ""))
         self.drawings.sort(key=lambda item: (item.file, item.menu, item.kind))
+        self.unknowns = sorted(set(self.unknowns), key=lambda item: item.sort_key)
         return self
 
     def extend(self, other: Report) -> None:
@@ -214,6 +273,7 @@ class Report:
         self.rules.extend(other.rules)
         self.metrics.extend(other.metrics)
         self.drawings.extend(other.drawings)
+        self.unknowns.extend(other.unknowns)
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zero when none)."""
@@ -243,4 +303,6 @@ class Report:
             "suppressed": self.suppressed,
             "absorbed": self.absorbed,
             "by_rule": dict(sorted(by_rule.items())),
+            "unknown": len(self.unknowns),
+            "unknown_by_reason": dict(sorted(Counter(u.reason for u in self.unknowns).items())),
         }

@@ -25,6 +25,8 @@ class RenderOptions:
 
     witness: bool = True
     fail_on: Severity | None = Severity.WARNING
+    #: List each route that leaves what was read (text), not only their count.
+    unknowns: bool = False
 
 
 Render = Callable[[Report, RenderOptions], str]

@@ -26,6 +26,7 @@ def as_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
             for e in report.errors
         ],
         "fixed": report.fixed,
+        "unknowns": [unknown.to_dict() for unknown in report.unknowns],
         "summary": report.summary(),
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivraudit.model.findings import Finding, Report, numbered
+from ivraudit.model.findings import Finding, Report, numbered, unknowns_line
 from ivraudit.model.prompts import shorten
 
 if TYPE_CHECKING:
@@ -19,8 +19,26 @@ def render(report: Report, options: RenderOptions) -> str:
         )
         if options.witness and finding.witness:
             lines.extend(witness_lines(finding))
+    if options.unknowns:
+        lines.extend(unknown_lines(report))
     lines.append(summary_line(report))
+    leaving = unknowns_line(report.unknowns)
+    if leaving:
+        hint = "" if options.unknowns else " (--unknowns lists them)"
+        lines.append(f"{leaving}{hint}.")
     return "\n".join(lines) + "\n"
+
+
+def unknown_lines(report: Report) -> list[str]:
+    """Each route that leaves what was read: where, why, and what it names."""
+    lines = []
+    for unknown in report.unknowns:
+        named = f" {unknown.target!r}" if unknown.target else ""
+        lines.append(
+            f"{unknown.file}:{unknown.line}:{unknown.column}: unknown ({unknown.reason}){named} "
+            f"at '{unknown.node}'"
+        )
+    return lines
 
 
 def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:

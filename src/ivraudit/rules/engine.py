@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.config import Config
-from ivraudit.model.findings import Finding, Report, Severity
+from ivraudit.model.findings import Finding, Report, Severity, Unknown
 from ivraudit.model.menu import Menu
 from ivraudit.rules.registry import RULES, Hit, Rule, matches, selected
 
@@ -69,7 +69,29 @@ def audit(
                 report.findings.append(finding)
     if "AU001" in chosen:
         report.findings.extend(_unused_suppressions(ctx, suppressions, ran, config))
+    report.unknowns.extend(unknowns(ctx))
     return report.sort()
+
+
+def unknowns(ctx: AuditContext) -> list[Unknown]:
+    """The routes of a menu that leave what was read, once per place they are written.
+
+    Internal parts (feature codes, outbound routes) are not a caller's line, so
+    where they lead is not counted.
+    """
+    if ctx.menu.role == "internal":
+        return []
+    found = []
+    flow = (ctx.menu.id or "") if ctx.menu.one_of_many else ""
+    for node in ctx.unknowns:
+        if ctx.start is not None and node not in ctx.reachable:
+            continue
+        model = ctx.model(node)
+        where = ctx.position(node)
+        reason = getattr(model, "reason", "not-given")
+        target = getattr(model, "target", None) or ""
+        found.append(Unknown(where.file, where.line, where.column, node, reason, target, flow))
+    return found
 
 
 def _severity(rule: Rule, config: Config) -> Severity:
