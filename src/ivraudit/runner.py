@@ -17,7 +17,7 @@ from ivraudit.analysis.metrics import metrics
 from ivraudit.config import Config
 from ivraudit.formats import Estate, load_all, menu_files
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
-from ivraudit.model.findings import Finding, Report
+from ivraudit.model.findings import Report, once_per_fault
 from ivraudit.reports.diagrams.draw import report_drawing
 from ivraudit.rules.engine import audit
 
@@ -100,6 +100,8 @@ def check(
             result.report.extend(report)
         if progress is not None:
             progress(done, len(files), path)
+    # A fault in a part several files' flows reach (a flow others transfer to) once.
+    result.report.findings = once_per_fault(result.report.findings)
     result.report.sort()
     result.skipped.sort()
     return result
@@ -151,16 +153,5 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
                 report_drawing(menu, report, job.draw, context=context, config=config)
             )
         combined.extend(report)
-    if len(menus) > 1:
-        combined.findings = _once_per_place(combined.findings)
+    combined.findings = once_per_fault(combined.findings)
     return combined, False
-
-
-def _once_per_place(findings: list[Finding]) -> list[Finding]:
-    """Flows of one file that share parts (dialplan contexts every entry includes) find
-    the same fault at the same place: keep it once, with the first flow's route."""
-    kept: dict[tuple[str, ...], Finding] = {}
-    for finding in findings:
-        key = (finding.rule, str(finding.line), str(finding.column), finding.node, finding.fact)
-        kept.setdefault(key, finding)
-    return list(kept.values())

@@ -103,6 +103,19 @@ class Finding:
     fact: str = ""
     name: str = ""
     flow: str = ""
+    #: Where the fault is, whatever route reaches it: the node in its own menu and the
+    #: fact without the prefix of an inlined subflow.  Findings that share it (one
+    #: subflow inlined at several call sites, a context several entries reach) are
+    #: one fault, reported once.  Not part of the output.
+    place: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
+    #: Whether the finding was met on a caller's line (an entry menu): its route is
+    #: the one to show when the same fault is also met elsewhere.
+    on_entry: bool = field(default=True, compare=False, repr=False)
+
+    @property
+    def fault(self) -> tuple[str, ...]:
+        """What makes two findings the same fault: rule, position and :attr:`place`."""
+        return (self.rule, self.file, str(self.line), str(self.column), *self.place)
 
     @property
     def fingerprint(self) -> str:
@@ -182,6 +195,24 @@ class Unknown:
             "reason": self.reason,
             "target": self.target,
         }
+
+
+def once_per_fault(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per fault (see :attr:`Finding.fault`), with the best route: met on a
+    caller's line first, then the shortest witness."""
+    kept: dict[tuple[str, ...], Finding] = {}
+    for finding in findings:
+        key = finding.fault
+        best = kept.get(key)
+        if best is None or _better(finding, best):
+            kept[key] = finding
+    return list(kept.values())
+
+
+def _better(finding: Finding, than: Finding) -> bool:
+    if finding.on_entry != than.on_entry:
+        return finding.on_entry
+    return len(finding.witness) < len(than.witness)
 
 
 def unknowns_line(unknowns: list[Unknown]) -> str | None:

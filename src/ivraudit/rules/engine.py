@@ -49,20 +49,12 @@ def audit(
             # the crash is always reported, whatever is selected.
             report.findings.append(_crash(ctx, current, exc, config))
             continue
-        for finding, hit in findings:
+        for finding, _ in findings:
             suppressed = _suppress(suppressions, finding, current)
             # A subflow used twice is inlined twice; its faults are reported once.
-            key = (
-                finding.rule,
-                finding.file,
-                str(finding.line),
-                str(finding.column),
-                ctx.data[hit.node]["origin"] if hit.node in ctx.data else hit.node,
-                finding.fact,
-            )
-            if key in seen:
+            if finding.fault in seen:
                 continue
-            seen.add(key)
+            seen.add(finding.fault)
             if suppressed:
                 report.suppressed += 1
             else:
@@ -116,8 +108,19 @@ def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> tuple[F
         witness=witness,
         fact=hit.fact,
         flow=(ctx.menu.id or "") if ctx.menu.one_of_many else "",
+        place=_place(ctx, hit),
+        on_entry=ctx.menu.role == "entry",
     )
     return finding, hit
+
+
+def _place(ctx: AuditContext, hit: Hit) -> tuple[str, str]:
+    """The node in its own menu, and the fact without an inlined subflow's prefix."""
+    data = ctx.data.get(hit.node)
+    if data is None or not data["subflow"]:
+        return (hit.node, hit.fact)
+    prefix = data["subflow"] + "/"
+    return (data["origin"], hit.fact.replace(prefix, ""))
 
 
 def _crash(ctx: AuditContext, rule: Rule, exc: Exception, config: Config) -> Finding:
