@@ -98,6 +98,11 @@ class Config(BaseModel):
         default=Severity.WARNING, description="Lowest severity that makes check exit 1."
     )
     max_bytes: int = Field(default=64 * 1024 * 1024, ge=1, description="Largest file read.")
+    entries: list[str] | None = Field(
+        default=None,
+        description="The parts callers enter (globs on a flow's id, its file, or 'file#id'); "
+        "when set, these are the entries and every other caller-facing part is only reached.",
+    )
     settings: Settings = Field(default_factory=Settings)
     _origin: str = PrivateAttr(default="<config>")
 
@@ -114,6 +119,19 @@ class Config(BaseModel):
             (f"per_file_ignores.{glob}", rules) for glob, rules in self.per_file_ignores.items()
         ]
         return places
+
+    def names_entry(self, file: str, flow: str | None) -> bool:
+        """Whether ``entries`` names the flow ``flow`` of ``file`` (by id, file or file#id)."""
+        from ivraudit.model.findings import normal_path
+
+        spellings = {file.replace("\\", "/"), normal_path(file), os.path.basename(file)}
+        if flow:
+            spellings |= {flow} | {f"{spelling}#{flow}" for spelling in list(spellings)}
+        return any(
+            fnmatch.fnmatchcase(spelling, pattern)
+            for pattern in self.entries or ()
+            for spelling in spellings
+        )
 
     def ignored_in(self, file: str) -> list[str]:
         """Rules ignored for one file by ``per_file_ignores``."""

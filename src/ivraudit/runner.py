@@ -17,7 +17,8 @@ from ivraudit.analysis.metrics import metrics
 from ivraudit.config import Config
 from ivraudit.formats import Estate, load_all, menu_files
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
-from ivraudit.model.findings import Report, once_per_fault
+from ivraudit.model.findings import Report, normal_path, once_per_fault
+from ivraudit.model.menu import Menu
 from ivraudit.reports.diagrams.draw import report_drawing
 from ivraudit.rules.engine import audit
 
@@ -137,6 +138,7 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
         return Report(errors=[error]), False
     except MenuError as error:
         return Report(errors=[error]), False
+    apply_entries(menus, config)
     combined = Report()
     for menu in menus:
         try:
@@ -155,3 +157,71 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
         combined.extend(report)
     combined.findings = once_per_fault(combined.findings)
     return combined, False
+
+
+def apply_entries(menus: list[Menu], config: Config) -> None:
+    """Config ``entries`` overrides the importers' choice: the flows it names are the
+    entries, and every other caller-facing flow is only reached."""
+    if config.entries is None:
+        return
+    for menu in menus:
+        if config.names_entry(menu.path, menu.id):
+            menu.with_role("entry", "named in config 'entries'")
+        elif menu.role == "entry":
+            menu.with_role("reached", "not named in config 'entries'")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One menu (flow, entry context, document) of a run: what it is to callers, and why."""
+
+    file: str
+    flow: str
+    role: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"file": self.file, "flow": self.flow, "role": self.role, "reason": self.reason}
+
+
+def parts(
+    paths: Sequence[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    format: str | None = None,
+    root: str | None = None,
+) -> tuple[list[Part], list[MenuError]]:
+    """Every menu of the files under ``paths``, with its role and the reason for it
+    (``ivraudit entries``), and the files that could not be read."""
+    config = config or Config()
+    files = menu_files(list(paths))
+    if not files:
+        raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
+    estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
+    named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
+    found: list[Part] = []
+    errors: list[MenuError] = []
+    for path in files:
+        try:
+            menus = load_all(path, format, max_bytes=config.max_bytes, estate=estate)
+        except NotAMenuError as error:
+            if path in named or format is not None:
+                errors.append(error)
+            continue
+        except MenuError as error:
+            errors.append(error)
+            continue
+        apply_entries(menus, config)
+        for menu in menus:
+            flow = (menu.id or "") if menu.one_of_many else ""
+            reason = menu.role_reason or _default_reason(menu)
+            found.append(Part(normal_path(menu.path), flow, menu.role, reason))
+    order = {"entry": 0, "reached": 1, "internal": 2}
+    found.sort(key=lambda part: (order[part.role], part.file, part.flow))
+    return found, errors
+
+
+def _default_reason(menu: Menu) -> str:
+    if menu.source_format == "native":
+        return "an ivraudit menu: calls start at its 'start'"
+    return "calls start here"

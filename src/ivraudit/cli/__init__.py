@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from ivraudit._version import __version__
-from ivraudit.cli import catalogue, check, convert, diagram, diff, metrics
+from ivraudit.cli import catalogue, check, convert, diagram, diff, entries, metrics
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,6 +23,7 @@ for _command in (
     check.baseline_command,
     diff.diff_command,
     metrics.metrics_command,
+    entries.entries_command,
     diagram.diagram_command,
     convert.import_command,
     catalogue.schema,
