@@ -57,19 +57,25 @@ _KEY_WORDS = {
 _KEY_TOKEN = (
     r"(?:[0-9*#]|zero|one|two|three|four|five|six|seven|eight|nine|star|asterisk|hash|pound|square)"
 )
+#: A key token followed by a count word is a length, not a key: "the 3 digit CVV".
+_NOT_A_COUNT = r"(?!\s*-?\s*(?:digits?|numbers?|characters?|letters?)\b)"
 _ANNOUNCE = re.compile(
     r"\b(?:press(?:ing)?|dial|select|push|key|hit|touch|enter|say\s+or\s+press|press\s+or\s+say)"
     r"\s+(?:the\s+)?(?:number\s+|key\s+|digit\s+)?"
-    rf"(?P<keys>{_KEY_TOKEN}(?:\s*(?:,|or|and|,\s*or)\s*{_KEY_TOKEN}(?![0-9]))*)(?![0-9a-z])",
+    rf"(?P<keys>{_KEY_TOKEN}(?:\s*(?:,|or|and|,\s*or)\s*{_KEY_TOKEN}(?![0-9]))*)(?![0-9a-z])"
+    + _NOT_A_COUNT,
     re.IGNORECASE,
 )
 _SINGLE_KEY = re.compile(_KEY_TOKEN, re.IGNORECASE)
-#: "... or 2 to enter a callback number", ", 3 for billing": a key after an announcement.
+#: "... or 2 to enter a callback number", ", 3 for billing", ". 4 to hear it again":
+#: a key after an announcement.
 _ALSO = re.compile(
-    rf"(?:,|\bor\b|\band\b)\s+(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])", re.IGNORECASE
+    rf"(?:,|\bor\b|\band\b|[.;!?]\s)\s*(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])",
+    re.IGNORECASE,
 )
+#: "For sales, 1.": a key named after what it is for, with no verb.
 _FOR_KEY = re.compile(
-    rf"\bfor\s+[^.,;:!?]{{1,60}}?,?\s+press\s+(?P<key>{_KEY_TOKEN})(?![0-9a-z])", re.IGNORECASE
+    rf"\bfor\s+[^.,;:!?]{{1,60}}?,\s*(?P<key>{_KEY_TOKEN})\s*(?=[.;!?]|$)", re.IGNORECASE
 )
 
 
@@ -91,15 +97,20 @@ def _announced_keys(text: str) -> tuple[str, ...]:
     keys: list[str] = []
     for match in _ANNOUNCE.finditer(text):
         for token in _SINGLE_KEY.findall(match.group("keys")):
-            key = _KEY_WORDS.get(token.lower(), token)
-            if key not in keys:
-                keys.append(key)
-    if keys:
+            _add_key(keys, token)
+    found_by_verb = bool(keys)
+    for match in _FOR_KEY.finditer(text):
+        _add_key(keys, match.group("key"))
+    if found_by_verb or len(keys) > 1:
         for match in _ALSO.finditer(text):
-            key = _KEY_WORDS.get(match.group("key").lower(), match.group("key"))
-            if key not in keys:
-                keys.append(key)
+            _add_key(keys, match.group("key"))
     return tuple(keys)
+
+
+def _add_key(keys: list[str], token: str) -> None:
+    key = _KEY_WORDS.get(token.lower(), token)
+    if key not in keys:
+        keys.append(key)
 
 
 # -- identity fields ------------------------------------------------------------------------
