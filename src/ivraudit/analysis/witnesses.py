@@ -165,6 +165,15 @@ class WitnessRoutes(CallOutcomes):
         route = self.presses.route(source, MAX_WITNESS_STEPS - 1)[:-1]
         return self.steps([*route, (source, edge_key), (target, None)])
 
+    def witness_path(self, source: str, path: list[tuple[str, str]]) -> tuple[Step, ...]:
+        """The shortest route to ``source``, then ``path`` (``(node, edge key)`` steps
+        from ``source`` on); the last edge's target ends the route."""
+        if source not in self.presses or not path:
+            return ()
+        route = self.presses.route(source, max(2, MAX_WITNESS_STEPS - len(path)))[:-1]
+        last_target = self.edge_target(path[-1][0], path[-1][1])
+        return self.steps([*route, *path, (last_target, None)])
+
     def describe_edge(self, node: str, data: dict[str, Any]) -> str | None:
         """What the caller does (or what happens) to take an edge, in plain words."""
         via, key = data["via"], data["key"]

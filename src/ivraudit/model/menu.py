@@ -182,6 +182,16 @@ class Case(_Frozen):
 
     when: str = Field(description="The condition, e.g. \"caller_type == 'business'\".")
     next: NodeId
+    input: NodeId | None = Field(
+        default=None,
+        description="The ask or menu whose answer the condition compares (e.g. a Twilio "
+        "split on {{widgets.gather_1.Digits}}): callers must have just answered it.",
+    )
+    never: str | None = Field(
+        default=None,
+        description="Why the condition can never hold, when the importer can tell "
+        "(e.g. it compares Digits with the finish key '#', which never arrives).",
+    )
 
 
 class BranchNode(NodeBase):

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.model.findings import Severity
 from ivraudit.model.menu import MenuNode
 from ivraudit.model.prompts import announced_keys, find_phrases, words
 from ivraudit.rules.registry import Hit, rule
+
+try:  # Python 3.11+
+    import re._parser as _regex_parser
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _regex_parser  # type: ignore[no-redef]
 
 
 @rule(
@@ -364,3 +370,202 @@ def options_out_of_order(ctx: AuditContext) -> Iterator[Hit]:
                 message=f"the prompt of '{node}' skips {_keys(gaps)}: " + ", ".join(digits),
                 fact="gaps:" + ",".join(gaps),
             )
+
+
+@rule(
+    "MN008",
+    "option-never-chosen",
+    Severity.WARNING,
+    "An option or branch that can never be taken: no key input matches it, or it can never hold.",
+    needs_start=False,
+)
+def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds options no caller can ever take: a key pattern that no keypad input
+    matches (FreeSWITCH ``digits="/^(/d{4})$/"``, with ``/d`` where ``\\d`` was
+    meant), and branch cases an importer can tell never hold (a Twilio split that
+    compares the digits with the finish key ``#``, which never arrives in them).
+
+    ## Why callers suffer
+    The prompt promises something the menu can never do: the caller presses the
+    keys, and gets "invalid option" or the default route every time.
+
+    ## Example
+    ```yaml
+    # bad: '/d' is a slash and a letter d, which no keypad has
+    options: {"1": sales, "/^(/d{4})$/": extension}
+    ```
+    ```yaml
+    # good
+    options: {"1": sales, "/^(\\d{4})$/": extension}
+    ```
+
+    ## Fix
+    Correct the pattern or the condition so that the input callers give matches it.
+    """
+    for node, model in ctx.nodes("menu"):
+        for key in model.options:
+            if _is_pattern(key) and _keypad_cannot_match(key[1:-1]):
+                yield Hit(
+                    node=node,
+                    message=f"option {key} of menu '{node}' matches no key a caller can press",
+                    fact=f"pattern:{key}",
+                    field=("options", key),
+                )
+    for node, model in ctx.nodes("branch"):
+        for number, case in enumerate(model.cases, start=1):
+            if case.never:
+                yield Hit(
+                    node=node,
+                    message=f"case {number} of '{node}' ({case.when}) can never hold: {case.never}",
+                    fact=f"never:{number}",
+                    field=("cases", number - 1, "when"),
+                )
+
+
+def _is_pattern(key: str) -> bool:
+    return len(key) > 2 and key.startswith("/") and key.endswith("/")
+
+
+_KEYPAD = frozenset("0123456789*#ABCDabcd")
+#: Character classes (\d, \w, \S, \D, ...) that admit some keypad character.
+_KEYPAD_CATEGORIES = frozenset(
+    [
+        "CATEGORY_DIGIT",
+        "CATEGORY_WORD",
+        "CATEGORY_NOT_SPACE",
+        "CATEGORY_NOT_DIGIT",
+        "CATEGORY_NOT_WORD",
+    ]
+)
+
+
+def _keypad_cannot_match(pattern: str) -> bool:
+    """Whether no string of keypad characters can match ``pattern``: some part every
+    match needs is a character no keypad has.  Only said when certain."""
+    try:
+        parsed = _regex_parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return _needs_non_keypad(list(parsed))
+
+
+def _needs_non_keypad(items: list[tuple[Any, Any]]) -> bool:
+    # Iterative over nesting, so a deeply nested pattern cannot overflow the stack.
+    pending: list[list[tuple[Any, Any]]] = [items]
+    while pending:
+        for op, value in pending.pop():
+            name = str(op)
+            if name == "LITERAL" and chr(value) not in _KEYPAD:
+                return True
+            if name == "IN" and not _class_allows_keypad(value):
+                return True
+            if name == "SUBPATTERN":
+                pending.append(list(value[-1]))
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
+                pending.append(list(value[2]))
+            elif name == "BRANCH" and all(_needs_non_keypad(list(alt)) for alt in value[1]):
+                return True
+    return False
+
+
+def _class_allows_keypad(members: list[tuple[Any, Any]]) -> bool:
+    """Whether a character class ``[...]`` admits some keypad character."""
+    if any(str(op) == "NEGATE" for op, _ in members):
+        return True  # a negated class admits almost anything
+    for op, value in members:
+        name = str(op)
+        if name == "LITERAL" and chr(value) in _KEYPAD:
+            return True
+        if name == "RANGE" and any(value[0] <= ord(char) <= value[1] for char in _KEYPAD):
+            return True
+        if name == "CATEGORY" and str(value) in _KEYPAD_CATEGORIES:
+            return True
+    return False
+
+
+@rule(
+    "MN009",
+    "input-from-elsewhere",
+    Severity.WARNING,
+    "A branch compares the answer to a question the caller did not just answer.",
+)
+def input_from_elsewhere(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds branches that decide on the answer to one question or menu (a Twilio
+    split on ``{{widgets.gather_1.Digits}}``) where callers arrive having just
+    answered another: the branch reads a stale value, not what the caller pressed.
+
+    ## Why callers suffer
+    The caller presses a key and the menu acts on an earlier one: "press # for an
+    agent" can never work, and choices lead to the wrong place.
+
+    ## Example
+    ```yaml
+    # bad: 'support_choice' answers support's question, but the split reads 'main'
+    support: {type: menu, say: For an agent press 1., options: {"1": support_choice}}
+    support_choice:
+      type: branch
+      cases: [{when: "{{widgets.main.Digits}} == 1", input: main, next: agent}]
+      else: goodbye
+    ```
+    ```yaml
+    # good
+      cases: [{when: "{{widgets.support.Digits}} == 1", input: support, next: agent}]
+    ```
+
+    ## Fix
+    Compare the answer of the question the caller has just answered.
+    """
+    for node, model in ctx.nodes("branch"):
+        if node not in ctx.reachable:
+            continue
+        wanted = {case.input for case in model.cases if case.input is not None}
+        if not wanted:
+            continue
+        prefix = ctx.data[node]["subflow"]
+        wanted = {f"{prefix}/{name}" if prefix else name for name in wanted}
+        for other, path in _latest_inputs(ctx, node):
+            if other in wanted or other not in ctx.reachable:
+                continue
+            asked = ", ".join(
+                sorted(f"'{ctx.data[name]['origin']}'" for name in wanted if name in ctx.data)
+            )
+            yield Hit(
+                node=node,
+                message=f"'{node}' compares the answer to {asked or 'another question'}, but "
+                f"callers reach it right after answering '{ctx.data[other]['origin']}'",
+                fact=f"after:{ctx.data[other]['origin']}",
+                witness=ctx.witness_path(other, path),
+            )
+            break
+
+
+def _latest_inputs(ctx: AuditContext, node: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The questions and menus answered last before ``node`` on some route, each with
+    the edges from it to ``node``; found backwards over steps that take no input."""
+    found: list[tuple[str, list[tuple[str, str]]]] = []
+    towards: dict[str, tuple[str, str]] = {}
+    stack = [node]
+    seen = {node}
+    while stack:
+        current = stack.pop()
+        for source, edge_key, _ in ctx.into.get(current, ()):
+            if source in seen:
+                continue
+            seen.add(source)
+            towards[source] = (edge_key, current)
+            if ctx.kind(source) in ("ask", "menu"):
+                found.append((source, _path(towards, source, node)))
+            else:
+                stack.append(source)
+    found.sort(key=lambda item: ctx.order.get(item[0], 0))
+    return found
+
+
+def _path(towards: dict[str, tuple[str, str]], source: str, end: str) -> list[tuple[str, str]]:
+    path = []
+    current = source
+    while current != end:
+        edge_key, following = towards[current]
+        path.append((current, edge_key))
+        current = following
+    return path
