@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivraudit import MenuError, load, load_all, loads, to_graph
+from ivraudit import MenuError, audit, load, load_all, loads, to_graph
 from ivraudit.cli import main as cli
 from ivraudit.formats import FORMATS
 from ivraudit.formats._xml import parse_xml
@@ -39,13 +39,13 @@ def test_every_action_and_application_maps_to_a_node():
         "main:3": "transfer",
         "main:4": "voicemail",
         "main:5": "transfer",
-        "main:6": "transfer",
+        "main:6": "unknown",
         "main:7": "say",
         "main:8": "action",
         "main:0": "transfer",
-        "main:/^(2[0-9]{3})$/": "transfer",
+        "main:/^(2[0-9]{3})$/": "unknown",
         "main:*": "say",
-        "main:max-failures": "transfer",
+        "main:max-failures": "unknown",
         "main:max-timeouts": "hangup",
         "main:exhausted": "branch",
         "sales:2": "say",
@@ -177,12 +177,16 @@ def test_applications_become_transfers_voicemail_asks_and_actions():
     assert (nodes["main:0"].target, nodes["main:0"].human) == ("queue:operators@default", True)
     assert (nodes["main:5"].target, nodes["main:5"].human) == ("queue:billing", True)
     assert (nodes["main:3"].target, nodes["main:3"].fail) == ("user/1000@example.com", "main")
-    assert nodes["main:6"].human is False
-    assert nodes["main:6"].note == (
-        "transfers to extension main_ivr_es (XML dialplan, context default), "
-        "which by its name is another IVR"
+    # transfer leaves the menu for the dialplan, which this fixture does not give.
+    assert (nodes["main:6"].reason, nodes["main:6"].target) == (
+        "not-given",
+        "main_ivr_es XML default",
     )
-    assert nodes["main:/^(2[0-9]{3})$/"].human is True
+    assert nodes["main:6"].note == (
+        "transfers to main_ivr_es XML default: the dialplan is not among the files given"
+    )
+    assert nodes["main:/^(2[0-9]{3})$/"].target == "$1 XML default"
+    assert nodes["main:max-failures"].target == "operator XML default"
     assert nodes["main:4"].box == "1000"
     assert nodes["main:7"].play == "ivr/hours.wav"
     assert nodes["main:*"].say == "Our address is 1 Main Street."
@@ -258,7 +262,7 @@ def test_legacy_actions_in_a_curl_document():
     assert kinds(menu) == {
         "legacy": "menu",
         "legacy:exit": "hangup",
-        "legacy:1": "transfer",
+        "legacy:1": "unknown",
         "legacy:2": "say",
         "legacy:3": "say",
         "legacy:4": "say",
@@ -266,7 +270,7 @@ def test_legacy_actions_in_a_curl_document():
     }
     assert menu.nodes["legacy"].retries == 0
     assert menu.nodes["legacy:1"].note == (
-        "transfers to extension 1000 (XML dialplan, context the caller's current context); "
+        "transfers to 1000: the dialplan is not among the files given; "
         "legacy action 'menu-call-transfer' (FreeSWITCH before 1.0): current FreeSWITCH refuses "
         'to build a menu that uses it; write menu-exec-app param="transfer EXTENSION XML CONTEXT"'
     )
@@ -376,6 +380,8 @@ def test_check_through_the_cli():
         f"{HERE / 'main.xml'}:47:7: ST001 key 5 of 'shared' goes to 'elsewhere', "
         "which does not exist",
         "1 finding (1 error, 0 warnings, 0 info) in 1 file.",
+        "3 routes leave what was read: 1 run-time target, 2 in files or flows not given "
+        "(--unknowns lists them).",
     ]
 
 
@@ -384,8 +390,9 @@ def test_check_through_the_cli():
 CORPUS_FILES = {
     # file: [(flow id, nodes, edges)]
     "GioMelik11__freeswitch__ivr.conf.xml": [("main_ivr", 5, 8)],
-    "signalwire__freeswitch__demo_ivr.xml": [("demo_ivr", 9, 16)],
-    "signalwire__freeswitch__ivr.conf.xml": [("demo_ivr", 8, 15)],
+    # bridge to the public conference and transfers into the dialplan (not given): unknowns
+    "signalwire__freeswitch__demo_ivr.xml": [("demo_ivr", 9, 15)],
+    "signalwire__freeswitch__ivr.conf.xml": [("demo_ivr", 8, 14)],
     "signalwire__freeswitch__new_demo_ivr.xml": [("new_demo_ivr", 6, 24)],
 }
 
@@ -414,12 +421,12 @@ def test_corpus_demo_ivr_by_hand(corpus):
         "demo_ivr": "menu",
         "demo_ivr_submenu": "menu",
         "demo_ivr:exit": "hangup",
-        "demo_ivr:1": "transfer",
-        "demo_ivr:2": "transfer",
-        "demo_ivr:3": "transfer",
-        "demo_ivr:4": "transfer",
-        "demo_ivr:5": "transfer",
-        "demo_ivr:/^(10[01][0-9])$/": "transfer",
+        "demo_ivr:1": "unknown",
+        "demo_ivr:2": "unknown",
+        "demo_ivr:3": "unknown",
+        "demo_ivr:4": "unknown",
+        "demo_ivr:5": "unknown",
+        "demo_ivr:/^(10[01][0-9])$/": "unknown",
     }
     assert lines(menu) == {
         "demo_ivr": 4,
@@ -444,13 +451,25 @@ def test_corpus_demo_ivr_by_hand(corpus):
         ("demo_ivr", "demo_ivr:5", "key", "5"),
         ("demo_ivr", "demo_ivr:exit", "retries_exhausted", None),
         ("demo_ivr", "demo_ivr_submenu", "key", "6"),
-        ("demo_ivr:1", "demo_ivr", "fail", None),
         ("demo_ivr_submenu", "demo_ivr", "key", "*"),
         ("demo_ivr_submenu", "demo_ivr", "retries_exhausted", None),
         ("demo_ivr_submenu", "demo_ivr_submenu", "no_input", None),
         ("demo_ivr_submenu", "demo_ivr_submenu", "no_match", None),
     ]
     assert menu.nodes["demo_ivr:exit"].play == "voicemail/vm-goodbye.wav"
+    # Alone, the dialplan is not given: where 9196 (echo), 9664 (hold music) and the
+    # rest go is unknown, never a person without a fallback.
+    assert [
+        (menu.nodes[f"demo_ivr:{key}"].reason, menu.nodes[f"demo_ivr:{key}"].target)
+        for key in "12345"
+    ] == [
+        ("not-given", "sofia/$${domain}/888@conference.freeswitch.org"),
+        ("not-given", "9196 XML default"),
+        ("not-given", "9664 XML default"),
+        ("not-given", "9191 XML default"),
+        ("run-time", "1234*256 enum"),
+    ]
+    assert menu.role == "entry"
     assert structural(menu) == []
 
 
@@ -516,3 +535,181 @@ def test_input_file_is_not_modified(tmp_path: Path):
     before = path.read_bytes()
     load(path)
     assert path.read_bytes() == before
+
+
+# -- the estate: includes, the dialplan, roles, phrases --------------------------------------
+
+ESTATE = HERE / "estate"
+
+
+def _estate_menus(*names: str) -> dict[str, object]:
+    """The flows of ``names`` (files of fixtures/estate/ivr_menus), read as one estate."""
+    from ivraudit.formats import menu_files
+    from ivraudit.formats.estate import Estate
+
+    estate = Estate.named([ESTATE], menu_files([ESTATE]))
+    return {
+        menu.id: menu
+        for name in names
+        for menu in load_all(ESTATE / "ivr_menus" / name, estate=estate)
+    }
+
+
+def test_transfer_follows_the_extension_of_the_dialplan():
+    main = _estate_menus("main.xml")["main"]
+    nodes = main.nodes
+    # 9196 answers and echoes; 9664 plays hold music either way its condition goes.
+    assert (nodes["main:1"].type, nodes["main:1"].human, nodes["main:1"].target) == (
+        "transfer",
+        False,
+        "echo",
+    )
+    assert nodes["main:1"].note == (
+        "extension 'echo' (dialplan/default.xml:36) echoes the caller's voice back (an echo test)"
+    )
+    assert (nodes["main:2"].human, nodes["main:2"].target) == (False, "playback $${hold_music}")
+    # 2000 rings a group with no continue_on_fail: a person with no fallback (DE007).
+    assert (nodes["main:3"].human, nodes["main:3"].fail) == (True, None)
+    # A context no file of the estate defines stays unknown.
+    assert (nodes["main:4"].reason, nodes["main:4"].target) == ("not-given", "7000 XML partners")
+    # $1 is what the /regex/ captured: 1000-1019 ring a user, then voicemail.
+    user = nodes["main:/^(10[01][0-9])$/"]
+    assert (user.target, user.fail) == ("user/$1@${domain_name}", "main:/^(10[01][0-9])$/:fail")
+    assert nodes[user.fail].type == "voicemail"
+
+
+def test_without_the_dialplan_a_transfer_is_unknown_never_a_person():
+    main = load(ESTATE / "ivr_menus" / "main.xml")
+    assert {key: main.nodes[f"main:{key}"].type for key in "1234"} == dict.fromkeys(
+        "1234", "unknown"
+    )
+    # The menu 'sales' is defined in a file of ivr.conf that was not given.
+    assert (main.nodes["main:5"].reason, main.nodes["main:5"].target) == (
+        "not-given",
+        "menu-sub sales",
+    )
+    assert main.role == "entry"
+    assert [(f.rule, f.line) for f in audit(main).findings] == [("DE005", 5), ("ST002", 18)]
+
+
+def test_with_the_dialplan_the_real_faults_behind_transfers_are_found():
+    flows = _estate_menus("main.xml", "sales.xml")
+    found = [
+        (finding.rule, finding.node, finding.line)
+        for menu in flows.values()
+        for finding in audit(menu).findings
+    ]
+    assert found == [
+        ("DE005", "main", 5),
+        ("MN002", "main", 5),
+        ("DE007", "main:3", 14),
+        ("ST002", "main:/^(/d{4})$/", 18),
+    ]
+
+
+def test_roles_come_from_the_ivr_applications_of_the_dialplan():
+    flows = _estate_menus("main.xml", "sales.xml")
+    assert {name: (menu.role, menu.role_reason) for name, menu in flows.items()} == {
+        "main": (
+            "entry",
+            "transfer from extension 'main_number' of the public context "
+            "(dialplan/public.xml:7), where outside calls arrive",
+        ),
+        "sales": ("reached", "menu 'main' runs it with menu-sub (ivr_menus/main.xml:16)"),
+        "staff": (
+            "internal",
+            "ivr staff runs only from extension 'staff_ivr' of context 'default' "
+            "(dialplan/default.xml:33), which no route from the public context reaches: "
+            "internal users dial it",
+        ),
+    }
+    # 'sales' ends by going back to the menu of the other file that ran it.
+    assert flows["sales"].nodes["sales:back"].type == "unknown"
+    assert flows["main"].nodes["main:5"].target == "menu-sub sales"
+
+
+def test_phrase_macros_say_their_text():
+    flows = _estate_menus("main.xml", "sales.xml")
+    assert (flows["staff"].nodes["staff"].say, flows["staff"].nodes["staff"].play) == (
+        "For the echo test press 1.",
+        None,
+    )
+    # A macro that also plays a recording keeps it: its words are unknown.
+    assert (flows["main"].nodes["main"].say, flows["main"].nodes["main"].play) == (
+        "For music on hold press 2.",
+        "phrase:main_menu",
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "samples"),
+    [
+        ("^(10[01][0-9])$", ["1000", "1019"]),
+        ("^(/d{4})$", []),  # '/d' is a slash and a 'd': no keypad sends them
+        ("^[*#]$", ["*", "#"]),
+        ("(?=1)1", None),  # look-ahead: not worked out
+    ],
+)
+def test_what_a_digits_pattern_can_match_on_a_keypad(pattern, samples):
+    from ivraudit.formats.freeswitch.patterns import keypad_samples
+
+    assert keypad_samples(pattern) == samples
+
+
+def test_includes_outside_the_root_are_not_read(tmp_path: Path):
+    from ivraudit.formats.estate import Estate
+    from ivraudit.formats.freeswitch.conf import conf_of
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "dp.xml").write_text(
+        '<include><context name="secret"><extension name="x"><condition '
+        'field="destination_number" expression="^1$"><action application="echo"/>'
+        "</condition></extension></context></include>\n"
+    )
+    root = tmp_path / "conf"
+    root.mkdir()
+    (root / "freeswitch.xml").write_text(
+        '<document type="freeswitch/xml"><section name="dialplan">'
+        '<X-PRE-PROCESS cmd="include" data="../outside/*.xml"/></section></document>\n'
+    )
+    conf = conf_of(Estate.of([root / "freeswitch.xml"], str(root)))
+    assert conf is not None and conf.contexts == {}
+
+
+def test_the_vanilla_estate_audits_as_a_whole():
+    from tests.conftest import CORPUS
+
+    estate_dir = CORPUS.parent / "estates" / "freeswitch-vanilla"
+    if not estate_dir.is_dir():
+        pytest.skip("the shared estates are not present")
+    from ivraudit.formats import menu_files
+    from ivraudit.formats.estate import Estate
+
+    estate = Estate.named([estate_dir], menu_files([estate_dir]))
+    menus = {
+        menu.id: menu
+        for name in ("demo_ivr.xml", "new_demo_ivr.xml")
+        for menu in load_all(estate_dir / "conf" / "ivr_menus" / name, estate=estate)
+    }
+    # ivr demo_ivr runs only from extension 5000 of the default context; nothing starts
+    # new_demo_ivr: neither is a caller's line.
+    assert {name: menu.role for name, menu in menus.items()} == {
+        "demo_ivr": "internal",
+        "new_demo_ivr": "internal",
+    }
+    demo = menus["demo_ivr"].nodes
+    assert [
+        (demo[f"demo_ivr:{key}"].type, getattr(demo[f"demo_ivr:{key}"], "human", None))
+        for key in "2345"
+    ] == [
+        ("transfer", False),  # 9196 echo
+        ("transfer", False),  # 9664 hold music
+        ("unknown", None),  # 9191 bridges to ClueCon's SIP address
+        ("unknown", None),  # the enum dialplan
+    ]
+    users = demo["demo_ivr:/^(10[01][0-9])$/"]  # features please_hold -> Local_Extension
+    assert (users.human, demo[users.fail].type) == (True, "voicemail")
+    result = CliRunner().invoke(cli, ["check", str(estate_dir)])
+    assert result.exit_code == 0
+    assert "0 findings" in result.output

@@ -14,6 +14,10 @@ import difflib
 import re
 from typing import Any
 
+from ivraudit.formats.freeswitch.conf import Conf
+from ivraudit.formats.freeswitch.dialplan import transfer_target, unknown
+from ivraudit.formats.freeswitch.patterns import keypad_samples
+
 #: Applications of mod_dptools and the modules a stock FreeSWITCH loads that keep
 #: the caller in the menu (they return and the menu plays again).
 _RETURNING_APPS = frozenset(
@@ -116,11 +120,26 @@ _RETURNING_APPS = frozenset(
 
 
 def app_node(
-    command: str, *, resume: str, stop: str, known_menus: set[str]
+    command: str,
+    *,
+    resume: str,
+    stop: str,
+    known_menus: set[str],
+    conf: Conf | None = None,
+    digits: str | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """``(node dict, short description)`` for running ``command`` from a menu."""
+    """``(node dict, short description)`` for running ``command`` from a menu.
+
+    ``conf`` is the estate's FreeSWITCH configuration (its dialplan decides where a
+    ``transfer`` goes); ``digits`` is the entry's ``/regex/`` (its captures stand for
+    ``$1`` in the command).  A node's ``fail`` may itself be a node (a tree).
+    """
     name, _, args = command.strip().partition(" ")
     args = args.strip()
+    if name == "transfer":
+        return _transfer(args, resume, conf, digits), "transfer"
+    if name == "bridge":
+        return _bridge(args, resume), "bridge"
     handler = _HANDLERS.get(name)
     if handler is not None:
         return handler(name, args, resume, stop)
@@ -166,36 +185,42 @@ def _unknown(
     return {"type": "action", "note": note, "next": resume}, name
 
 
-def _transfer(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any], str]:
+def _transfer(args: str, resume: str, conf: Conf | None, digits: str | None) -> dict[str, Any]:
+    # transfer [-bleg|-both] EXTENSION [DIALPLAN] [CONTEXT]: the call leaves the menu for
+    # the dialplan, so where it goes is the dialplan's extension, read when it is given.
     words = args.split()
     while words and words[0] in ("-bleg", "-both"):
         words.pop(0)
     if not words:
         note = "transfer with no destination: FreeSWITCH logs an error and this menu plays again"
-        return {"type": "action", "note": note, "next": resume}, "transfer"
-    extension = words[0]
-    dialplan = words[1] if len(words) > 1 else "XML"
-    context = words[2] if len(words) > 2 else "the caller's current context"
-    target = " ".join(words)
-    node: dict[str, Any] = {"type": "transfer", "target": target}
-    where = f"extension {extension} ({dialplan} dialplan, context {context})"
-    if re.search(r"ivr|menu|attendant", target, re.IGNORECASE):
-        node["human"] = False
-        node["note"] = f"transfers to {where}, which by its name is another IVR"
-    else:
-        node["note"] = f"transfers to {where}"
-    return node, "transfer"
+        return {"type": "action", "note": note, "next": resume}
+    samples = keypad_samples(digits) if digits else None
+    node = transfer_target(conf or Conf(""), words, samples, digits)
+    if conf is None or not conf.contexts:
+        node = unknown(
+            node["reason"] if node.get("type") == "unknown" else "not-given",
+            " ".join(words),
+            f"transfers to {' '.join(words)}: the dialplan is not among the files given",
+        )
+    return node
 
 
-def _bridge(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any], str]:
-    node = {
+def _bridge(args: str, resume: str) -> dict[str, Any]:
+    # bridge DIALSTRING: rings the far end; when it fails, the application returns
+    # and the menu plays again.
+    dial = re.sub(r"^(\{[^}]*\}|\[[^]]*\]|<[^>]*>)+", "", args.strip())
+    if dial.startswith("loopback/app=voicemail"):
+        box = dial.split()[-1] if len(dial.split()) >= 3 else None
+        return {"type": "voicemail", "box": box, "note": f"bridge {args}", "next": resume}
+    if not re.match(r"(user/|group/|skinny/|\$\{group_call\(|\$\{sofia_contact\()", dial):
+        return unknown("not-given", dial or args, f"bridges the call to {dial or args}")
+    return {
         "type": "transfer",
-        "target": args or None,
+        "target": dial,
         "fail": resume,
         "note": "bridges the call; when the far end is busy or does not answer, "
         "this menu plays again",
     }
-    return node, "bridge"
 
 
 def _queue(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any], str]:
@@ -301,8 +326,6 @@ def _read(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any],
 
 
 _HANDLERS = {
-    "transfer": _transfer,
-    "bridge": _bridge,
     "callcenter": _queue,
     "fifo": _queue,
     "conference": _conference,
@@ -321,11 +344,13 @@ _HANDLERS = {
 }
 
 
-def sound(value: str | None) -> dict[str, str]:
+def sound(value: str | None, phrases: dict[str, tuple[str, bool]] | None = None) -> dict[str, str]:
     """``say``/``play`` for a FreeSWITCH sound string.
 
-    ``say:TEXT`` is text to speech; anything else (a file, ``phrase:macro``,
-    ``tone_stream://``) is audio whose words ivraudit cannot read.
+    ``say:TEXT`` is text to speech; ``phrase:MACRO`` says the words the macro gives
+    as text (``speak-text``, ``play-file say:``) when the estate holds the macro, and
+    stays a recording where it plays files (their words are unknown); anything else
+    (a file, ``tone_stream://``) is audio whose words ivraudit cannot read.
     """
     text = (value or "").strip()
     if not text:
@@ -333,4 +358,10 @@ def sound(value: str | None) -> dict[str, str]:
     if text.lower().startswith("say:"):
         spoken = text[4:].strip()
         return {"say": spoken} if spoken else {}
+    if text.startswith("phrase:") and phrases:
+        words, complete = phrases.get(text[7:].split(":", 1)[0].strip(), ("", False))
+        if words and complete:
+            return {"say": words}
+        if words:
+            return {"say": words, "play": text}
     return {"play": text}

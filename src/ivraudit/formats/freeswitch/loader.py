@@ -13,6 +13,7 @@ one flow (a Menu whose id is its name) holding it and every menu it reaches.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,10 @@ from ivraudit.formats._build import build_menu, unique_id
 from ivraudit.formats._parse import Document
 from ivraudit.formats._xml import XmlElement
 from ivraudit.formats.freeswitch.apps import app_node, sound
+from ivraudit.formats.freeswitch.conf import Conf, conf_of
+from ivraudit.formats.freeswitch.dialplan import unknown
+from ivraudit.formats.freeswitch.patterns import keypad_samples
+from ivraudit.formats.freeswitch.roles import menu_role
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
@@ -280,8 +285,14 @@ def _atoi(text: str) -> int:
 class _FlowBuilder:
     """Builds the nodes of one flow (a top menu and the menus it runs)."""
 
-    def __init__(self, document: Document, flow: list[_Menu], all_names: set[str]) -> None:
+    def __init__(
+        self, document: Document, flow: list[_Menu], all_names: set[str], conf: Conf | None
+    ) -> None:
         self.document = document
+        self.conf = conf
+        # Whether every file of the ivr.conf was read (so a menu none defines is missing).
+        self.whole = conf.has_ivr_conf if conf is not None else document.value.tag != "include"
+        self.phrases = conf.phrases if conf is not None else None
         self.flow = flow
         self.top = flow[0]
         self.by_name = {menu.name: menu for menu in flow}
@@ -291,6 +302,7 @@ class _FlowBuilder:
         self.taken: set[str] = set(self.by_name)
         self._exit: str | None = None
         self._back: dict[str, str] = {}
+        self.role = menu_role(conf, self.top.name, os.path.realpath(document.path))
         self.callers: dict[str, list[str]] = {}
         for menu in flow:
             for name in dict.fromkeys(menu.subs()):
@@ -300,7 +312,11 @@ class _FlowBuilder:
         return Position(self.document.path, element.line, element.column)
 
     def add(self, wanted: str, node: dict[str, Any], element: XmlElement) -> str:
+        """Add a node (and the node its ``fail`` holds, for a dialplan's fallback)."""
         node_id = unique_id(wanted, self.taken)
+        self.nodes[node_id] = {}
+        if isinstance(node.get("fail"), dict):
+            node = {**node, "fail": self.add(f"{wanted}:fail", node["fail"], element)}
         self.nodes[node_id] = {key: value for key, value in node.items() if value is not None}
         self.positions[("nodes", node_id)] = self.position(element)
         return node_id
@@ -311,12 +327,15 @@ class _FlowBuilder:
         for menu in self.flow:
             self.menu_node(menu)
         start = self.entry(self.top.name)
+        role, reason = self.role
         return build_menu(
             self.document,
             nodes=self.nodes,
             start=start,
             positions=self.positions,
             id=self.top.name,
+            role=role,
+            role_reason=reason,
         )
 
     # The entry of a menu: its PIN check when it has one, else the menu itself.
@@ -334,7 +353,7 @@ class _FlowBuilder:
         node = {
             "type": "ask",
             "collects": "pin",
-            **sound(prompt),
+            **sound(prompt, self.phrases),
             "next": menu.name,
             "fail": menu.name,
             "retries": 2,
@@ -344,10 +363,19 @@ class _FlowBuilder:
         return self.add(wanted, node, menu.element)
 
     def exit_node(self) -> str:
+        if self._exit is None and self.role[0] == "reached":
+            # Run by menu-sub from a menu of another file: ending goes back to that menu.
+            node = unknown(
+                "unsupported",
+                "menu-back",
+                f"'{self.top.name}' ends and FreeSWITCH goes back to the menu that ran it: "
+                f"{self.role[1]}",
+            )
+            self._exit = self.add(f"{self.top.name}:back", node, self.top.element)
         if self._exit is None:
             node = {
                 "type": "hangup",
-                **sound(self.top.attr("exit-sound")),
+                **sound(self.top.attr("exit-sound"), self.phrases),
                 "note": f"the menu stack ends: FreeSWITCH plays '{self.top.name}' exit-sound "
                 "and the ivr application returns; the call goes on in the dialplan after "
                 "ivr (usually a hangup)",
@@ -386,7 +414,7 @@ class _FlowBuilder:
     def menu_node(self, menu: _Menu) -> None:
         element = menu.element
         node: dict[str, Any] = {"type": "menu"}
-        node.update(sound(menu.attr("greet-long") or menu.attr("greet-short")))
+        node.update(sound(menu.attr("greet-long") or menu.attr("greet-short"), self.phrases))
         failures = _atoi(menu.attr("max-failures"))
         failures = failures if failures > 0 else _DEFAULT_TRIES
         timeouts_text = menu.attr("max-timeouts") or menu.attr("max-failures")
@@ -396,7 +424,11 @@ class _FlowBuilder:
         timeout_ms = timeout_ms if timeout_ms > 0 else _DEFAULT_TIMEOUT_MS
         options: dict[str, str] = {}
         for entry in menu.entries:
-            options[entry.key] = self.entry_target(menu, entry)
+            target = self.entry_target(menu, entry)
+            if entry.key.startswith("/") and keypad_samples(entry.key[1:-1]) == []:
+                self.unmatchable(menu, entry, target)
+                continue  # FreeSWITCH never runs it: no key leads there
+            options[entry.key] = target
             self.positions[("nodes", menu.name, "options", entry.key)] = self.position(
                 entry.element
             )
@@ -468,9 +500,52 @@ class _FlowBuilder:
         wanted = f"{menu.name}:{attribute.removeprefix('exec-on-')}"
         if wanted in self.nodes:
             return wanted
-        node, _ = app_node(command, resume=back, stop=self.exit_node(), known_menus=self.all_names)
+        node, _ = app_node(
+            command,
+            resume=back,
+            stop=self.exit_node(),
+            known_menus=self.all_names,
+            conf=self.conf,
+        )
         node["note"] = f"{attribute}: " + str(node.get("note") or command)
         return self.add(wanted, node, menu.element)
+
+    def elsewhere(self, menu: _Menu, entry: _Entry) -> str:
+        """A menu-sub to a menu this file does not define."""
+        conf = self.conf
+        defined = conf.menus.get(entry.param) if conf is not None else None
+        if defined is not None and conf is not None:
+            node = unknown(
+                "unsupported",
+                f"menu-sub {entry.param}",
+                f"runs menu '{entry.param}' of {conf.shown(*defined)} (menu-sub); it is "
+                "audited there, as a menu callers reach from this one",
+            )
+        elif self.whole:
+            return entry.param  # no file of the ivr.conf defines it: a missing target (ST001)
+        else:
+            node = unknown(
+                "not-given",
+                f"menu-sub {entry.param}",
+                f"runs menu '{entry.param}', defined in a file of ivr.conf that was not given",
+            )
+        return self.add(f"{menu.name}:{entry.key}", node, entry.element)
+
+    def unmatchable(self, menu: _Menu, entry: _Entry, target: str) -> None:
+        """Keep an entry whose digits no keypad input matches, unwired: FreeSWITCH never
+        runs it, so nothing leads to its node (reported as unreachable)."""
+        note = (
+            f"no keypad input (0-9, *, #, A-D) matches digits '{entry.key}', so FreeSWITCH "
+            "never runs this entry"
+        )
+        if "/d" in entry.key or "/w" in entry.key:
+            note += " (write \\d for a digit, not /d)"
+        wanted = f"{menu.name}:{entry.key}"
+        if target in self.nodes and target == wanted:
+            existing = self.nodes[target]
+            existing["note"] = f"{existing['note']}; {note}" if existing.get("note") else note
+            return
+        self.add(wanted, {"type": "action", "note": note, "next": target}, entry.element)
 
     def entry_target(self, menu: _Menu, entry: _Entry) -> str:
         action = entry.action
@@ -481,7 +556,7 @@ class _FlowBuilder:
                 return menu.name  # FreeSWITCH just plays this menu again
             if entry.param in self.by_name:
                 return self.entry(entry.param)
-            return entry.param  # not in this file: a missing target (ST001)
+            return self.elsewhere(menu, entry)
         if action == "menu-top":
             return self.top.name
         if action == "menu-back":
@@ -501,10 +576,16 @@ class _FlowBuilder:
                 resume=menu.name,
                 stop=self.exit_node(),
                 known_menus=self.all_names,
+                conf=self.conf,
             )
         else:  # menu-exec-app, menu-exec-api
             node, _ = app_node(
-                entry.param, resume=menu.name, stop=self.exit_node(), known_menus=self.all_names
+                entry.param,
+                resume=menu.name,
+                stop=self.exit_node(),
+                known_menus=self.all_names,
+                conf=self.conf,
+                digits=entry.key[1:-1] if entry.key.startswith("/") else None,
             )
         if legacy is not None:
             warning = (
@@ -516,10 +597,15 @@ class _FlowBuilder:
 
 
 def convert(document: Document) -> list[Menu]:
-    """Convert a FreeSWITCH IVR configuration to one Menu per top menu."""
+    """Convert a FreeSWITCH IVR configuration to one Menu per top menu.
+
+    With an estate, the rest of the configuration (dialplan, other menu files,
+    phrases) says where transfers go and which menus callers start in.
+    """
     menus = _read_menus(document)
     names = {menu.name for menu in menus}
-    return [_FlowBuilder(document, flow, names).build() for flow in _flows(menus)]
+    conf = conf_of(document.estate)
+    return [_FlowBuilder(document, flow, names, conf).build() for flow in _flows(menus)]
 
 
 #: The formats this platform reads, in the order detection tries them.
