@@ -17,7 +17,7 @@ from ivraudit.analysis.metrics import metrics
 from ivraudit.config import Config
 from ivraudit.formats import Estate, load_all, menu_files
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
-from ivraudit.model.findings import Report, normal_path, once_per_fault
+from ivraudit.model.findings import Report, once_per_fault
 from ivraudit.model.menu import Menu
 from ivraudit.reports.diagrams.draw import report_drawing
 from ivraudit.rules.engine import audit
@@ -215,7 +215,7 @@ def parts(
         for menu in menus:
             flow = (menu.id or "") if menu.one_of_many else ""
             reason = menu.role_reason or _default_reason(menu)
-            found.append(Part(normal_path(menu.path), flow, menu.role, reason))
+            found.append(Part(os.path.normpath(menu.path), flow, menu.role, reason))
     order = {"entry": 0, "reached": 1, "internal": 2}
     found.sort(key=lambda part: (order[part.role], part.file, part.flow))
     return found, errors
