@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.model.findings import Severity
+from ivraudit.model.keypad import keypad_samples
 from ivraudit.model.menu import MenuNode
 from ivraudit.model.prompts import announced_keys, find_phrases, words
 from ivraudit.rules.registry import Hit, rule
-
-try:  # Python 3.11+
-    import re._parser as _regex_parser
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _regex_parser  # type: ignore[no-redef]
 
 
 @rule(
@@ -404,10 +399,12 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
     """
     for node, model in ctx.nodes("menu"):
         for key in model.options:
-            if _is_pattern(key) and _keypad_cannot_match(key[1:-1]):
+            if _is_pattern(key) and keypad_samples(key[1:-1]) == []:
+                slip = " (write \\d for a digit, not /d)" if "/d" in key[1:-1] else ""
                 yield Hit(
                     node=node,
-                    message=f"option {key} of menu '{node}' matches no key a caller can press",
+                    message=f"option {key} of menu '{node}' matches no key a caller can press"
+                    + slip,
                     fact=f"pattern:{key}",
                     field=("options", key),
                 )
@@ -424,63 +421,6 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
 
 def _is_pattern(key: str) -> bool:
     return len(key) > 2 and key.startswith("/") and key.endswith("/")
-
-
-_KEYPAD = frozenset("0123456789*#ABCDabcd")
-#: Character classes (\d, \w, \S, \D, ...) that admit some keypad character.
-_KEYPAD_CATEGORIES = frozenset(
-    [
-        "CATEGORY_DIGIT",
-        "CATEGORY_WORD",
-        "CATEGORY_NOT_SPACE",
-        "CATEGORY_NOT_DIGIT",
-        "CATEGORY_NOT_WORD",
-    ]
-)
-
-
-def _keypad_cannot_match(pattern: str) -> bool:
-    """Whether no string of keypad characters can match ``pattern``: some part every
-    match needs is a character no keypad has.  Only said when certain."""
-    try:
-        parsed = _regex_parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
-    return _needs_non_keypad(list(parsed))
-
-
-def _needs_non_keypad(items: list[tuple[Any, Any]]) -> bool:
-    # Iterative over nesting, so a deeply nested pattern cannot overflow the stack.
-    pending: list[list[tuple[Any, Any]]] = [items]
-    while pending:
-        for op, value in pending.pop():
-            name = str(op)
-            if name == "LITERAL" and chr(value) not in _KEYPAD:
-                return True
-            if name == "IN" and not _class_allows_keypad(value):
-                return True
-            if name == "SUBPATTERN":
-                pending.append(list(value[-1]))
-            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
-                pending.append(list(value[2]))
-            elif name == "BRANCH" and all(_needs_non_keypad(list(alt)) for alt in value[1]):
-                return True
-    return False
-
-
-def _class_allows_keypad(members: list[tuple[Any, Any]]) -> bool:
-    """Whether a character class ``[...]`` admits some keypad character."""
-    if any(str(op) == "NEGATE" for op, _ in members):
-        return True  # a negated class admits almost anything
-    for op, value in members:
-        name = str(op)
-        if name == "LITERAL" and chr(value) in _KEYPAD:
-            return True
-        if name == "RANGE" and any(value[0] <= ord(char) <= value[1] for char in _KEYPAD):
-            return True
-        if name == "CATEGORY" and str(value) in _KEYPAD_CATEGORIES:
-            return True
-    return False
 
 
 @rule(

@@ -589,7 +589,7 @@ def test_without_the_dialplan_a_transfer_is_unknown_never_a_person():
         "menu-sub sales",
     )
     assert main.role == "entry"
-    assert [(f.rule, f.line) for f in audit(main).findings] == [("DE005", 5), ("ST002", 18)]
+    assert [(f.rule, f.line) for f in audit(main).findings] == [("DE005", 5), ("MN008", 18)]
 
 
 def test_with_the_dialplan_the_real_faults_behind_transfers_are_found():
@@ -603,7 +603,7 @@ def test_with_the_dialplan_the_real_faults_behind_transfers_are_found():
         ("DE005", "main", 5),
         ("MN002", "main", 5),
         ("DE007", "main:3", 14),
-        ("ST002", "main:/^(/d{4})$/", 18),
+        ("MN008", "main", 18),
     ]
 
 
@@ -651,7 +651,7 @@ def test_phrase_macros_say_their_text():
     ],
 )
 def test_what_a_digits_pattern_can_match_on_a_keypad(pattern, samples):
-    from ivraudit.formats.freeswitch.patterns import keypad_samples
+    from ivraudit.model.keypad import keypad_samples
 
     assert keypad_samples(pattern) == samples
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ivraudit.formats.freeswitch.conf import Conf
 from ivraudit.formats.freeswitch.dialplan import transfer_target, unknown
-from ivraudit.formats.freeswitch.patterns import keypad_samples
+from ivraudit.model.keypad import keypad_samples
 
 #: Applications of mod_dptools and the modules a stock FreeSWITCH loads that keep
 #: the caller in the menu (they return and the menu plays again).

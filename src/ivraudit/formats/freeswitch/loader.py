@@ -24,7 +24,6 @@ from ivraudit.formats._xml import XmlElement
 from ivraudit.formats.freeswitch.apps import app_node, sound
 from ivraudit.formats.freeswitch.conf import Conf, conf_of
 from ivraudit.formats.freeswitch.dialplan import unknown
-from ivraudit.formats.freeswitch.patterns import keypad_samples
 from ivraudit.formats.freeswitch.roles import menu_role
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
@@ -425,9 +424,7 @@ class _FlowBuilder:
         options: dict[str, str] = {}
         for entry in menu.entries:
             target = self.entry_target(menu, entry)
-            if entry.key.startswith("/") and keypad_samples(entry.key[1:-1]) == []:
-                self.unmatchable(menu, entry, target)
-                continue  # FreeSWITCH never runs it: no key leads there
+            # An entry no keypad input matches stays wired: MN008 names it for what it is.
             options[entry.key] = target
             self.positions[("nodes", menu.name, "options", entry.key)] = self.position(
                 entry.element
@@ -530,22 +527,6 @@ class _FlowBuilder:
                 f"runs menu '{entry.param}', defined in a file of ivr.conf that was not given",
             )
         return self.add(f"{menu.name}:{entry.key}", node, entry.element)
-
-    def unmatchable(self, menu: _Menu, entry: _Entry, target: str) -> None:
-        """Keep an entry whose digits no keypad input matches, unwired: FreeSWITCH never
-        runs it, so nothing leads to its node (reported as unreachable)."""
-        note = (
-            f"no keypad input (0-9, *, #, A-D) matches digits '{entry.key}', so FreeSWITCH "
-            "never runs this entry"
-        )
-        if "/d" in entry.key or "/w" in entry.key:
-            note += " (write \\d for a digit, not /d)"
-        wanted = f"{menu.name}:{entry.key}"
-        if target in self.nodes and target == wanted:
-            existing = self.nodes[target]
-            existing["note"] = f"{existing['note']}; {note}" if existing.get("note") else note
-            return
-        self.add(wanted, {"type": "action", "note": note, "next": target}, entry.element)
 
     def entry_target(self, menu: _Menu, entry: _Entry) -> str:
         action = entry.action

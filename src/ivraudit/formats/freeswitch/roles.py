@@ -17,7 +17,7 @@ import re
 
 from ivraudit.formats.freeswitch.conf import Conf
 from ivraudit.formats.freeswitch.dialplan import hunt
-from ivraudit.formats.freeswitch.patterns import keypad_samples
+from ivraudit.model.keypad import keypad_samples
 from ivraudit.model.menu import Role
 
 PUBLIC = "public"

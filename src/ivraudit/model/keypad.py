@@ -1,11 +1,11 @@
-"""What a ``digits="/regex/"`` entry can match on a telephone keypad.
+"""What a key pattern (an option keyed ``/regex/``) can match on a telephone keypad.
 
-FreeSWITCH matches a menu entry's ``/regex/`` digits against the keys the
-caller typed (``switch_ivr_menu.c``, ``switch_regex_perform``): only the keys
-of a keypad (``0-9 * #`` and ``A-D``) can ever be in that buffer.  A pattern
-that needs any other character (``/^(/d{4})$/``, with ``/d`` typed for ``\\d``)
-is never matched: FreeSWITCH never runs that entry.  The samples found here
-also stand for ``$1`` where an entry transfers to the digits it captured.
+Platforms match such a pattern against the keys the caller typed (FreeSWITCH:
+``switch_ivr_menu.c``, ``switch_regex_perform``): only the keys of a keypad
+(``0-9 * #`` and ``A-D``) can ever be in that buffer.  A pattern that needs any
+other character (``/^(/d{4})$/``, with ``/d`` typed for ``\\d``) is never
+matched (rule MN008).  The samples found here also stand for ``$1`` where an
+option transfers to the digits it captured.
 """
 
 from __future__ import annotations
