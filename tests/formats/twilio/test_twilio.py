@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 import ivraudit
 from ivraudit import MenuError, load, load_all, loads, to_graph
 from ivraudit.cli import main as cli
+from ivraudit.formats.estate import Estate
 from ivraudit.model.errors import NotAMenuError
 from ivraudit.model.menu import AskNode, MenuNode, TransferNode
 from ivraudit.rules.config import config_from_dict
+from ivraudit.runner import check
 from tests.conftest import edges, kinds, lines, structural
 
 HERE = Path(__file__).resolve().parent / "fixtures"
@@ -189,7 +191,6 @@ def test_gather_variants():
         "speech_only": "menu",
         "speech_only: end of flow": "hangup",
         "hash_menu": "menu",
-        "hash_split: end of flow": "hangup",
     }
     assert edges(menu) == [
         ("directory", "directory", "key", "/.+/"),
@@ -204,7 +205,6 @@ def test_gather_variants():
         ("hash_menu", "hash_menu", "key", "1"),
         ("hash_menu", "hash_menu", "no_input", None),
         ("hash_menu", "hash_menu", "no_match", None),
-        ("hash_menu", "hash_split: end of flow", "key", "#"),
         ("hold", "menu_contains", "next", None),
         ("less_split", "press_any", "case", "1"),
         ("less_split", "press_any", "case", "2"),
@@ -220,7 +220,6 @@ def test_gather_variants():
         ("menu_regex", "directory", "key", "/.*9.*/"),
         ("menu_regex", "directory", "key", "/8.*/"),
         ("menu_regex", "directory", "key", "/^1[0-9]{2}$/"),
-        ("menu_regex", "menu_regex", "key", "#"),
         ("menu_regex", "menu_regex", "no_input", None),
         ("mixed", "<platform disconnect>", "no_input", None),
         ("mixed", "<platform disconnect>", "no_match", None),
@@ -253,9 +252,12 @@ def test_gather_notes_explain_shadowed_keys_and_the_finish_key():
         "Studio gather-input-on-call with split 'contains_split'; '1' is matched again by a later "
         "condition of split 'contains_split' (to 'menu_regex'), which Studio never takes"
     )
+    # TwiML <Gather> finishOnKey: the finish key ends the input and never arrives in Digits,
+    # so a condition on it is a route Studio never takes, and it is not built.
     assert menu.nodes["hash_menu"].note == (
         "Studio gather-input-on-call with split 'hash_split'; '#' is the finish key: Studio ends "
-        "the input when it is pressed and does not pass it on, so option '#' cannot be chosen"
+        "the input when it is pressed and never passes it on in Digits, so the condition of "
+        "split 'hash_split' on '#' (to 'the end of the flow') never holds"
     )
     assert menu.nodes["hold"].note == (
         "Studio gather-input-on-call whose key press, speech and timeout all go to "
@@ -288,7 +290,11 @@ def test_other_widgets_are_actions_and_transfers_keeping_every_transition():
     menu = load(HERE / "widgets.json")
     assert kinds(menu) == {
         "intro": "say",
-        "subflow": "action",
+        # Run Subflow names flow FW0123..., which is not among the files given: the
+        # subflow either returns (completed, failed) or goes where nothing was read.
+        "subflow": "branch",
+        "subflow (next)": "branch",
+        "subflow: flow FW0123456789abcdef0123456789abcdef": "unknown",
         "subflow: end of flow": "hangup",
         "sms": "action",
         "ask_by_sms": "action",
@@ -333,8 +339,10 @@ def test_other_widgets_are_actions_and_transfers_keeping_every_transition():
         ("sms", "ask_by_sms", "error", None),
         ("sms", "ask_by_sms", "next", None),
         ("stream", "recording", "next", None),
-        ("subflow", "sms", "next", None),
-        ("subflow", "subflow: end of flow", "error", None),
+        ("subflow", "subflow (next)", "case", "1"),
+        ("subflow", "subflow: flow FW0123456789abcdef0123456789abcdef", "else", None),
+        ("subflow (next)", "sms", "case", "1"),
+        ("subflow (next)", "subflow: end of flow", "case", "2"),
         ("voicemail", "voicemail (next)", "next", None),
         ("voicemail (next)", "mystery", "case", "1"),
         ("voicemail (next)", "queue", "case", "2"),
@@ -345,7 +353,7 @@ def test_other_widget_notes_and_targets():
     menu = load(HERE / "widgets.json")
     notes = {node_id: node.note for node_id, node in menu.nodes.items()}
     assert notes["intro"] == "plays the DTMF tones 1234"
-    assert notes["subflow"] == "Studio run-subflow: FW0123456789abcdef0123456789abcdef"
+    assert notes["subflow"] == "Studio run-subflow: flow FW0123456789abcdef0123456789abcdef"
     assert notes["sms"] == "Studio send-message: Thanks for calling Acme. Your reference is 42."
     assert notes["payment"] == "Studio capture-payments: 10.00 usd"
     assert notes["stream"] == "Studio fork-stream: wss://example.com/audio"
@@ -388,8 +396,26 @@ def test_widgets_only_sms_reaches_are_left_out_and_orphans_stay():
 
 
 def test_a_subflow_run_by_a_voice_flow_starts_at_its_parent_entry():
+    # Studio docs, Subflows: widgets connected to the Subflow trigger run only when the
+    # flow is run as a subflow; where it ends, the parent goes on at 'completed'.
     menu = load(HERE / "subflow.json")
-    assert (menu.start, kinds(menu)) == ("closed", {"closed": "hangup"})
+    assert (menu.start, kinds(menu)) == (
+        "closed",
+        {"closed": "say", "closed: end of subflow": "return"},
+    )
+    assert (menu.role, menu.role_reason) == (
+        "reached",
+        "Trigger 'Trigger' has no incomingCall; its incomingParent (Subflow) transition starts "
+        "it: calls arrive from another flow's Run Subflow widget",
+    )
+
+
+def test_an_incoming_call_is_the_callers_entry():
+    menu = load(HERE / "ivr.json")
+    assert (menu.role, menu.role_reason) == (
+        "entry",
+        "Trigger 'Trigger' incomingCall: an incoming call starts here",
+    )
 
 
 def test_a_list_of_flow_resources_gives_one_menu_per_voice_flow():
@@ -446,12 +472,15 @@ def test_sms_only_flow_is_not_a_phone_menu():
     )
 
 
-def test_voice_widgets_without_an_incoming_call_entry():
-    assert refusal(HERE / "outbound.json") == (
-        f"{HERE / 'outbound.json'}:11:9: Studio flow with no voice entry: the Trigger's "
-        "incomingCall transition leads nowhere, so no incoming call reaches its voice widgets "
-        "and there is no phone menu to audit (connect the Trigger's Incoming Call transition "
-        "to the first widget of the call)"
+def test_voice_widgets_an_api_execution_starts_are_not_a_callers_line():
+    # Studio docs, REST API Executions: incomingRequest starts the flow for an outbound
+    # call; the person called is not a caller on a line, so only structural rules run.
+    menu = load(HERE / "outbound.json")
+    assert (menu.start, menu.role, menu.role_reason) == (
+        "call_customer",
+        "internal",
+        "Trigger 'Trigger' has no incomingCall; its incomingRequest transition starts it: a "
+        "REST API execution or a message (such as an outbound call), not a caller's line",
     )
 
 
@@ -663,13 +692,13 @@ def test_input_file_is_not_modified(tmp_path: Path):
 CORPUS = {
     "creatal__Twilio-Studio-Free-IVR-Online__Twilio_Studio_IVR_Flow_Template_by_"
     "White_Rabbit_Consultancy.json": [(10, 10, 10)],
-    "jesperfj__twilio-ivr-studio__ivr.json": [(10, 11, 15)],
+    "jesperfj__twilio-ivr-studio__ivr.json": [(9, 10, 12)],
     "sheikplastk__twilio-db-test__data_firstPrototype1.js": JS_MESSAGE,
-    "sheikplastk__twilio-db-test__data_firstPrototype1.js.extracted.json": [(39, 40, 116)],
+    "sheikplastk__twilio-db-test__data_firstPrototype1.js.extracted.json": [(39, 40, 109)],
     "techmatters__flex-plugins__g2ton.tftpl": TFTPL_MESSAGE,
-    "techmatters__flex-plugins__g2ton.tftpl.extracted.json": [(40, 40, 59)],
+    "techmatters__flex-plugins__g2ton.tftpl.extracted.json": [(41, 41, 59)],
     "techmatters__flex-plugins__khp_main.tftpl": TFTPL_MESSAGE,
-    "techmatters__flex-plugins__khp_main.tftpl.extracted.json": [(47, 47, 81)],
+    "techmatters__flex-plugins__khp_main.tftpl.extracted.json": [(48, 48, 81)],
     "twilio-labs__function-templates__assets_studio-flow-template.private.json": (
         "SMS-only Studio flow: it has no voice entry (the Trigger's incomingCall transition "
         "leads nowhere), so there is no phone menu to audit"
@@ -704,14 +733,16 @@ def test_corpus_two_level_demo_by_hand(corpus):
         "gather_input": "menu",
         "gather_1": "ask",
         "gather_2": "ask",
-        "split_1": "branch",
+        "split_1": "action",
         "enqueue_1": "transfer",
         "say_play_1": "hangup",
-        "split_2": "branch",
-        "split_2: end of flow": "hangup",
+        "split_2": "action",
         "want-widget": "hangup",
         "say_play_3": "hangup",
     }
+    # split_1 and split_2 test gather_input's Digits, not their own gathers': on the only
+    # route to split_2 gather_input read '1', on the only route to split_1 it read '2' (and
+    # '#', gather_2's finish key, is never in Digits).  Each takes one transition.
     assert edges(menu) == [
         ("gather_1", "<platform disconnect>", "no_input", None),
         ("gather_1", "split_2", "next", None),
@@ -723,13 +754,19 @@ def test_corpus_two_level_demo_by_hand(corpus):
         ("gather_input", "<platform disconnect>", "no_match", None),
         ("gather_input", "gather_1", "key", "1"),
         ("gather_input", "gather_2", "key", "2"),
-        ("split_1", "enqueue_1", "case", "1"),
-        ("split_1", "say_play_1", "else", None),
-        ("split_2", "say_play_3", "case", "2"),
-        ("split_2", "split_2: end of flow", "else", None),
-        ("split_2", "want-widget", "case", "1"),
+        ("split_1", "say_play_1", "next", None),
+        ("split_2", "want-widget", "next", None),
     ]
-    assert structural(menu) == []
+    assert menu.nodes["split_1"].note == (
+        "Studio split-based-on 'split_1', decided: on every route here, "
+        "{{widgets.gather_input.Digits}} is '2'; it takes noMatch (to 'say_play_1'), never "
+        "'{{widgets.gather_input.Digits}} equal_to \"#\"' (to 'enqueue_1')"
+    )
+    # The agent queue and the "not interested" message are never reached: true findings.
+    assert structural(menu) == [
+        ("ST002", "enqueue_1", 193, "no route from the start reaches 'enqueue_1'"),
+        ("ST002", "say_play_3", 294, "no route from the start reaches 'say_play_3'"),
+    ]
 
 
 def test_corpus_card_activation_prototype_by_hand(corpus):
@@ -737,7 +774,7 @@ def test_corpus_card_activation_prototype_by_hand(corpus):
     menu = load(corpus / "twilio-studio" / name)
     assert kinds(menu) == {
         "main_menu": "menu",
-        "main_menu_speech": "branch",
+        "main_menu_speech": "action",
         "connect_call_to_support": "transfer",
         "main_menu_failed": "menu",
         "list_of_products": "say",
@@ -787,8 +824,10 @@ def test_corpus_card_activation_prototype_by_hand(corpus):
         "0": "call_say",
         "6": "function_1",
     }
-    # the speech split tests {{become}}, not the caller's speech: it stays a branch
+    # the speech split tests {{become}}, which nothing sets (empty text in Liquid), not the
+    # caller's speech: every spoken answer takes its noMatch to main_menu_failed
     assert main.speech == {"/.+/": "main_menu_speech"}
+    assert menu.nodes["main_menu_speech"].next == "main_menu_failed"
     assert (main.no_input, main.no_match) == ("main_menu", "main_menu_failed")
     # "enter the last 4 digits of your card", checked against 1212: an ask, not a menu
     assert menu.nodes["card_info_gather"].next == "card_info_4digit_check"
@@ -882,3 +921,77 @@ def _places(value):
             yield item, key
             if isinstance(child, (dict, list)):
                 stack.append(child)
+
+
+# -- send-to-flex, decided splits, subflows in the estate ---------------------------------------
+
+
+def test_send_to_flex_holds_the_caller_in_its_queue():
+    # Studio docs, Send to Flex widget: for an incoming call it enqueues the call and the
+    # caller hears hold music until an agent answers; failedToEnqueue and callFailure are
+    # technical errors, not busy or no answer, so no fallback is owed (no DE007).
+    menu = load(HERE / "flex.json")
+    agents = menu.nodes["to_agents"]
+    assert isinstance(agents, TransferNode)
+    assert (agents.target, agents.human, agents.waits_in_queue, agents.fail) == (
+        "flex:WW0123456789abcdef0123456789abcdef",
+        True,
+        True,
+        None,
+    )
+    assert [f.rule for f in ivraudit.audit(menu).findings] == []
+
+
+def test_a_split_on_another_gathers_digits_is_decided_by_the_route():
+    # Studio docs, Split Based On...: first match, else noMatch.  'which_team' tests the
+    # main menu's Digits after the ticket gather: on every route there they are '1' or
+    # '2' ('#', main's finish key, never arrives), so noMatch and the '#' case never run.
+    # '{{choice}}' is a variable nothing sets: empty text, so 'unset_split' always takes
+    # its noMatch.
+    menu = load(HERE / "decided.json")
+    assert kinds(menu)["which_team"] == "branch"
+    assert kinds(menu)["unset_split"] == "action"
+    assert [edge for edge in edges(menu) if edge[0] in ("which_team", "unset_split")] == [
+        ("unset_split", "agent", "next", None),
+        ("which_team", "sales", "case", "1"),
+        ("which_team", "support", "else", None),
+    ]
+    assert menu.nodes["unset_split"].note == (
+        "Studio split-based-on 'unset_split', decided: {{choice}} is a variable Studio never "
+        "sets, so it is always empty text; it takes noMatch (to 'agent'), never '{{choice}} "
+        "equal_to \"1\"' (to 'sales')"
+    )
+    # the message only the impossible '#' case reaches is never played: a true ST002
+    assert structural(menu) == [
+        ("ST002", "never", 98, "no route from the start reaches 'never'"),
+    ]
+
+
+ESTATE = HERE / "estate"
+
+
+def test_a_run_subflow_resolves_through_the_flow_sid_in_the_estate():
+    # Studio docs, Run Subflow widget: 'flow_sid' names the flow to run.  verify.json is a
+    # Flow resource carrying that sid: checked together, the subflow is inlined from its
+    # incomingParent entry, and its real fault (silence at 'confirm' hangs up) is found.
+    result = check([ESTATE])
+    found = {(Path(f.file).name, f.rule, f.line) for f in result.report.findings}
+    assert found == {("verify.json", "DE004", 19)}
+    parent = load(ESTATE / "parent.json", estate=Estate.of(sorted(ESTATE.glob("*.json"))))
+    assert kinds(parent)["run_verify"] == "subflow"
+    verify = parent.subflows["FWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
+    assert (verify.id, verify.start, verify.role) == ("Verify caller", "confirm", "reached")
+    assert kinds(verify)["confirm_split: end of subflow"] == "return"
+
+
+def test_a_run_subflow_whose_flow_is_not_given_is_unknown(tmp_path: Path):
+    alone = tmp_path / "parent.json"
+    alone.write_bytes((ESTATE / "parent.json").read_bytes())
+    menu = load(alone)
+    unknown = menu.nodes["run_verify: flow FWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
+    assert (unknown.type, unknown.reason, unknown.target) == (
+        "unknown",
+        "not-given",
+        "FWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    )
+    assert check([tmp_path]).report.findings == []

@@ -20,6 +20,9 @@ from ivraudit.model.errors import MenuError, NotAMenuError
 VOICE_EVENT = "incomingCall"
 #: The Trigger event that starts a flow run as a subflow of another flow.
 PARENT_EVENT = "incomingParent"
+#: Trigger events that start a flow without a caller: a REST API execution (such as an
+#: outbound call) and messages.  A voice part reached only from them is not a caller's line.
+OTHER_EVENTS = ("incomingRequest", "incomingMessage", "incomingConversationMessage")
 
 #: Widgets that only work on a phone call: a flow with any of them is a voice flow.
 VOICE_WIDGETS = frozenset(
@@ -94,6 +97,10 @@ class Flow:
     by_name: dict[str, State] = field(default_factory=dict)
     start: str | None = None
     trigger: State | None = None
+    #: The Trigger event the menu starts at (``incomingCall``, ``incomingParent``, ...).
+    entry_event: str = VOICE_EVENT
+    #: The flow's own SID, when the file carries it (a Flow resource of the REST API).
+    sid: str | None = None
 
     def path(self, *parts: Any) -> tuple[Any, ...]:
         """A document path inside this flow."""
@@ -244,10 +251,13 @@ def _find_entry(flow: Flow, initial_state: Any) -> None:
     if call is not None and call.next:
         flow.start = call.next
         return
-    parent = trigger.on(PARENT_EVENT)
-    if parent is not None and parent.next and _has_voice_widgets(flow, [parent.next]):
-        flow.start = parent.next  # a subflow that a voice flow runs
-        return
+    for event in (PARENT_EVENT, *OTHER_EVENTS):
+        # A subflow that a voice flow runs (reached), else a voice part that an API
+        # execution or a message starts, such as an outbound call (internal).
+        other = trigger.on(event)
+        if other is not None and other.next and _has_voice_widgets(flow, [other.next]):
+            flow.start, flow.entry_event = other.next, event
+            return
     where = flow.document.locate(flow.path(*(call.path if call else trigger.path)))
     line, column = (where.line, where.column) if where else (1, 1)
     if not _has_voice_widgets(flow, flow.by_name):

@@ -16,6 +16,7 @@ from ivraudit.formats.twilio.conditions import (
     menu_like,
     subject,
 )
+from ivraudit.formats.twilio.decisions import Decision, finish_key
 from ivraudit.formats.twilio.flow import State, Transition
 from ivraudit.formats.twilio.nodes import NodeTable, prompt_fields
 
@@ -56,6 +57,8 @@ class Gathers:
         self.landing = landing
         self.plans: dict[str, _GatherPlan] = {}
         self.collects: dict[str, str] = {}
+        #: Splits some of whose transitions no route takes (see :mod:`.decisions`).
+        self.decisions: dict[str, Decision] = {}
 
     def plan(self, gather: State) -> None:
         """Decide how a gather converts; every widget must have its node id already."""
@@ -192,7 +195,6 @@ class Gathers:
         if no_match is not None and no_match.next:
             node["no_match"] = table.target(no_match.next)
             table.positions[("nodes", gather.node_id, "no_match")] = table.where(no_match.path)
-        notes.extend(_finish_key_notes(gather, options))
         node["note"] = "; ".join(notes)
         self._timeouts(gather, node, gather.on("timeout"))
         return node
@@ -233,21 +235,33 @@ class Gathers:
         notes: list[str],
     ) -> None:
         table = self.table
+        finish = finish_key(gather)
         for choice in choices:
             transition = choice.transition
+            goes = transition.next or "the end of the flow"
+            keyed, field = (speech, "speech") if choice.speech else (options, "options")
+            keys = []
+            for key in choice.keys:
+                if not choice.speech and key == finish:
+                    notes.append(
+                        f"'{key}' is the finish key: Studio ends the input when it is pressed "
+                        "and never passes it on in Digits, so the condition of split "
+                        f"'{split.name}' on '{key}' (to '{goes}') never holds"
+                    )
+                elif key in keyed or key in keys:
+                    notes.append(
+                        f"'{key}' is matched again by a later condition of split "
+                        f"'{split.name}' (to '{goes}'), which Studio never takes"
+                    )
+                else:
+                    keys.append(key)
+            if not keys:
+                continue  # a route Studio never takes is not built
             if transition.next:
                 target = table.target(transition.next)
             else:
                 target = table.end(split, transition)
-            keyed, field = (speech, "speech") if choice.speech else (options, "options")
-            for key in choice.keys:
-                if key in keyed:
-                    notes.append(
-                        f"'{key}' is matched again by a later condition of split "
-                        f"'{split.name}' (to '{transition.next or 'the end of the flow'}'), "
-                        "which Studio never takes"
-                    )
-                    continue
+            for key in keys:
                 keyed[key] = target
                 place = ("nodes", gather.node_id, field, key)
                 table.positions[place] = table.where(transition.path)
@@ -321,15 +335,3 @@ def _seconds(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if 0 <= value <= 3600 else None
-
-
-def _finish_key_notes(gather: State, options: dict[str, str]) -> list[str]:
-    finish = gather.properties.get("finish_on_key")
-    if gather.properties.get("stop_gather") is False or not isinstance(finish, str):
-        return []
-    if finish.strip() and finish.strip() in options:
-        return [
-            f"'{finish.strip()}' is the finish key: Studio ends the input when it is pressed "
-            f"and does not pass it on, so option '{finish.strip()}' cannot be chosen"
-        ]
-    return []

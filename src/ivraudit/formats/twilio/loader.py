@@ -45,6 +45,12 @@ def _resource_name(resource: dict[str, Any]) -> str | None:
     return None
 
 
+def resource_sid(resource: dict[str, Any] | None) -> str | None:
+    """The SID of a Flow resource (``FW`` + 32 hex digits), when it carries one."""
+    sid = resource.get("sid") if isinstance(resource, dict) else None
+    return sid.strip() if isinstance(sid, str) and sid.strip() else None
+
+
 def convert(document: Document) -> Menu | list[Menu]:
     """The flow's voice part as a Menu; a list of Flow resources gives one Menu per voice flow.
 
@@ -55,8 +61,8 @@ def convert(document: Document) -> Menu | list[Menu]:
     if isinstance(value, dict):
         if _DEFINITION in value and "states" not in value:
             prefix: tuple[Any, ...] = (_DEFINITION,)
-            return build(_read(document, prefix, value[_DEFINITION], _resource_name(value)))
-        return build(_read(document, (), value, None))
+            return build(_read(document, prefix, value[_DEFINITION], _resource_name(value), value))
+        return build(_read(document, (), value, None, None))
     if not isinstance(value, list) or not value:
         raise document.error((), _NOT_A_FLOW, _SHAPES)
     menus: list[Menu] = []
@@ -71,7 +77,11 @@ def convert(document: Document) -> Menu | list[Menu]:
         prefix = (index, _DEFINITION)
         try:
             menus.append(
-                build(_read(document, prefix, resource[_DEFINITION], _resource_name(resource)))
+                build(
+                    _read(
+                        document, prefix, resource[_DEFINITION], _resource_name(resource), resource
+                    )
+                )
             )
         except NotAMenuError as error:
             refused = refused or error
@@ -94,12 +104,20 @@ _SHAPES = (
 )
 
 
-def _read(document: Document, prefix: tuple[Any, ...], definition: Any, name: str | None) -> Flow:
+def _read(
+    document: Document,
+    prefix: tuple[Any, ...],
+    definition: Any,
+    name: str | None,
+    resource: dict[str, Any] | None,
+) -> Flow:
     if not isinstance(definition, dict):
         raise document.error(prefix, f"{_NOT_A_FLOW}: the flow definition must be an object")
     if "states" not in definition:
         raise document.error(prefix, f"{_NOT_A_FLOW}: it has no 'states'", _SHAPES)
-    return read_flow(document, prefix, definition, name)
+    flow = read_flow(document, prefix, definition, name)
+    flow.sid = resource_sid(resource)
+    return flow
 
 
 # -- near misses: a flow inside something else ------------------------------------------------

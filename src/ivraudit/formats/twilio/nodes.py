@@ -16,8 +16,11 @@ _CALLER_GONE = frozenset({"hangup"})
 class NodeTable:
     """Node dicts and their positions for one flow, and the synthetic nodes routing adds."""
 
-    def __init__(self, flow: Flow) -> None:
+    def __init__(self, flow: Flow, *, returns: bool = False) -> None:
         self.flow = flow
+        #: A subflow (entered at incomingParent): where the flow ends, Studio goes back
+        #: to the parent flow's Run Subflow widget ('completed'), so an end is a return.
+        self.returns = returns
         self.taken: set[str] = set()
         self.nodes: dict[str, dict[str, Any]] = {}
         self.positions: dict[tuple[Any, ...], Position] = {}
@@ -61,14 +64,24 @@ class NodeTable:
     def end(self, state: State, transition: Transition | None) -> str:
         """The hangup node standing for the flow ending at one of ``state``'s transitions."""
         if state.name not in self.ends:
-            node_id = unique_id(f"{state.name}: end of flow", self.taken)
-            self.ends[state.name] = node_id
             event = f" ('{transition.event}')" if transition else ""
-            note = (
-                f"the flow ends here: a transition of '{state.name}'{event} leads to no "
-                "widget, so Studio hangs up the call"
-            )
-            self._add_pending(node_id, {"type": "hangup", "note": note}, transition or state)
+            if self.returns:
+                node_id = unique_id(f"{state.name}: end of subflow", self.taken)
+                node = {
+                    "type": "return",
+                    "note": f"the subflow ends here: a transition of '{state.name}'{event} "
+                    "leads to no widget, so Studio goes back to the parent flow's Run Subflow "
+                    "widget ('completed')",
+                }
+            else:
+                node_id = unique_id(f"{state.name}: end of flow", self.taken)
+                node = {
+                    "type": "hangup",
+                    "note": f"the flow ends here: a transition of '{state.name}'{event} leads "
+                    "to no widget, so Studio hangs up the call",
+                }
+            self.ends[state.name] = node_id
+            self._add_pending(node_id, node, transition or state)
         return self.ends[state.name]
 
     def _add_pending(self, node_id: str, node: dict[str, Any], at: Transition | State) -> None:

@@ -13,12 +13,21 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ivraudit.formats._build import build_menu
+from ivraudit.formats._build import build_menu, unique_id
 from ivraudit.formats.twilio.conditions import describe_match
-from ivraudit.formats.twilio.flow import Flow, State, Transition, other_channel_states
+from ivraudit.formats.twilio.decisions import Decision, decide
+from ivraudit.formats.twilio.flow import (
+    PARENT_EVENT,
+    VOICE_EVENT,
+    Flow,
+    State,
+    Transition,
+    other_channel_states,
+)
 from ivraudit.formats.twilio.gathers import Gathers
 from ivraudit.formats.twilio.nodes import NodeTable, prompt_fields
-from ivraudit.model.menu import Menu
+from ivraudit.formats.twilio.subflows import MAX_DEPTH, find_flow
+from ivraudit.model.menu import Menu, Role
 
 _INPUT_REFERENCE = re.compile(r"widgets\.([\w-]+)\.(?:Digits|SpeechResult)")
 _VARIABLE_REFERENCE = re.compile(r"flow\.variables\.([\w-]+)")
@@ -64,25 +73,51 @@ _ACTION_EVENTS: dict[str, dict[str, str]] = {
 }
 
 
-def build(flow: Flow) -> Menu:
-    """The flow as a validated Menu."""
-    return _Builder(flow).run()
+def build(flow: Flow, *, as_subflow: bool = False, depth: int = 0) -> Menu:
+    """The flow as a validated Menu; ``as_subflow`` builds it as another flow's Run Subflow
+    widget runs it (from its incomingParent entry, its ends going back to the parent)."""
+    if as_subflow:
+        parent = flow.trigger.on(PARENT_EVENT) if flow.trigger else None
+        flow.start = parent.next if parent is not None else None
+        flow.entry_event = PARENT_EVENT
+    return _Builder(flow, depth).run()
+
+
+def _role(flow: Flow) -> tuple[Role, str]:
+    """What the flow is to callers, from the Trigger event it starts at (Studio's own signal)."""
+    trigger = flow.trigger.name if flow.trigger else "Trigger"
+    event = flow.entry_event
+    if event == VOICE_EVENT:
+        return "entry", f"Trigger '{trigger}' incomingCall: an incoming call starts here"
+    if event == PARENT_EVENT:
+        return "reached", (
+            f"Trigger '{trigger}' has no incomingCall; its incomingParent (Subflow) transition "
+            "starts it: calls arrive from another flow's Run Subflow widget"
+        )
+    return "internal", (
+        f"Trigger '{trigger}' has no incomingCall; its {event} transition starts it: a REST "
+        "API execution or a message (such as an outbound call), not a caller's line"
+    )
 
 
 class _Builder:
     """Builds one flow's nodes: gathers through :class:`Gathers`, every other widget here."""
 
-    def __init__(self, flow: Flow) -> None:
+    def __init__(self, flow: Flow, depth: int = 0) -> None:
         self.flow = flow
-        self.table = NodeTable(flow)
+        self.depth = depth
+        self.table = NodeTable(flow, returns=flow.entry_event == PARENT_EVENT)
         self.landing = _landing_variables(flow)
         self.gathers = Gathers(self.table, self.landing)
+        self.subflows: dict[str, Menu] = {}
 
     def run(self) -> Menu:
         flow = self.flow
         skipped = other_channel_states(flow)
         kept = [s for s in flow.states if s is not flow.trigger and s.name not in skipped]
         self.table.name_states(kept)
+        self.decisions = decide(flow, kept)
+        self.gathers.decisions = self.decisions
         for state in kept:
             if state.type == "gather-input-on-call":
                 self.gathers.plan(state)
@@ -91,14 +126,27 @@ class _Builder:
         for state in kept:
             if state.name not in folded:
                 self.table.add(state, self._convert(state))
-        return build_menu(
+        if start is None and self.table.returns:
+            # Studio docs, Subflows: widgets run only from the Subflow trigger; with none
+            # connected the subflow ends at once and the parent goes on at 'completed'.
+            start = unique_id("Trigger: no incomingParent", self.table.taken)
+            self.table.nodes[start] = {
+                "type": "return",
+                "note": "nothing is connected to the Trigger's Subflow (incomingParent) transition",
+            }
+        role, reason = _role(flow)
+        menu = build_menu(
             flow.document,
             nodes=self.table.nodes,
             start=start,
             positions=self.table.positions,
             id=flow.name,
             title=flow.title,
+            role=role,
+            role_reason=reason,
         )
+        menu._subflows.update(self.subflows)
+        return menu
 
     def _convert(self, state: State) -> dict[str, Any]:
         kind = state.type
@@ -112,13 +160,15 @@ class _Builder:
             return self._transfer(state)
         if kind == "record-voicemail":
             return self._voicemail(state)
+        if kind == "run-subflow":
+            return self._run_subflow(state)
         return self._action(state)
 
     def _say_play(self, state: State) -> dict[str, Any]:
         node = prompt_fields(state)
         digits = state.text("digits")
         notes = [f"plays the DTMF tones {digits}"] if digits else []
-        if not any(transition.next for transition in state.transitions):
+        if not any(transition.next for transition in state.transitions) and not self.table.returns:
             notes.append("the flow ends after this message: Studio hangs up the call")
             return {"type": "hangup", **node, "note": "; ".join(notes)}
         node = {"type": "say", **node}
@@ -131,7 +181,11 @@ class _Builder:
         table = self.table
         cases: list[dict[str, str]] = []
         node: dict[str, Any] = {"type": "branch", "cases": cases}
-        for transition in state.transitions:
+        decision = self.decisions.get(state.name)
+        transitions = state.transitions if decision is None else decision.possible
+        if decision is not None and len(transitions) == 1:
+            return self._decided(state, decision)
+        for transition in transitions:
             target = (
                 table.target(transition.next) if transition.next else table.end(state, transition)
             )
@@ -143,7 +197,19 @@ class _Builder:
             table.positions[place] = table.where(transition.path)
             cases.append({"when": describe_match(state, transition), "next": target})
         node["note"] = "Studio split-based-on"
+        if decision is not None:
+            node["note"] += "; " + _decided_note(state, decision)
+            if "else" not in node and cases:
+                node["else"] = cases.pop()["next"]  # the last case that can hold
         return node
+
+    def _decided(self, state: State, decision: Decision) -> dict[str, Any]:
+        """A split that takes one transition on every route: a step on to it."""
+        (transition,) = decision.possible
+        table = self.table
+        target = table.target(transition.next) if transition.next else table.end(state, transition)
+        table.positions[("nodes", state.node_id, "next")] = table.where(transition.path)
+        return {"type": "action", "next": target, "note": _decided_note(state, decision)}
 
     def _transfer(self, state: State) -> dict[str, Any]:
         human = _TRANSFERS[state.type]
@@ -151,6 +217,16 @@ class _Builder:
         target, note = _transfer_target(state)
         if target:
             node["target"] = target
+        if state.type == "send-to-flex":
+            # Studio docs, Send to Flex: "Send to Flex will enqueue the Voice and the caller
+            # will hear hold music while waiting for an agent"; TaskRouter's workflow holds the
+            # caller until a person answers.  Its failedToEnqueue and callFailure events fire
+            # on a technical error (a bad workflow or channel), not on busy or no answer.
+            node["waits_in_queue"] = True
+            note += (
+                "; Flex holds the caller in its queue until an agent answers, so busy and no "
+                "answer never come back; 'failedToEnqueue' and 'callFailure' are technical errors"
+            )
         node["note"] = note
         if human:
             passes = self._passes(state)
@@ -159,6 +235,59 @@ class _Builder:
         fail = self.table.route(state, "fail", state.transitions, after=True)
         if fail is not None:
             node["fail"] = fail
+        return node
+
+    def _run_subflow(self, state: State) -> dict[str, Any]:
+        """Studio docs, Run Subflow widget: runs the flow ``flow_sid``, then goes on at
+        ``completed`` (or ``failed``).  The flow, when the estate holds it, is inlined."""
+        table = self.table
+        sid = state.text("flow_sid")
+        sid = sid.strip() if sid else None
+        back = table.route(state, "next", state.transitions, after=False)
+        inner = None
+        if sid and self.depth < MAX_DEPTH and sid != self.flow.sid:
+            found = find_flow(self.flow.document, sid)
+            if found is not None:
+                inner = build(found, as_subflow=True, depth=self.depth + 1)
+        if inner is not None:
+            assert sid is not None
+            self.subflows[sid] = inner
+            node: dict[str, Any] = {
+                "type": "subflow",
+                "menu": sid,
+                "note": f"Studio run-subflow: runs flow {sid} ('{inner.id or inner.path}')",
+            }
+            if back is not None:
+                node["next"] = back
+            return node
+        what = f"flow {sid}" if sid else "a flow it does not name"
+        unknown = unique_id(f"{state.name}: {what}", table.taken)
+        # A Liquid sid is known when the call runs; a Terraform ${...} one when the
+        # flow is deployed, from a flow that is not among the files given.
+        runtime = bool(sid) and "{{" in sid
+        table.pending.append(
+            (
+                unknown,
+                {
+                    "type": "unknown",
+                    "reason": "run-time" if runtime else "not-given",
+                    "target": sid or None,
+                    "note": f"Run Subflow '{state.name}' runs {what}, which is not among the "
+                    "files given (a Flow resource with that 'sid'): what it does with the call "
+                    "is not read",
+                },
+            )
+        )
+        table.positions[("nodes", unknown)] = table.where((*state.path, "properties"))
+        cases = []
+        if back is not None:
+            cases.append({"when": f"the subflow {what} ends and Studio goes on", "next": back})
+        node = {
+            "type": "branch",
+            "cases": cases,
+            "else": unknown,
+            "note": f"Studio run-subflow: {what}",
+        }
         return node
 
     def _voicemail(self, state: State) -> dict[str, Any]:
@@ -231,6 +360,22 @@ def _transfer_target(state: State) -> tuple[str | None, str]:
         "Studio connect-virtual-agent: a virtual agent (bot) takes the call; 'return' brings "
         "it back to the flow",
     )
+
+
+def _decided_note(state: State, decision: Decision) -> str:
+    taken = ", ".join(_transition_words(state, t) for t in decision.possible)
+    never = ", ".join(_transition_words(state, t) for t in decision.impossible)
+    return (
+        f"Studio split-based-on '{state.name}', decided: {decision.why}; it takes {taken}, "
+        f"never {never}"
+    )
+
+
+def _transition_words(state: State, transition: Transition) -> str:
+    where = f"to '{transition.next}'" if transition.next else "to the end of the flow"
+    if transition.event == "noMatch":
+        return f"noMatch ({where})"
+    return f"'{describe_match(state, transition)}' ({where})"
 
 
 def _action_note(state: State) -> str:
