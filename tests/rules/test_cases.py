@@ -60,9 +60,7 @@ def _shown(finding: Any, keys: set[str]) -> dict[str, Any]:
 
 def test_every_rule_has_a_failing_and_a_passing_case() -> None:
     # AU002: only a crashing rule makes it (tests/rules/test_engine.py).
-    # ST004: only a platform file makes it; its cases arrive with the Asterisk importer's
-    # lenient reading (issue "Platform semantics").
-    engine_made = {"AU002", "ST004"}
+    engine_made = {"AU002"}
     for current in all_rules():
         if current.id in engine_made:
             continue

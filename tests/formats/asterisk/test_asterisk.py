@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 
 from ivraudit import MenuError, load, load_all, loads, to_graph
 from ivraudit.cli import main as cli
-from ivraudit.formats import FORMATS
+from ivraudit.config import Config
+from ivraudit.formats import FORMATS, Estate, loads_all
 from ivraudit.formats.asterisk.loader import AEL_MESSAGE, detect
 from ivraudit.formats.asterisk.match import Pattern, app_args, split_condition, substitute
 from ivraudit.model.errors import NotAMenuError
+from ivraudit.rules.engine import audit
 from tests.conftest import edges, kinds, lines, structural
 
 HERE = Path(__file__).resolve().parent / "fixtures"
@@ -266,7 +268,8 @@ def test_gosub_and_macro_are_subflows_expanded_at_each_call():
         ("support,1,1:then/sub-vip,s,1", "support,1,1:then/sub-vip,s,2", "fail", None),
         ("support,1,1:then/sub-vip,s,2", "support,1,2", "return", None),
         ("support,2,1", "support,2,2", "next", None),
-        ("support,3,1", "support,3,<end>", "next", None),
+        ("support,3,1", "support,3,1:unknown", "else", None),
+        ("support,3,1", "support,3,<end>", "case", "1"),
         ("support,4,1", "<missing sub-verify,s,nolabel>", "error", None),
         ("support,5,1", "support,5,1/macro-announce,s,1", "subflow", None),
         (
@@ -336,11 +339,15 @@ def test_subroutines_that_cannot_be_followed_are_actions_that_say_why():
         "through other subroutines)",
         "next": "support,2,2",
     }
-    assert fields(menu, "support,3,1")["note"] == (
-        "Gosub(sub-missing,s,1): subroutine not followed (jumps to context 'sub-missing', "
-        "which this dialplan does not define (Asterisk needs it from another configuration "
-        "file, or the jump fails))"
-    )
+    # A Gosub into a context no file given defines: it returns (Gosub is for that) or
+    # the route leaves what was read.
+    assert fields(menu, "support,3,1:unknown") == {
+        "type": "unknown",
+        "target": "sub-missing,s,1",
+        "note": "Gosub(sub-missing,s,1): subroutine not followed: jumps to context "
+        "'sub-missing', which the files given do not define (Asterisk needs it from another "
+        "configuration file, or the jump fails)",
+    }
     # A macro that always hangs up never comes back: no way on after the call.
     assert fields(menu, "support,s,4") == {
         "type": "subflow",
@@ -503,7 +510,8 @@ def test_a_missing_include_does_not_fail_the_load_and_is_named_where_it_matters(
         "'/usr/local/bin/make-menus.sh' could not be read"
     )
     assert fields(menu, "front-desk,3,1") == {
-        "type": "action",
+        "type": "unknown",
+        "target": "billing-menu,s,1",
         "note": "Goto(billing-menu,s,1): jumps to context 'billing-menu', which is not in the "
         "files read; it may be in '/usr/local/bin/make-menus.sh', 'missing-menus.conf', "
         "which could not be read",
@@ -555,7 +563,8 @@ def test_templates_switches_and_jumps_that_cannot_be_followed():
     assert fields(menu, "lobby,i,1") == {"type": "say", "play": "invalid", "next": "lobby,s,1"}
     assert menu.locate("nodes", "lobby,i,1").line == 3
     assert fields(menu, "lobby,s,1:switch") == {
-        "type": "action",
+        "type": "unknown",
+        "target": "switch => IAX2/hq/lobby",
         "note": "keys that match no extension here are looked up through switch => "
         "IAX2/hq/lobby, a remote dialplan ivraudit cannot read",
     }
@@ -565,7 +574,9 @@ def test_templates_switches_and_jumps_that_cannot_be_followed():
         "next": "lobby,1,done",
     }
     assert fields(menu, "lobby,1,done") == {
-        "type": "action",
+        "type": "unknown",
+        "reason": "run-time",
+        "target": "${NEXT_CONTEXT},s,1",
         "note": "Goto(${NEXT_CONTEXT},s,1): jumps to a context known only at run time "
         "(${NEXT_CONTEXT})",
     }
@@ -588,7 +599,8 @@ def test_a_dialplan_that_never_answers_a_call_is_not_a_menu():
         load(HERE / "outbound_only.conf")
     assert caught.value.message == (
         "Asterisk dialplan with no context where calls enter: every context that answers, "
-        "plays a prompt or reads digits is reached from another one or is a subroutine, so "
+        "plays a prompt or reads digits is reached from another one, is a subroutine or is not "
+        "a caller's line (a feature code, an outbound route), so "
         "there is no phone menu to audit"
     )
 
@@ -629,35 +641,6 @@ ERRORS = [
         "<text>:1:1: this line is not inside any [context] (put a [context] header above it)",
     ),
     (
-        "[main]\nexten => s,1,Answer()\nexten => s,start,Hangup()\n",
-        "<text>:3:1: priority 'start' of extension 's' is neither a number nor a label defined "
-        "above it (use a number, 'n', or a label of this extension)",
-    ),
-    (
-        "[main]\nexten => s,1(menu,Answer()\n",
-        "<text>:2:1: label in priority '1(menu' has no closing ')'",
-    ),
-    ("[main]\nexten => s,0,Answer()\n", "<text>:2:1: priority 0 of extension 's' is below 1"),
-    (
-        "[main]\n same => n,Answer()\n",
-        "<text>:2:2: 'same =>' has no extension before it in context 'main' "
-        "(start the extension with 'exten => name,1,...')",
-    ),
-    (
-        "[main]\nexten => s,1,\n",
-        "<text>:2:1: priority 1 of extension 's' runs no application "
-        "(write an application after the priority, e.g. NoOp())",
-    ),
-    (
-        "[main]\nexten => ,1,Answer()\n",
-        "<text>:2:1: 'exten =>' has no extension name (write exten => name,1,App())",
-    ),
-    (
-        "[main]\nexten => s,1,Answer()\nexten => s,1,Hangup()\n",
-        "<text>:3:1: priority 1 of extension 's' in context 'main' is defined twice (first at "
-        "<text>:2); Asterisk keeps the first and drops this one (renumber or remove one of them)",
-    ),
-    (
         "[main]\nexten => s,1,NoOp(a--;b)\n",
         "<text>:2:20: '--;' ends a block comment that was never opened: Asterisk ignores the "
         "rest of the file after it (remove it, or write the semicolon as \\;)",
@@ -677,6 +660,68 @@ def test_malformed_dialplans_are_errors_with_a_position_and_a_fix(text, message)
         loads(text, format="asterisk")
     assert not isinstance(caught.value, NotAMenuError)
     assert str(caught.value) == message
+
+
+# Lines pbx_config skips with a warning: the rest is audited, each is a notice (ST004).
+SKIPPED = [
+    (
+        "exten => s,start,Hangup()\n",
+        "priority 'start' of extension 's' is neither a number nor a label defined above it; "
+        "Asterisk skips this line with a warning (use a number, 'n', or a label of this "
+        "extension)",
+    ),
+    (
+        "exten => s,3(menu,Answer()\n",
+        "label in priority '3(menu' has no closing ')'; Asterisk skips this line with a warning",
+    ),
+    (
+        "exten => s,0,Answer()\n",
+        "priority 0 of extension 's' is below 1; Asterisk skips this line with a warning",
+    ),
+    (
+        "exten => s,3,\n",
+        "priority 3 of extension 's' runs no application; Asterisk skips this line with a "
+        "warning (write an application after the priority, e.g. NoOp())",
+    ),
+    (
+        "exten => ,1,Macro(user-callerid,)\n",
+        "'exten =>' has no extension name; Asterisk skips this line with a warning "
+        "(write exten => name,1,App())",
+    ),
+    (
+        "exten => s,1,Hangup()\n",
+        "priority 1 of extension 's' in context 'main' is defined twice (first at <text>:2); "
+        "Asterisk keeps the first and drops this one; Asterisk skips this line with a warning "
+        "(renumber or remove one of them)",
+    ),
+    (
+        "SAME = > n,HangUp()\n",
+        "priority '> n' of extension 's' is neither a number nor a label defined above it; "
+        "Asterisk skips this line with a warning (use a number, 'n', or a label of this "
+        "extension)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), SKIPPED)
+def test_lines_asterisk_skips_with_a_warning_are_notices_and_the_rest_is_audited(line, message):
+    text = "[main]\nexten => s,1,Answer()\n same => n,Playback(hello)\n" + line
+    menu = loads(text, format="asterisk")
+    assert [(n.position.line, n.message) for n in menu.notices] == [(4, message)]
+    assert fields(menu, "main,s,2")["play"] == "hello"
+    findings = audit(menu, Config(select=["ST004"])).findings
+    assert [(f.rule, f.line, f.message) for f in findings] == [("ST004", 4, message)]
+
+
+def test_a_same_line_with_no_extension_before_it_is_a_notice():
+    menu = loads("[main]\n same => n,Answer()\nexten => s,1,Playback(hi)\n", format="asterisk")
+    assert [(n.position.line, n.message) for n in menu.notices] == [
+        (
+            2,
+            "'same =>' has no extension before it in context 'main'; Asterisk skips this line "
+            "with a warning (start the extension with 'exten => name,1,...')",
+        )
+    ]
 
 
 def test_a_plain_comment_after_a_line_is_not_a_block_comment():
@@ -699,27 +744,29 @@ def test_lines_asterisk_itself_drops_are_dropped_the_same_way():
 CORPUS_RESULTS = {
     "asterisk/Darcia2125__IVR__extensions.conf": [("demo", 27, 43, 85), ("work", 14, 15, 27)],
     "asterisk/Distrotech__distrotech-core__extensions.conf": [
-        ("ivr-std", 256, 259, 915),
-        ("callback", 275, 278, 1031),
+        ("ivr-std", 231, 236, 755),
+        ("callback", 16, 17, 32),
         ("sugarcrm", 1, 1, 0),
         ("clickcall", 1, 1, 0),
-        ("h323", 336, 1161, 4102),
-        ("disa", 273, 276, 1008),
-        ("misdnfwd", 313, 1138, 3973),
-        ("sipddi", 315, 1140, 3994),
-        ("agent", 258, 261, 930),
-        ("ccdialin", 254, 257, 923),
-        ("cccall", 257, 260, 949),
+        ("h323", 298, 807, 2551),
+        ("disa", 15, 16, 33),
+        ("misdnfwd", 280, 789, 2497),
+        ("sipddi", 282, 791, 2518),
+        ("agent", 233, 238, 770),
+        ("ccdialin", 229, 234, 763),
+        ("cccall", 232, 237, 789),
     ],
     "asterisk/asterisk__asterisk__extensions.conf.sample": [("demo", 25, 36, 74)],
+    # Read alone, extensions.conf #includes extensions_foas.conf and extensions_magic.conf
+    # (collected beside it as inhyunc__baro_ars__extensions_foas.conf, ...).
     "asterisk/inhyunc__baro_ars__extensions.conf": [
         ("call-file-test", 1, 1, 0),
-        ("pri_tg_trunk", 84, 88, 92),
+        ("pri_tg_trunk", 351, 903, 1306),
         ("avoxi_trunk", 2, 2, 1),
-        ("public", 75, 79, 79),
+        ("public", 340, 892, 1291),
     ],
     "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 155, 197, 337)],
-    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 613, 868)],
+    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 616, 871)],
 }
 FREEPBX = "asterisk/Matto9781__freePBX01__extensions_additional.conf"
 CORPUS_REFUSED = {
@@ -759,13 +806,31 @@ def test_every_corpus_dialplan_loads_with_its_entry_contexts(corpus, name):
     assert summary(menus) == CORPUS_RESULTS[name]
 
 
-def test_the_freepbx_dialplan_loads_one_menu_per_feature_code_and_did(corpus):
+def test_the_freepbx_dialplan_is_audited_from_its_inbound_contexts_only(corpus):
     menus = load_all(corpus / FREEPBX)
-    assert len(menus) == 46
-    assert sum(len(menu.nodes) for menu in menus) == 486
-    graphs = [to_graph(menu) for menu in menus]
-    assert sum(graph.number_of_nodes() for graph in graphs) == 9109
-    assert sum(graph.number_of_edges() for graph in graphs) == 13162
+    # Feature codes (app-*, *NN), parking, paging, vm-callme and outbound routes are not
+    # caller lines: only FreePBX's inbound contexts are audited.
+    assert [(menu.id, menu.role, menu.role_reason) for menu in menus] == [
+        (
+            "ext-did-catchall",
+            "entry",
+            "FreePBX inbound context ext-did-catchall: calls from trunks",
+        ),
+        (
+            "from-trunk-pjsip-Trunk_01",
+            "entry",
+            "FreePBX inbound context from-trunk-pjsip-Trunk_01: calls from trunks",
+        ),
+        ("from-zaptel", "entry", "FreePBX inbound context from-zaptel: calls from trunks"),
+    ]
+    # The trunk hands the call to from-trunk, in FreePBX's core dialplan (not given).
+    trunk = next(menu for menu in menus if menu.id == "from-trunk-pjsip-Trunk_01")
+    assert fields(trunk, trunk.start) == {
+        "type": "unknown",
+        "target": "from-trunk,${EXTEN},1",
+        "note": "Goto(from-trunk,${EXTEN},1): jumps to context 'from-trunk': FreePBX's core "
+        "dialplan (extensions.conf) defines it, and that file is not among the files given",
+    }
     did = next(menu for menu in menus if menu.id == "ext-did-catchall")
     # The real IVR, reached through the DID and its announcement: WaitExten(10) with
     # the option 0, direct dialing, and loop counters on i and t.
@@ -991,4 +1056,102 @@ def test_a_fault_in_a_context_every_entry_shares_is_reported_once(tmp_path):
         ("DE004", 8, "shared,s,1", "from-sales"),
         ("MN002", 8, "shared,s,1", "from-sales"),
         ("DE003", 11, "shared,2,1", "from-sales"),
+    ]
+
+
+# -- the estate: files read together, channel configs, FreePBX roles ------------------------------
+
+
+def _check(*paths: Path):
+    from ivraudit.runner import check
+
+    return check([str(path) for path in paths], skip_non_menus=True)
+
+
+def test_a_channel_config_is_refused_and_its_context_lines_name_the_entries():
+    with pytest.raises(NotAMenuError) as caught:
+        load(HERE / "estate" / "chan_dahdi.conf")
+    assert caught.value.message == (
+        "not a dialplan: a channel config; its context= lines are read as entries"
+    )
+    estate = Estate.of(sorted((HERE / "estate").iterdir()))
+    menus = load_all(HERE / "estate" / "inbound.conf", estate=estate)
+    assert [(menu.id, menu.role, menu.role_reason) for menu in menus] == [
+        (
+            "from-pstn",
+            "entry",
+            "context from-pstn is named by chan_dahdi.conf:4 context=from-pstn",
+        )
+    ]
+
+
+def test_a_jump_into_another_file_of_the_estate_resolves_and_its_fault_is_found():
+    result = _check(HERE / "estate")
+    found = [
+        (Path(f.file).name, f.line, f.rule, f.node)
+        for f in result.report.findings
+        if f.rule in ("DE004", "ST004", "DE001")
+    ]
+    assert found == [("menus.conf", 4, "DE004", "main-menu,s,1")]
+    # menus.conf owns no context callers enter: it is audited through inbound.conf.
+    menus = load_all(
+        HERE / "estate" / "inbound.conf", estate=Estate.of(sorted((HERE / "estate").iterdir()))
+    )
+    assert fields(menus[0], "main-menu,s,1")["options"] == {
+        "1": "main-menu,1,1",
+        "2": "main-menu,2,1",
+    }
+
+
+def test_without_the_other_file_the_jump_is_unknown_and_nothing_is_reported():
+    result = _check(HERE / "alone" / "inbound.conf")
+    assert [f.rule for f in result.report.findings] == []
+    menu = load(HERE / "alone" / "inbound.conf")
+    assert fields(menu, menu.start) == {
+        "type": "unknown",
+        "target": "main-menu,s,1",
+        "note": "Goto(main-menu,s,1): jumps to context 'main-menu', which the files given do "
+        "not define (Asterisk needs it from another configuration file, or the jump fails)",
+    }
+
+
+def test_freepbx_inbound_contexts_are_entries_and_feature_codes_are_not_audited():
+    menus = load_all(HERE / "freepbx_roles.conf")
+    assert [(menu.id, menu.role, menu.role_reason) for menu in menus] == [
+        (
+            "from-trunk-sip-carrier",
+            "entry",
+            "FreePBX inbound context from-trunk-sip-carrier: calls from trunks",
+        ),
+        ("ext-did", "entry", "FreePBX inbound context ext-did: calls from trunks"),
+    ]
+    did = menus[1]
+    # The IVR is reached from the DID (the placeholder foo is no way in); jumps into
+    # FreePBX's core dialplan (not given) are unknown, never a fault.
+    assert did.start == "ivr-1,s,2"
+    assert fields(did, "ivr-1,0,1")["type"] == "unknown"
+    assert fields(did, "ivr-1,t,1")["target"] == "from-internal,100,1"
+    rules = sorted({f.rule for menu in menus for f in audit(menu).findings})
+    assert "MN002" not in rules and "DP003" not in rules
+
+
+def test_hand_written_contexts_nothing_reaches_are_entries_only_when_they_wait_for_digits():
+    text = (
+        "[callout]\n"
+        "exten => _9X.,1,Dial(SIP/${EXTEN:1}@carrier)\n"
+        "[features]\n"
+        "exten => *43,1,Answer()\n same => n,Echo()\n"
+        "[lobby]\n"
+        "exten => s,1,Background(lobby)\n same => n,WaitExten(5)\n"
+        "exten => 1,1,Dial(PJSIP/desk)\n"
+    )
+    menus = loads_all(text, format="asterisk")
+    assert [(menu.id, menu.role, menu.role_reason) for menu in menus] == [
+        ("features", "internal", "feature code *43"),
+        (
+            "lobby",
+            "entry",
+            "context lobby plays a prompt and waits for digits, and nothing in the dialplan "
+            "leads to it",
+        ),
     ]

@@ -167,7 +167,7 @@ class Flow:
         if not new:
             return helper
         if isinstance(target, Unknown):
-            node: dict[str, Any] = {"type": "action", "note": target.note}
+            node: dict[str, Any] = target.node()
         elif isinstance(target, Ends):
             node = {"type": "hangup", "note": target.note, "reason": target.reason}
         elif isinstance(target, Timed):

@@ -95,7 +95,7 @@ class Jumps:
         if isinstance(target, Missing):
             return {"type": "action", "note": described, "next": target.name}
         if isinstance(target, Unknown):
-            return {"type": "action", "note": f"{described}: {target.note}"}
+            return target.node(described)
         if isinstance(target, Ends):
             return {"type": "hangup", "note": target.note, "reason": target.reason}
         if isinstance(target, Timed):
@@ -124,7 +124,9 @@ class Jumps:
             args = app_args(self.targets.substituted(loc, spec))
             name = args[0] if args else ""
             if not name or has_variables(name):
-                target: Target = Unknown("the macro's name is known only at run time")
+                target: Target = Unknown(
+                    "the macro's name is known only at run time", "run-time", spec
+                )
             else:
                 target = self.targets.locate(f"macro-{name}", "s", "1", loc)
         else:
@@ -140,11 +142,41 @@ class Jumps:
                 "note": f"{described}: the subroutine does not exist, so Asterisk hangs up",
                 "error": target.name,
             }
-        reason = target.note if isinstance(target, (Unknown, Ends)) else "chosen at run time"
+        if isinstance(target, Unknown):
+            return self._unknown_call(pool, node_id, kind, described, target, following, loc)
+        reason = target.note if isinstance(target, Ends) else "chosen at run time"
         return {
             "type": "action",
             "note": f"{described}: subroutine not followed ({reason})",
             "next": following,
+        }
+
+    def _unknown_call(
+        self,
+        pool: Pool,
+        node_id: str,
+        kind: Kind,
+        described: str,
+        target: Unknown,
+        following: str,
+        loc: Loc,
+    ) -> dict[str, Any]:
+        """A subroutine that is not in what was read.
+
+        A ``Macro`` may dial, transfer or hang up before it returns: the route ends
+        in the unknown.  A ``Gosub`` runs to its ``Return`` (that is what Gosub is
+        for), so the route either goes on at the next priority or ends in the unknown.
+        """
+        if kind.call == "macro":
+            return target.node(f"{described}: subroutine not followed")
+        helper, new = pool.claim(("helper", node_id, "unknown"), f"{node_id}:unknown")
+        if new:
+            pool.add(helper, target.node(f"{described}: subroutine not followed"), loc.step.where)
+        return {
+            "type": "branch",
+            "cases": [{"when": f"{described} returns", "next": following}],
+            "else": helper,
+            "note": f"{described}: {target.note}",
         }
 
     def call_if(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:

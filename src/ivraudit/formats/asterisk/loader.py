@@ -10,6 +10,7 @@ See docs/formats/asterisk.md for the mapping and the heuristics.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from typing import Any
@@ -18,12 +19,19 @@ import networkx as nx
 
 from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
-from ivraudit.formats.asterisk.apps import TALK_APPS, app_args, goto_parts
+from ivraudit.formats.asterisk.entries import Choice, choose, is_freepbx
 from ivraudit.formats.asterisk.flow import Flow
-from ivraudit.formats.asterisk.match import has_variables, is_dialable, normalize, substitute
 from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, branch_node
-from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step, read_dialplan
-from ivraudit.formats.asterisk.targets import SPECIAL_EXTENSIONS, Loc, Target, jump_specs
+from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
+from ivraudit.formats.asterisk.system import (
+    CHANNEL_MESSAGE,
+    CORE_NOTE,
+    FREEPBX_CORE,
+    is_channel_config,
+    owners,
+    system_of,
+)
+from ivraudit.formats.asterisk.targets import Loc, Target
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
@@ -42,6 +50,7 @@ AEL_MESSAGE = (
 _EXTEN_LINE = re.compile(r"(?im)^[ \t]*(?:exten|same)[ \t]*=>?")
 _HEADER = re.compile(r"(?m)^[ \t]*\[[^\]\r\n]+\]")
 _INCLUDE_LINE = re.compile(r"(?im)^[ \t]*(?:include|switch)[ \t]*=>")
+_CONTEXT_LINE = re.compile(r"(?im)^[ \t]*context[ \t]*=")
 _AEL = re.compile(
     r"(?m)^[ \t]*(?:(?:context|macro|extensions)[ \t]+[\w.-]+[ \t]*(?:\([^)\n]*\))?[ \t]*\{"
     r"|globals[ \t]*\{|abstract[ \t]+context\b)"
@@ -49,10 +58,13 @@ _AEL = re.compile(
 
 
 def detect(text: Any) -> bool:
-    """Whether a text file is an extensions.conf-style dialplan."""
+    """Whether a text file is an extensions.conf-style dialplan (or a channel config,
+    which :func:`convert` refuses with the reason)."""
     if not isinstance(text, str):
         return False
     if _EXTEN_LINE.search(text):
+        return True
+    if _HEADER.search(text) and _CONTEXT_LINE.search(text):
         return True
     return bool(_HEADER.search(text) and _INCLUDE_LINE.search(text))
 
@@ -71,11 +83,67 @@ def near_miss(text: str, path: str, documents: dict[str, Document]) -> str | Non
 
 
 def convert(document: Document) -> list[Menu]:
-    """One Menu per context where calls enter the dialplan."""
+    """One Menu per context where calls enter the dialplan (and per internal context
+    nothing leads to), for the contexts this file defines.
+
+    In an estate, every dialplan file given in the run is one dialplan, as Asterisk
+    merges #included files and same-named contexts; each file reports the contexts it
+    defines (and those of files it #includes that were not given).
+    """
     text = document.text
-    if looks_like_ael(text, document.path):
-        raise NotAMenuError(document.path, 1, 1, AEL_MESSAGE)
-    plan = read_dialplan(text, document.path)
+    path = document.path
+    if looks_like_ael(text, path):
+        raise NotAMenuError(path, 1, 1, AEL_MESSAGE)
+    if is_channel_config(path, text) and not _EXTEN_LINE.search(text):
+        raise NotAMenuError(path, 1, 1, CHANNEL_MESSAGE)
+    estate = document.estate
+    if estate is None or path.startswith("<"):
+        plan = read_dialplan(text, path)
+        built = _whole(document, plan, [], estate, core_given=True)
+        own = path
+    else:
+        system = system_of(estate, path, text, _is_dialplan)
+        key = ("asterisk", tuple(name for name, _ in system.files))
+        built = estate.cache.get(key)
+        if built is None:
+            try:
+                (first, first_text), *rest = system.files
+                plan = read_dialplan(first_text, first, estate.root, rest)
+                built = _whole(document, plan, system.named, estate, system.core_given)
+            except MenuError as error:
+                built = error
+            estate.cache[key] = built
+        own = os.path.realpath(path)
+    if isinstance(built, MenuError):
+        raise built
+    menus = built.get(own, [])
+    if not menus:
+        raise NotAMenuError(
+            path,
+            1,
+            1,
+            "Asterisk dialplan file with no context of its own where calls enter: callers "
+            "reach its contexts through other files of the dialplan (their findings are "
+            "reported there), or its contexts are not caller lines",
+        )
+    return menus
+
+
+def _is_dialplan(text: str, path: str) -> bool:
+    return (
+        detect(text) and not looks_like_ael(text, path) and not is_channel_config(path, text)
+    ) or bool(_EXTEN_LINE.search(text))
+
+
+def _whole(
+    document: Document,
+    plan: Dialplan,
+    named: list[tuple[str, str]],
+    estate: Any,
+    core_given: bool,
+) -> dict[str, list[Menu]]:
+    """Every Menu of one dialplan, by the file that reports it."""
+    path = document.path
     if not any(context.extensions for context in plan.contexts.values()):
         reason = (
             "Asterisk dialplan with no extensions: every 'exten =>' line is commented out "
@@ -83,255 +151,36 @@ def convert(document: Document) -> list[Menu]:
             if plan.has_exten_text
             else "Asterisk dialplan with no extensions, so there is no phone menu to audit"
         )
-        raise NotAMenuError(document.path, 1, 1, reason)
+        raise NotAMenuError(path, 1, 1, reason)
+    if is_freepbx(plan) and not core_given:
+        plan.partial = dict.fromkeys(FREEPBX_CORE, CORE_NOTE)
     flow = Flow(plan)
-    entries = entry_contexts(plan, flow)
-    if not entries:
+    choices = choose(plan, flow, named)
+    if not any(choice.role == "entry" for choice in choices):
         raise NotAMenuError(
-            document.path,
+            path,
             1,
             1,
             "Asterisk dialplan with no context where calls enter: every context that answers, "
-            "plays a prompt or reads digits is reached from another one or is a subroutine, "
+            "plays a prompt or reads digits is reached from another one, is a subroutine or "
+            "is not a caller's line (a feature code, an outbound route), "
             "so there is no phone menu to audit",
         )
-    return _Assembly(document, plan, flow).menus(entries)
-
-
-# -- where calls enter -----------------------------------------------------------------------
-
-
-def entry_contexts(plan: Dialplan, flow: Flow) -> list[tuple[Context, list[Extension]]]:
-    """Contexts calls enter, each with the extensions they enter at (file order).
-
-    Contexts are grouped by what leads from one to another (Goto, GotoIf,
-    Gosub, Macro, ``include``, ...; a context holding nothing but one include
-    counts as the context it includes): a group nothing else leads into is
-    where calls enter.  Its first context (in file order) that has extensions
-    of its own, is not a subroutine (a ``macro-`` context, a Gosub/Macro
-    target, or one that runs Return) and talks to the caller (answers, plays
-    a prompt, reads digits), or leads to a context that does, is the entry.
-    So a main menu and the submenus that jump back to it make one entry.
-    """
-    links, called = _references(plan, flow)
-    talking = {
-        flow.targets.canonical(context.name)
-        for context in plan.contexts.values()
-        if any(_talks(step) for ext in context.extensions.values() for step in ext.steps.values())
-    }
-    reaches_talk = _reaching(talking, links)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(flow.targets.canonical(name) for name in plan.contexts)
-    graph.add_edges_from(links)
-    condensed = nx.condensation(graph)
-    order = {name: index for index, name in enumerate(plan.contexts)}
-    pending: deque[str] = deque()
-    for component in condensed:
-        if condensed.in_degree(component) == 0:
-            pending.extend(sorted(condensed.nodes[component]["members"], key=order.__getitem__))
-    pending = deque(sorted(pending, key=order.__getitem__))
-    seen = set(pending)
-    covered: set[str] = set()
-    entries = []
-    while pending:
-        name = pending.popleft()
-        if name in covered:
-            continue
-        context = plan.contexts[name]
-        if _eligible(context, called) and name in reaches_talk:
-            chosen = entry_extensions(context, flow)
-            if chosen:
-                entries.append((context, chosen))
-                covered.update(nx.descendants(graph, name))
-                continue
-        # Nothing to enter here (only includes, a trunk hop, a subroutine): go on.
-        for target in sorted(graph.successors(name), key=order.__getitem__):
-            if target not in seen:
-                seen.add(target)
-                pending.append(target)
-    entries.sort(key=lambda entry: order[entry[0].name])
-    return entries
-
-
-def _eligible(context: Context, called: set[str]) -> bool:
-    if context.name.lower().startswith("macro-") or context.name in called:
-        return False
-    apps = {
-        step.app.strip().lower()
-        for ext in context.extensions.values()
-        for step in ext.steps.values()
-    }
-    return bool(apps) and not apps & {"return", "macroexit"}
-
-
-def _reaching(talking: set[str], links: set[tuple[str, str]]) -> set[str]:
-    """Contexts from which a talking context can be reached (by any jump or include)."""
-    into: dict[str, list[str]] = {}
-    for source, target in links:
-        into.setdefault(target, []).append(source)
-    seen = set(talking)
-    stack = list(talking)
-    while stack:
-        for source in into.get(stack.pop(), ()):
-            if source not in seen:
-                seen.add(source)
-                stack.append(source)
-    return seen
-
-
-def _talks(step: Step) -> bool:
-    name = step.app.strip().lower()
-    if name in TALK_APPS:
-        return True
-    kind = step.kind
-    if kind.tag == "prompt":
-        return True
-    if kind.tag in ("execif", "execiftime"):
-        for text in (kind.then, kind.otherwise):
-            inner = (text or "").split("(", 1)[0].strip().lower()
-            if inner in TALK_APPS:
-                return True
-    return False
-
-
-def _references(plan: Dialplan, flow: Flow) -> tuple[set[tuple[str, str]], set[str]]:
-    """What leads from one context to another, and contexts run as subroutines.
-
-    Context names are canonical: a context that only includes another is that one.
-    """
-    links: set[tuple[str, str]] = set()
-    called: set[str] = set()
-    for context in plan.contexts.values():
-        source = flow.targets.canonical(context.name)
-        for include in context.includes:
-            target = flow.targets.canonical(include.name)
-            if include.name in plan.contexts and target != source:
-                links.add((source, target))
-        for extension in context.extensions.values():
-            for step in extension.steps.values():
-                for target, subroutine in _step_targets(step, flow):
-                    if target not in plan.contexts:
-                        continue
-                    canonical = flow.targets.canonical(target)
-                    if subroutine:
-                        called.update({target, canonical})
-                    if canonical != source:
-                        links.add((source, canonical))
-    return links, called
-
-
-def _step_targets(step: Step, flow: Flow) -> list[tuple[str, bool]]:
-    """Contexts a priority names as a place to go, and whether it runs them as a subroutine."""
-    kind = step.kind
-    found: list[tuple[str, bool]] = []
-    subroutine = kind.tag in ("call", "callif")
-    if subroutine and kind.call == "macro":
-        for spec in (kind.target, kind.then, kind.otherwise):
-            args = app_args(spec or "")
-            if args and not has_variables(args[0]):
-                found.append((f"macro-{args[0]}", True))
-        return found
-    for spec in jump_specs(step):
-        parts = goto_parts(substitute(spec, flow.targets.constants, None, step.context))
-        if len(parts) == 3 and not has_variables(parts[0]):
-            found.append((parts[0], subroutine))
-    if kind.tag == "transfer" and kind.target and kind.target.startswith("DISA:"):
-        found.append((kind.target[5:], False))
-    if kind.tag == "prompt" and kind.context:
-        found.append((kind.context, False))
-    return found
-
-
-def entry_extensions(context: Context, flow: Flow) -> list[Extension]:
-    """The extensions calls enter a context at.
-
-    Those no other extension of the context leads to (by a jump, or as a
-    menu choice), ``s`` first; when every extension is reached from another
-    (a menu whose options lead back to it), the first that answers the call.
-    Calls also arrive at such extensions of the contexts it includes.
-    """
-    roots = _roots(context, flow)
-    if roots is None:
-        return []
-    if not roots:
-        own = _own(context)
-        for ext in own:
-            if any(step.app.strip().lower() == "answer" for step in ext.steps.values()):
-                return [ext]
-        return [own[0]]
-    seen = {ext.name.partition("/")[0] for ext in roots}
-    for included, _ in flow.targets.search_order(context.name)[1:]:
-        for ext in _roots(included, flow) or []:
-            name = ext.name.partition("/")[0]
-            if name not in seen and name != "s":
-                seen.add(name)
-                roots.append(ext)
-    return roots
-
-
-def _own(context: Context) -> list[Extension]:
-    return [
-        ext
-        for ext in context.extensions.values()
-        if ext.name.partition("/")[0] not in SPECIAL_EXTENSIONS - {"s"} and 1 in ext.steps
-    ]
-
-
-def _roots(context: Context, flow: Flow) -> list[Extension] | None:
-    """Extensions of a context nothing else in it leads to (None: it has none at all)."""
-    own = _own(context)
-    if not own:
-        return None
-    incoming: dict[str, set[str]] = {ext.key: set() for ext in own}
-    dialable = [
-        ext for ext in own if ext.pattern is not None or is_dialable(ext.name.partition("/")[0])
-    ]
-    for ext in own:
-        for target in _extension_refs(ext, own, dialable, flow):
-            if target.key != ext.key:
-                incoming[target.key].add(ext.key)
-    roots = [ext for ext in own if not incoming[ext.key]]
-    roots.sort(key=lambda ext: (ext.name != "s", ext.order))
-    return roots
-
-
-def _extension_refs(
-    ext: Extension, own: list[Extension], dialable: list[Extension], flow: Flow
-) -> list[Extension]:
-    found: list[Extension] = []
-    last = ext.steps[max(ext.steps)].kind.tag if ext.steps else "hangup"
-    if not flow.plan.autofallthrough and last not in ("hangup", "goto", "return"):
-        found.extend(dialable)  # running out of priorities waits for another extension
-    for step in ext.steps.values():
-        kind = step.kind
-        if kind.tag == "waitexten" or (kind.tag == "prompt" and kind.interruptible):
-            found.extend(dialable)
-        for spec in jump_specs(step):
-            parts = goto_parts(substitute(spec, flow.targets.constants, None, step.context))
-            if len(parts) == 3 and flow.targets.canonical(parts[0]) != flow.targets.canonical(
-                step.context
-            ):
-                continue
-            if len(parts) < 2:
-                continue
-            found.extend(other for other in own if _may_name(parts[-2], other))
-    return found
-
-
-def _may_name(text: str, ext: Extension) -> bool:
-    """Whether a (possibly partly dynamic) extension name in a jump can be ``ext``."""
-    name = ext.name.partition("/")[0]
-    if not has_variables(text):
-        wanted = normalize(text)
-        if ext.pattern is not None:
-            return ext.pattern.matches(wanted)
-        return normalize(name) == wanted
-    prefix = normalize(re.split(r"\$[{\[]", text, maxsplit=1)[0])
-    if not prefix:
-        return False  # anywhere at all: says nothing about which extension
-    if ext.pattern is not None:
-        return name.startswith("_" + prefix) or ext.pattern.matches(prefix + "0")
-    return normalize(name).startswith(prefix)
+    menus = _Assembly(document, plan, flow).menus(choices)
+    owner = owners(plan.files, plan.includer, estate)
+    by_file: dict[str, list[Menu]] = {}
+    for choice, menu in zip(choices, menus, strict=True):
+        where = choice.context.where.file
+        real = os.path.realpath(where) if not where.startswith("<") else where
+        by_file.setdefault(owner.get(real, real), []).append(menu)
+    for notice in plan.notices:
+        where = notice.position.file
+        real = os.path.realpath(where) if not where.startswith("<") else where
+        mine = by_file.get(owner.get(real, real)) or next(iter(by_file.values()))
+        mine[0]._notices.append(notice)
+    if estate is None or path.startswith("<"):
+        return {path: [menu for group in by_file.values() for menu in group]}
+    return by_file
 
 
 # -- menus -----------------------------------------------------------------------------------
@@ -348,16 +197,19 @@ class _Assembly:
         self.reach: dict[str, set[str]] = {}
         self.built: dict[str, Menu] = {}
 
-    def menus(self, entries: list[tuple[Context, list[Extension]]]) -> list[Menu]:
+    def menus(self, choices: list[Choice]) -> list[Menu]:
         main = self.flow.pools["main"]
-        starts = [(context.name, self._start(main, context, chosen)) for context, chosen in entries]
+        starts = [
+            (choice.context.name, self._start(main, choice.context, choice.extensions))
+            for choice in choices
+        ]
         self.flow.run()
         starts = [(name, self.flow.resolve(main, start)) for name, start in starts]
         self._discover([start for _, start in starts])
         self._bound()
         menus = []
         total = 0
-        for name, start in starts:
+        for (name, start), choice in zip(starts, choices, strict=True):
             reach = _reachable(main, start)
             total += len(reach) + sum(self._size(key) for key in self._calls(main, reach))
             if total > MAX_TOTAL_NODES:
@@ -368,7 +220,7 @@ class _Assembly:
                     f"this dialplan expands to more than {MAX_TOTAL_NODES:,} nodes",
                     "audit its contexts in smaller files",
                 )
-            menus.append(self._menu(main, start, reach, name))
+            menus.append(self._menu(main, start, reach, name, choice.role, choice.reason))
         return menus
 
     def _start(self, pool: Pool, context: Context, chosen: list[Extension]) -> str:
@@ -487,12 +339,27 @@ class _Assembly:
     def _size(self, key: str) -> int:
         return getattr(self, "sizes", {}).get(key, 0)
 
-    def _menu(self, pool: Pool, start: str, reach: set[str], name: str) -> Menu:
+    def _menu(
+        self,
+        pool: Pool,
+        start: str,
+        reach: set[str],
+        name: str,
+        role: str = "entry",
+        reason: str = "",
+    ) -> Menu:
         files = {name: index for index, name in enumerate(self.plan.files)}
         nodes = {node_id: pool.nodes[node_id] for node_id in _ordered(pool, reach, files)}
         positions = _positions(pool, nodes)
         menu = build_menu(
-            self.document, nodes=nodes, start=start, positions=positions, id=name, title=None
+            self.document,
+            nodes=nodes,
+            start=start,
+            positions=positions,
+            id=name,
+            title=None,
+            role=role,  # type: ignore[arg-type]
+            role_reason=reason,
         )
         menu._path = self.document.path
         menu._format = "asterisk"

@@ -3,9 +3,11 @@
 Follows Asterisk's own readers: main/config.c for comments, categories,
 templates and ``#include``, and pbx/pbx_config.c for ``exten =>``/``same =>``
 lines, priorities (``n``, ``n+1``, ``label+101``), labels and ``include =>``.
-Where Asterisk only logs a warning and drops a line that would have been a
-step of the call, this reader raises a :class:`MenuError` instead, so no route
-disappears without a word.
+Where Asterisk refuses the file, this reader raises a :class:`MenuError`.
+Where Asterisk only logs a warning and skips a line that would have been a
+step of the call, this reader skips it too and keeps a :class:`Notice` at its
+line (reported as ST004), so the rest of the dialplan is audited as it runs and
+no route disappears without a word.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ivraudit.formats._parse import DEFAULT_MAX_BYTES, decode, read_bytes
 from ivraudit.formats.asterisk.apps import Kind, classify
 from ivraudit.formats.asterisk.match import Pattern, normalize, split_top, substitute
 from ivraudit.model.errors import MenuError, Position
+from ivraudit.model.menu import Notice
 
 #: How deep #include may nest, and how many files one dialplan may read.
 MAX_INCLUDE_DEPTH = 32
@@ -97,6 +100,8 @@ class Unread:
     name: str
     reason: str
     where: Position
+    #: Read inside a [context], so the file may hold extensions (not [globals]/[general]).
+    in_context: bool = True
 
 
 @dataclass
@@ -111,6 +116,12 @@ class Dialplan:
     has_exten_text: bool
     #: Every file read, the dialplan's own first, then its #includes in order.
     files: list[str] = field(default_factory=list)
+    #: Lines Asterisk skips with a warning (reported as ST004), in file order.
+    notices: list[Notice] = field(default_factory=list)
+    #: Each file read -> the file whose #include read it (absent for files read first).
+    includer: dict[str, str] = field(default_factory=dict)
+    #: Contexts only partly in the files given (FreePBX's core dialplan absent), and why.
+    partial: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,16 +143,37 @@ class _Category:
 _EXTEN_TEXT = re.compile(r"(?im)^[ \t;]*exten[ \t]*=")
 
 
-def read_dialplan(text: str, path: str) -> Dialplan:
-    """Read a dialplan from its text; ``path`` locates it and its relative #includes."""
-    reader = _Reader(path)
+def read_dialplan(
+    text: str,
+    path: str,
+    root: str | None = None,
+    siblings: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> Dialplan:
+    """Read a dialplan from its text; ``path`` locates it and its relative #includes.
+
+    ``root`` is the directory no #include may leave (None: the file's own
+    directory); ``siblings`` are more top-level files (path, text) read after it
+    as part of the same dialplan (the other dialplan files of the estate).
+    """
+    reader = _Reader(path, root)
     reader.read(text, path, ())
-    return reader.dialplan(bool(_EXTEN_TEXT.search(text)))
+    has_exten = bool(_EXTEN_TEXT.search(text))
+    for other, other_text in siblings:
+        reader.current = None
+        reader.read(other_text, other, ())
+        has_exten = has_exten or bool(_EXTEN_TEXT.search(other_text))
+    return reader.dialplan(has_exten)
 
 
 class _Reader:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, root: str | None = None) -> None:
         self.root = path
+        self.boundary = (
+            os.path.realpath(root)
+            if root is not None
+            else (os.path.dirname(os.path.realpath(path)) if not path.startswith("<") else "")
+        )
+        self.includer: dict[str, str] = {}
         self.categories: list[_Category] = []
         self.by_name: dict[str, _Category] = {}
         self.current: _Category | None = None
@@ -247,17 +279,26 @@ class _Reader:
         base = os.path.dirname(where.file)
         target = name if os.path.isabs(name) else os.path.join(base, name)
         if any(char in name for char in "*?["):
-            found = sorted(glob.glob(target))
+            found = sorted(each for each in glob.glob(target) if self._inside(each))
             if not found and not optional:
                 self._skip(name, "no file matches it", where)
             for each in found:
                 self._include_file(each, name, where, chain)
             return
         if not os.path.exists(target):
+            target = _sibling(where.file, name) or target
+        if not self._inside(target):
+            self._skip(name, f"it is outside {self.boundary}, the root of the files given", where)
+            return
+        if not os.path.exists(target):
             if not optional:
                 self._skip(name, "the file does not exist", where)
             return
         self._include_file(target, name, where, chain)
+
+    def _inside(self, target: str) -> bool:
+        real = os.path.realpath(target)
+        return real == self.boundary or real.startswith(self.boundary.rstrip(os.sep) + os.sep)
 
     def _include_file(self, target: str, name: str, where: Position, chain: tuple[str, ...]):
         if _identity(target) in chain:
@@ -292,10 +333,15 @@ class _Reader:
         except MenuError as error:
             self._skip(name, error.message, where)
             return
+        self.includer.setdefault(os.path.realpath(target), os.path.realpath(where.file))
         self.read(text, target, chain)
 
     def _skip(self, name: str, reason: str, where: Position) -> None:
-        self.unread.append(Unread(name, reason, where))
+        current = self.current
+        in_context = current is None or (
+            not current.template and current.name.lower() not in _NOT_CONTEXTS
+        )
+        self.unread.append(Unread(name, reason, where, in_context))
         if self.current is not None:
             self.current.unread.append(name)
 
@@ -348,6 +394,7 @@ class _Reader:
                     if variable.name.lower() == "autofallthrough":
                         autofallthrough = _true(variable.value)
         contexts: dict[str, Context] = {}
+        notices: list[Notice] = []
         for category in self.categories:
             if category.template or category.name.lower() in _NOT_CONTEXTS:
                 continue
@@ -355,14 +402,33 @@ class _Reader:
             if context is None:
                 context = contexts[category.name] = Context(category.name, category.where)
             context.unread.extend(category.unread)
-            _Builder(context, globals_).add(category.variables)
+            _Builder(context, globals_, notices).add(category.variables)
+        notices.sort(key=lambda notice: (notice.position.file, notice.position.line))
         return Dialplan(
-            contexts, globals_, autofallthrough, self.unread, has_exten_text, self.read_files
+            contexts,
+            globals_,
+            autofallthrough,
+            self.unread,
+            has_exten_text,
+            self.read_files,
+            notices,
+            self.includer,
         )
 
 
 def _true(value: str) -> bool:
     return value.strip().lower() in ("yes", "true", "y", "t", "1", "on")
+
+
+def _sibling(including: str, name: str) -> str | None:
+    """A file collected flat as ``owner__repo__name.conf`` beside its includer: the
+    ``#include name.conf`` of ``owner__repo__extensions.conf`` names it."""
+    base = os.path.basename(including)
+    if base.count("__") < 2 or os.path.isabs(name) or "/" in name:
+        return None
+    prefix = base[: base.rindex("__") + 2]
+    candidate = os.path.join(os.path.dirname(including), prefix + name)
+    return candidate if os.path.isfile(candidate) else None
 
 
 def _identity(path: str) -> str:
@@ -372,19 +438,26 @@ def _identity(path: str) -> str:
 class _Builder:
     """Adds one category's lines to its context, as pbx_load_config does."""
 
-    def __init__(self, context: Context, globals_: dict[str, str]) -> None:
+    def __init__(self, context: Context, globals_: dict[str, str], notices: list[Notice]) -> None:
         self.context = context
         self.globals = globals_
+        self.notices = notices
         self.last_extension: str | None = None
         self.last_priority: int | None = None
 
     def add(self, variables: list[_Variable]) -> None:
         for variable in variables:
             name = variable.name.lower()
-            if name.startswith("same"):
-                self._step(variable, same=True)
-            elif name == "exten":
-                self._step(variable, same=False)
+            if name.startswith("same") or name == "exten":
+                try:
+                    self._step(variable, same=name != "exten")
+                except _Skipped as skipped:
+                    # pbx_config logs a warning and goes on without this line.
+                    where = skipped.where
+                    message = f"{skipped.message}; Asterisk skips this line with a warning"
+                    if skipped.hint:
+                        message += f" ({skipped.hint})"
+                    self.notices.append(Notice(where, message))
             elif name == "include":
                 self._include(variable)
             elif name in ("switch", "lswitch", "eswitch"):
@@ -494,6 +567,8 @@ class _Builder:
             if existing.app.lower() == app.lower() and existing.data == data:
                 return  # the same line twice (often the same file included twice)
             first = existing.where
+            if "override" in os.path.basename(first.file).lower():
+                return  # FreePBX's override files replace generated lines on purpose
             raise _error(
                 where,
                 f"priority {number} of extension '{written}' in context '{self.context.name}' "
@@ -548,8 +623,18 @@ def _application(text: str) -> tuple[str, str]:
     return name.strip(), data
 
 
-def _error(where: Position, message: str, hint: str | None = None) -> MenuError:
-    return MenuError(where.file, where.line, where.column, message, hint)
+class _Skipped(Exception):
+    """A dialplan line pbx_config skips with a warning."""
+
+    def __init__(self, where: Position, message: str, hint: str | None) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
+        self.hint = hint
+
+
+def _error(where: Position, message: str, hint: str | None = None) -> _Skipped:
+    return _Skipped(where, message, hint)
 
 
 # -- comments ----------------------------------------------------------------------------------

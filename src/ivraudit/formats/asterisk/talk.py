@@ -173,7 +173,8 @@ class Talk:
                         f"keys that match no extension here are looked up through switch => "
                         f"{text}, a remote dialplan ivraudit cannot read"
                     )
-                    pool.add(helper, {"type": "action", "note": note}, context.switches[0][1])
+                    node = {"type": "unknown", "target": f"switch => {text}", "note": note}
+                    pool.add(helper, node, context.switches[0][1])
                 options.setdefault("/^[0-9*#]+$/", helper)
         node: dict[str, Any] = {
             "type": "menu",

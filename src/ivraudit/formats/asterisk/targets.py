@@ -53,9 +53,18 @@ class Timed:
 
 @dataclass(frozen=True)
 class Unknown:
-    """A place ivraudit cannot see: computed at run time, or in a file it could not read."""
+    """A place ivraudit cannot see: computed at run time (``run-time``), in a context or
+    file that was not given (``not-given``), or written so it cannot be read (``unsupported``);
+    ``target`` is what the dialplan names there."""
 
     note: str
+    reason: str = "run-time"
+    target: str | None = None
+
+    def node(self, prefix: str = "") -> dict[str, str | None]:
+        """The unknown node this place becomes."""
+        note = f"{prefix}: {self.note}" if prefix else self.note
+        return {"type": "unknown", "reason": self.reason, "target": self.target, "note": note}
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,10 @@ class Targets:
         self._literals: dict[str, dict[str, list[Extension]]] = {}
         self._patterns: dict[str, list[Extension]] = {}
         self._aliases: dict[str, str] = {}
-        unread = sorted({item.name for item in plan.unread})
+        unread = sorted({item.name for item in plan.unread if item.in_context})
+        self.hiding = bool(unread)
+        #: Contexts only partly in the files given (FreePBX's core dialplan), and why.
+        self.partial: dict[str, str] = dict(plan.partial)
         self.unread_text = ", ".join(f"'{name}'" for name in unread[:3]) + (
             ", ..." if len(unread) > 3 else ""
         )
@@ -226,29 +238,50 @@ class Targets:
 
     def locate(self, chan: str, exten: str, priority: str, here: Loc | None = None) -> Target:
         """Where ``Goto(chan,exten,priority)`` lands, as Asterisk would find it."""
+        named = f"{chan},{exten},{priority}"
         if has_variables(chan):
-            return Unknown(f"jumps to a context known only at run time ({chan})")
+            return Unknown(f"jumps to a context known only at run time ({chan})", "run-time", named)
         if chan not in self.contexts:
-            return self.no_context(chan)
+            return self.no_context(chan, named)
         priority = priority_and_args(priority)
         chan = self.canonical(chan)
         want = self.priority(priority, here)
         if want is None:
-            return Unknown(f"jumps to a priority known only at run time ({priority})")
+            return Unknown(
+                f"jumps to a priority known only at run time ({priority})", "run-time", named
+            )
         if has_variables(exten):
             return self.dynamic(chan, exten, want)
         hits = self.find(chan, exten, want)
         if hits:
             return self.hits_target(chan, hits)
+        partial = self.partly_given(chan)
+        if partial is not None:
+            return Unknown(f"jumps to {named}: {partial}", "not-given", named)
         if self.exists(chan, exten):
-            return self.absent(f"{chan},{exten},{priority}")
+            return self.absent(named, chan)
         switches = [text for context, _ in self.search_order(chan) for text, _ in context.switches]
         if switches:
             return Unknown(
-                f"jumps to {chan},{exten},{priority}, which is not in the dialplan; Asterisk "
-                f"looks it up through switch => {switches[0]}, a remote dialplan"
+                f"jumps to {named}, which is not in the dialplan; Asterisk "
+                f"looks it up through switch => {switches[0]}, a remote dialplan",
+                "not-given",
+                named,
             )
         return self.invalid(chan, exten, priority)
+
+    def partly_given(self, chan: str) -> str | None:
+        """Why ``chan`` (or a context it includes) is only partly in the files given."""
+        for context, _ in self.search_order(chan):
+            why = self.partial.get(context.name)
+            if why is not None:
+                return why
+        for context, _ in self.search_order(chan):
+            for include in context.includes:
+                why = self.partial.get(include.name)
+                if why is not None and include.name not in self.contexts:
+                    return why
+        return None
 
     def priority(self, text: str, here: Loc | None) -> int | str | None:
         text = priority_and_args(text)
@@ -281,12 +314,12 @@ class Targets:
                 # hangup, not a jump to the 'i' extension (that is for caller input).
                 fails = Ends(f"{priority} names none of these labels: the Goto fails", "error")
                 return Cases(tuple(cases), fails)
-            return Unknown(f"jumps to a priority known only at run time ({priority})")
+            return Unknown(f"jumps to a priority known only at run time ({priority})", "run-time")
         current = here.step.exten
         hits = self.find(here.chan, current, want, first=current)
         if hits:
             return self.hits_target(here.chan, hits)
-        return self.absent(f"{here.chan},{current.name},{priority}")
+        return self.absent(f"{here.chan},{current.name},{priority}", here.chan)
 
     def goto(self, here: Loc, text: str) -> Target:
         """The place a Goto/GotoIf branch names: ``[[context,]exten,]priority``."""
@@ -297,7 +330,7 @@ class Targets:
             return self.locate(here.chan, parts[0], parts[1], here)
         if len(parts) == 3:
             return self.locate(parts[0], parts[1], parts[2], here)
-        return Unknown(f"cannot read the jump target '{text}'")
+        return Unknown(f"cannot read the jump target '{text}'", "unsupported", text)
 
     def handler(self, chan: str, name: str) -> Target | None:
         """The ``i``/``t``/``e``/``o``/``a`` extension of a context, if it has one."""
@@ -311,25 +344,39 @@ class Targets:
             return found
         if exten is None:
             return Ends(f"no extension of '{chan}' matches: Asterisk hangs up")
-        return self.absent(f"{chan},{exten},{priority}")
+        return self.absent(f"{chan},{exten},{priority}", chan)
 
-    def absent(self, name: str) -> Target:
-        if self.plan.unread:
+    def hidden(self, chan: str) -> bool:
+        """Whether an #include that could not be read was inside ``chan`` (or what it
+        includes): then its extensions may be in that file."""
+        return any(context.unread for context, _ in self.search_order(chan))
+
+    def absent(self, name: str, chan: str) -> Target:
+        if self.hidden(chan):
             return Unknown(
                 f"jumps to {name}, which is not in the files read; it may be in "
-                f"{self.unread_text}, which could not be read"
+                f"{self.unread_text}, which could not be read",
+                "not-given",
+                name,
             )
         return Missing(name)
 
-    def no_context(self, name: str) -> Target:
-        if self.plan.unread:
+    def no_context(self, name: str, target: str | None = None) -> Target:
+        why = self.partial.get(name)
+        if why is not None:
+            return Unknown(f"jumps to context '{name}': {why}", "not-given", target or name)
+        if self.hiding:
             return Unknown(
                 f"jumps to context '{name}', which is not in the files read; it may be in "
-                f"{self.unread_text}, which could not be read"
+                f"{self.unread_text}, which could not be read",
+                "not-given",
+                target or name,
             )
         return Unknown(
-            f"jumps to context '{name}', which this dialplan does not define (Asterisk needs "
-            "it from another configuration file, or the jump fails)"
+            f"jumps to context '{name}', which the files given do not define (Asterisk needs "
+            "it from another configuration file, or the jump fails)",
+            "not-given",
+            target or name,
         )
 
     def dynamic(self, chan: str, exten: str, want: int | str) -> Target:
@@ -369,16 +416,31 @@ class Targets:
                     when = f"{exten} matches {name}"
                 seen.add(extension.key)
                 cases.append((when, Loc(chan, _step_of(extension, want))))  # type: ignore[arg-type]
+        named = f"{chan},{exten},{want}"
         if not cases:
-            return Unknown(f"jumps to extension {exten} of '{chan}', known only at run time")
+            if isinstance(want, str) and self.partly_given(chan) is None and not self.hidden(chan):
+                # No extension there has this label at all: the jump fails whatever the value.
+                return Missing(named)
+            return Unknown(
+                f"jumps to extension {exten} of '{chan}', known only at run time",
+                "run-time",
+                named,
+            )
         if len(cases) > MAX_DYNAMIC_CASES:
             return Unknown(
                 f"jumps to extension {exten} of '{chan}', known only at run time: one of "
-                f"{len(cases)} extensions"
+                f"{len(cases)} extensions",
+                "run-time",
+                named,
             )
-        if len(cases) == 1:
+        partial = self.partly_given(chan)
+        if partial is not None:
+            otherwise: Target = Unknown(f"jumps to {named}: {partial}", "not-given", named)
+        else:
+            otherwise = self.invalid(chan, None)
+        if len(cases) == 1 and (partial is None or _covers(cases[0][0])):
             return cases[0][1]
-        return Cases(tuple(cases), self.invalid(chan, None))
+        return Cases(tuple(cases), otherwise)
 
     # -- variables -----------------------------------------------------------------------
 
@@ -387,6 +449,11 @@ class Targets:
         exten = loc.step.exten
         literal = None if exten.pattern is not None else exten.name.partition("/")[0]
         return substitute(text, self.constants, literal, loc.chan)
+
+
+def _covers(when: str) -> bool:
+    """Whether a case of a run-time jump holds for every value (a catch-all pattern)."""
+    return when.endswith((" matches _.", " matches _!", " matches _X.", " matches _X!"))
 
 
 def _step_of(extension: Extension, want: int | str) -> Step | None:
