@@ -28,7 +28,7 @@ from ivraudit.model.menu import (
 )
 
 #: Spoken options that match anything the caller says: a catch-all, not a choice.
-_ANY_SPEECH = frozenset({"*", ".*", "any", "anything", "<any>"})
+_ANY_SPEECH = frozenset({"*", ".*", ".+", "/.*/", "/.+/", "any", "anything", "<any>"})
 
 
 class MenuFacts:

@@ -85,6 +85,8 @@ class CallOutcomes(PromptReadings):
         for node, _ in self.nodes("hangup"):
             if self.hangup_reasons[node][0] in ("completed", "closed"):
                 continue
+            if self.start is not None and node not in self.reachable:
+                continue  # no caller gets there (ST002 says so)
             arrivals = self.arrivals(node)
             if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
                 continue

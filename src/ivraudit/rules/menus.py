@@ -67,8 +67,8 @@ def no_operator(ctx: AuditContext) -> Iterator[Hit]:
     somewhere that needs further choices first.  Menus of a line with no
     human transfer at all are left to DP003.  Not reported: an unwired key whose
     invalid-key route goes straight to a person, a menu whose every option is a
-    person, and a key that leads where ivraudit cannot see (what was not read
-    may be a person).
+    person or where waiting leads straight to one, and a key that leads where
+    ivraudit cannot see (what was not read may be a person).
 
     ## Why callers suffer
     "0 for an operator" is the one shortcut every caller knows (the GetHuman
@@ -98,6 +98,8 @@ def no_operator(ctx: AuditContext) -> Iterator[Hit]:
         choices = [ctx.edge_target(node, f"key:{choice}") for choice in model.options]
         if len(choices) > 1 and all(choice in to_person for choice in choices):
             continue  # every option is a person: the menu only picks which one
+        if ctx.edge_target(node, "no_input") in to_person and model.no_input != node:
+            continue  # waiting is the way to a person: nothing to press
         target = model.options.get(key)
         if target is None:
             if ctx.edge_target(node, "no_match") in to_person:
