@@ -13,13 +13,16 @@ the end of the form, where the VoiceXML interpreter exits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
 from ivraudit.formats._build import unique_id
 from ivraudit.formats._xml import XmlElement
+from ivraudit.formats.vxml.documents import locate
 from ivraudit.formats.vxml.text import Prompt, children_and_text, prompt_of, split_uri
 from ivraudit.model.errors import MenuError
+from ivraudit.model.prompts import hangup_reason_from_recording, hangup_reason_from_text
 
 if TYPE_CHECKING:
     from ivraudit.formats.vxml.dialogs import Dialog, Scope
@@ -87,6 +90,8 @@ class Context:
     fia_cont: Target
     fia_index: int
     choices: list[tuple[str, str]] = field(default_factory=list)
+    #: Content of an event handler (noinput, nomatch, error, ...), not a success path.
+    in_handler: bool = False
 
 
 @dataclass
@@ -168,7 +173,7 @@ class ContentCompiler:
         if terminal is not None:
             target = self._terminal(terminal, ctx, last, absorbed or Prompt())
         elif absorbed is not None and last is not None:
-            target = self._end_with_prompt(absorbed, last, where)
+            target = self._end_with_prompt(absorbed, last, where, ctx)
         for index in range(len(stages) - 1, -1, -1):
             target = self._stage(stages[index], ctx, target, ids[index], where)
         if reserved and not ids and last is None:
@@ -274,20 +279,38 @@ class ContentCompiler:
         self.make(node_id, {"type": "branch"}, element, reserved=True)
         cases: list[dict[str, str]] = []
         otherwise: Target = onward
+        decided: list[str] = []
         for number, (cond, parts, case_element) in enumerate(split_if(element), start=1):
-            if cond is None:
-                otherwise = self.compile_run(parts, ctx, onward, f"{node_id}.else", case_element)
+            holds = None if cond is None else self.conditions.decide(cond)
+            if holds is False:
+                decided.append(f'cond "{cond}" never holds ({self.conditions.because(cond)})')
                 continue
+            if cond is None or holds:
+                label = "else" if cond is None else str(number)
+                otherwise = self.compile_run(parts, ctx, onward, f"{node_id}.{label}", case_element)
+                if cond is not None:
+                    decided.append(f'cond "{cond}" always holds ({self.conditions.because(cond)})')
+                break
             target = self.compile_run(parts, ctx, onward, f"{node_id}.{number}", case_element)
             self.position(node_id, case_element, "cases", len(cases))
             cases.append({"when": cond, "next": self.node_id(ctx, target)})
+        if not cases and decided:
+            # Every case is decided: the <if> always runs the same content.
+            onward_id = self.node_id(ctx, otherwise)
+            note = "; ".join(decided) + f": goes on to '{onward_id}'"
+            self.nodes[node_id] = {"type": "say", "note": note, "next": onward_id}
+            return node_id
         self.nodes[node_id].update(cases=cases, **{"else": self.node_id(ctx, otherwise)})
+        if decided:
+            self.note(node_id, "; ".join(decided))
         return node_id
 
     # -- transitions ------------------------------------------------------------------------
 
     def _makes_node(self, element: XmlElement, ctx: Context) -> bool:
-        if element.tag in ("exit", "disconnect", "return", "submit"):
+        if element.tag == "submit":
+            return self._submitted(element) is None
+        if element.tag in ("exit", "disconnect", "return"):
             return True
         if element.tag == "goto":
             return self._goto(element, ctx)[0] != "local"
@@ -318,7 +341,17 @@ class ContentCompiler:
         place = split_uri(uri, self.path)
         if place.document is None:
             return "local", self.dialog_target(place.dialog)
+        found = self.document_target(uri)
+        if found is not None:
+            return "local", found
         return "document", uri.strip()
+
+    def _submitted(self, element: XmlElement) -> str | None:
+        """Where a <submit> with a literal ``next`` naming a document of the estate leads."""
+        uri = element.get("next")
+        if uri is None or split_uri(uri, self.path).document is None:
+            return None
+        return self.document_target(uri)
 
     def _terminal(
         self, element: XmlElement, ctx: Context, node_id: str | None, prompt: Prompt
@@ -333,6 +366,9 @@ class ContentCompiler:
         kind, value = self._goto(element, ctx) if tag == "goto" else ("", "")
         if kind == "local":
             return value
+        submitted = self._submitted(element) if tag == "submit" else None
+        if submitted is not None:
+            return submitted
         assert node_id is not None
         if tag in ("exit", "disconnect"):
             what = "disconnects the call" if tag == "disconnect" else "exits the interpreter"
@@ -350,19 +386,61 @@ class ContentCompiler:
             names = " ".join((element.get("namelist") or "").split())
             sent = f" with {names}" if names else ""
             note = f"submits{sent} to {shown}; the server's answer is the next document"
-            return self.handoff(shown, note, node_id, where, spoken, reserved=True)
+            if uri is None:
+                note += ", at an address worked out during the call"
+            else:
+                note += f": {locate(self.estate, self.path, uri).why}"
+            reason = "run-time" if uri is None else "not-given"
+            return self.handoff(shown, note, node_id, where, spoken, reserved=True, reason=reason)
         if kind == "dynamic":
             note = f"goes where the expression {value} says, worked out during the call"
-            return self.handoff(f"{{{value}}}", note, node_id, where, spoken, reserved=True)
+            return self.handoff(
+                f"{{{value}}}", note, node_id, where, spoken, reserved=True, reason="run-time"
+            )
         return self.handoff(value, None, node_id, where, spoken, reserved=True)
 
-    def _end_with_prompt(self, prompt: Prompt, node_id: str, where: XmlElement) -> str:
-        node = {
+    def _end_with_prompt(
+        self, prompt: Prompt, node_id: str, where: XmlElement, ctx: Context
+    ) -> str:
+        node: dict[str, Any] = {
             "type": "hangup",
             **prompt.fields(),
             "note": "the form ends with no transition: the VoiceXML interpreter exits",
         }
+        if not ctx.in_handler and not self.returns and served(prompt):
+            # The implicit exit after the caller was served (VoiceXML 2.1 section 2.1.6.2):
+            # the document has done its work and says so.
+            node["reason"] = "completed"
+            node["note"] += (
+                " after the caller was served (this is not an event handler, and the last "
+                "prompt does not signal a failure)"
+            )
         return self.make(node_id, node, prompt.element or where, reserved=True)
+
+
+#: Words of a last prompt that says the caller was not served (or should try again), in
+#: the languages of the documents ivraudit has met.
+_FAILURE = re.compile(
+    r"\b(?:sorry|try (?:again|another|later)|error|invalid|cannot|can't|unable|not (?:possible|"
+    r"available|valid|recogni[sz]ed|found)|failed|problem"
+    r"|spiacente|riprova|prova(?:re)? (?:a|di|ancora|più)|errore|non (?:è|e') (?:possibile|valido)"
+    r"|non ho (?:capito|riconosciuto|sentito)|impossibile"
+    r"|désolé|desole|erreur|réessayez|reessayez|impossible"
+    r"|lo siento|intente|inténtelo|error|no es posible|no válid[oa])",
+    re.IGNORECASE,
+)
+
+
+def served(prompt: Prompt) -> bool:
+    """Whether the last words end a served call: known words that signal no failure, or
+    a recording whose name says goodbye (a recording's words are otherwise unknown)."""
+    text = " ".join(prompt.texts)
+    recording = hangup_reason_from_recording(", ".join(prompt.audio) or None)
+    if _FAILURE.search(text) or recording in ("error", "unavailable", "closed"):
+        return False
+    if hangup_reason_from_text(text) in ("error", "unavailable", "closed"):
+        return False
+    return bool(prompt.texts) or recording == "completed"
 
 
 def split_if(element: XmlElement) -> list[tuple[str | None, list[Part], XmlElement]]:

@@ -85,7 +85,7 @@ class EventRouter:
             return self._pending[key]
         self._handled[key] = None
         handler_ctx = Context(
-            ctx.dialog, ctx.scope, ctx.owner, ctx.retry, retry, ctx.fia_index, ctx.choices
+            ctx.dialog, ctx.scope, ctx.owner, ctx.retry, retry, ctx.fia_index, ctx.choices, True
         )
         target = self.compile_run(children_and_text(handler), handler_ctx, retry, name, handler)
         result = self.node_id(handler_ctx, target)

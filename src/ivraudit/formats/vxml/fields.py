@@ -59,6 +59,10 @@ class FieldReader:
         if plan is not None:
             self.field_menu(ctx, item, filled, plan, cont, prompt.fields(), description)
             return
+        never = unmatchable(element, ctx.scope.modes())
+        if never is not None:
+            self.never_filled(ctx, item, prompt.fields(), never)
+            return
         self.make(item.id, {"type": "ask"}, element, reserved=True)
         after = (
             self.compile_run(filled, ctx, cont, f"{item.id}:filled", element) if filled else cont
@@ -76,6 +80,36 @@ class FieldReader:
             self.note(item.id, reason)
         for link in _links(ctx):
             self.note(item.id, f"also listens for {link}, which ivraudit cannot attach to an ask")
+
+    def never_filled(
+        self, ctx: Context, item: Item, spoken: dict[str, str], phrases: list[str]
+    ) -> None:
+        """A field whose grammar no caller can match: <filled> never runs, and the call
+        always goes on through the noinput or nomatch handler."""
+        element = item.element
+        silence = self.resolve_event(ctx, "noinput", element)
+        nonsense = self.resolve_event(ctx, "nomatch", element)
+        words = ", ".join(f"'{phrase}'" for phrase in phrases)
+        note = (
+            f"<field> '{item.name}' listens only for {words}, which no caller says: its "
+            "<filled> never runs, and the call goes on through <noinput> or <nomatch>"
+        )
+        if silence == nonsense:
+            self.make(
+                item.id,
+                {"type": "say", **spoken, "next": silence, "note": note},
+                element,
+                reserved=True,
+            )
+            return
+        self.make(item.id, {"type": "say", **spoken, "note": note}, element, reserved=True)
+        node = {
+            "type": "branch",
+            "cases": [{"when": "the caller says nothing (noinput)", "next": silence}],
+            "else": nonsense,
+            "note": "else: the caller says something, which the grammar cannot match (nomatch)",
+        }
+        self.nodes[item.id]["next"] = self.make(f"{item.id}:heard", node, element)
 
     def field_menu(
         self,
@@ -185,6 +219,35 @@ class FieldReader:
                 "use up to 20 of 0-9, *, #, A-D",
             )
         return key
+
+
+#: A placeholder word: one letter or digit repeated (XXXX, zzzzz), as written to make a
+#: grammar that never matches.
+_PLACEHOLDER = re.compile(r"([A-Za-z0-9])\1{2,}")
+
+
+def unmatchable(element: XmlElement, modes: set[str]) -> list[str] | None:
+    """The phrases of a field whose only grammars are inline voice grammars of placeholder
+    words (``<item>XXXXX XXXX</item>``, a 'garbage' grammar written never to match), or
+    None.  A field with a type, options, a grammar file or a DTMF grammar can match."""
+    if element.get("type") or element.findall("option"):
+        return None
+    grammars = element.findall("grammar")
+    if not grammars or "voice" not in modes:
+        return None
+    phrases: list[str] = []
+    for grammar in grammars:
+        if grammar_mode(grammar) != "voice" or grammar.get("src") or grammar.get("srcexpr"):
+            return None
+        if any(child.tag == "ruleref" for child in grammar.iter()):
+            return None
+        for item in grammar.iter("item"):
+            words = " ".join(item.all_text().split())
+            if words and not any(child.tag in ("item", "one-of") for child in item.children):
+                if not all(_PLACEHOLDER.fullmatch(word) for word in words.split()):
+                    return None
+                phrases.append(words)
+    return phrases or None
 
 
 def _boolean(element: XmlElement, modes: set[str]) -> list[Choice]:

@@ -8,8 +8,10 @@ import os
 from typing import Any
 
 from ivraudit.formats._xml import XmlElement
-from ivraudit.formats.vxml.content import END, IGNORED, Context, Part, Target
+from ivraudit.formats.vxml.conditions import complementary
+from ivraudit.formats.vxml.content import END, IGNORED, TERMINALS, Context, Part, Target
 from ivraudit.formats.vxml.dialogs import Dialog, Item, Scope
+from ivraudit.formats.vxml.documents import locate
 from ivraudit.formats.vxml.text import children_and_text, prompt_of, prompt_parts, split_uri
 from ivraudit.model.errors import MenuError
 
@@ -96,7 +98,14 @@ class FormReader:
             if item.guard is not None:
                 self.nodes[item.guard] = {}
             self.nodes[item.id] = {}
+        left_at: Item | None = None
         for item in items:
+            if left_at is not None:
+                # Never visited: the FIA leaves the form at an earlier block.
+                self.nodes.pop(item.id, None)
+                if item.guard is not None:
+                    self.nodes.pop(item.guard, None)
+                continue
             following = item.index + 1
             cont: Target = items[following].entry if following < len(items) else END
             if item.guard is not None:
@@ -105,6 +114,14 @@ class FormReader:
                 self.block(dialog, item, cont)
             else:
                 self.input_item(dialog, item, cont)
+            if self.leaves_form(item) and following < len(items):
+                left_at = item
+                skipped = ", ".join(f"'{other.name or other.id}'" for other in items[following:])
+                self.note(
+                    item.id,
+                    f"so the FIA never visits the items after it ({skipped}): ivraudit makes "
+                    "no nodes for them",
+                )
 
     def context(self, dialog: Dialog, item: Item, scope: Scope, cont: Target) -> Context:
         return Context(dialog, scope, item.id, item.id, cont, item.index + 1)
@@ -112,9 +129,21 @@ class FormReader:
     def guard(self, dialog: Dialog, item: Item, cont: Target) -> None:
         assert item.guard is not None
         ctx = self.context(dialog, item, dialog.scope, cont)
+        cond = item.element.get("cond") or ""
+        holds = self.conditions.decide(cond)
+        if holds is not None:
+            onward = item.id if holds else self.node_id(ctx, cont)
+            node = {
+                "type": "say",
+                "note": f'cond "{cond}" {"always" if holds else "never"} holds '
+                f"({self.conditions.because(cond)}): goes on to '{onward}'",
+                "next": onward,
+            }
+            self.make(item.guard, node, item.element, reserved=True)
+            return
         node = {
             "type": "branch",
-            "cases": [{"when": item.element.get("cond") or "", "next": item.id}],
+            "cases": [{"when": cond, "next": item.id}],
             "else": self.node_id(ctx, cont),
             "note": f"the FIA visits <{item.kind}> '{item.name or item.id}' only when its "
             "cond holds",
@@ -129,7 +158,25 @@ class FormReader:
                 item.id,
                 "executable content directly in <form> (not VoiceXML 2.x): read as a <block>",
             )
-        if not cond:
+        holds = self.conditions.decide(cond) if cond else None
+        if holds:
+            self.note(item.id, f'cond "{cond}" always holds ({self.conditions.because(cond)})')
+        if not cond or holds:
+            self.compile_run(item.parts, ctx, cont, item.id, item.element, reserved=True)
+            return
+        if holds is False:
+            onward = self.node_id(ctx, cont)
+            note = (
+                f'cond "{cond}" never holds ({self.conditions.because(cond)}): the FIA skips '
+                f"this <block> and goes on to '{onward}'"
+            )
+            node = {"type": "say", "note": note, "next": onward}
+            self.make(item.id, node, item.element, reserved=True)
+            return
+        if self.complemented(dialog, item, before=True):
+            # The previous <block>'s cond is this one's negation: in document order the
+            # FIA only gets here when that cond failed, so this cond holds.
+            self.note(item.id, f'cond "{cond}" holds here: it negates the previous <block>\'s')
             self.compile_run(item.parts, ctx, cont, item.id, item.element, reserved=True)
             return
         self.make(item.id, {"type": "branch"}, item.element, reserved=True)
@@ -139,6 +186,27 @@ class FormReader:
             note="the FIA runs this <block> only when its cond holds",
             **{"else": self.node_id(ctx, cont)},
         )
+
+    def complemented(self, dialog: Dialog, item: Item, *, before: bool = False) -> bool:
+        """Whether the previous (``before``) or next form item is a <block> whose cond
+        negates this block's."""
+        other_index = item.index - 1 if before else item.index + 1
+        if not 0 <= other_index < len(dialog.items):
+            return False
+        other = dialog.items[other_index]
+        if other.kind != "block":
+            return False
+        return complementary(item.element.get("cond") or "", other.element.get("cond") or "")
+
+    def leaves_form(self, item: Item) -> bool:
+        """Whether a <block> whose cond always holds always leaves the form (its content ends
+        in a transition), so that the FIA never visits the items after it."""
+        if item.kind != "block" or self.revisits:
+            return False
+        cond = (item.element.get("cond") or "").strip()
+        if not cond or not self.conditions.decide(cond):
+            return False
+        return any(isinstance(part, XmlElement) and part.tag in TERMINALS for part in item.parts)
 
     def input_item(self, dialog: Dialog, item: Item, cont: Target) -> None:
         scope = Scope(item.element, dialog.scope, item.id)
@@ -236,7 +304,9 @@ class FormReader:
         """A <transfer>: a human transfer; blind ones fail to the error handler."""
         node_id = self.make(name, {"type": "transfer"}, element, reserved=reserved)
         scope = scope or Scope(element, ctx.scope, node_id)
-        inner = Context(ctx.dialog, scope, node_id, node_id, after, ctx.fia_index, ctx.choices)
+        inner = Context(
+            ctx.dialog, scope, node_id, node_id, after, ctx.fia_index, ctx.choices, ctx.in_handler
+        )
         destination = element.get("dest")
         if destination is None and element.get("destexpr") is not None:
             destination = self.expressions.evaluate(element.get("destexpr"))
@@ -266,39 +336,58 @@ class FormReader:
     def subdialog(self, ctx: Context, item: Item, after: Target) -> None:
         element = item.element
         source = element.get("src")
-        if source is None and element.get("srcexpr") is not None:
+        dynamic = source is None and element.get("srcexpr") is not None
+        if dynamic:
             source = self.expressions.evaluate(element.get("srcexpr"))
         place = split_uri(source, self.path) if source else None
-        if place is not None and place.local_path is not None:
-            local = os.path.join(self.base_dir, place.local_path)
-            if os.path.isfile(local):
-                node: dict[str, Any] = {
-                    "type": "subflow",
-                    "menu": place.local_path,
-                    "next": self.node_id(ctx, after),
-                }
-                if place.dialog:
-                    node["note"] = (
-                        f"runs dialog '{place.dialog}' of {place.local_path}; ivraudit starts "
-                        "the subflow at its first dialog"
-                    )
-                self.make(item.id, node, element, reserved=True)
-                return
-        if place is None:
-            what = f"the subdialog the expression {element.get('srcexpr')} names"
-        elif place.document is None:
-            what = f"dialog '{place.dialog}' of this document as a subdialog"
-        elif place.local_path is None:
-            what = f"the subdialog at {source} (not loaded)"
+        where = locate(self.estate, self.path, source) if place and place.document else None
+        if where is not None and where.path is not None:
+            node: dict[str, Any] = {
+                "type": "subflow",
+                "menu": os.path.relpath(where.path, self.linked.base).replace(os.sep, "/"),
+                "next": self.node_id(ctx, after),
+            }
+            if place is not None and place.dialog:
+                node["note"] = (
+                    f"runs dialog '{place.dialog}' of {source}; ivraudit starts the subflow at "
+                    "its first dialog"
+                )
+            self.make(item.id, node, element, reserved=True)
+            return
+        if place is not None and place.document is None:
+            node = {
+                "type": "action",
+                "note": f"runs dialog '{place.dialog}' of this document as a subdialog, "
+                "then goes on",
+                "next": self.node_id(ctx, after),
+                "error": self.resolve_event(ctx, "error.badfetch", element),
+            }
+            self.make(item.id, node, element, reserved=True)
+            return
+        # Not read: the subdialog may return (then <filled> and the next item run), or
+        # end the call, or transfer it, where ivraudit cannot see.
+        if where is None:
+            target = "{" + str(element.get("srcexpr")) + "}"
+            why = "worked out during the call"
+            reason = "run-time"
         else:
-            what = f"the subdialog {source} (not found next to this file)"
-        node = {
-            "type": "action",
-            "note": f"runs {what}, then goes on",
-            "next": self.node_id(ctx, after),
-            "error": self.resolve_event(ctx, "error.badfetch", element),
+            target = str(source)
+            why = where.why
+            reason = "not-given"
+        name = item.name or item.id
+        self.make(item.id, {"type": "branch"}, element, reserved=True)
+        unknown = {
+            "type": "unknown",
+            "reason": reason,
+            "target": target,
+            "note": f"the subdialog {target} ({why}) is not read: what it does is unknown",
         }
-        self.make(item.id, node, element, reserved=True)
+        inside = self.make(f"{item.id}:src", unknown, element)
+        self.nodes[item.id].update(
+            cases=[{"when": f"subdialog '{name}' returns", "next": self.node_id(ctx, after)}],
+            note=f"<subdialog src> {target}: {why}",
+            **{"else": inside},
+        )
 
 
 def _form_items(form: XmlElement) -> list[tuple[str, XmlElement, list[Part]]]:

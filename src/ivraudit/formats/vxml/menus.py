@@ -120,6 +120,7 @@ class MenuReader:
                     f"{ctx.dialog.id}:{label}",
                     choice,
                     {},
+                    reason="run-time",
                 )
         if uri is None:
             raise MenuError(
@@ -132,6 +133,9 @@ class MenuReader:
         place = split_uri(uri, self.path)
         if place.document is None:
             return self.dialog_target(place.dialog)
+        found = self.document_target(uri)
+        if found is not None:
+            return found
         return self.handoff(uri.strip(), None, f"{ctx.dialog.id}:{label}", choice, {})
 
     def link_routes(self, ctx: Context, node_id: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -168,6 +172,9 @@ class MenuReader:
         place = split_uri(uri, self.path)
         if place.document is None:
             return self.dialog_target(place.dialog)
+        found = self.document_target(uri)
+        if found is not None:
+            return found
         wanted = f"link:{uri}"
         if wanted in self.nodes:
             return wanted

@@ -1,8 +1,9 @@
 """What a VoiceXML prompt says and plays, and the few expressions ivraudit can work out.
 
 Prompt text is read without recursion (a hostile file may nest SSML 500 deep):
-text and ``<audio>`` fallback text become ``say``, ``<audio src>`` becomes
-``play``, ``<value expr>`` shows as ``{expr}``.  Expressions are evaluated only
+text and ``<audio>`` fallback text become ``say``; an ``<audio src>`` without
+fallback text (a recording of unknown words) becomes ``play``; ``<value expr>``
+shows as ``{expr}``.  Expressions are evaluated only
 when they are plain: string literals, numbers, document variables that hold a
 literal and are never assigned, joined with ``+``.
 """
@@ -190,8 +191,15 @@ def prompt_of(
             if source is None and item.get("expr") is not None:
                 value = expressions.evaluate(item.get("expr"))
                 source = value if value is not None else "{" + str(item.get("expr")) + "}"
-            if source:
+            inner = children_and_text(item)
+            if source and not any(
+                isinstance(part, str) or part.all_text().strip() for part in inner
+            ):
+                # A recording without fallback text: its words are unknown (VoiceXML 2.1
+                # section 4.1.3: the content of <audio> is played only when the file fails).
                 prompt.audio.append(source.strip())
+            stack.extend(reversed(inner))
+            continue
         stack.extend(reversed(children_and_text(item)))
     return prompt
 
