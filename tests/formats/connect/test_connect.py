@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from ivraudit import MenuError, load, load_all, loads, to_graph
 from ivraudit.cli import main as cli
-from ivraudit.formats import FORMATS
+from ivraudit.formats import FORMATS, Estate
 from ivraudit.model.errors import NotAMenuError
+from ivraudit.rules.engine import audit
 from tests.conftest import edges, kinds, lines, structural
 
 HERE = Path(__file__).resolve().parent / "fixtures"
@@ -45,6 +46,7 @@ def test_flow_language_blocks_map_to_nodes():
         "Main menu (no match or error)": "branch",
         "Loop": "branch",
         "Account number": "ask",
+        "Account number (result)": "branch",
         "Set contact attributes": "action",
         "Invoke Lambda function": "action",
         "Check contact attributes": "branch",
@@ -55,6 +57,8 @@ def test_flow_language_blocks_map_to_nodes():
         "Get customer input (Lex)": "menu",
         "Get customer input (Lex) (no match or error)": "branch",
         "Invoke module": "action",
+        "Invoke module (returns?)": "branch",
+        "Invoke module: card-order": "unknown",
         "Set working queue": "action",
         "Check queue status": "branch",
         "Transfer to queue": "transfer",
@@ -66,15 +70,18 @@ def test_flow_language_blocks_map_to_nodes():
         "Play prompt 6": "say",
         "Create callback": "callback",
         "Create callback (result)": "branch",
-        "Transfer to flow": "transfer",
+        "Transfer to flow": "action",
+        "Transfer to flow: After hours voicemail": "unknown",
     }
 
 
 def test_flow_language_transitions_map_to_edges():
     assert edges(load(HERE / "main-line.json")) == [
-        ("Account number", "Play prompt 6", "fail", None),
-        ("Account number", "Set contact attributes", "next", None),
+        ("Account number", "Account number (result)", "next", None),
         ("Account number", "Set contact attributes", "no_input", None),
+        ("Account number", "Set contact attributes", "no_match", None),
+        ("Account number (result)", "Play prompt 6", "case", "1"),
+        ("Account number (result)", "Set contact attributes", "else", None),
         ("Check contact attributes", "Play prompt 2", "else", None),
         ("Check contact attributes", "Play prompt 3", "case", "2"),
         ("Check contact attributes", "Play prompt 6", "case", "3"),
@@ -105,8 +112,10 @@ def test_flow_language_transitions_map_to_edges():
         ("Get customer input (Lex) (no match or error)", "Play prompt 6", "case", "1"),
         ("Invoke Lambda function", "Check contact attributes", "next", None),
         ("Invoke Lambda function", "Play prompt 6", "error", None),
-        ("Invoke module", "Play prompt 4", "next", None),
+        ("Invoke module", "Invoke module (returns?)", "next", None),
         ("Invoke module", "Play prompt 6", "error", None),
+        ("Invoke module (returns?)", "Invoke module: card-order", "case", "1"),
+        ("Invoke module (returns?)", "Play prompt 4", "else", None),
         ("Loop", "Main menu", "case", "1"),
         ("Loop", "Set working queue", "else", None),
         ("Main menu", "Account number", "key", "1"),
@@ -127,7 +136,8 @@ def test_flow_language_transitions_map_to_edges():
         ("Set logging behavior", "Play prompt 1", "next", None),
         ("Set working queue", "Check queue status", "next", None),
         ("Set working queue", "Play prompt 6", "error", None),
-        ("Transfer to flow", "Play prompt 6", "fail", None),
+        ("Transfer to flow", "Play prompt 6", "error", None),
+        ("Transfer to flow", "Transfer to flow: After hours voicemail", "next", None),
         ("Transfer to phone number", "Transfer to phone number (outcome)", "fail", None),
         ("Transfer to phone number (outcome)", "Play prompt 4", "case", "1"),
         ("Transfer to phone number (outcome)", "Play prompt 6", "else", None),
@@ -158,8 +168,10 @@ def test_flow_language_node_fields():
     queue = node(menu, "Transfer to queue")
     assert (queue["target"], queue["passes"]) == ("queue:Advisers", ["AccountNumber"])
     assert node(menu, "Transfer to phone number")["target"] == "phone:+15550100"
-    handoff = node(menu, "Transfer to flow")
-    assert (handoff["target"], handoff["human"]) == ("flow:After hours voicemail", False)
+    # the other flow is not among the files given: the route leaves what was read
+    handoff = node(menu, "Transfer to flow: After hours voicemail")
+    assert (handoff["type"], handoff["target"]) == ("unknown", "After hours voicemail")
+    assert node(menu, "Transfer to flow")["error"] == "Play prompt 6"
     assert node(menu, "Check contact attributes")["cases"] == [
         {"when": "$.External.status == 'vip'", "next": "Set working queue"},
         {"when": "$.External.status == 'blocked'", "next": "Play prompt 3"},
@@ -200,6 +212,7 @@ def test_positions_point_at_each_action():
         "Main menu (no match or error)": 105,
         "Loop": 159,
         "Account number": 189,
+        "Account number (result)": 189,
         "Set contact attributes": 215,
         "Invoke Lambda function": 233,
         "Check contact attributes": 250,
@@ -210,6 +223,8 @@ def test_positions_point_at_each_action():
         "Get customer input (Lex)": 331,
         "Get customer input (Lex) (no match or error)": 331,
         "Invoke module": 373,
+        "Invoke module (returns?)": 373,
+        "Invoke module: card-order": 373,
         "Set working queue": 389,
         "Check queue status": 405,
         "Transfer to queue": 435,
@@ -222,6 +237,7 @@ def test_positions_point_at_each_action():
         "Create callback": 520,
         "Create callback (result)": 520,
         "Transfer to flow": 537,
+        "Transfer to flow: After hours voicemail": 537,
     }
     assert str(menu.locate("nodes", "Main menu")) == f"{HERE / 'main-line.json'}:105:5"
     # a key points at its condition, a no-input route at its error transition
@@ -235,12 +251,14 @@ def test_positions_point_at_each_action():
 def test_platform_defaults_are_explicit():
     menu = load(HERE / "defaults.json")
     assert kinds(menu) == {
-        "Any key": "menu",
-        "Any key (no match or error)": "branch",
+        # no conditions: a wait for any key, not a menu
+        "Any key": "action",
+        "Any key (key or timeout)": "branch",
         "Error only": "menu",
         "No branches": "menu",
         "Lex only": "menu",
         "Callback number": "ask",
+        "Callback number (result)": "branch",
         "Invalid number": "say",
         "Set callback number": "action",
         "Wait for customer": "action",
@@ -249,15 +267,16 @@ def test_platform_defaults_are_explicit():
         "Goodbye": "hangup",
     }
     assert edges(menu) == [
-        ("Any key", "Any key (no match or error)", "no_match", None),
-        ("Any key", "Error only", "no_input", None),
-        ("Any key", "No branches", "key", "/.+/"),
-        ("Any key (no match or error)", "No branches", "else", None),
-        ("Any key (no match or error)", "Sorry", "case", "1"),
+        ("Any key", "Any key (key or timeout)", "next", None),
+        ("Any key", "Sorry", "error", None),
+        ("Any key (key or timeout)", "Error only", "else", None),
+        ("Any key (key or timeout)", "No branches", "case", "1"),
+        ("Callback number", "Callback number (result)", "next", None),
         ("Callback number", "Invalid number", "no_match", None),
-        ("Callback number", "Set callback number", "next", None),
         ("Callback number", "Set callback number", "no_input", None),
-        ("Callback number", "Sorry", "fail", None),
+        # Store customer input's Error branch: the block failed, not the caller
+        ("Callback number (result)", "Set callback number", "else", None),
+        ("Callback number (result)", "Sorry", "case", "1"),
         ("Error only", "Callback number", "key", "1"),
         ("Error only", "Sorry", "no_input", None),
         ("Error only", "Sorry", "no_match", None),
@@ -304,6 +323,8 @@ def test_customer_queue_flow_keeps_the_caller_waiting():
     menu = load(HERE / "queue-wait.json")
     assert kinds(menu) == {
         "Hold music": "say",
+        "Hold music (agent)": "transfer",
+        "Hold music (repeat)": "branch",
         "Hold music (result)": "branch",
         "Offer": "menu",
         "To billing": "transfer",
@@ -311,16 +332,25 @@ def test_customer_queue_flow_keeps_the_caller_waiting():
     }
     assert edges(menu) == [
         ("Hold music", "Hold music (result)", "next", None),
+        # Loop prompts in a customer queue flow repeat until an agent answers
+        ("Hold music (repeat)", "Hold music", "else", None),
+        ("Hold music (repeat)", "Hold music (agent)", "case", "1"),
         ("Hold music (result)", "Back to queue", "case", "2"),
-        ("Hold music (result)", "Hold music", "else", None),
+        ("Hold music (result)", "Hold music (repeat)", "else", None),
         ("Hold music (result)", "Offer", "case", "1"),
         ("Offer", "Back to queue", "no_input", None),
         ("Offer", "Back to queue", "no_match", None),
         ("Offer", "To billing", "key", "1"),
         ("To billing", "Back to queue", "fail", None),
     ]
+    assert (menu.role, menu.role_reason) == (
+        "reached",
+        "flow type customerQueue: it plays to callers waiting in a queue",
+    )
+    assert node(menu, "Hold music (agent)")["waits_in_queue"] is True
     back = node(menu, "Back to queue")
     assert (back["target"], back.get("human", True)) == ("queue:the contact's queue", True)
+    assert back["waits_in_queue"] is True  # End flow: back to waiting, no busy route needed
     assert "the contact goes back to waiting in the queue" in back["note"]
     hold = node(menu, "Hold music")
     assert hold["say"] == "Thank you for waiting."
@@ -342,6 +372,7 @@ def test_older_export_maps_to_the_same_nodes():
         "Get customer input": "menu",
         "Get customer input (no match or error)": "branch",
         "Store customer input": "ask",
+        "Store customer input (result)": "branch",
         "Get customer input (Lex)": "menu",
         "Get customer input (Lex) (no match or error)": "branch",
         "Check contact attributes": "branch",
@@ -357,7 +388,8 @@ def test_older_export_maps_to_the_same_nodes():
         "Play prompt 2": "say",
         "Transfer to phone number": "transfer",
         "Transfer to phone number (outcome)": "branch",
-        "Transfer to flow": "transfer",
+        "Transfer to flow": "action",
+        "Transfer to flow: Chat flow": "unknown",
         "Play prompt 3": "say",
         "Play prompt 4": "say",
         "Disconnect": "hangup",
@@ -405,11 +437,13 @@ def test_older_export_maps_to_the_same_nodes():
         ("Set voice", "Play prompt 1", "next", None),
         ("Set working queue", "Check staffing", "next", None),
         ("Set working queue", "Play prompt 4", "error", None),
-        ("Store customer input", "Play prompt 4", "fail", None),
-        ("Store customer input", "Set contact attributes", "next", None),
         ("Store customer input", "Set contact attributes", "no_input", None),
         ("Store customer input", "Store customer input", "no_match", None),
-        ("Transfer to flow", "Play prompt 4", "fail", None),
+        ("Store customer input", "Store customer input (result)", "next", None),
+        ("Store customer input (result)", "Play prompt 4", "case", "1"),
+        ("Store customer input (result)", "Set contact attributes", "else", None),
+        ("Transfer to flow", "Play prompt 4", "error", None),
+        ("Transfer to flow", "Transfer to flow: Chat flow", "next", None),
         ("Transfer to phone number", "Transfer to phone number (outcome)", "fail", None),
         ("Transfer to phone number (outcome)", "Disconnect", "case", "1"),
         ("Transfer to phone number (outcome)", "Play prompt 4", "else", None),
@@ -422,7 +456,9 @@ def test_older_export_maps_to_the_same_nodes():
     assert node(menu, "Store customer input")["collects"] == "phone"
     assert node(menu, "Transfer to queue")["target"] == "queue:Advisers"
     assert node(menu, "Transfer to queue")["passes"] == ["phone"]
-    assert node(menu, "Play prompt 3")["say"] == "$.External.CLOSED_MESSAGE"
+    # a prompt read from an attribute: its words are known only at run time
+    assert node(menu, "Play prompt 3")["play"] == "$.External.CLOSED_MESSAGE"
+    assert "say" not in node(menu, "Play prompt 3")
     assert node(menu, "Check contact attributes")["cases"][0]["when"] == "$.Channel == 'CHAT'"
     assert node(menu, "Get customer input")["note"] == (
         "Connect GetUserInput (Digits) block (Identifier: 10000000-0000-4000-8000-000000000004)."
@@ -553,7 +589,18 @@ def test_cloudformation_yaml_template_gives_one_menu_per_caller_flow():
     assert node(main, "Bye")["type"] == "hangup"
     assert node(whisper, "Done")["target"] == "agent:the contact's agent"
     assert node(whisper, "Hello")["say"] == 'You are through to "Sales".'
-    assert kinds(module) == {"Ask": "ask", "Check": "action", "Done": "return"}
+    assert kinds(module) == {
+        "Ask": "ask",
+        "Ask (result)": "branch",
+        "Check": "action",
+        "Done": "return",
+    }
+    # each flow's role comes from its resource type
+    assert [(m.role, m.role_reason) for m in menus] == [
+        ("entry", "flow type CONTACT_FLOW"),
+        ("reached", "flow type CUSTOMER_WHISPER: it plays to the caller as an agent is connected"),
+        ("reached", "flow type AWS::Connect::ContactFlowModule: other flows invoke it"),
+    ]
     # a block scalar: line by line; a one-line string: the column of each action
     text = path.read_text(encoding="utf-8").splitlines()
     found = {
@@ -571,6 +618,7 @@ def test_cloudformation_yaml_template_gives_one_menu_per_caller_flow():
         ("SalesWhisper", "Hello"): (75, 84),
         ("SalesWhisper", "Done"): (75, 249),
         ("CardModule", "Ask"): (89, 67),
+        ("CardModule", "Ask (result)"): (89, 67),
         ("CardModule", "Check"): (89, 363),
         ("CardModule", "Done"): (89, 562),
     }
@@ -901,27 +949,27 @@ LEGACY_DIR = "connect-legacy"
 
 #: file -> [(menu id, nodes, edges)] or the exact refusal
 CORPUS = {
-    f"{FLOW_LANGUAGE}/GoodMeasuresLLC__connect___0x_dial_extension.json": [(None, 29, 45)],
+    f"{FLOW_LANGUAGE}/GoodMeasuresLLC__connect___0x_dial_extension.json": [(None, 32, 48)],
     f"{FLOW_LANGUAGE}/amazon-connect__amazon-connect-snippets__BankIDAuth_contact-flow.json": [
-        (None, 14, 20)
+        (None, 15, 22)
     ],
     f"{FLOW_LANGUAGE}/amazon-connect__voicemail-express-amazon-connect__vmx3-contactflows.yaml": [
         ("VMXInQueueCustomerWhisper", 3, 2),
-        ("VMXInQueueOption", 25, 39),
-        ("VMXCoreFlowModule", 18, 26),
+        ("VMXInQueueOption", 25, 38),
+        ("VMXCoreFlowModule", 18, 25),
         ("VMXExampleTaskFlow", 6, 8),
         ("VMXDefaultGuidedTaskFlow", 7, 11),
-        ("VMXAWSTestFlow", 31, 60),
+        ("VMXAWSTestFlow", 33, 62),
     ],
     f"{FLOW_LANGUAGE}/amazon-connect__voicemail-express-amazon-connect__vmx3-contactflows.yaml"
-    ".VMXAWSTestFlow.extracted.json": [(None, 31, 60)],
+    ".VMXAWSTestFlow.extracted.json": [(None, 33, 62)],
     f"{FLOW_LANGUAGE}/amazon-connect__voicemail-express-amazon-connect__vmx3-contactflows.yaml"
-    ".VMXInQueueOption.extracted.json": [(None, 25, 39)],
+    ".VMXInQueueOption.extracted.json": [(None, 25, 38)],
     f"{FLOW_LANGUAGE}/aws-samples__amazon-connect-gitlab-cicd-terraform__acme_main_AUTO.json": [
-        ("acme_main_AUTO", 13, 21)
+        ("acme_main_AUTO", 16, 24)
     ],
     f"{FLOW_LANGUAGE}/aws-samples__amazon-connect-gitlab-cicd-terraform__acme_main_AUTO.json"
-    ".extracted.json": [(None, 13, 21)],
+    ".extracted.json": [(None, 16, 24)],
     f"{FLOW_LANGUAGE}/aws-samples__amazon-connect-gitlab-cicd-terraform__test_flows_ACME_test1"
     ".json": "4:5: Amazon Connect agent hold flow 'ACME_test1': it plays to the agent while the "
     "customer is on hold, so there is no phone menu for callers to audit",
@@ -929,7 +977,7 @@ CORPUS = {
     ".json": "4:5: Amazon Connect agent hold flow 'ACME_test2': it plays to the agent while the "
     "customer is on hold, so there is no phone menu for callers to audit",
     f"{FLOW_LANGUAGE}/aws-samples__amazon-connect-rules-engine__RulesEngineDTMFInput.json": [
-        (None, 53, 127)
+        (None, 73, 165)
     ],
     f"{FLOW_LANGUAGE}/aws-samples__amazon-connect-step-by-step-guides-module-library__"
     "Financial_contactFlow.json": "1:1: Amazon Connect step-by-step guide flow "
@@ -950,9 +998,9 @@ CORPUS = {
         ("VM-Greeting-DID", 19, 30)
     ],
     f"{LEGACY_DIR}/edwardbrowncross__amazon-connect-simulator__simulator_test.go.sampleInput"
-    ".extracted.json": [("Sample secure input with no agent", 9, 11)],
+    ".extracted.json": [("Sample secure input with no agent", 11, 14)],
     f"{LEGACY_DIR}/edwardbrowncross__amazon-connect-simulator__simulator_test.go.sampleQueueConfig"
-    ".extracted.json": [("Sample Queue Configurations Flow", 29, 46)],
+    ".extracted.json": [("Sample Queue Configurations Flow", 30, 47)],
 }
 
 
@@ -1011,10 +1059,13 @@ def test_dial_by_extension_flow_checked_by_hand(corpus: Path):
         "Transfer to queue": "transfer",
         "Check queue status": "branch",
         "Disconnect 3": "hangup",
-        "Transfer to flow 1": "transfer",
-        "Transfer to flow 2": "transfer",
+        "Transfer to flow 1": "action",
+        "Transfer to flow 1: 0x Inbound to Agent": "unknown",
+        "Transfer to flow 2": "action",
+        "Transfer to flow 2: 0x Voicemail Flow": "unknown",
         "Play prompt 5": "say",
-        "Transfer to flow 3": "transfer",
+        "Transfer to flow 3": "action",
+        "Transfer to flow 3: 0x Voicemail Flow": "unknown",
         "Set contact attributes 4": "action",
         "Play prompt 6": "say",
         "Store customer input": "ask",
@@ -1027,10 +1078,14 @@ def test_dial_by_extension_flow_checked_by_hand(corpus: Path):
         "Invalid Ext Try Again.wav",
         5.0,
     )
-    assert (ask["next"], ask["no_input"], ask["fail"]) == ("Set contact attributes 1",) * 3
+    # the Error branch of Store customer input is the block failing, not a caller error
+    assert (ask["next"], ask["no_input"], ask["no_match"]) == ("Set contact attributes 1",) * 3
+    assert "fail" not in ask
     assert node(menu, "Transfer to queue")["target"] == "agent:$.Attributes.ConnectUser"
     assert node(menu, "Transfer to queue")["passes"] == ["Extension"]
-    assert node(menu, "Transfer to flow 2")["target"] == "flow:0x Voicemail Flow"
+    # checked alone, the voicemail flow is not read: the closed route leaves what was read
+    voicemail = node(menu, "Transfer to flow 2: 0x Voicemail Flow")
+    assert (voicemail["type"], voicemail["target"]) == ("unknown", "0x Voicemail Flow")
     assert node(menu, "Hours" if False else "Check hours of operation")["open"] == "Play prompt 2"
     assert node(menu, "Play prompt 6")["say"] == (
         "$.External.ExtensionNameFirst your coach is unavailable. Please leave your message "
@@ -1174,3 +1229,176 @@ def test_arbitrary_text_ends_in_a_menu_or_a_menu_error(text):
     for format_name in ("connect", "connect-legacy"):
         with contextlib.suppress(MenuError):
             loads(text + "\n", format=format_name)
+
+
+# -- the estate: flows that transfer to each other, and what each flow is to callers -------------
+
+INSTANCE = HERE / "instance"
+
+
+def _audited(menu) -> list[tuple[str, str, int]]:
+    return [(finding.rule, finding.node, finding.line) for finding in audit(menu).findings]
+
+
+def test_transfer_to_a_flow_of_the_estate_follows_it():
+    """Flow language reference, TransferToFlow; Terraform's contact_flows_map names the flow."""
+    estate = Estate.of(sorted(INSTANCE.glob("*.json")))
+    menu = load(INSTANCE / "main_line.json", estate=estate)
+    assert (menu.role, menu.role_reason) == (
+        "entry",
+        "flow type CONTACT_FLOW (Terraform aws_connect_contact_flow.main_line)",
+    )
+    assert node(menu, "Transfer to voicemail")["type"] == "subflow"
+    assert list(menu.subflows) == ["voicemail.json"]
+    assert ("Transfer to voicemail", "Transfer to voicemail/Closed", "subflow", None) in edges(menu)
+    # the fault behind the transfer is found: closed callers are told "goodbye" and cut off
+    assert _audited(menu) == [
+        ("DE006", "Check hours of operation", 19),
+        ("DE003", "Transfer to voicemail/Hang up", 14),  # in voicemail.json
+    ]
+
+
+def test_transfer_to_a_flow_not_given_is_unknown():
+    menu = load(INSTANCE / "main_line.json")  # alone: the voicemail flow is not read
+    unknown = node(menu, "Transfer to voicemail")
+    assert (unknown["type"], unknown["target"]) == ("unknown", "Voicemail")
+    assert _audited(menu) == []
+
+
+def test_flow_named_by_an_attribute_is_known_only_at_run_time():
+    flow = {
+        "Version": "2019-10-30",
+        "StartAction": "Go",
+        "Actions": [
+            {
+                "Identifier": "Go",
+                "Type": "TransferToFlow",
+                "Parameters": {"ContactFlowId": "$.FlowAttributes.queue_flow"},
+                "Transitions": {},
+            }
+        ],
+    }
+    menu = loads(json.dumps(flow), name="flow.json")
+    assert node(menu, "Go") == {
+        "type": "unknown",
+        "reason": "run-time",
+        "target": "$.FlowAttributes.queue_flow",
+        "note": "Connect TransferToFlow block (Identifier: Go). Transfer to flow "
+        "'$.FlowAttributes.queue_flow': not followed, because the flow is named by "
+        "$.FlowAttributes.queue_flow only when the call runs.",
+    }
+
+
+def test_end_flow_without_a_type_is_a_queue_or_whisper_flow():
+    """EndFlowExecution, Restrictions: only in whisper flows and customer queue flows."""
+    menu = load(INSTANCE / "queue_music.json")
+    assert menu.role == "reached"
+    assert "EndFlowExecution" in menu.role_reason
+    back = node(menu, "Back to queue")
+    assert (back["type"], back["waits_in_queue"]) == ("transfer", True)
+    assert _audited(menu) == []
+
+
+@pytest.mark.parametrize(
+    ("flow_type", "description", "role"),
+    [
+        ("CONTACT_FLOW", "Main line", "entry"),
+        ("CONTACT_FLOW", "Basic test flow to validate the deployment", "internal"),
+        ("CUSTOMER_QUEUE", "", "reached"),
+        ("CUSTOMER_HOLD", "", "reached"),
+        ("CUSTOMER_WHISPER", "", "reached"),
+        ("OUTBOUND_WHISPER", "", "internal"),
+        ("AGENT_TRANSFER", "", "internal"),
+        ("QUEUE_TRANSFER", "", "internal"),
+    ],
+)
+def test_flow_type_gives_the_role(flow_type, description, role):
+    """CreateContactFlow, Type: the flow types, and what each is to callers."""
+    content = {
+        "Version": "2019-10-30",
+        "StartAction": "Hi",
+        "Actions": [
+            {"Identifier": "Hi", "Type": "MessageParticipant", "Parameters": {"Text": "Hello."}},
+        ],
+    }
+    wrapped = {
+        "Name": "Flow",
+        "Type": flow_type,
+        "Description": description,
+        "Content": json.dumps(content),
+    }
+    menu = loads(json.dumps(wrapped), name="flow.json")
+    assert menu.role == role
+    assert menu.role_reason.startswith(f"flow type {flow_type}")
+
+
+def test_attribute_prompts_are_words_known_only_at_run_time():
+    """MessageParticipant: Text may be a JSONPath reference to an attribute."""
+    flow = {
+        "Version": "2019-10-30",
+        "StartAction": "Hi",
+        "Actions": [
+            {
+                "Identifier": "Hi",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Hello $.Attributes.name, press 1."},
+                "Transitions": {"NextAction": "Menu"},
+            },
+            {
+                "Identifier": "Menu",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "$.Attributes.menu_prompt"},
+            },
+        ],
+    }
+    menu = loads(json.dumps(flow), name="flow.json")
+    assert (node(menu, "Hi")["say"], node(menu, "Hi")["play"]) == (
+        "Hello $.Attributes.name, press 1.",
+        "$.Attributes.name",
+    )
+    assert node(menu, "Menu")["play"] == "$.Attributes.menu_prompt"
+    assert "say" not in node(menu, "Menu")
+
+
+def test_a_silent_wait_while_the_caller_is_recorded_is_a_voicemail():
+    """Get customer input with no conditions is a timer; with IVR recording on (Set recording
+    and analytics behavior, Automated interaction) the caller is leaving a message."""
+    flow = {
+        "Version": "2019-10-30",
+        "StartAction": "Record",
+        "Actions": [
+            {
+                "Identifier": "Record",
+                "Type": "UpdateContactRecordingBehavior",
+                "Parameters": {"RecordingBehavior": {"IVRRecordingBehavior": "Enabled"}},
+                "Transitions": {"NextAction": "Wait for caller to record."},
+            },
+            {
+                "Identifier": "Wait for caller to record.",
+                "Type": "GetParticipantInput",
+                "Parameters": {"SSML": '<speak><break time="5s"/></speak>', "StoreInput": "False"},
+                "Transitions": {
+                    "NextAction": "Saved",
+                    "Errors": [
+                        {"NextAction": "Saved", "ErrorType": "InputTimeLimitExceeded"},
+                        {"NextAction": "Saved", "ErrorType": "NoMatchingCondition"},
+                    ],
+                },
+            },
+            {
+                "Identifier": "Saved",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Your message has been saved. Goodbye."},
+                "Transitions": {"NextAction": "End"},
+            },
+            {"Identifier": "End", "Type": "DisconnectParticipant", "Parameters": {}},
+        ],
+    }
+    menu = loads(json.dumps(flow), name="flow.json")
+    wait = node(menu, "Wait for caller to record.")
+    assert (wait["type"], wait["next"]) == ("voicemail", "Saved")
+    flow["Actions"][0]["Parameters"]["RecordingBehavior"]["IVRRecordingBehavior"] = "Disabled"
+    assert (
+        node(loads(json.dumps(flow), name="flow.json"), "Wait for caller to record.")["type"]
+        == "action"
+    )

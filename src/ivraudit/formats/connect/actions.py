@@ -68,6 +68,9 @@ class Flow:
     name: str | None = None
     flow_type: str | None = None
     legacy: bool = False
+    #: The flow type as the file spells it (``CUSTOMER_QUEUE``, ``contactFlow``), for reasons.
+    type_label: str | None = None
+    description: str | None = None
 
 
 def flow_kind(value: Any) -> str | None:
@@ -122,7 +125,13 @@ def read_flow_language(value: dict[str, Any], source: Source) -> Flow:
         start_path=("StartAction",),
         name=name if isinstance(name, str) and name.strip() else None,
         flow_type=flow_kind(metadata.get("type")),
+        type_label=_label(metadata.get("type")),
+        description=_label(metadata.get("description")),
     )
+
+
+def _label(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 #: Other names some exports and tools give flow-language actions.
@@ -359,6 +368,8 @@ def read_legacy(value: dict[str, Any], source: Source) -> Flow:
         name=name if isinstance(name, str) and name.strip() else None,
         flow_type=flow_kind(metadata.get("type")) or flow_kind(value.get("type")),
         legacy=True,
+        type_label=_label(metadata.get("type")) or _label(value.get("type")),
+        description=_label(metadata.get("description")),
     )
 
 

@@ -11,19 +11,21 @@ transfers hold them, nodes the ids, positions and routes they share.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ivraudit.formats.connect.actions import Action, Flow
 from ivraudit.formats.connect.blocks import stores_input, uses_lex
 from ivraudit.formats.connect.branches import BRANCH_TYPES, branch_node, hours_node
 from ivraudit.formats.connect.embed import Source
-from ivraudit.formats.connect.inputs import ask_node, lex_menu_node, menu_node
+from ivraudit.formats.connect.inputs import ask_node, is_wait, lex_menu_node, menu_node, wait_node
+from ivraudit.formats.connect.instance import Resolution
+from ivraudit.formats.connect.links import flow_transfer, module_call, unresolved
 from ivraudit.formats.connect.nodes import NodeTable, condition_cases, error_cases
 from ivraudit.formats.connect.prompts import prompt_fields, say_node
 from ivraudit.formats.connect.transfers import (
     attributes_from_input,
     end_flow_node,
-    flow_transfer_node,
     hangup_node,
     phone_transfer_node,
     queue_transfer_node,
@@ -66,6 +68,29 @@ _SETTINGS = frozenset(
 )
 
 
+def records_caller(flow: Flow) -> bool:
+    """Whether the flow records what the caller says: it starts streaming the customer's audio
+    (Start media streaming, "From the customer") or turns on IVR recording (Set recording and
+    analytics behavior, "Automated interaction").  Voicemail solutions record this way."""
+    for action in flow.actions:
+        params = action.params
+        if action.type == "UpdateContactMediaStreamingBehavior":
+            if str(params.get("MediaStreamingState", "")).lower() != "enabled":
+                continue
+            for participant in params.get("Participants") or []:
+                if (
+                    isinstance(participant, dict)
+                    and participant.get("ParticipantType") == "Customer"
+                    and "From" in (participant.get("MediaDirections") or [])
+                ):
+                    return True
+        if action.type == "UpdateContactRecordingBehavior":
+            behavior = params.get("RecordingBehavior")
+            if isinstance(behavior, dict) and behavior.get("IVRRecordingBehavior") == "Enabled":
+                return True
+    return False
+
+
 def refusal(flow: Flow, kind: str | None) -> str | None:
     """Why a flow is not a phone menu a caller goes through, or None when it is."""
     kind = kind or flow.flow_type
@@ -94,13 +119,23 @@ def refusal(flow: Flow, kind: str | None) -> str | None:
 class FlowConverter:
     """Builds native node dicts and positions for one flow."""
 
-    def __init__(self, flow: Flow, source: Source, kind: str | None) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        source: Source,
+        kind: str | None,
+        resolve: Callable[[Action], Resolution] | None = None,
+    ) -> None:
         self.flow = flow
         self.kind = kind or flow.flow_type
         self.table = NodeTable(flow, source)
         self.actions = {action.ident: action for action in flow.actions}
         self.passed = attributes_from_input(flow)
         self.working_queue = working_queue(flow)
+        self.resolve = resolve or unresolved
+        self.records = records_caller(flow)
+        #: the other flows this one transfers to or invokes, by the ``menu`` of their node
+        self.subflows: dict[str, Any] = {}
 
     def convert(self) -> tuple[dict[str, dict[str, Any]], str | None]:
         table = self.table
@@ -124,11 +159,13 @@ class FlowConverter:
         if kind == "GetParticipantInput":
             if stores_input(action):
                 return ask_node(table, action, node_id, self.actions)
+            if is_wait(action):
+                return wait_node(table, action, node_id, self.records)
             return menu_node(table, action, node_id)
         if kind == "ConnectParticipantWithLexBot":
             return lex_menu_node(table, action, node_id)
         if kind in ("MessageParticipant", "MessageParticipantIteratively"):
-            return say_node(table, action, node_id)
+            return say_node(table, action, node_id, self.kind)
         if kind == "DisconnectParticipant":
             return hangup_node(table, action)
         if kind in ("TransferContactToQueue", "DequeueContactAndTransferToQueue"):
@@ -136,7 +173,9 @@ class FlowConverter:
         if kind == "TransferParticipantToThirdParty":
             return phone_transfer_node(table, action, node_id)
         if kind == "TransferToFlow":
-            return flow_transfer_node(table, action, node_id)
+            return flow_transfer(table, action, node_id, self.resolve(action), self.subflows)
+        if kind == "InvokeFlowModule":
+            return module_call(table, action, node_id, self.resolve(action), self.subflows)
         if kind == "CheckHoursOfOperation":
             return hours_node(table, action, node_id)
         if kind in BRANCH_TYPES:
@@ -194,9 +233,6 @@ def _describe(action: Action) -> str:
     if kind == "InvokeLambdaFunction":
         function = params.get("LambdaFunctionARN") or params.get("FunctionArn") or "(not set)"
         return f"Invokes Lambda function {function}."
-    if kind == "InvokeFlowModule":
-        module = params.get("FlowModuleId") or "(not set)"
-        return f"Runs flow module {module}; the call continues at next when it returns."
     if kind == "UpdateContactAttributes" and isinstance(params.get("Attributes"), dict):
         names = ", ".join(str(name) for name in params["Attributes"]) or "none"
         return f"Sets contact attributes: {names}."

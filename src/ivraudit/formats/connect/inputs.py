@@ -20,6 +20,47 @@ from ivraudit.formats.connect.prompts import prompt_fields
 _DTMF_KEY = re.compile(r"^[0-9A-D*#]{1,20}$")
 
 
+def wait_node(
+    table: NodeTable, action: Action, node_id: str, recording: bool = False
+) -> dict[str, Any]:
+    """Get customer input with no conditions and a Timeout or Error route: no key is an option,
+    so it is not a menu but a wait (a timer while a voicemail records, "press any key"):
+    Timeout, any key (Default) and Error each lead on.  While the flow records the caller
+    (``recording``), the wait is the caller leaving a message: a ``voicemail`` node."""
+    node: dict[str, Any] = {"type": "voicemail" if recording else "action", **prompt_fields(action)}
+    timeout = action.error("InputTimeLimitExceeded") or action.error("NoMatchingError")
+    cases = [
+        ("any key (Default)", action.error("NoMatchingCondition")),
+        ("NextAction", action.next),
+    ]
+    failed = action.error("NoMatchingError")
+    if failed is not None and action.error("InputTimeLimitExceeded") is not None:
+        if recording:
+            cases.append(("error NoMatchingError", failed))
+        else:
+            node["error"] = table.route(failed)
+    after = table.fanout(action, node_id, "key or timeout", cases, table.route(timeout))
+    if after is not None:
+        node["next"] = after
+    seconds = param_text(action.params.get("InputTimeLimitSeconds")) or "5"
+    add_note(
+        node,
+        f"It has no conditions: it waits up to {seconds} s for any key and offers no choice "
+        "(a timer, not a menu).",
+    )
+    if recording:
+        add_note(node, "The flow records the caller here: the caller leaves a message.")
+    return node
+
+
+def is_wait(action: Action) -> bool:
+    """A DTMF Get customer input with no conditions whose silence route is wired."""
+    return not action.conditions and (
+        action.error("InputTimeLimitExceeded") is not None
+        or action.error("NoMatchingError") is not None
+    )
+
+
 def menu_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any]:
     """Get customer input by DTMF: conditions are keys; Connect has no retries of its own."""
     node: dict[str, Any] = {"type": "menu", **prompt_fields(action)}
@@ -154,25 +195,36 @@ def ask_node(
     node: dict[str, Any] = {"type": "ask", **prompt_fields(action)}
     node["collects"] = _collected_name(action, actions)
     following = table.route(action.next)
-    after = table.fanout(action, node_id, "result", condition_cases(action), following)
+    invalid = action.error("InvalidPhoneNumber")
+    validation = action.params.get("InputValidation")
+    validates = isinstance(validation, dict) and "PhoneNumberValidation" in validation
+    if invalid is None and validates:
+        # an invalid number with no Invalid number branch takes the Error branch
+        invalid = action.error("NoMatchingError")
+    # The Error branch is the block failing (Connect: "Chat: No - Error branch"), not the
+    # caller: it is a case of the result, never a caller error.
+    after = table.fanout(
+        action,
+        node_id,
+        "result",
+        [*condition_cases(action), *error_cases(action, ("InvalidPhoneNumber",))],
+        following,
+    )
     if after is not None:
         node["next"] = after
         # Connect: with no input the contact takes Success, StoredCustomerInput = "Timeout"
         node["no_input"] = following or after
-    invalid = action.error("InvalidPhoneNumber")
+        # without validation whatever is keyed is stored: there is no invalid input
+        node["no_match"] = following or after
     if invalid is not None:
         node["no_match"] = table.route(invalid)
         table.position(node_id, "no_match", invalid)
-    failed = table.fanout(
-        action, node_id, "errors", error_cases(action, ("InvalidPhoneNumber",)), None
-    )
-    if failed is not None:
-        node["fail"] = failed
     _timeout(action, node)
     add_note(
         node,
         "Stores the digits in $.StoredCustomerInput; with no input Connect takes the "
-        "Success branch with the value 'Timeout'.",
+        "Success branch with the value 'Timeout'; its Error branch is the block failing, "
+        "not the caller.",
     )
     return node
 

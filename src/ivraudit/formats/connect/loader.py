@@ -12,75 +12,28 @@ converted to native nodes by one converter (``flow``).
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
-from ivraudit.formats.connect.actions import Flow, flow_kind, read_flow_language, read_legacy
-from ivraudit.formats.connect.embed import (
-    Embedded,
-    EmbeddedSource,
-    OffsetMap,
-    Source,
-    embedded_string,
-    parse_embedded,
+from ivraudit.formats.connect.actions import flow_kind
+from ivraudit.formats.connect.documents import (
+    Found,
+    flow_resources,
+    flows_of,
+    is_flow_language,
+    wrapper,
 )
 from ivraudit.formats.connect.flow import FlowConverter, refusal
+from ivraudit.formats.connect.instance import Entry, Instance, instance_of
+from ivraudit.formats.connect.roles import flow_role
 from ivraudit.formats.registry import Format, Kind, NearMiss
 from ivraudit.model.errors import NotAMenuError
 from ivraudit.model.menu import Menu
 
-_CFN_TYPES = ("AWS::Connect::ContactFlow", "AWS::Connect::ContactFlowModule")
-_WRAPPER_KEYS = ("Name", "Type", "Arn", "Id", "ContactFlowArn", "Description", "State")
-_PLACEHOLDER = re.compile(r'("(?:[^"\\]|\\.)*")|\$\{([^{}"\s]*)\}', re.DOTALL)
-
-
 # -- detection -------------------------------------------------------------------------------
-
-
-def _is_flow_language(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("Actions"), list)
-        and any(key in value for key in ("StartAction", "Version", "Metadata"))
-    )
-
-
-def _is_legacy(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("modules"), list)
-        and any(key in value for key in ("start", "version", "metadata"))
-    )
-
-
-def _wrapper(value: Any) -> tuple[dict[str, Any], tuple[str, ...]] | None:
-    """A DescribeContactFlow-style object holding the flow in ``Content``, and its path."""
-    if not isinstance(value, dict):
-        return None
-    for outer in ("ContactFlow", "ContactFlowModule"):
-        inner = value.get(outer)
-        if isinstance(inner, dict) and "Content" in inner:
-            return inner, (outer,)
-    content = value.get("Content")
-    if content is None or not any(key in value for key in _WRAPPER_KEYS):
-        return None
-    if isinstance(content, str) and ("Actions" in content or "modules" in content):
-        return value, ()
-    if _is_flow_language(content) or _is_legacy(content):
-        return value, ()
-    return None
-
-
-def _flow_resources(value: Any) -> list[tuple[str, dict[str, Any]]]:
-    if not isinstance(value, dict) or not isinstance(value.get("Resources"), dict):
-        return []
-    return [
-        (str(name), resource)
-        for name, resource in value["Resources"].items()
-        if isinstance(resource, dict) and resource.get("Type") in _CFN_TYPES
-    ]
 
 
 def detect(value: Any) -> bool:
@@ -91,7 +44,7 @@ def detect(value: Any) -> bool:
         and ("StartAction" in value or "Version" in value)
     ):
         return True  # even when malformed: the user then learns what is wrong with it
-    return _is_flow_language(value) or _wrapper(value) is not None or bool(_flow_resources(value))
+    return is_flow_language(value) or wrapper(value) is not None or bool(flow_resources(value))
 
 
 def detect_legacy(value: Any) -> bool:
@@ -106,16 +59,10 @@ def detect_legacy(value: Any) -> bool:
 
 def convert(document: Document) -> Menu | list[Menu]:
     """A flow-language file, wrapper or CloudFormation template to its menus."""
-    value = document.value
-    if _flow_resources(value):
-        return _convert_template(document)
-    wrapped = _wrapper(value)
-    if wrapped is not None and not _is_flow_language(value):
-        return _convert_wrapper(document, *wrapped)
-    if not isinstance(value, dict):
-        raise document.error((), "an Amazon Connect flow must be a JSON object")
-    source = Source(document)
-    return _single(document, source, value, kind=None, name=None)
+    found = flows_of(document)
+    if flow_resources(document.value):
+        return _template_menus(document, found)
+    return _single(document, found[0])
 
 
 def convert_legacy(document: Document) -> Menu:
@@ -126,95 +73,28 @@ def convert_legacy(document: Document) -> Menu:
             "not an older Amazon Connect export: it needs 'modules' (a list of blocks) and 'start'",
             "flow-language files (Version, StartAction, Actions) are read with format 'connect'",
         )
-    return _single(document, Source(document), document.value, kind=None, name=None)
+    return _single(document, flows_of(document)[0])
 
 
-def _read(value: dict[str, Any], source: Source) -> Flow:
-    if "Actions" not in value and "modules" in value:
-        return read_legacy(value, source)
-    return read_flow_language(value, source)
-
-
-def _single(
-    document: Document, source: Source, value: dict[str, Any], kind: str | None, name: str | None
-) -> Menu:
-    flow = _read(value, source)
-    flow.name = name or flow.name
-    reason = refusal(flow, kind)
+def _single(document: Document, found: Found) -> Menu:
+    _typed(document, found)
+    reason = refusal(found.flow, found.kind)
     if reason is not None:
-        where = source.locate(())
+        where = found.source.locate(())
         raise NotAMenuError(where.file, where.line, where.column, reason)
-    return _menu(document, source, flow, kind, menu_id=flow.name, title=flow.name)
+    return _menu(document, found, _instance(document))
 
 
-def _menu(
-    document: Document,
-    source: Source,
-    flow: Flow,
-    kind: str | None,
-    menu_id: str | None,
-    title: str | None,
-) -> Menu:
-    converter = FlowConverter(flow, source, kind)
-    nodes, start = converter.convert()
-    return build_menu(
-        document,
-        nodes=nodes,
-        start=start,
-        positions=converter.table.positions,
-        id=menu_id,
-        title=title,
-    )
-
-
-def _convert_wrapper(document: Document, wrapper: dict[str, Any], prefix: tuple[str, ...]) -> Menu:
-    name = wrapper.get("Name") if isinstance(wrapper.get("Name"), str) else None
-    kind = flow_kind(wrapper.get("Type"))
-    content = wrapper.get("Content")
-    path = (*prefix, "Content")
-    if isinstance(content, dict):
-        source = Source(document, path)
-        return _single(document, source, content, kind, name)
-    if not isinstance(content, str):
-        raise document.error(path, "'Content' must hold the flow JSON, as a string or an object")
-    embedded = embedded_string(document, path, content)
-    source = parse_embedded(document, embedded, "the Content string")
-    value = source.document.value
-    if not (_is_flow_language(value) or _is_legacy(value)):
-        raise source.error((), "the Content string does not hold an Amazon Connect flow")
-    return _single(document, source, value, kind, name)
-
-
-def _convert_template(document: Document) -> list[Menu]:
+def _template_menus(document: Document, found: list[Found]) -> list[Menu]:
     menus: list[Menu] = []
     skipped: list[str] = []
-    for logical_id, resource in _flow_resources(document.value):
-        base = ("Resources", logical_id)
-        properties = resource.get("Properties")
-        if not isinstance(properties, dict) or "Content" not in properties:
-            raise document.error(
-                base,
-                f"{resource['Type']} '{logical_id}' has no Properties.Content",
-                "give the flow JSON in Content",
-            )
-        source = _template_source(document, (*base, "Properties", "Content"), logical_id)
-        value = source.document.value
-        if not (_is_flow_language(value) or _is_legacy(value)):
-            raise source.error(
-                (), f"the Content of '{logical_id}' does not hold an Amazon Connect flow"
-            )
-        flow = _read(value, source)
-        is_module = resource["Type"].endswith("Module")
-        kind = "module" if is_module else flow_kind(properties.get("Type"))
-        reason = refusal(flow, kind)
+    instance = _instance(document)
+    for item in found:
+        reason = refusal(item.flow, item.kind)
         if reason is not None:
-            skipped.append(f"{logical_id}: {reason}")
+            skipped.append(f"{item.logical_id}: {reason}")
             continue
-        name = properties.get("Name")
-        title = name if isinstance(name, str) and name.strip() else None
-        if title is None and isinstance(properties.get("Description"), str):
-            title = properties["Description"]
-        menus.append(_menu(document, source, flow, kind, menu_id=logical_id, title=title))
+        menus.append(_menu(document, item, instance))
     if not menus:
         raise NotAMenuError(
             document.path,
@@ -226,69 +106,61 @@ def _convert_template(document: Document) -> list[Menu]:
     return menus
 
 
-def _template_source(document: Document, path: tuple[Any, ...], logical_id: str) -> EmbeddedSource:
-    """The flow of one template resource: Content as a string, !Sub string or Fn::Sub."""
-    content = _get(document.value, path)
-    if isinstance(content, dict) and len(content) == 1 and "Fn::Sub" in content:
-        path = (*path, "Fn::Sub")
-        content = content["Fn::Sub"]
-    if (
-        isinstance(content, list)
-        and len(content) == 2
-        and isinstance(content[0], str)
-        and isinstance(content[1], dict)
-    ):
-        # !Sub [template, {variables}]: the variables fill ${...} placeholders we keep as written
-        path = (*path, 0)
-        content = content[0]
-    if not isinstance(content, str):
-        raise document.error(
-            path,
-            f"the Content of '{logical_id}' is not a string",
-            "ivraudit reads Content given as a JSON string, a !Sub string or Fn::Sub",
-        )
-    embedded = embedded_string(document, path, content)
-    if "${" in content:
-        _quote_placeholders(embedded)
-    return parse_embedded(document, embedded, f"the Content of '{logical_id}'")
-
-
-def _quote_placeholders(embedded: Embedded) -> None:
-    """Quote !Sub placeholders written outside JSON strings (``"LoopCount": ${Count}``).
-
-    CloudFormation fills them in before Connect reads the JSON; quoted, the JSON
-    parses and the placeholder stays visible as text.  Offsets follow the change.
-    """
-    text = embedded.text
-    offsets = embedded.offsets
-    parts: list[str] = []
-    moved = OffsetMap()
-    last = 0
-    for match in _PLACEHOLDER.finditer(text):
-        if match.group(1) is not None:
-            continue
-        start, end = match.span()
-        parts.append(text[last:start])
-        parts.append('"' + match.group() + '"')
-        if offsets is not None:
-            moved.copy(offsets, last, start)
-            moved.add(offsets.raw(start))
-            moved.copy(offsets, start, end)
-            moved.add(offsets.raw(end - 1))
-        last = end
-    if not parts:
+def _typed(document: Document, found: Found) -> None:
+    """Take the flow's type from the Terraform resource that deploys the file, when the
+    file itself does not say it."""
+    if found.kind is not None or found.flow.flow_type is not None or document.estate is None:
         return
-    parts.append(text[last:])
-    embedded.text = "".join(parts)
-    if offsets is not None:
-        moved.copy(offsets, last, len(text))
-        embedded.offsets = moved
+    instance = _instance(document)
+    resource = instance.role_source(document.path) if instance is not None else None
+    if resource is None:
+        return
+    label = resource.attributes.get("type")
+    if resource.is_module:
+        found.kind, label = "module", label or "flow module"
+    else:
+        found.kind = flow_kind(label)
+    if found.kind is not None:
+        found.label = label
+        found.where = f"Terraform {resource.address}"
+    if found.flow.description is None and resource.attributes.get("description"):
+        found.flow.description = resource.attributes["description"]
 
 
-def _get(value: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        value = value[part]
-    return value
+def _instance(document: Document) -> Instance | None:
+    return instance_of(document.estate, _build_other)
+
+
+def _build_other(entry: Entry, instance: Instance) -> Menu:
+    """The menu of another flow of the estate, to copy in where a flow transfers to it."""
+    menu = _menu(entry.document, entry.found, instance)
+    menu._path = entry.document.path
+    menu._format = "connect-legacy" if entry.found.flow.legacy else "connect"
+    return menu
+
+
+def _menu(document: Document, found: Found, instance: Instance | None) -> Menu:
+    flow = found.flow
+    kind = found.kind or flow.flow_type
+    resolve = None
+    if instance is not None:
+        current = (os.path.realpath(document.path), found.logical_id)
+        resolve = lambda action: instance.resolve(action, current)  # noqa: E731
+    converter = FlowConverter(flow, found.source, kind, resolve)
+    nodes, start = converter.convert()
+    role = flow_role(flow, kind, found.label or flow.type_label, found.where)
+    menu = build_menu(
+        document,
+        nodes=nodes,
+        start=start,
+        positions=converter.table.positions,
+        id=found.menu_id,
+        title=found.title,
+        role=role.role,
+        role_reason=role.reason,
+    )
+    menu._subflows.update(converter.subflows)
+    return menu
 
 
 # -- near misses -----------------------------------------------------------------------------

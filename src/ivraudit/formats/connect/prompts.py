@@ -7,12 +7,14 @@ import html
 import re
 from typing import Any
 
+from ivraudit.formats._build import unique_id
 from ivraudit.formats.connect.actions import Action
 from ivraudit.formats.connect.blocks import param_text
 from ivraudit.formats.connect.nodes import NodeTable, add_note, condition_cases, error_cases
 
 _SSML_TAG = re.compile(r"<[^<>]*>")
 _JSON_PATH = re.compile(r"^\$\.[\w.\-\[\]'\"]+$")
+_EMBEDDED_PATH = re.compile(r"\$\.[A-Za-z][\w\-]*(?:\.[A-Za-z0-9_\-]+)*")
 
 
 def speakable(text: str | None) -> str | None:
@@ -38,11 +40,18 @@ def prompt_fields(action: Action) -> dict[str, Any]:
     sources = [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
     for message in [params, *sources]:
         text = param_text(message.get("Text"))
-        if text is not None and text.strip():
-            says.append(" ".join(text.split()))
-        ssml = speakable(param_text(message.get("SSML")))
-        if ssml:
-            says.append(ssml)
+        for spoken in (
+            " ".join(text.split()) if text is not None and text.strip() else None,
+            speakable(param_text(message.get("SSML"))),
+        ):
+            if not spoken:
+                continue
+            if _JSON_PATH.match(spoken):
+                plays.append(spoken)  # the words are an attribute's value: unknown
+                continue
+            says.append(spoken)
+            # words read from attributes inside the text are known only at run time
+            plays.extend(_EMBEDDED_PATH.findall(spoken))
         prompt = param_text(message.get("PromptId"))
         if prompt:
             name = action.meta.get("promptName") if message is params else None
@@ -55,18 +64,32 @@ def prompt_fields(action: Action) -> dict[str, Any]:
         fields["say"] = " ".join(says)
     if plays:
         fields["play"] = ", ".join(plays)
-    dynamic = [text for text in (*says, *plays) if _JSON_PATH.match(text)]
+    dynamic = list(dict.fromkeys(text for text in plays if _JSON_PATH.match(text)))
     if dynamic:
-        fields["note"] = f"The prompt is read from {', '.join(dynamic)} at run time."
+        fields["note"] = (
+            f"Words of the prompt are read from {', '.join(dynamic)} at run time (unknown)."
+        )
     return fields
 
 
-def say_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any]:
-    """Play prompt, or Loop prompts, which plays again until something interrupts it."""
+#: Flows where an agent becomes available while the prompts play: queue and hold flows.
+_WAITING = {
+    "customerqueue": "an agent answers: the queue connects the caller",
+    "customerhold": "the agent takes the caller off hold",
+}
+
+
+def say_node(
+    table: NodeTable, action: Action, node_id: str, kind: str | None = None
+) -> dict[str, Any]:
+    """Play prompt, or Loop prompts, which plays again until something interrupts it
+    (in a customer queue or hold flow: the agent)."""
     node: dict[str, Any] = {"type": "say", **prompt_fields(action)}
     otherwise = table.route(action.next)
     if otherwise is None and action.type == "MessageParticipantIteratively":
         otherwise = node_id  # the messages play again until something interrupts them
+        if kind in _WAITING:
+            otherwise = _interrupted(table, action, node_id, kind)
     after = table.fanout(
         action,
         node_id,
@@ -79,3 +102,25 @@ def say_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any]:
     if action.type == "MessageParticipantIteratively":
         add_note(node, "Loop prompts: the messages repeat until the block is interrupted.")
     return node
+
+
+def _interrupted(table: NodeTable, action: Action, node_id: str, kind: str) -> str:
+    """Loop prompts in a queue or hold flow: they repeat until the agent takes the call."""
+    agent = unique_id(f"{node_id} (agent)", table.taken)
+    table.nodes[agent] = {
+        "type": "transfer",
+        "target": "queue:the contact's queue" if kind == "customerqueue" else "agent:the agent",
+        "human": True,
+        "waits_in_queue": True,
+        "note": f"Loop prompts end when {_WAITING[kind]}.",
+    }
+    branch = unique_id(f"{node_id} (repeat)", table.taken)
+    table.nodes[branch] = {
+        "type": "branch",
+        "cases": [{"when": _WAITING[kind].split(":")[0], "next": agent}],
+        "else": node_id,
+        "note": "Loop prompts play again until the agent takes the call.",
+    }
+    for made in (agent, branch):
+        table.positions[("nodes", made)] = table.source.locate(action.path)
+    return branch

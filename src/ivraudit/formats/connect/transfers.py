@@ -100,23 +100,6 @@ def phone_transfer_node(table: NodeTable, action: Action, node_id: str) -> dict[
     return node
 
 
-def flow_transfer_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any]:
-    """Transfer to flow: the contact leaves this flow."""
-    flow = action.meta.get("ContactFlow")
-    shown = flow.get("text") if isinstance(flow, dict) else None
-    target = shown or param_text(action.params.get("ContactFlowId")) or "another flow"
-    node: dict[str, Any] = {
-        "type": "transfer",
-        "target": f"flow:{target}",
-        "human": False,
-        "note": f"Hands the contact to another flow ({target}); this flow ends here.",
-    }
-    failed = _transfer_fail(table, action, node_id, "NextAction")
-    if failed is not None:
-        node["fail"] = failed
-    return node
-
-
 def end_flow_node(table: NodeTable, action: Action, kind: str | None) -> dict[str, Any]:
     """End flow / Resume: a disconnect in an inbound flow, otherwise the call goes on."""
     if kind == "contactflow":
@@ -125,12 +108,20 @@ def end_flow_node(table: NodeTable, action: Action, kind: str | None) -> dict[st
         return table.leftover(action, node, "flow")
     if kind in _WHISPER_TYPES:
         target, how = "agent", "the whisper ends and the call is connected to the agent"
+    elif kind is None:
+        target, how = (
+            "queue",
+            (
+                "the contact goes back to the queue it waits in, or on to the agent after a "
+                "whisper (End flow exists only in queue and whisper flows)"
+            ),
+        )
     else:
         target, how = "queue", "the contact goes back to waiting in the queue for an agent"
-    node = {
+    return {
         "type": "transfer",
         "target": f"{target}:the contact's {target}",
         "human": True,
+        "waits_in_queue": True,
         "note": f"End flow / Resume: {how}.",
     }
-    return node
