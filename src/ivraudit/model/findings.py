@@ -103,10 +103,10 @@ class Finding:
     fact: str = ""
     name: str = ""
     flow: str = ""
-    #: Where the fault is, whatever route reaches it: the node in its own menu and the
-    #: fact without the prefix of an inlined subflow.  Findings that share it (one
-    #: subflow inlined at several call sites, a context several entries reach) are
-    #: one fault, reported once.  Not part of the output.
+    #: What the fault is at its position, whatever route reaches it (the rule's kind
+    #: of fault there).  Findings that share rule, position and place (one subflow
+    #: inlined at several call sites, a context several entries reach, a flow other
+    #: flows transfer to) are one fault, reported once.  Not part of the output.
     place: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
     #: Whether the finding was met on a caller's line (an entry menu): its route is
     #: the one to show when the same fault is also met elsewhere.
@@ -115,7 +115,7 @@ class Finding:
     @property
     def fault(self) -> tuple[str, ...]:
         """What makes two findings the same fault: rule, position and :attr:`place`."""
-        return (self.rule, self.file, str(self.line), str(self.column), *self.place)
+        return (self.rule, normal_path(self.file), str(self.line), str(self.column), *self.place)
 
     @property
     def fingerprint(self) -> str:

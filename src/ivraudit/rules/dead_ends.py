@@ -121,6 +121,7 @@ def loop_without_exit(ctx: AuditContext) -> Iterator[Hit]:
             message=f"callers who reach '{entry}'{also} loop with no way out: no route leads "
             "to a person, a voicemail, a callback or a completed call",
             fact="trap:" + ",".join(sorted(map(str, members))[:10]),
+            kind="trap",
         )
 
 
@@ -302,6 +303,7 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
                 message=f"when the caller {_ERROR_EVENTS.get(via, event)} at '{node}', "
                 f"the call ends at {where} instead of reaching a person",
                 fact=f"{via}->{end}",
+                kind=via,
                 field=data["field"],
                 witness=ctx.witness_via(node, edge_key, target),
             )

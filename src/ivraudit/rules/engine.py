@@ -115,12 +115,14 @@ def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> tuple[F
 
 
 def _place(ctx: AuditContext, hit: Hit) -> tuple[str, str]:
-    """The node in its own menu, and the fact without an inlined subflow's prefix."""
+    """What makes the fault this one at its position, whatever route met it: the
+    hit's kind, or its fact without an inlined subflow's prefix."""
+    if hit.kind is not None:
+        return ("", hit.kind)
     data = ctx.data.get(hit.node)
     if data is None or not data["subflow"]:
-        return (hit.node, hit.fact)
-    prefix = data["subflow"] + "/"
-    return (data["origin"], hit.fact.replace(prefix, ""))
+        return ("", hit.fact)
+    return ("", hit.fact.replace(data["subflow"] + "/", ""))
 
 
 def _crash(ctx: AuditContext, rule: Rule, exc: Exception, config: Config) -> Finding:

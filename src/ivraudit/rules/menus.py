@@ -476,6 +476,7 @@ def input_from_elsewhere(ctx: AuditContext) -> Iterator[Hit]:
                 message=f"'{node}' compares the answer to {asked or 'another question'}, but "
                 f"callers reach it right after answering '{ctx.data[other]['origin']}'",
                 fact=f"after:{ctx.data[other]['origin']}",
+                kind="after",
                 witness=ctx.witness_path(other, path),
             )
             break

@@ -40,6 +40,7 @@ class Hit:
     ``fact`` identifies the fault independently of line numbers (it feeds the
     baseline fingerprint); ``field`` points inside the node for the position;
     ``witness`` overrides the default witness (the shortest route to ``node``).
+    The engine reports one finding per fault: per rule, position and ``kind``.
     """
 
     node: str
@@ -48,6 +49,10 @@ class Hit:
     field: tuple[Any, ...] = ()
     witness: tuple[Step, ...] | None = None
     position: Position | None = None
+    #: What tells this fault from others of the rule written at the same place, when
+    #: ``fact`` names other nodes (whose ids differ from one route to the next).
+    #: Default: the fact.
+    kind: str | None = None
 
 
 Check = Callable[["AuditContext"], Iterable[Hit]]
