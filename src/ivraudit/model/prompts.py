@@ -368,7 +368,9 @@ _UNAVAILABLE = re.compile(
     r"|no(?: one| agents?| advisers?| advisors?| representatives?)? (?:is |are )?"
     r"(?:currently )?available|nobody is available|all (?:of )?our (?:agents|advisers|advisors|"
     r"representatives|lines|operators) are (?:busy|engaged)|(?:try|call) (?:again )?later"
-    r"|lines are (?:busy|closed)|too many calls",
+    r"|lines are (?:busy|closed)|too many calls"
+    r"|non (?:è|e'|e) disponibile|(?:n'est |ne sont )?pas disponibles?|no (?:está|esta|están)"
+    r" disponibles?|nicht (?:erreichbar|verf[uü]gbar)",
     re.IGNORECASE,
 )
 _CLOSED = re.compile(
@@ -385,9 +387,14 @@ _ERROR = re.compile(
     re.IGNORECASE,
 )
 _COMPLETED = re.compile(
-    r"thank(?:s| you) for (?:calling|your call|contacting)|good ?bye|have a (?:good|great|nice)"
-    r" (?:day|evening|night)|your (?:payment|request|order|booking|appointment|message)"
-    r" (?:has been|was|is) (?:received|processed|confirmed|booked|recorded|sent)",
+    r"thank(?:s| you) for (?:calling|your call|contacting|using)|good ?bye|have a (?:good|great|"
+    r"nice) (?:day|evening|night)|your (?:payment|request|order|booking|appointment|message)"
+    r" (?:has been|was|is) (?:received|processed|confirmed|booked|recorded|sent)"
+    # Menus speak other languages too: French, Spanish, Italian, Portuguese, German.
+    r"|\bau revoir\b|merci de votre (?:appel|confiance)|\badi[oó]s\b|gracias por (?:su |tu )?"
+    r"(?:llamada|llamar)|\barrivederci\b|grazie per (?:aver|la) (?:chiamato|chiamata)"
+    r"|obrigad[oa] (?:por|pela) (?:ligar|liga[cç][aã]o)|\bauf wiederh[oö]ren\b"
+    r"|danke f[uü]r ihren anruf",
     re.IGNORECASE,
 )
 
