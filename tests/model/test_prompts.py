@@ -33,6 +33,7 @@ from ivraudit.model.prompts import (
         ("Please enter the 3 digit security code on the back of your card.", []),
         ("Key in 4 digits, then press hash.", ["#"]),
         ("Delivery takes 3 to 5 days.", []),
+        ("Press 1 to 4, or 0 for an adviser.", ["1", "2", "3", "4", "0"]),
         ("Enter your 8 digit account number.", []),
         ("Press 10 for the switchboard.", []),
         ("Welcome to Acme.", []),

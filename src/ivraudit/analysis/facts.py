@@ -26,6 +26,7 @@ from ivraudit.model.menu import (
     NodeBase,
     SubflowNode,
 )
+from ivraudit.model.prompts import announced_keys
 
 #: Spoken options that match anything the caller says: a catch-all, not a choice.
 _ANY_SPEECH = frozenset({"*", ".*", ".+", "/.*/", "/.+/", "any", "anything", "<any>"})
@@ -155,17 +156,23 @@ class MenuFacts:
 
     def menu_choices(self, node: str) -> list[str]:
         """What a caller counts as a menu's choices: single keys other than the operator,
-        star and hash, and spoken options that reach somewhere no key does.  Extensions
-        dialled by number (``1234``, ``/^1[0-9]{3}$/``) are not menu options."""
+        star, hash, keys that repeat the menu or go back to the main menu, and keys a
+        known prompt never announces; and spoken options that reach somewhere no key
+        does.  Extensions dialled by number (``1234``, ``/^1[0-9]{3}$/``) are not menu options."""
         menu = self.model(node)
         if not isinstance(menu, MenuNode):
             return []
         operator = self.settings.operator_key
         navigation = self.navigation_keys(node)
+        # A key a known prompt never announces is hidden (MN003's), not a choice to remember.
+        announced = set(announced_keys(menu.say)) if not menu.play else set()
         keys = [
             key
             for key in menu.options
-            if len(key) == 1 and key not in (operator, "*", "#") and key not in navigation
+            if len(key) == 1
+            and key not in (operator, "*", "#")
+            and key not in navigation
+            and (not announced or key in announced)
         ]
         keyed = {menu.options[key] for key in keys} | {menu.options.get(operator)}
         spoken = [

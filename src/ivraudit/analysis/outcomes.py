@@ -78,8 +78,9 @@ class CallOutcomes(PromptReadings):
         """Hangups that end a call the caller chose to make, without serving it (DE003).
 
         Not: completed or closed hangups (DE006 judges those), hangups reached only
-        through caller errors (DE005's), or only after a person, voicemail or
-        callback has served the call.
+        through caller errors (DE005's) or only when a system step fails (an
+        ``error`` route) and the caller is told so, hangups no caller reaches, or
+        only after a person, voicemail or callback has served the call.
         """
         found = []
         for node, _ in self.nodes("hangup"):
@@ -90,6 +91,9 @@ class CallOutcomes(PromptReadings):
             arrivals = self.arrivals(node)
             if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
                 continue
+            told = self.hangup_reasons[node][0] in ("error", "unavailable")
+            if told and arrivals and all(data["via"] == "error" for _, data in arrivals):
+                continue  # a system step failed and the caller is told so; silence stays
             if node in self.reachable and node not in self.before_service:
                 continue
             found.append(node)

@@ -73,6 +73,8 @@ _ALSO = re.compile(
     rf"(?:,|\bor\b|\band\b|[.;!?]\s)\s*(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])",
     re.IGNORECASE,
 )
+#: "Press 1 to 8": every key of a range.
+_RANGE = re.compile(r"\s+(?:to|through|-)\s+(?P<last>[0-9])\b(?!\s*(?:digits?|times?)\b)")
 #: "For sales, 1.": a key named after what it is for, with no verb.
 _FOR_KEY = re.compile(
     rf"\bfor\s+[^.,;:!?]{{1,60}}?,\s*(?P<key>{_KEY_TOKEN})\s*(?=[.;!?]|$)", re.IGNORECASE
@@ -98,6 +100,10 @@ def _announced_keys(text: str) -> tuple[str, ...]:
     for match in _ANNOUNCE.finditer(text):
         for token in _SINGLE_KEY.findall(match.group("keys")):
             _add_key(keys, token)
+        span = _RANGE.match(text, match.end())
+        if span and keys and keys[-1].isdigit():
+            for number in range(int(keys[-1]) + 1, int(span.group("last")) + 1):
+                _add_key(keys, str(number))
     found_by_verb = bool(keys)
     for match in _FOR_KEY.finditer(text):
         _add_key(keys, match.group("key"))

@@ -139,7 +139,10 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
 
     Hangups reached only through caller errors (no input, no match, retries
     used up) are reported by DE005; closed-hours hangups by DE006; a hangup
-    reached only after a voicemail or callback ends a served call.
+    reached only after a voicemail or callback ends a served call.  A hangup
+    reached only when a system step fails, after the caller is told so ("we
+    are experiencing technical difficulties"), is error handling, not a
+    refusal; a silent one is still reported.
 
     ## Why callers suffer
     They navigated the menu to reach a department and are cut off: they call

@@ -161,6 +161,15 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
         single = [key for key in model.options if len(key) == 1]
         # A recording's words are unknown: it may announce the keys the text does not.
         silent = [] if model.play else [k for k in single if k not in announced and k != operator]
+        if unwired and silent:
+            # One mismatch, seen from both sides: "press #" where 9 is wired.
+            yield Hit(
+                node=node,
+                message=f"the prompt of '{node}' announces {_keys(unwired)} but the menu wires "
+                f"{_keys(silent)} instead",
+                fact="mismatch:" + ",".join(unwired) + "/" + ",".join(silent),
+            )
+            continue
         if unwired:
             yield Hit(
                 node=node,
