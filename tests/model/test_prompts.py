@@ -108,6 +108,10 @@ def test_declared_fields_win_and_inference_is_marked():
         ("Sorry, an error has occurred.", "error"),
         ("We could not verify your details. Goodbye.", "error"),
         ("Too many attempts. Goodbye.", "error"),
+        (
+            "Sorry, you have encountered an internal system error. Please try again, Thank you.",
+            "error",
+        ),
         ("Thank you for calling Acme. Goodbye.", "completed"),
         ("Your payment has been received.", "completed"),
         ("Have a great day!", "completed"),

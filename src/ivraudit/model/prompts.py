@@ -386,6 +386,7 @@ _CLOSED = re.compile(
 )
 _ERROR = re.compile(
     r"(?:an? |technical )(?:error|problem|difficult(?:y|ies))|something went wrong"
+    r"|\b(?:an? )?(?:internal|system|technical|unexpected|application) (?:system )?error\b"
     r"|system is (?:down|unavailable)|\binvalid\b|too many (?:attempts|tries|errors)"
     r"|(?:could not|couldn't|cannot|can't|unable to|were not able to) (?:verify|process|"
     r"understand|complete|find|help|recogni[sz]e|connect)|did not (?:understand|receive|"
