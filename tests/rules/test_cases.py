@@ -52,6 +52,7 @@ def _shown(finding: Any, keys: set[str]) -> dict[str, Any]:
         "message": finding.message,
         "line": finding.line,
         "witness": [step.node for step in finding.witness],
+        "fix": finding.fix,
     }
     return {
         key: value for key, value in values.items() if key in keys | {"rule", "node", "message"}

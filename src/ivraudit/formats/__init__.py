@@ -8,6 +8,7 @@ asks each format of that kind whether the document is its own.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -150,6 +151,7 @@ def _convert(
         for menu in menus:
             menu._path = path
             menu._format = fmt.name
+            menu._words = fmt.words
             menu._one_of_many = len(menus) > 1
             if menu._locate is None:
                 menu._locate = document.locate
@@ -323,5 +325,5 @@ def menu_suffixes() -> tuple[str, ...]:
 _PLATFORMS = (twilio, freeswitch, vxml, asterisk, connect)
 for _platform in _PLATFORMS:
     for _format in _platform.FORMATS:
-        FORMATS[_format.name] = _format
+        FORMATS[_format.name] = dataclasses.replace(_format, words=_platform.WORDS)
     NEAR_MISSES.extend(_platform.NEAR_MISSES)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from ivraudit.formats import native
 from ivraudit.formats._parse import Document
 from ivraudit.model.menu import Menu
+from ivraudit.model.words import NATIVE, Words
 
 Kind = Literal["data", "xml", "text"]
 
@@ -33,6 +34,8 @@ class Format:
     suffixes: tuple[str, ...]
     detect: Callable[[Any], bool]
     convert: Callable[[Document], Menu | list[Menu]]
+    #: How findings on this format's files say what to do (see ivraudit.model.words).
+    words: Words = NATIVE
 
 
 #: Recognisers of files that are *almost* a supported format (an SMS-only flow, a

@@ -103,6 +103,8 @@ class Finding:
     fact: str = ""
     name: str = ""
     flow: str = ""
+    #: How to fix it, in the terms of the platform the file is written for ("" if none).
+    fix: str = ""
     #: What the fault is at its position, whatever route reaches it (the rule's kind
     #: of fault there).  Findings that share rule, position and place (one subflow
     #: inlined at several call sites, a context several entries reach, a flow other
@@ -111,6 +113,11 @@ class Finding:
     #: Whether the finding was met on a caller's line (an entry menu): its route is
     #: the one to show when the same fault is also met elsewhere.
     on_entry: bool = field(default=True, compare=False, repr=False)
+
+    @property
+    def message_and_fix(self) -> str:
+        """The message, then the fix when there is one (for one-line formats)."""
+        return f"{self.message}. Fix: {self.fix}" if self.fix else self.message
 
     @property
     def fault(self) -> tuple[str, ...]:
@@ -151,6 +158,7 @@ class Finding:
             "node": self.node,
             "flow": self.flow,
             "message": self.message,
+            "fix": self.fix,
             "witness": [step.to_dict() for step in self.witness] if witness else [],
             "fingerprint": self.fingerprint,
         }

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from ivraudit.model.errors import Position
+from ivraudit.model.words import NATIVE, Words
 
 FORMAT_VERSION = 1
 
@@ -404,6 +405,7 @@ class Menu(_Frozen):
     _role: Role = PrivateAttr(default="entry")
     _role_reason: str = PrivateAttr(default="")
     _notices: list[Notice] = PrivateAttr(default_factory=list)
+    _words: Words = PrivateAttr(default=NATIVE)
 
     @property
     def path(self) -> str:
@@ -429,6 +431,11 @@ class Menu(_Frozen):
     def role_reason(self) -> str:
         """Why the menu has its role, in the platform's words (e.g. "flow type CUSTOMER_QUEUE")."""
         return self._role_reason
+
+    @property
+    def words(self) -> Words:
+        """How the platform the menu was read from says what to do about findings."""
+        return self._words
 
     @property
     def notices(self) -> list[Notice]:

@@ -43,9 +43,8 @@ def render(report: Report, options: RenderOptions) -> str:
                 f"title={escape_property(finding.rule + ' ' + finding.name)}",
             ]
         )
-        lines.append(
-            f"::{_COMMANDS[finding.severity]} {properties}::{escape_data(finding.message + route)}"
-        )
+        said = escape_data(finding.message_and_fix + route)
+        lines.append(f"::{_COMMANDS[finding.severity]} {properties}::{said}")
     for error in report.errors:
         properties = (
             f"file={escape_property(normal_path(error.file))},line={error.line},"

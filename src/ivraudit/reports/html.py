@@ -219,7 +219,7 @@ def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, li
         f'<a class="rule" href="{DOCS_URL}{finding.rule}.md">{finding.rule}</a> '
         f'<span class="where">{name} &middot; line {finding.line} &middot; '
         f"{escape(finding.node)}</span><br>",
-        escape(finding.message),
+        escape(finding.message_and_fix),
     ]
     if options.witness and finding.witness:
         parts.append('<details><summary>route a caller takes</summary><ol class="route">')

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def _finding_text(finding: Finding, options: RenderOptions) -> str:
     lines = [
         f"{finding.file}:{finding.line}:{finding.column}: {finding.severity} "
-        f"{finding.rule} {finding.message}"
+        f"{finding.rule} {finding.message_and_fix}"
     ]
     if options.witness:
         lines.extend(witness_lines(finding))

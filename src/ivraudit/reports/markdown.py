@@ -83,7 +83,7 @@ def render(report: Report, options: RenderOptions) -> str:
         for finding in by_file[file]:
             lines.append(
                 f"- {_ICONS[finding.severity]} **[{finding.rule}]({DOCS_URL}{finding.rule}.md)** "
-                f"line {finding.line}, {code(finding.node)}: {inline(finding.message)}"
+                f"line {finding.line}, {code(finding.node)}: {inline(finding.message_and_fix)}"
             )
             if options.witness and finding.witness:
                 lines += [

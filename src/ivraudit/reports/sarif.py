@@ -91,7 +91,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": _LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": finding.message_and_fix},
         "locations": [_location(finding.file, finding.line, finding.column, finding.node)],
         "partialFingerprints": {"ivrauditFingerprint/v1": finding.fingerprint},
     }

@@ -17,6 +17,8 @@ def render(report: Report, options: RenderOptions) -> str:
         lines.append(
             f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} {finding.message}"
         )
+        if finding.fix:
+            lines.append(f"    fix: {finding.fix}")
         if options.witness and finding.witness:
             lines.extend(witness_lines(finding))
     if options.unknowns:

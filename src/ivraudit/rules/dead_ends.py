@@ -172,10 +172,7 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
         heard = shorten(ctx.hears(node) or _last_message(ctx, node), 80)
         said = f' after "{heard}"' if heard else ""
         if reason is None:
-            message = (
-                f"'{node}' hangs up{said} and gives no reason; if the caller has been "
-                "served, set 'reason: completed', otherwise offer a way to be served"
-            )
+            message = f"'{node}' hangs up{said} and gives no reason"
         else:
             how = "read from the prompt" if inferred else "declared"
             message = f"'{node}' hangs up without service{said} (reason {reason}, {how})"

@@ -110,8 +110,17 @@ def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> tuple[F
         flow=(ctx.menu.id or "") if ctx.menu.one_of_many else "",
         place=_place(ctx, hit),
         on_entry=ctx.menu.role == "entry",
+        fix=_fix(ctx, rule, hit),
     )
     return finding, hit
+
+
+def _fix(ctx: AuditContext, rule: Rule, hit: Hit) -> str:
+    """The fix in the words of the platform the fault's menu was read from."""
+    data = ctx.data.get(hit.node)
+    if data is None:
+        return ctx.menu.words.fix(rule.id, hit.fact, hit.node)
+    return data["menu"].words.fix(rule.id, hit.fact, data["origin"])
 
 
 def _place(ctx: AuditContext, hit: Hit) -> tuple[str, str]:

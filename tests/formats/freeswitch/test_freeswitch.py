@@ -379,6 +379,7 @@ def test_check_through_the_cli():
     assert result.output.splitlines() == [
         f"{HERE / 'main.xml'}:47:7: ST001 key 5 of 'shared' goes to 'elsewhere', "
         "which does not exist",
+        "    fix: name a menu that ivr.conf defines",
         "1 finding (1 error, 0 warnings, 0 info) in 1 file.",
         "3 routes leave what was read: 1 run-time target, 2 in files or flows not given "
         "(--unknowns lists them).",

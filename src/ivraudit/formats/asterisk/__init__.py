@@ -6,5 +6,6 @@ loader (contexts to Menus)."""
 from __future__ import annotations
 
 from ivraudit.formats.asterisk.loader import FORMATS, NEAR_MISSES
+from ivraudit.formats.asterisk.words import WORDS
 
-__all__ = ["FORMATS", "NEAR_MISSES"]
+__all__ = ["FORMATS", "NEAR_MISSES", "WORDS"]

@@ -5,5 +5,6 @@ and transfers), loader."""
 from __future__ import annotations
 
 from ivraudit.formats.connect.loader import FORMATS, NEAR_MISSES
+from ivraudit.formats.connect.words import WORDS
 
-__all__ = ["FORMATS", "NEAR_MISSES"]
+__all__ = ["FORMATS", "NEAR_MISSES", "WORDS"]

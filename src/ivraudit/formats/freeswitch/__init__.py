@@ -4,5 +4,6 @@ Menus)."""
 from __future__ import annotations
 
 from ivraudit.formats.freeswitch.loader import FORMATS, NEAR_MISSES
+from ivraudit.formats.freeswitch.words import WORDS
 
-__all__ = ["FORMATS", "NEAR_MISSES"]
+__all__ = ["FORMATS", "NEAR_MISSES", "WORDS"]

@@ -4,5 +4,6 @@ nodes, with gathers for gathers and their splits and nodes for ids and routes), 
 from __future__ import annotations
 
 from ivraudit.formats.twilio.loader import FORMATS, NEAR_MISSES
+from ivraudit.formats.twilio.words import WORDS
 
-__all__ = ["FORMATS", "NEAR_MISSES"]
+__all__ = ["FORMATS", "NEAR_MISSES", "WORDS"]

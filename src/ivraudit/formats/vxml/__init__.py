@@ -5,5 +5,6 @@
 from __future__ import annotations
 
 from ivraudit.formats.vxml.loader import FORMATS, NEAR_MISSES
+from ivraudit.formats.vxml.words import WORDS
 
-__all__ = ["FORMATS", "NEAR_MISSES"]
+__all__ = ["FORMATS", "NEAR_MISSES", "WORDS"]
