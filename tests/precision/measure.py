@@ -23,7 +23,9 @@ import yaml
 from ivraudit.runner import check
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parent.parent.parent / "shared" / "corpus"
+SHARED = HERE.parent.parent.parent / "shared"
+CORPUS = SHARED / "corpus"
+ESTATES = SHARED / "estates"
 LEDGER = HERE / "ledger.yaml"
 
 Key = tuple[str, str, int]
@@ -35,16 +37,25 @@ def ledger() -> list[dict]:
 
 
 def key(entry: dict) -> Key:
+    """How a judged finding is matched: its file (relative to the corpus, or to the
+    estates folder for an estate's), its rule and its line."""
     return (entry["file"], entry["rule"], int(entry["line"]))
 
 
-def reported(files: Iterable[str]) -> set[Key]:
-    """(file, rule, line) of every finding ivraudit reports today on these corpus files."""
-    paths = [str(CORPUS / name) for name in sorted(set(files))]
-    result = check(paths, skip_non_menus=True)
+def reported(entries: Iterable[dict]) -> set[Key]:
+    """(file, rule, line) of every finding ivraudit reports today where the ledger
+    judged: the whole corpus, checked as users check it, and each estate named."""
+    estates = sorted({entry["estate"] for entry in entries if entry.get("estate")})
+    found = _found(check([str(CORPUS)], skip_non_menus=True), CORPUS)
+    for name in estates:
+        found |= _found(check([str(ESTATES / name)], skip_non_menus=True), ESTATES)
+    return found
+
+
+def _found(result, root: Path) -> set[Key]:
     found = set()
     for finding in result.report.findings:
-        relative = Path(finding.file).resolve().relative_to(CORPUS.resolve()).as_posix()
+        relative = Path(finding.file).resolve().relative_to(root.resolve()).as_posix()
         found.add((relative, finding.rule, finding.line))
     return found
 
@@ -93,7 +104,7 @@ def main() -> int:
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 2
     entries = ledger()
-    found = reported(entry["file"] for entry in entries)
+    found = reported(entries)
     if "--mark-fixed" in sys.argv[1:]:
         marked = mark_fixed(entries, found)
         print(f"marked {len(marked)} entries fixed: {', '.join(marked) or '-'}")

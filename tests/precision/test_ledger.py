@@ -18,7 +18,7 @@ ENTRIES = ledger()
 def found():
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS} (clone ../shared beside this repo)")
-    return reported(entry["file"] for entry in ENTRIES)
+    return reported(ENTRIES)
 
 
 def _case(entry: dict):
