@@ -13,17 +13,21 @@ from ivraudit.rules.engine import audit
 
 EXPECTED = {
     # Studio: silence at any gather drops the call; there is no 0; split_1 and
-    # split_2 test gather_input's Digits (always '2' and '1' there), so the support
-    # queue and the "not interested" message are never reached and no caller
-    # reaches a person; the sales and ticket routes end in messages.
+    # split_2 test gather_input's Digits instead of their own gathers' (MN009), and
+    # split_1's '#' is gather_2's finish key (MN008), so the support queue and the
+    # "not interested" message are never reached; the sales and ticket routes end in
+    # messages, and no route reaches the agent queue (DP003, ST002 for enqueue_1).
     "twilio-studio/jesperfj__twilio-ivr-studio__ivr.json": [
         ("DE004", "gather_input", 25),
         ("DP003", "gather_input", 25),
         ("MN002", "gather_input", 25),
         ("DE004", "gather_1", 101),
         ("DE004", "gather_2", 131),
+        ("MN009", "split_1", 162),
+        ("MN008", "split_1", 168),
         ("ST002", "enqueue_1", 193),
         ("DE003", "say_play_1", 216),
+        ("MN009", "split_2", 233),
         ("DE003", "want-widget", 277),
         ("ST002", "say_play_3", 294),
     ],

@@ -18,7 +18,15 @@ from typing import Any
 import networkx as nx
 
 from ivraudit.model.errors import Position
-from ivraudit.model.menu import AskNode, Menu, MenuNode, NodeBase, ReturnNode, SubflowNode
+from ivraudit.model.menu import (
+    AskNode,
+    BranchNode,
+    Menu,
+    MenuNode,
+    NodeBase,
+    ReturnNode,
+    SubflowNode,
+)
 
 #: The synthetic node standing for the platform hanging up by default.
 DISCONNECT = "<platform disconnect>"
@@ -123,6 +131,8 @@ class _Builder:
             for via, key, target in node.targets():
                 if via == "return" and inner is not None:
                     continue  # the inlined subflow's own return nodes lead to 'next'
+                if via == "case" and _never(node, key):
+                    continue  # a case that can never hold is no route (MN008 names it)
                 self.link(source, self._target(menu, prefix, target), via, key, _field(via, key))
             for via in _platform_defaults(node, origin):
                 self.disconnect(source, via)
@@ -186,6 +196,13 @@ class _Builder:
         edge_key = via if key is None else f"{via}:{key}"
         attributes = {"via": via, "key": key, "field": field, "synthetic": synthetic}
         self.edges.append((source, target, edge_key, attributes))
+
+
+def _never(node: NodeBase, key: str | None) -> bool:
+    """Whether the branch case numbered ``key`` can never hold (``Case.never``)."""
+    if not isinstance(node, BranchNode) or key is None:
+        return False
+    return node.cases[int(key) - 1].never is not None
 
 
 def _platform_defaults(node: NodeBase, origin: str) -> list[str]:

@@ -692,13 +692,13 @@ def test_input_file_is_not_modified(tmp_path: Path):
 CORPUS = {
     "creatal__Twilio-Studio-Free-IVR-Online__Twilio_Studio_IVR_Flow_Template_by_"
     "White_Rabbit_Consultancy.json": [(10, 10, 10)],
-    "jesperfj__twilio-ivr-studio__ivr.json": [(9, 10, 12)],
+    "jesperfj__twilio-ivr-studio__ivr.json": [(9, 10, 13)],
     "sheikplastk__twilio-db-test__data_firstPrototype1.js": JS_MESSAGE,
     "sheikplastk__twilio-db-test__data_firstPrototype1.js.extracted.json": [(39, 40, 109)],
     "techmatters__flex-plugins__g2ton.tftpl": TFTPL_MESSAGE,
-    "techmatters__flex-plugins__g2ton.tftpl.extracted.json": [(41, 41, 59)],
+    "techmatters__flex-plugins__g2ton.tftpl.extracted.json": [(37, 37, 55)],
     "techmatters__flex-plugins__khp_main.tftpl": TFTPL_MESSAGE,
-    "techmatters__flex-plugins__khp_main.tftpl.extracted.json": [(48, 48, 81)],
+    "techmatters__flex-plugins__khp_main.tftpl.extracted.json": [(44, 44, 77)],
     "twilio-labs__function-templates__assets_studio-flow-template.private.json": (
         "SMS-only Studio flow: it has no voice entry (the Trigger's incomingCall transition "
         "leads nowhere), so there is no phone menu to audit"
@@ -733,16 +733,18 @@ def test_corpus_two_level_demo_by_hand(corpus):
         "gather_input": "menu",
         "gather_1": "ask",
         "gather_2": "ask",
-        "split_1": "action",
+        "split_1": "branch",
         "enqueue_1": "transfer",
         "say_play_1": "hangup",
-        "split_2": "action",
+        "split_2": "branch",
         "want-widget": "hangup",
         "say_play_3": "hangup",
     }
-    # split_1 and split_2 test gather_input's Digits, not their own gathers': on the only
-    # route to split_2 gather_input read '1', on the only route to split_1 it read '2' (and
-    # '#', gather_2's finish key, is never in Digits).  Each takes one transition.
+    # split_1 and split_2 stand where gather_2's and gather_1's answers should be checked,
+    # but test gather_input's Digits (and nothing reads gather_1's or gather_2's): branches
+    # whose cases compare gather_input's answer (MN009).  On the only route to split_2
+    # gather_input read '1', so its '2' case and noMatch are not built; on the only route to
+    # split_1 it read '2', and '#' is gather_2's finish key: that case stays, never holding.
     assert edges(menu) == [
         ("gather_1", "<platform disconnect>", "no_input", None),
         ("gather_1", "split_2", "next", None),
@@ -754,18 +756,26 @@ def test_corpus_two_level_demo_by_hand(corpus):
         ("gather_input", "<platform disconnect>", "no_match", None),
         ("gather_input", "gather_1", "key", "1"),
         ("gather_input", "gather_2", "key", "2"),
-        ("split_1", "say_play_1", "next", None),
-        ("split_2", "want-widget", "next", None),
+        # split_1's '#' case never holds, so it is no route: enqueue_1 is unreachable
+        ("split_1", "say_play_1", "else", None),
+        ("split_2", "want-widget", "case", "1"),
+        ("split_2", "want-widget", "else", None),
     ]
-    assert menu.nodes["split_1"].note == (
-        "Studio split-based-on 'split_1', decided: on every route here, "
-        "{{widgets.gather_input.Digits}} is '2'; it takes noMatch (to 'say_play_1'), never "
-        "'{{widgets.gather_input.Digits}} equal_to \"#\"' (to 'enqueue_1')"
+    (case,) = menu.nodes["split_1"].cases
+    assert (case.input, case.never) == (
+        "gather_input",
+        "'#' is the finish key of 'gather_2', which callers have just answered: Studio ends "
+        "the input when it is pressed and never passes it on in Digits (and on every route "
+        "here, {{widgets.gather_input.Digits}} is '2')",
     )
-    # The agent queue and the "not interested" message are never reached: true findings.
-    assert structural(menu) == [
-        ("ST002", "enqueue_1", 193, "no route from the start reaches 'enqueue_1'"),
-        ("ST002", "say_play_3", 294, "no route from the start reaches 'say_play_3'"),
+    assert [case.input for case in menu.nodes["split_2"].cases] == ["gather_input"]
+    found = [(f.rule, f.node, f.line) for f in ivraudit.audit(menu).findings]
+    assert [item for item in found if item[0] in ("MN008", "MN009", "ST002", "DE007")] == [
+        ("MN009", "split_1", 162),
+        ("MN008", "split_1", 168),
+        ("ST002", "enqueue_1", 193),
+        ("MN009", "split_2", 233),
+        ("ST002", "say_play_3", 294),
     ]
 
 
@@ -942,28 +952,58 @@ def test_send_to_flex_holds_the_caller_in_its_queue():
     assert [f.rule for f in ivraudit.audit(menu).findings] == []
 
 
+def test_enqueue_call_holds_the_caller_until_dequeued():
+    # Studio docs, Enqueue Call widget: "The caller will hear hold music until the call is
+    # dequeued via TaskRouter or a custom-built dequeuing mechanism": busy and no answer
+    # never come back; its failure events still go where the flow sends them.
+    menu = load(HERE / "ivr.json")
+    queue = menu.nodes["support_queue"]
+    assert isinstance(queue, TransferNode)
+    assert (queue.waits_in_queue, queue.fail) == (True, "closed_message")
+    assert queue.note is not None and "until the call is dequeued" in queue.note
+
+
 def test_a_split_on_another_gathers_digits_is_decided_by_the_route():
-    # Studio docs, Split Based On...: first match, else noMatch.  'which_team' tests the
-    # main menu's Digits after the ticket gather: on every route there they are '1' or
-    # '2' ('#', main's finish key, never arrives), so noMatch and the '#' case never run.
-    # '{{choice}}' is a variable nothing sets: empty text, so 'unset_split' always takes
-    # its noMatch.
+    # Studio docs, Split Based On...: first match, else noMatch.  'which_team' stands where
+    # the ticket number should be checked (the ticket gather's keypress goes straight to it,
+    # and nothing reads the ticket's Digits) but tests the main menu's Digits: its cases
+    # compare main's answer (MN009).  On every route there main's Digits are '1' or '2', so
+    # noMatch never runs; the '#' case compares with the finish key of the ticket gather
+    # just answered (TwiML <Gather> finishOnKey: never in Digits): it stays, never holding
+    # (MN008).  '{{choice}}' is a variable nothing sets: empty text, so 'unset_split' always
+    # takes its noMatch.  'account_split' checks the account gather's own Digits: its '#'
+    # case never holds either.
     menu = load(HERE / "decided.json")
     assert kinds(menu)["which_team"] == "branch"
     assert kinds(menu)["unset_split"] == "action"
-    assert [edge for edge in edges(menu) if edge[0] in ("which_team", "unset_split")] == [
-        ("unset_split", "agent", "next", None),
+    assert [
+        edge for edge in edges(menu) if edge[0] in ("which_team", "unset_split", "account_split")
+    ] == [
+        ("account_split", "agent", "else", None),
+        ("account_split", "sales", "case", "1"),
+        ("unset_split", "account", "next", None),
         ("which_team", "sales", "case", "1"),
+        ("which_team", "support", "case", "2"),
         ("which_team", "support", "else", None),
     ]
+    assert [case.input for case in menu.nodes["which_team"].cases] == ["main"] * 3
+    assert [case.input for case in menu.nodes["account_split"].cases] == [None, None]
     assert menu.nodes["unset_split"].note == (
         "Studio split-based-on 'unset_split', decided: {{choice}} is a variable Studio never "
-        "sets, so it is always empty text; it takes noMatch (to 'agent'), never '{{choice}} "
+        "sets, so it is always empty text; it takes noMatch (to 'account'), never '{{choice}} "
         "equal_to \"1\"' (to 'sales')"
     )
-    # the message only the impossible '#' case reaches is never played: a true ST002
-    assert structural(menu) == [
-        ("ST002", "never", 98, "no route from the start reaches 'never'"),
+    found = [(f.rule, f.node, f.line) for f in ivraudit.audit(menu).findings]
+    assert [item for item in found if item[0] in ("MN008", "MN009", "ST002")] == [
+        ("MN009", "which_team", 57),
+        ("MN008", "which_team", 68),
+        ("ST002", "never", 98),  # only its never-holding case led there
+        ("MN008", "account_split", 139),
+    ]
+    assert [f.message for f in ivraudit.audit(menu).findings if f.node == "account_split"] == [
+        "case 2 of 'account_split' ({{widgets.account.Digits}} equal_to \"#\") can never hold: "
+        "'#' is the finish key of 'account': Studio ends the input when it is pressed and never "
+        "passes it on in Digits"
     ]
 
 
@@ -995,3 +1035,40 @@ def test_a_run_subflow_whose_flow_is_not_given_is_unknown(tmp_path: Path):
         "FWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     )
     assert check([tmp_path]).report.findings == []
+
+
+def test_a_retry_counter_around_a_menu_is_its_retries():
+    # Studio docs, Set Variables widget ("you can use variables to increment counters") and
+    # Split Based On... (Less Than): 'set_retry' adds 1 to flow.variables.retry on main's
+    # invalid key and silence, 'split_retry' re-prompts through 'invalid' while it is less
+    # than 3, else says goodbye.  That is main's retries: 2, then retries_exhausted.
+    menu = load(HERE / "retries.json")
+    main = menu.nodes["main"]
+    assert isinstance(main, MenuNode)
+    assert (main.no_match, main.no_input, main.retries, main.retries_exhausted) == (
+        "invalid",
+        "invalid",
+        2,
+        "goodbye",
+    )
+    assert "set_retry" not in menu.nodes and "split_retry" not in menu.nodes
+    assert main.note == (
+        "Studio gather-input-on-call with split 'main_split'; errors counted by hand: Set "
+        "Variables 'set_retry' adds 1 to flow.variables.retry, split 'split_retry' re-prompts "
+        "while it is less than 3, so 2 retries"
+    )
+    # billing's counter also counts a failed payment, so it is not billing's retries: the
+    # counter and its split stay widgets.
+    assert kinds(menu)["billing_retry"] == "action"
+    assert kinds(menu)["billing_split_retry"] == "branch"
+    assert menu.nodes["billing"].retries is None
+    # the goodbye after the last try is retries exhausted (DE005), at split_retry's noMatch
+    found = [(f.rule, f.line, f.message) for f in ivraudit.audit(menu).findings]
+    assert found == [
+        (
+            "DE005",
+            56,
+            "when the caller runs out of retries at 'main', the call ends at hangup 'goodbye' "
+            "instead of reaching a person",
+        )
+    ]

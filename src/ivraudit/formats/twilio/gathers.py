@@ -19,6 +19,7 @@ from ivraudit.formats.twilio.conditions import (
 from ivraudit.formats.twilio.decisions import Decision, finish_key
 from ivraudit.formats.twilio.flow import State, Transition
 from ivraudit.formats.twilio.nodes import NodeTable, prompt_fields
+from ivraudit.formats.twilio.retries import RetryLoop
 
 #: A key or phrase that stands for "any input at all".
 ANY_INPUT = "/.+/"
@@ -59,6 +60,28 @@ class Gathers:
         self.collects: dict[str, str] = {}
         #: Splits some of whose transitions no route takes (see :mod:`.decisions`).
         self.decisions: dict[str, Decision] = {}
+        #: Hand-built retry counters, by counter widget (see :mod:`.retries`).
+        self.loops: dict[str, RetryLoop] = {}
+
+    def answers(self) -> dict[str, str]:
+        """``{gather: node id}`` for the gathers that are an ask or a menu: what callers answer."""
+        return {
+            name: self.flow.by_name[name].node_id
+            for name, plan in self.plans.items()
+            if _gather_mode(self.flow.by_name[name], plan) in ("ask", "menu")
+        }
+
+    def error_transitions(self, folded: set[str]) -> dict[str, set[tuple[str, str]]]:
+        """``{menu gather: its error transitions}``: its timeout, its folded splits' noMatch."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for name, plan in self.plans.items():
+            if not plan.is_menu:
+                continue
+            errors = found[name] = {(name, "timeout")}
+            for split, _ in plan.absorbed():
+                if split.name in folded:
+                    errors.add((split.name, "noMatch"))
+        return found
 
     def plan(self, gather: State) -> None:
         """Decide how a gather converts; every widget must have its node id already."""
@@ -169,7 +192,6 @@ class Gathers:
         return node
 
     def _menu(self, gather: State, plan: _GatherPlan) -> dict[str, Any]:
-        table = self.table
         node = {"type": "menu", **prompt_fields(gather)}
         options: dict[str, str] = {}
         speech: dict[str, str] = {}
@@ -192,12 +214,38 @@ class Gathers:
         split = plan.digit_split if plan.digit_choices is not None else plan.speech_split
         assert split is not None
         no_match = split.on("noMatch")
-        if no_match is not None and no_match.next:
-            node["no_match"] = table.target(no_match.next)
-            table.positions[("nodes", gather.node_id, "no_match")] = table.where(no_match.path)
         node["note"] = "; ".join(notes)
+        if no_match is not None and no_match.next:
+            self._error_route(gather, node, "no_match", no_match)
         self._timeouts(gather, node, gather.on("timeout"))
         return node
+
+    def _error_route(
+        self, gather: State, node: dict[str, Any], field: str, transition: Transition
+    ) -> None:
+        """A menu's no_match or no_input; through a retry counter, its retries (see
+        :mod:`.retries`): the field goes to the invalid message, the rest is retries."""
+        table = self.table
+        assert transition.next is not None
+        table.positions[("nodes", gather.node_id, field)] = table.where(transition.path)
+        loop = self.loops.get(transition.next)
+        if loop is None or loop.menu != gather.name:
+            node[field] = table.target(transition.next)
+            return
+        assert loop.again.next is not None
+        node[field] = table.target(loop.again.next)
+        if "retries" in node:
+            return  # the other error event counts on the same counter
+        node["retries"] = loop.retries
+        exhausted = loop.exhausted
+        if exhausted.next:
+            node["retries_exhausted"] = table.target(exhausted.next)
+        else:
+            node["retries_exhausted"] = table.end(loop.split, exhausted)
+        table.positions[("nodes", gather.node_id, "retries_exhausted")] = table.where(
+            exhausted.path
+        )
+        node["note"] = "; ".join(part for part in (node.get("note"), loop.note()) if part)
 
     def _catch_alls(
         self,
@@ -271,8 +319,11 @@ class Gathers:
         # No timeout transition: Studio ends the flow and the call drops, which is the
         # platform-disconnect default, so no_input stays unset.
         if silence is not None and silence.next:
-            node["no_input"] = table.target(silence.next)
-            table.positions[("nodes", gather.node_id, "no_input")] = table.where(silence.path)
+            if node.get("type") == "menu":
+                self._error_route(gather, node, "no_input", silence)
+            else:
+                node["no_input"] = table.target(silence.next)
+                table.positions[("nodes", gather.node_id, "no_input")] = table.where(silence.path)
         seconds = _seconds(gather.properties.get("timeout"))
         if seconds is not None:
             node["timeout"] = seconds

@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ivraudit.formats._build import build_menu, unique_id
-from ivraudit.formats.twilio.conditions import describe_match
-from ivraudit.formats.twilio.decisions import Decision, decide
+from ivraudit.formats.twilio.decisions import decide
 from ivraudit.formats.twilio.flow import (
     PARENT_EVENT,
     VOICE_EVENT,
@@ -26,6 +25,8 @@ from ivraudit.formats.twilio.flow import (
 )
 from ivraudit.formats.twilio.gathers import Gathers
 from ivraudit.formats.twilio.nodes import NodeTable, prompt_fields
+from ivraudit.formats.twilio.retries import find_loops
+from ivraudit.formats.twilio.splits import Splits
 from ivraudit.formats.twilio.subflows import MAX_DEPTH, find_flow
 from ivraudit.model.menu import Menu, Role
 
@@ -122,6 +123,11 @@ class _Builder:
             if state.type == "gather-input-on-call":
                 self.gathers.plan(state)
         folded = self.gathers.folded_splits(kept)
+        loops = find_loops(flow, kept, self.gathers.error_transitions(folded))
+        self.gathers.loops = loops
+        for loop in loops.values():
+            folded |= {loop.counter.name, loop.split.name}
+        self.splits = Splits(self.table, self.decisions, self.gathers.answers(), kept)
         start = self.table.target(flow.start) if flow.start else None
         for state in kept:
             if state.name not in folded:
@@ -153,7 +159,7 @@ class _Builder:
         if kind == "gather-input-on-call":
             return self.gathers.convert(state)
         if kind == "split-based-on":
-            return self._split(state)
+            return self.splits.convert(state)
         if kind == "say-play":
             return self._say_play(state)
         if kind in _TRANSFERS:
@@ -177,40 +183,6 @@ class _Builder:
             node["note"] = "; ".join(notes)
         return node
 
-    def _split(self, state: State) -> dict[str, Any]:
-        table = self.table
-        cases: list[dict[str, str]] = []
-        node: dict[str, Any] = {"type": "branch", "cases": cases}
-        decision = self.decisions.get(state.name)
-        transitions = state.transitions if decision is None else decision.possible
-        if decision is not None and len(transitions) == 1:
-            return self._decided(state, decision)
-        for transition in transitions:
-            target = (
-                table.target(transition.next) if transition.next else table.end(state, transition)
-            )
-            if transition.event == "noMatch" and "else" not in node:
-                node["else"] = target
-                table.positions[("nodes", state.node_id, "else")] = table.where(transition.path)
-                continue
-            place = ("nodes", state.node_id, "cases", len(cases))
-            table.positions[place] = table.where(transition.path)
-            cases.append({"when": describe_match(state, transition), "next": target})
-        node["note"] = "Studio split-based-on"
-        if decision is not None:
-            node["note"] += "; " + _decided_note(state, decision)
-            if "else" not in node and cases:
-                node["else"] = cases.pop()["next"]  # the last case that can hold
-        return node
-
-    def _decided(self, state: State, decision: Decision) -> dict[str, Any]:
-        """A split that takes one transition on every route: a step on to it."""
-        (transition,) = decision.possible
-        table = self.table
-        target = table.target(transition.next) if transition.next else table.end(state, transition)
-        table.positions[("nodes", state.node_id, "next")] = table.where(transition.path)
-        return {"type": "action", "next": target, "note": _decided_note(state, decision)}
-
     def _transfer(self, state: State) -> dict[str, Any]:
         human = _TRANSFERS[state.type]
         node: dict[str, Any] = {"type": "transfer", "human": human}
@@ -226,6 +198,16 @@ class _Builder:
             note += (
                 "; Flex holds the caller in its queue until an agent answers, so busy and no "
                 "answer never come back; 'failedToEnqueue' and 'callFailure' are technical errors"
+            )
+        elif state.type == "enqueue-call":
+            # Studio docs, Enqueue Call widget: "The caller will hear hold music until the
+            # call is dequeued via TaskRouter or a custom-built dequeuing mechanism" (TwiML
+            # <Enqueue>: enqueued calls wait in hold music until dequeued).  Busy and no
+            # answer never come back to the flow.
+            node["waits_in_queue"] = True
+            note += (
+                "; the caller hears hold music until the call is dequeued, so busy and no "
+                "answer never come back; 'failedToEnqueue' and 'callFailure' are errors"
             )
         node["note"] = note
         if human:
@@ -360,22 +342,6 @@ def _transfer_target(state: State) -> tuple[str | None, str]:
         "Studio connect-virtual-agent: a virtual agent (bot) takes the call; 'return' brings "
         "it back to the flow",
     )
-
-
-def _decided_note(state: State, decision: Decision) -> str:
-    taken = ", ".join(_transition_words(state, t) for t in decision.possible)
-    never = ", ".join(_transition_words(state, t) for t in decision.impossible)
-    return (
-        f"Studio split-based-on '{state.name}', decided: {decision.why}; it takes {taken}, "
-        f"never {never}"
-    )
-
-
-def _transition_words(state: State, transition: Transition) -> str:
-    where = f"to '{transition.next}'" if transition.next else "to the end of the flow"
-    if transition.event == "noMatch":
-        return f"noMatch ({where})"
-    return f"'{describe_match(state, transition)}' ({where})"
 
 
 def _action_note(state: State) -> str:

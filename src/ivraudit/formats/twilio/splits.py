@@ -1,0 +1,192 @@
+"""Split Based On... widgets that are not a menu's choices: branches (or steps the route decides).
+
+Studio docs, *Split Based On... widget*: the split tests a value against its
+transitions' conditions in order and takes the first that matches, else *No
+Condition Matches*.  A split on ``{{widgets.X.Digits}}`` compares the answer to
+gather X: its cases carry ``input: X``, so that a split reached right after the
+caller answered another gather (the flow reads a stale answer) is reported
+(MN009) rather than hidden.  A case that compares the digits with the finish key
+of the gather answered (TwiML ``<Gather>``: ``finishOnKey`` ends the input and is
+never in ``Digits``) can never hold: it stays, with ``never`` saying why (MN008).
+
+Splits the route decides (see :mod:`.decisions`) keep only the transitions that
+can be taken; one left, and the split is a step on to it -- unless the split
+reads another gather's answer, where the branch stays so the fault is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ivraudit.formats.twilio.conditions import describe_match
+from ivraudit.formats.twilio.decisions import Decision, finish_key, split_subject
+from ivraudit.formats.twilio.flow import Flow, State, Transition
+from ivraudit.formats.twilio.nodes import NodeTable
+
+_INPUT_READ = re.compile(r"widgets\.([\w-]+)\.(?:Digits|SpeechResult)")
+
+
+class Splits:
+    """Converts the splits of one flow that stay widgets of their own."""
+
+    def __init__(
+        self,
+        table: NodeTable,
+        decisions: dict[str, Decision],
+        answers: dict[str, str],
+        kept: list[State],
+    ) -> None:
+        self.table = table
+        self.flow: Flow = table.flow
+        self.decisions = decisions
+        #: ``{gather: node id}`` for gathers that are an ask or a menu (what a case compares).
+        self.answers = answers
+        #: Gathers whose Digits or SpeechResult some widget reads.
+        self.read = _inputs_read(kept)
+
+    def convert(self, state: State) -> dict[str, Any]:
+        table = self.table
+        decision = self.decisions.get(state.name)
+        tested = _tested_gather(state)
+        after = self._stale(state, tested)
+        asked = self.answers.get(tested) if after and tested else None
+        never = self._never(state, decision, tested, after)
+        transitions = state.transitions if decision is None else decision.possible
+        if decision is not None and len(transitions) == 1 and not asked and not never:
+            return self._decided(state, decision)
+        cases: list[dict[str, Any]] = []
+        node: dict[str, Any] = {"type": "branch", "cases": cases}
+        for transition in state.transitions:
+            if transition not in transitions and id(transition) not in never:
+                continue
+            target = (
+                table.target(transition.next) if transition.next else table.end(state, transition)
+            )
+            if transition.event == "noMatch":
+                if "else" not in node:
+                    node["else"] = target
+                    table.positions[("nodes", state.node_id, "else")] = table.where(transition.path)
+                continue
+            place = ("nodes", state.node_id, "cases", len(cases))
+            table.positions[place] = table.where(transition.path)
+            case: dict[str, Any] = {"when": describe_match(state, transition), "next": target}
+            if asked:
+                case["input"] = asked
+            if id(transition) in never:
+                case["never"] = never[id(transition)]
+            cases.append(case)
+        node["note"] = "Studio split-based-on"
+        if decision is not None:
+            node["note"] += "; " + decided_note(state, decision)
+            if "else" not in node and cases:
+                holding = [case for case in cases if "never" not in case]
+                if asked or never:
+                    # noMatch never runs: the last case that can hold is what is left
+                    node["else"] = holding[-1]["next"]
+                else:
+                    node["else"] = cases.pop()["next"]
+        return node
+
+    def _decided(self, state: State, decision: Decision) -> dict[str, Any]:
+        """A split that takes one transition on every route: a step on to it."""
+        (transition,) = decision.possible
+        table = self.table
+        target = table.target(transition.next) if transition.next else table.end(state, transition)
+        table.positions[("nodes", state.node_id, "next")] = table.where(transition.path)
+        return {"type": "action", "next": target, "note": decided_note(state, decision)}
+
+    def _stale(self, split: State, tested: str | None) -> list[str]:
+        """The gathers whose key press (or speech) leads straight to a split on another
+        gather's Digits, their own answer read nowhere in the flow: the split stands where
+        their answer should be checked, and reads a stale one.  Empty when there are none."""
+        if tested is None or tested not in self.answers:
+            return []
+        found = []
+        for state in self.flow.states:
+            if state.type != "gather-input-on-call" or state.name == tested:
+                continue
+            if state.name in self.read or state.name not in self.answers:
+                continue
+            answered = (t for t in state.transitions if t.event in ("keypress", "speech"))
+            if any(t.next == split.name for t in answered):
+                found.append(state.name)
+        return found
+
+    def _never(
+        self, split: State, decision: Decision | None, tested: str | None, after: list[str]
+    ) -> dict[int, str]:
+        """``{id(transition): why}`` for the cases the route never takes because they compare
+        the digits with a finish key (never in Digits): the tested gather's, or that of the
+        gathers callers have just answered when the split reads another's."""
+        if decision is None or tested is None:
+            return {}
+        keys: dict[str, list[str]] = {}
+        for name in after or [tested]:
+            key = finish_key(self.flow.by_name[name]) if name in self.flow.by_name else None
+            if key is not None:
+                keys.setdefault(key, []).append(name)
+        found: dict[int, str] = {}
+        for transition in decision.impossible:
+            if transition.event != "match" or len(transition.conditions) != 1:
+                continue
+            condition = transition.conditions[0]
+            value = condition.get("value")
+            if condition.get("type") != "equal_to" or not isinstance(value, str):
+                continue
+            names = keys.get(value.strip())
+            if not names:
+                continue
+            who = " and ".join(f"'{name}'" for name in names)
+            if after:
+                why = (
+                    f"'{value.strip()}' is the finish key of {who}, which callers have just "
+                    "answered: Studio ends the input when it is pressed and never passes it on "
+                    f"in Digits (and {decision.why})"
+                )
+            else:
+                why = (
+                    f"'{value.strip()}' is the finish key of {who}: Studio ends the input when "
+                    "it is pressed and never passes it on in Digits"
+                )
+            found[id(transition)] = why
+        return found
+
+
+def _inputs_read(states: list[State]) -> set[str]:
+    """The gathers whose input any widget's properties or conditions refer to."""
+    found: set[str] = set()
+    for state in states:
+        stack: list[Any] = [state.properties, [t.conditions for t in state.transitions]]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                found.update(_INPUT_READ.findall(item))
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
+
+
+def _tested_gather(split: State) -> str | None:
+    found = split_subject(split)
+    if found is None or found[0] != "digits":
+        return None
+    return found[1]
+
+
+def decided_note(state: State, decision: Decision) -> str:
+    taken = ", ".join(_transition_words(state, t) for t in decision.possible)
+    never = ", ".join(_transition_words(state, t) for t in decision.impossible)
+    return (
+        f"Studio split-based-on '{state.name}', decided: {decision.why}; it takes {taken}, "
+        f"never {never}"
+    )
+
+
+def _transition_words(state: State, transition: Transition) -> str:
+    where = f"to '{transition.next}'" if transition.next else "to the end of the flow"
+    if transition.event == "noMatch":
+        return f"noMatch ({where})"
+    return f"'{describe_match(state, transition)}' ({where})"
