@@ -162,7 +162,10 @@ def test_read_followed_by_gotoif_on_the_key_is_a_menu_and_free_input_is_an_ask()
             "0": "order-main,_X.,agent",
         },
         "no_input": "order-main,_X.,noinput",
-        "no_match": "order-main,_X.,wrong",
+        # Set(WRONG=$[${WRONG}+1]) then GotoIf($[${WRONG} < 3]?retry:bye,1): a retry counter.
+        "no_match": "order-main,_X.,retry",
+        "retries": 2,
+        "retries_exhausted": "order-main,bye,1",
         "timeout": 5.0,
         "note": "Read(CHOICE) then GotoIf on the key entered",
     }
@@ -201,8 +204,9 @@ def test_read_followed_by_gotoif_on_the_key_is_a_menu_and_free_input_is_an_ask()
         ("order-main,_X.,ask", "order,s,1", "key", "1"),
         ("order-main,_X.,ask", "order-main,_X.,agent", "key", "0"),
         ("order-main,_X.,ask", "order-main,_X.,noinput", "no_input", None),
+        ("order-main,_X.,ask", "order-main,_X.,retry", "no_match", None),
         ("order-main,_X.,ask", "order-main,_X.,status", "key", "2"),
-        ("order-main,_X.,ask", "order-main,_X.,wrong", "no_match", None),
+        ("order-main,_X.,ask", "order-main,bye,1", "retries_exhausted", None),
         ("order-main,_X.,noinput", "order-main,_X.,ask", "next", None),
         ("order-main,_X.,retry", "order-main,_X.,ask", "next", None),
         ("order-main,_X.,status", "order-main,_X.,15", "fail", None),
@@ -744,29 +748,34 @@ def test_lines_asterisk_itself_drops_are_dropped_the_same_way():
 CORPUS_RESULTS = {
     "asterisk/Darcia2125__IVR__extensions.conf": [("demo", 27, 43, 85), ("work", 14, 15, 27)],
     "asterisk/Distrotech__distrotech-core__extensions.conf": [
-        ("ivr-std", 231, 236, 755),
-        ("callback", 16, 17, 32),
+        ("ivr-std", 200, 205, 650),
+        ("callback", 5, 5, 4),
         ("sugarcrm", 1, 1, 0),
         ("clickcall", 1, 1, 0),
-        ("h323", 298, 807, 2551),
-        ("disa", 15, 16, 33),
-        ("misdnfwd", 280, 789, 2497),
-        ("sipddi", 282, 791, 2518),
-        ("agent", 233, 238, 770),
-        ("ccdialin", 229, 234, 763),
-        ("cccall", 232, 237, 789),
+        ("h323", 239, 688, 2125),
+        ("disa", 4, 5, 5),
+        ("misdnfwd", 247, 696, 2181),
+        ("sipddi", 249, 698, 2208),
+        ("agent", 202, 207, 652),
+        ("ccdialin", 199, 204, 668),
+        ("cccall", 201, 206, 660),
     ],
     "asterisk/asterisk__asterisk__extensions.conf.sample": [("demo", 25, 36, 74)],
     # Read alone, extensions.conf #includes extensions_foas.conf and extensions_magic.conf
-    # (collected beside it as inhyunc__baro_ars__extensions_foas.conf, ...).
+    # (collected beside it as inhyunc__baro_ars__extensions_foas.conf, ...).  Its trunk
+    # contexts dispatch on the number dialled: each service given is a line of its own.
     "asterisk/inhyunc__baro_ars__extensions.conf": [
+        ("magicbox-main", 110, 616, 869),
+        ("foas_main", 137, 179, 292),
         ("call-file-test", 1, 1, 0),
-        ("pri_tg_trunk", 351, 903, 1306),
+        ("pri_tg_trunk", 331, 883, 1256),
         ("avoxi_trunk", 2, 2, 1),
-        ("public", 340, 892, 1291),
+        ("rpi_trunk", 2, 2, 2),
+        ("vars_keyno", 1, 1, 0),
+        ("public", 320, 872, 1241),
     ],
-    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 155, 197, 337)],
-    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 616, 871)],
+    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 137, 179, 292)],
+    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 616, 869)],
 }
 FREEPBX = "asterisk/Matto9781__freePBX01__extensions_additional.conf"
 CORPUS_REFUSED = {
@@ -840,8 +849,15 @@ def test_the_freepbx_dialplan_is_audited_from_its_inbound_contexts_only(corpus):
         "*38375604": "ivr-1,*38375604,4",
         "/^[0-9][0-9*#]+$/": "ivr-1,_X.,1",
     }
-    assert (ivr["no_input"], ivr["no_match"], ivr["timeout"]) == ("ivr-1,t,2", "ivr-1,i,2", 10.0)
-    # The invalid-entry branch ends in an empty Goto(): Asterisk hangs up there.
+    # i counts wrong keys (INVALID_LOOPCOUNT) and plays the menu again: retries, whose
+    # exhausted route ends in an empty Goto(), where Asterisk hangs up.  t's counter ends
+    # elsewhere (a ring group), so it stays a branch.
+    assert (ivr["no_input"], ivr["no_match"], ivr["timeout"]) == (
+        "ivr-1,t,2",
+        "ivr-1,s,start",
+        10.0,
+    )
+    assert (ivr["retries"], ivr["retries_exhausted"]) == (3, "ivr-1,i,final")
     assert fields(did, "ivr-1,i,final") == {
         "type": "hangup",
         "play": "no-valid-responce-transfering",
@@ -1155,3 +1171,88 @@ def test_hand_written_contexts_nothing_reaches_are_entries_only_when_they_wait_f
             "leads to it",
         ),
     ]
+
+
+# -- round 2: lines dispatched on the number dialled, run-time jumps, retries, data entry ---------
+
+
+def test_each_number_a_trunk_dispatches_to_a_service_is_a_line_of_its_own():
+    result = _check(HERE / "dialled")
+    found = sorted(
+        (Path(f.file).name, f.line, f.rule, f.node, f.flow)
+        for f in result.report.findings
+        if f.rule.startswith("DP")
+    )
+    # The order line reaches no person (the trunk as a whole does, through support).
+    assert found == [("services.conf", 4, "DP003", "orders,_X.,menu", "orders")]
+    estate = Estate.of(sorted((HERE / "dialled").iterdir()))
+    menus = load_all(HERE / "dialled" / "services.conf", estate=estate)
+    assert [(menu.id, menu.role, menu.role_reason) for menu in menus] == [
+        (
+            "orders",
+            "entry",
+            "calls to number 1464 go to context orders: [from-trunk] dispatches on the "
+            "number dialled (${NUM}) at extensions.conf:12",
+        ),
+        (
+            "support",
+            "entry",
+            "calls to number 1470-1479 go to context support: [from-trunk] dispatches on the "
+            "number dialled (${NUM}) at extensions.conf:13",
+        ),
+    ]
+    # A fault in a service is one finding, whether the trunk's route or the line's meets it.
+    rules = [(Path(f.file).name, f.line, f.rule) for f in result.report.findings]
+    assert rules.count(("services.conf", 7, "DE003")) == 1
+
+
+def test_without_the_services_file_the_dispatch_is_unknown_and_no_line_is_judged():
+    result = _check(HERE / "dialled_alone" / "extensions.conf")
+    assert [(f.line, f.rule) for f in result.report.findings] == [(14, "DE003")]
+    (menu,) = load_all(HERE / "dialled_alone" / "extensions.conf")
+    assert menu.id == "from-trunk"
+
+
+def test_a_run_time_jump_to_exten_finds_only_what_the_number_can_match():
+    menu = load(HERE / "dynamic_exten.conf")
+    # From _9X., ${EXTEN} is 911 (exact match first) or another 9X. number (_9X.):
+    # no 'i' and no hang-up for a number nothing matches.
+    assert fields(menu, "lobby,_9X.,1") == {
+        "type": "branch",
+        "note": "Goto(outbound,${EXTEN},1)",
+        "cases": [{"when": "${EXTEN} is 911", "next": "outbound,911,1"}],
+        "else": "outbound,_9X.,1",
+    }
+    # Taken only for numbers longer than 4: 911 cannot be one, and _X. takes the rest.
+    assert fields(menu, "lobby,_X!,1:case 1") == {
+        "type": "branch",
+        "cases": [{"when": "${EXTEN} matches _9X.", "next": "outbound,_9X.,1"}],
+        "else": "outbound,_X.,1",
+    }
+    assert [f.rule for f in audit(menu).findings] == ["DE004"]
+
+
+def test_a_retry_counter_is_the_menus_retries_and_its_exit_an_error_exit():
+    menu = load(HERE / "data_entry.conf")
+    day = fields(menu, "orders,s,day")
+    # * goes to the same counter as a wrong key: it is a wrong key, not an option.
+    assert day["options"] == {"0": "orders,s,day", "/^[1-6]$/": "orders,s,record"}
+    assert (day["no_match"], day["retries"], day["retries_exhausted"]) == (
+        "orders,s,again",
+        2,
+        "orders,bye,1",
+    )
+    findings = [(f.rule, f.line) for f in audit(menu).findings]
+    assert ("DE005", 9) in findings
+    assert not any(rule == "DE003" for rule, _ in findings)
+
+
+def test_keys_that_all_lead_to_one_place_are_one_answer_not_options():
+    menu = load(HERE / "data_entry.conf")
+    # Weekdays 1-6 all go on to the recording; during it every key but # keeps waiting.
+    assert fields(menu, "orders,s,record")["options"] == {
+        "0": "orders,waiting,1",
+        "/^[1-9*]$/": "orders,waiting,1",
+        "#": "orders,#,2",
+    }
+    assert not any(f.rule == "MN001" for f in audit(menu).findings)

@@ -19,6 +19,7 @@ import networkx as nx
 
 from ivraudit.formats.asterisk.apps import TALK_APPS, app_args, goto_parts
 from ivraudit.formats.asterisk.flow import Flow
+from ivraudit.formats.asterisk.lines import dialled_lines
 from ivraudit.formats.asterisk.match import has_variables, is_dialable, normalize, substitute
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step
 from ivraudit.formats.asterisk.targets import SPECIAL_EXTENSIONS, jump_specs
@@ -127,6 +128,11 @@ def choose(plan: Dialplan, flow: Flow, named: list[tuple[str, str]]) -> list[Cho
                     f"context {choice.context.name} answers calls and nothing in the dialplan "
                     "leads to it (no context of this dialplan waits for digits)"
                 )
+    # Each number an inbound context dispatches to a service of its own is a line.
+    inbound = [choice.context for choice in choices if choice.role == "entry"]
+    taken = {flow.targets.canonical(choice.context.name) for choice in choices}
+    for line in dialled_lines(inbound, flow.targets, taken):
+        choices.append(Choice(line.context, line.extensions, "entry", line.reason))
     order = {name: index for index, name in enumerate(plan.contexts)}
     choices.sort(key=lambda choice: order[choice.context.name])
     return choices

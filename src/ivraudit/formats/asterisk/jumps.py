@@ -3,6 +3,7 @@ run-time places, Gosub/Macro calls (subflows), and the application an ExecIf run
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ivraudit.formats.asterisk.apps import Kind, classify, closed_label, inner_app, shortened
@@ -12,6 +13,34 @@ from ivraudit.formats.asterisk.targets import Ends, Loc, Missing, Target, Timed,
 
 if TYPE_CHECKING:
     from ivraudit.formats.asterisk.flow import Flow
+
+
+_COUNTER_TEST = re.compile(r'^\$\[\s*"?\$\{(\w+)\}"?\s*(<=|>=|<|>|==|=)\s*"?(\d+)"?\s*\]$')
+
+
+def retry_counter(loc: Loc, cond: str) -> tuple[int, bool] | None:
+    """``(retries, exit when true)`` when this GotoIf checks a retry counter: a variable
+    the priorities just before it count up (``Set(n=$[${n}+1])``), compared with a limit
+    (``GotoIf($[${n} < 3]?again:goodbye)``)."""
+    test = _COUNTER_TEST.match(cond.strip())
+    if test is None:
+        return None
+    name, operator, limit = test.group(1), test.group(2), int(test.group(3))
+    counting = re.compile(
+        rf"^\s*{re.escape(name)}\s*=\s*\$?\[\s*\$\{{{re.escape(name)}\}}\s*\+\s*1\s*\]\s*$"
+    )
+    steps = loc.step.exten.steps
+    for number in range(loc.step.number - 1, max(0, loc.step.number - 6), -1):
+        step = steps.get(number)
+        if step is None or step.kind.tag != "pass":
+            return None
+        if step.app.strip().lower() == "set" and counting.match(step.data):
+            break
+    else:
+        return None
+    exit_on_true = operator in (">", ">=", "=", "==")
+    retries = limit - 1 if operator in ("<", ">=", "=", "==") else limit
+    return max(0, min(retries, 100)), exit_on_true
 
 
 class Jumps:
@@ -41,7 +70,7 @@ class Jumps:
                 else:
                     otherwise = self.flow.after(pool, current)
                 break
-            target = self.targets.goto(current, kind.then)
+            target = self.targets.goto(current, kind.then, kind.cond)
             cases.append(
                 (kind.cond or "", self.flow.link(pool, target, node_id, f"case {number}", where))
             )
@@ -59,6 +88,15 @@ class Jumps:
                 continue
             otherwise = self.flow.after(pool, current)
             break
+        if number == 1 and len(cases) == 1:
+            counted = retry_counter(loc, kind.cond or "")
+            if counted is not None:
+                retries, exit_on_true = counted
+                again, leave = (
+                    (otherwise, cases[0][1]) if exit_on_true else (cases[0][1], otherwise)
+                )
+                if again and leave:
+                    pool.counters[node_id] = (again, leave, retries)
         return branch_node(cases, otherwise, None)
 
     def hours(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:

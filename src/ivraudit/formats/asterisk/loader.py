@@ -21,7 +21,7 @@ from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
 from ivraudit.formats.asterisk.entries import Choice, choose, is_freepbx
 from ivraudit.formats.asterisk.flow import Flow
-from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, branch_node
+from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, branch_node, counted_retries
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
 from ivraudit.formats.asterisk.system import (
     CHANNEL_MESSAGE,
@@ -207,6 +207,8 @@ class _Assembly:
         starts = [(name, self.flow.resolve(main, start)) for name, start in starts]
         self._discover([start for _, start in starts])
         self._bound()
+        for pool in self.flow.pools.values():
+            counted_retries(pool)
         menus = []
         total = 0
         for (name, start), choice in zip(starts, choices, strict=True):

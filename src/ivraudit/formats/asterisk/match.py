@@ -99,6 +99,22 @@ class Pattern:
         # The shorter pattern must absorb the longer one's extra characters.
         return shorter.tail != ""
 
+    def covers(self, other: Pattern, shortest: int = 0) -> bool:
+        """Whether every string ``other`` matches (of at least ``shortest`` characters)
+        matches this pattern too: a jump to ``${EXTEN}`` from ``other`` always finds it."""
+        if len(self.classes) > len(other.classes):
+            return False
+        for mine, theirs in zip(self.classes, other.classes, strict=False):
+            if not all(any(a <= low and high <= b for a, b in mine) for low, high in theirs):
+                return False
+        if self.tail == ZERO_OR_MORE:
+            return True
+        extra = len(other.classes) - len(self.classes)
+        if self.tail == ONE_OR_MORE:
+            least = max(len(other.classes) + (other.tail == ONE_OR_MORE), shortest)
+            return least > len(self.classes)
+        return extra == 0 and other.tail == ""
+
     def sort_key(self) -> tuple[int, ...]:
         """Asterisk tries more specific patterns first: fewer characters per position."""
         key = [_size(ranges) for ranges in self.classes]
@@ -120,7 +136,7 @@ class Pattern:
             allowed = "".join(key for key in DTMF if _contains(ranges, ord(key)))
             if not allowed:
                 return None
-            parts.append(_char_class(allowed))
+            parts.append(char_class(allowed))
             fixed.append(allowed if len(allowed) == 1 else "")
         if not self.tail and all(fixed) and 0 < len(fixed) <= 20:
             return "".join(fixed)  # no wildcard at all: the keys themselves
@@ -155,7 +171,8 @@ def _size(ranges: tuple[tuple[int, int], ...]) -> int:
     return sum(high - low + 1 for low, high in ranges)
 
 
-def _char_class(allowed: str) -> str:
+def char_class(allowed: str) -> str:
+    """A regex character class for these keypad keys (in keypad order)."""
     if len(allowed) == 1:
         return "\\*" if allowed == "*" else allowed
     if allowed == "0123456789":

@@ -43,6 +43,8 @@ class Pool:
         self.renamed: dict[str, str] = {}
         #: nodes added since the last clean-up
         self.fresh: list[str] = []
+        #: retry counter checks (branch node id -> (try again, give up, retries))
+        self.counters: dict[str, tuple[str, str, int]] = {}
 
     def claim(self, key: tuple[Any, ...], wanted: str) -> tuple[str, bool]:
         """The id for ``key`` (made unique on first use) and whether it is new."""
@@ -158,3 +160,48 @@ def joined(parts: list[str], separator: str) -> str | None:
     """The non-empty prompt texts joined, or None when there are none."""
     cleaned = [part for part in parts if part]
     return separator.join(cleaned) if cleaned else None
+
+
+def counted_retries(pool: Pool) -> None:
+    """Menus whose wrong key or silence goes to a retry counter get the counter's retries.
+
+    ``Set(n=$[${n}+1])`` then ``GotoIf($[${n} < 3]?again:goodbye)``: the caller is asked
+    again, and after the retries the call goes to ``goodbye``.  The menu's ``no_match``
+    (or ``no_input``) goes to ``again``, and ``goodbye`` is its ``retries_exhausted``: an
+    exit on caller errors, not a refusal.  Two counters (wrong keys and silence) that
+    end in the same place after their prompts share it.
+    """
+    for node in pool.nodes.values():
+        if node.get("type") != "menu" or "retries_exhausted" in node:
+            continue
+        counted = [
+            (field, pool.counters[node[field]])
+            for field in ("no_match", "no_input")
+            if node.get(field) in pool.counters
+        ]
+        if not counted:
+            continue
+        exhausted = counted[0][1][1]
+        end = _after_prompts(pool, exhausted)
+        for field, (again, leave, retries) in counted:
+            if leave != exhausted and _after_prompts(pool, leave) != end:
+                continue
+            counter = node[field]
+            node[field] = again
+            node["retries"] = max(node.get("retries") or 0, retries)
+            # A key sent to the same counter (GotoIf(${KEY}=*?wrong)) is a wrong key too.
+            options = node.get("options") or {}
+            for key in [key for key, target in options.items() if target == counter]:
+                del options[key]
+        node["retries_exhausted"] = exhausted
+
+
+def _after_prompts(pool: Pool, node_id: str) -> str:
+    seen = {node_id}
+    while pool.nodes.get(node_id, {}).get("type") == "say":
+        following = pool.nodes[node_id].get("next")
+        if not isinstance(following, str) or following in seen:
+            break
+        seen.add(following)
+        node_id = following
+    return node_id

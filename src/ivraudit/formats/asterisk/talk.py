@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ivraudit.formats.asterisk.apps import SAY_APPS, Kind, read_test
-from ivraudit.formats.asterisk.match import is_dialable, normalize
+from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, normalize
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, joined, with_notes
 from ivraudit.formats.asterisk.targets import Loc, Target, Timed
 
@@ -180,7 +180,7 @@ class Talk:
             "type": "menu",
             "say": joined(says, " "),
             "play": joined(plays, "&"),
-            "options": options,
+            "options": same_answer(pool, node_id, options),
             "no_input": no_input,
             "no_match": self.flow.handler_link(
                 pool, chan, ("i", "e"), node_id, "invalid", loc.step.where
@@ -353,9 +353,43 @@ class Talk:
             "type": "menu",
             "say": joined(says, " "),
             "play": joined(plays, "&"),
-            "options": options,
+            "options": same_answer(pool, node_id, options),
             "no_input": no_input or no_match,
             "no_match": no_match,
             "timeout": kind.timeout,
             "note": f"Read({kind.var}) then GotoIf on the key entered",
         }
+
+
+#: Keys that all lead to one place are one answer when at least this many share it.
+SAME_ANSWER = 3
+
+
+def same_answer(pool: Pool, node_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Single keys that all lead to the same place are one answer, not several options:
+    a weekday entered as 1-6 (``GotoIf($[${DAY}=1]?next)`` ... ``=6]?next``), or keys
+    pressed while recording that all keep waiting (``exten => 0,1,Goto(waiting,1)`` ...).
+    They become one ``/regex/`` key, so the wait is read as data entry, not a long menu.
+    Key 0 stays apart: the operator key is judged on its own (MN002)."""
+    groups: dict[Any, list[str]] = {}
+    for key, target in options.items():
+        if len(key) == 1 and key in DTMF and key != "0" and target is not None:
+            groups.setdefault(target, []).append(key)
+    merged = {target: keys for target, keys in groups.items() if len(keys) >= SAME_ANSWER}
+    if not merged:
+        return options
+    result: dict[str, Any] = {}
+    for key, target in options.items():
+        keys = merged.get(target)
+        if keys is None or key not in keys:
+            result[key] = target
+            continue
+        if key != keys[0]:
+            continue
+        allowed = "".join(char for char in DTMF if char in keys)
+        joined_key = f"/^{char_class(allowed)}$/"
+        result[joined_key] = target
+        where = pool.where.get(("nodes", node_id, "options", key))
+        if where is not None:
+            pool.where[("nodes", node_id, "options", joined_key)] = where
+    return result

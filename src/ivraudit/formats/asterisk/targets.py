@@ -236,8 +236,14 @@ class Targets:
                 target = Timed(timing or "", here, target)
         return target
 
-    def locate(self, chan: str, exten: str, priority: str, here: Loc | None = None) -> Target:
-        """Where ``Goto(chan,exten,priority)`` lands, as Asterisk would find it."""
+    def locate(
+        self, chan: str, exten: str, priority: str, here: Loc | None = None, shortest: int = 0
+    ) -> Target:
+        """Where ``Goto(chan,exten,priority)`` lands, as Asterisk would find it.
+
+        ``here``: the jump's place (``${EXTEN}`` there is a number its extension
+        matches); ``shortest``: the jump is taken only when ``${EXTEN}`` has at least
+        this many characters (``GotoIf($[${LEN(${EXTEN})} > 4]?...)``)."""
         named = f"{chan},{exten},{priority}"
         if has_variables(chan):
             return Unknown(f"jumps to a context known only at run time ({chan})", "run-time", named)
@@ -251,7 +257,10 @@ class Targets:
                 f"jumps to a priority known only at run time ({priority})", "run-time", named
             )
         if has_variables(exten):
-            return self.dynamic(chan, exten, want)
+            source = None
+            if exten.strip() == "${EXTEN}" and here is not None:
+                source = here.step.exten.pattern
+            return self.dynamic(chan, exten, want, source, shortest)
         hits = self.find(chan, exten, want)
         if hits:
             return self.hits_target(chan, hits)
@@ -321,15 +330,17 @@ class Targets:
             return self.hits_target(here.chan, hits)
         return self.absent(f"{here.chan},{current.name},{priority}", here.chan)
 
-    def goto(self, here: Loc, text: str) -> Target:
-        """The place a Goto/GotoIf branch names: ``[[context,]exten,]priority``."""
+    def goto(self, here: Loc, text: str, cond: str | None = None) -> Target:
+        """The place a Goto/GotoIf branch names: ``[[context,]exten,]priority``
+        (``cond``: the condition under which the jump is taken, when it is known)."""
         parts = goto_parts(self.substituted(here, text))
+        shortest = least_length(cond) if cond else 0
         if len(parts) == 1:
             return self.relative(here, parts[0])
         if len(parts) == 2:
-            return self.locate(here.chan, parts[0], parts[1], here)
+            return self.locate(here.chan, parts[0], parts[1], here, shortest)
         if len(parts) == 3:
-            return self.locate(parts[0], parts[1], parts[2], here)
+            return self.locate(parts[0], parts[1], parts[2], here, shortest)
         return Unknown(f"cannot read the jump target '{text}'", "unsupported", text)
 
     def handler(self, chan: str, name: str) -> Target | None:
@@ -379,8 +390,19 @@ class Targets:
             target or name,
         )
 
-    def dynamic(self, chan: str, exten: str, want: int | str) -> Target:
-        """A jump to an extension computed at run time, in a known context."""
+    def dynamic(
+        self,
+        chan: str,
+        exten: str,
+        want: int | str,
+        source: Pattern | None = None,
+        shortest: int = 0,
+    ) -> Target:
+        """A jump to an extension computed at run time, in a known context.
+
+        ``source``: the pattern of the extension ``Goto(ctx,${EXTEN},1)`` runs in, so
+        ``${EXTEN}`` is a number it matches: only extensions such a number can reach
+        are cases, and one whose pattern takes every such number leaves no 'else'."""
         domain = re.fullmatch(r"([^${}]*)\$\{(\w+)\}([^${}]*)", exten)
         if domain and domain.group(2) in DOMAINS:
             prefix, variable, suffix = domain.groups()
@@ -409,13 +431,22 @@ class Targets:
                     plain = normalize(name)
                     if not plain.startswith(normalize(start)) or not plain.endswith(normalize(end)):
                         continue
+                    if source is not None and not (
+                        source.matches(plain) and len(plain) >= shortest
+                    ):
+                        continue
                     when = f"{exten} is {name}"
-                elif start and not extension.pattern.intersects(probe):
+                elif (start and not extension.pattern.intersects(probe)) or (
+                    source is not None and not extension.pattern.intersects(source)
+                ):
                     continue
                 else:
                     when = f"{exten} matches {name}"
                 seen.add(extension.key)
                 cases.append((when, Loc(chan, _step_of(extension, want))))  # type: ignore[arg-type]
+            covered = _covered(cases, context, chan, source, shortest, want)
+            if covered is not None:
+                return covered
         named = f"{chan},{exten},{want}"
         if not cases:
             if isinstance(want, str) and self.partly_given(chan) is None and not self.hidden(chan):
@@ -449,6 +480,62 @@ class Targets:
         exten = loc.step.exten
         literal = None if exten.pattern is not None else exten.name.partition("/")[0]
         return substitute(text, self.constants, literal, loc.chan)
+
+
+def _covered(
+    cases: list[tuple[str, Target]],
+    context: Context,
+    chan: str,
+    source: Pattern | None,
+    shortest: int,
+    want: int | str,
+) -> Target | None:
+    """A run-time jump from ``source`` whose every number finds a pattern of ``context``
+    (or an extension Asterisk prefers to it, already a case): no 'else'; None otherwise."""
+    found = _covering(context, source, shortest, want) if source is not None else None
+    if found is None:
+        return None
+    rank = found.pattern.sort_key()  # type: ignore[union-attr]
+    kept = [
+        (when, loc)
+        for when, loc in cases
+        if isinstance(loc, Loc)
+        and loc.step.exten is not found
+        and (
+            loc.step.context != context.name
+            or loc.step.exten.pattern is None
+            or loc.step.exten.pattern.sort_key() < rank
+        )
+    ]
+    covering = Loc(chan, _step_of(found, want))  # type: ignore[arg-type]
+    return Cases(tuple(kept), covering) if kept else covering
+
+
+def _covering(
+    context: Context, source: Pattern, shortest: int, want: int | str
+) -> Extension | None:
+    """The pattern extension of ``context`` Asterisk picks for every number ``source``
+    matches (the most specific one that takes them all), if there is one."""
+    found = [
+        ext
+        for ext in context.extensions.values()
+        if ext.pattern is not None
+        and ext.cid is None
+        and _step_of(ext, want) is not None
+        and ext.pattern.covers(source, shortest)
+    ]
+    return min(found, key=lambda ext: ext.pattern.sort_key()) if found else None  # type: ignore[union-attr]
+
+
+_LEAST_LENGTH = re.compile(r"^\$\[\s*\$\{LEN\(\$\{EXTEN\}\)\}\s*(>=?)\s*(\d+)\s*\]$")
+
+
+def least_length(cond: str) -> int:
+    """The shortest ``${EXTEN}`` a condition such as ``$[${LEN(${EXTEN})} > 4]`` lets through."""
+    found = _LEAST_LENGTH.match(cond.strip())
+    if found is None:
+        return 0
+    return int(found.group(2)) + (found.group(1) == ">")
 
 
 def _covers(when: str) -> bool:
