@@ -34,7 +34,7 @@ from ivraudit.formats.freeswitch.conf import Action, Conf, Extension
 MAX_HOPS = 8
 
 #: Applications that return at once and leave the call where it is.
-_PASSIVE = frozenset(
+PASSIVE_APPS = frozenset(
     [
         "answer",
         "pre_answer",
@@ -232,7 +232,7 @@ def _run(
         app, data = action.app, _captures(action.data, match)
         if app in ("set", "export") and data.replace(" ", "").startswith("continue_on_fail="):
             on_fail = data.split("=", 1)[1].strip().lower() not in ("false", "")
-        if app in _PASSIVE:
+        if app in PASSIVE_APPS:
             continue
         if app in ("playback", "endless_playback") and not (
             app == "endless_playback" or _ENDLESS.search(data)
