@@ -9,6 +9,8 @@ import click
 
 from ivraudit import rules as rule_registry
 from ivraudit.cli.common import (
+    OUTPUT_OPTION,
+    TEXT_OR_JSON_OPTION,
     guarded,
     write_output,
 )
@@ -16,7 +18,7 @@ from ivraudit.model.menu import menu_json_schema
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@OUTPUT_OPTION
 @guarded
 def schema(output: str | None) -> None:
     """Print the JSON Schema of the native menu format."""
@@ -25,14 +27,7 @@ def schema(output: str | None) -> None:
 
 @click.command("rules")
 @click.argument("rule_id", required=False)
-@click.option(
-    "-f",
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@TEXT_OR_JSON_OPTION
 @guarded
 def rules_command(rule_id: str | None, output_format: str) -> None:
     """List every rule, or print one rule's documentation."""

@@ -130,6 +130,29 @@ class AuditArgs:
     root: str | None
 
 
+#: Options several commands share, written once.
+OUTPUT_OPTION = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file."
+)
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="Config file."
+)
+FROM_OPTION = click.option(
+    "--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format."
+)
+MAX_BYTES_OPTION = click.option(
+    "--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes."
+)
+TEXT_OR_JSON_OPTION = click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
 AUDIT_OPTIONS = [
     click.argument("paths", nargs=-1, required=True, type=click.Path()),
     click.option("--select", multiple=True, help="Rules to run (ids, prefixes or names; commas)."),

@@ -7,11 +7,13 @@ import os
 import click
 
 from ivraudit.cli.common import (
+    FROM_OPTION,
+    MAX_BYTES_OPTION,
     guarded,
     one_flow,
     write_output,
 )
-from ivraudit.formats import FORMATS, load_all
+from ivraudit.formats import load_all
 from ivraudit.formats.native import export
 from ivraudit.model.errors import UsageError
 from ivraudit.rules.config import load_config
@@ -27,8 +29,8 @@ from ivraudit.rules.config import load_config
     "flows; stdout by default.",
 )
 @click.option("--flow", help="Which flow of a file that holds several (its id).")
-@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
-@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
+@FROM_OPTION
+@MAX_BYTES_OPTION
 @guarded
 def import_command(
     path: str,

@@ -8,11 +8,14 @@ import click
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.cli.common import (
+    CONFIG_OPTION,
+    FROM_OPTION,
+    MAX_BYTES_OPTION,
     guarded,
     one_flow,
     write_bytes,
 )
-from ivraudit.formats import FORMATS, load_all
+from ivraudit.formats import load_all
 from ivraudit.reports.diagrams.draw import FORMATS as DIAGRAM_FORMATS
 from ivraudit.reports.diagrams.draw import diagram, format_from_suffix, mermaid
 from ivraudit.reports.diagrams.draw import render as render_diagram
@@ -42,9 +45,9 @@ from ivraudit.rules.engine import audit
 )
 @click.option("--flow", help="Which flow of a file that holds several (its id).")
 @click.option("--no-findings", is_flag=True, help="Draw the menu without its findings.")
-@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
-@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@MAX_BYTES_OPTION
+@CONFIG_OPTION
+@FROM_OPTION
 @guarded
 def diagram_command(
     path: str,

@@ -8,13 +8,16 @@ import sys
 import click
 
 from ivraudit.cli.common import (
+    CONFIG_OPTION,
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    FROM_OPTION,
+    OUTPUT_OPTION,
     config_for,
     guarded,
     write_output,
 )
-from ivraudit.formats import FORMATS, load_all, loads_all, menu_files
+from ivraudit.formats import load_all, loads_all, menu_files
 from ivraudit.gate.diff import diff, file_at_ref, files_at_ref
 from ivraudit.model.errors import NotAMenuError
 from ivraudit.model.menu import Menu
@@ -37,8 +40,8 @@ from ivraudit.reports.diffs import DIFF_REPORTERS
     default="text",
     show_default=True,
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@OUTPUT_OPTION
+@CONFIG_OPTION
 @click.option("--select", multiple=True, help="Rules to compare (ids, prefixes or names).")
 @click.option("--ignore", multiple=True, help="Rules not to compare.")
 @click.option(
@@ -53,7 +56,7 @@ from ivraudit.reports.diffs import DIFF_REPORTERS
     show_default=True,
     help="Seconds an outcome may get slower before it counts as worse.",
 )
-@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@FROM_OPTION
 @guarded
 def diff_command(
     paths: tuple[str, ...],

@@ -7,8 +7,17 @@ import json
 
 import click
 
-from ivraudit.cli.common import EXIT_CLEAN, EXIT_ERROR, config_for, guarded, write_output
-from ivraudit.formats import FORMATS
+from ivraudit.cli.common import (
+    CONFIG_OPTION,
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    FROM_OPTION,
+    OUTPUT_OPTION,
+    TEXT_OR_JSON_OPTION,
+    config_for,
+    guarded,
+    write_output,
+)
 from ivraudit.runner import parts
 
 _ROLES = ("entry", "reached", "internal")
@@ -16,17 +25,10 @@ _ROLES = ("entry", "reached", "internal")
 
 @click.command("entries")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "-f",
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
-@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@TEXT_OR_JSON_OPTION
+@OUTPUT_OPTION
+@CONFIG_OPTION
+@FROM_OPTION
 @click.option(
     "--root", type=click.Path(file_okay=False), help="Directory nothing is read outside of."
 )

@@ -9,34 +9,30 @@ import click
 
 from ivraudit.analysis.metrics import render_text as render_metrics
 from ivraudit.cli.common import (
+    CONFIG_OPTION,
     EXIT_CLEAN,
     EXIT_ERROR,
+    FROM_OPTION,
+    MAX_BYTES_OPTION,
+    OUTPUT_OPTION,
+    TEXT_OR_JSON_OPTION,
     guarded,
     tell,
     write_output,
 )
-from ivraudit.formats import FORMATS
 from ivraudit.rules.config import load_config
 from ivraudit.runner import check as check_paths
 
 
 @click.command("metrics")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "-f",
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
-@click.option("--from", "input_format", type=click.Choice(sorted(FORMATS)), help="Input format.")
+@TEXT_OR_JSON_OPTION
+@OUTPUT_OPTION
+@CONFIG_OPTION
+@FROM_OPTION
 @click.option("--words-per-minute", type=click.FloatRange(min=1), help="Speaking rate.")
 @click.option("--seconds-per-input", type=click.FloatRange(min=0), help="Time per key press.")
-@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file to read, in bytes.")
+@MAX_BYTES_OPTION
 @guarded
 def metrics_command(
     paths: tuple[str, ...],
