@@ -40,15 +40,16 @@ def test_flow_language_blocks_map_to_nodes():
     assert kinds(menu) == {
         "Set logging behavior": "action",
         "Play prompt 1": "say",
+        "Check hours of operation (runs)": "action",
         "Check hours of operation": "hours",
-        "Check hours of operation (closed or error)": "branch",
+        "Main menu (runs)": "action",
         "Main menu": "menu",
-        "Main menu (no match or error)": "branch",
         "Loop": "branch",
+        "Account number (runs)": "action",
         "Account number": "ask",
-        "Account number (result)": "branch",
         "Set contact attributes": "action",
         "Invoke Lambda function": "action",
+        "Check contact attributes (runs)": "action",
         "Check contact attributes": "branch",
         "Play prompt 2": "say",
         "Play prompt 3": "say",
@@ -57,12 +58,13 @@ def test_flow_language_blocks_map_to_nodes():
         "Get customer input (Lex)": "menu",
         "Get customer input (Lex) (no match or error)": "branch",
         "Invoke module": "action",
-        "Invoke module (returns?)": "branch",
         "Invoke module: card-order": "unknown",
+        "Invoke module (returns?)": "branch",
         "Set working queue": "action",
+        "Check queue status (runs)": "action",
         "Check queue status": "branch",
+        "Transfer to queue (runs)": "action",
         "Transfer to queue": "transfer",
-        "Transfer to queue (errors)": "branch",
         "Get customer input": "menu",
         "Play prompt 4": "say",
         "Play prompt 5": "say",
@@ -77,22 +79,24 @@ def test_flow_language_blocks_map_to_nodes():
 
 def test_flow_language_transitions_map_to_edges():
     assert edges(load(HERE / "main-line.json")) == [
-        ("Account number", "Account number (result)", "next", None),
+        ("Account number", "Set contact attributes", "next", None),
         ("Account number", "Set contact attributes", "no_input", None),
         ("Account number", "Set contact attributes", "no_match", None),
-        ("Account number (result)", "Play prompt 6", "case", "1"),
-        ("Account number (result)", "Set contact attributes", "else", None),
+        ("Account number (runs)", "Account number", "next", None),
+        ("Account number (runs)", "Play prompt 6", "error", None),
         ("Check contact attributes", "Play prompt 2", "else", None),
         ("Check contact attributes", "Play prompt 3", "case", "2"),
-        ("Check contact attributes", "Play prompt 6", "case", "3"),
         ("Check contact attributes", "Set working queue", "case", "1"),
-        ("Check hours of operation", "Check hours of operation (closed or error)", "closed", None),
-        ("Check hours of operation", "Main menu", "open", None),
-        ("Check hours of operation (closed or error)", "Play prompt 5", "else", None),
-        ("Check hours of operation (closed or error)", "Play prompt 6", "case", "1"),
+        ("Check contact attributes (runs)", "Check contact attributes", "next", None),
+        ("Check contact attributes (runs)", "Play prompt 6", "error", None),
+        ("Check hours of operation", "Main menu (runs)", "open", None),
+        ("Check hours of operation", "Play prompt 5", "closed", None),
+        ("Check hours of operation (runs)", "Check hours of operation", "next", None),
+        ("Check hours of operation (runs)", "Play prompt 6", "error", None),
         ("Check queue status", "Get customer input", "else", None),
-        ("Check queue status", "Play prompt 6", "case", "2"),
-        ("Check queue status", "Transfer to queue", "case", "1"),
+        ("Check queue status", "Transfer to queue (runs)", "case", "1"),
+        ("Check queue status (runs)", "Check queue status", "next", None),
+        ("Check queue status (runs)", "Play prompt 6", "error", None),
         ("Create callback", "Create callback (result)", "next", None),
         ("Create callback (result)", "Play prompt 4", "else", None),
         ("Create callback (result)", "Play prompt 6", "case", "1"),
@@ -106,26 +110,26 @@ def test_flow_language_transitions_map_to_edges():
             None,
         ),
         ("Get customer input (Lex)", "Invoke module", "speech", "NewCard"),
-        ("Get customer input (Lex)", "Main menu", "no_input", None),
+        ("Get customer input (Lex)", "Main menu (runs)", "no_input", None),
         ("Get customer input (Lex)", "Set working queue", "speech", "LostCard"),
-        ("Get customer input (Lex) (no match or error)", "Main menu", "else", None),
+        ("Get customer input (Lex) (no match or error)", "Main menu (runs)", "else", None),
         ("Get customer input (Lex) (no match or error)", "Play prompt 6", "case", "1"),
-        ("Invoke Lambda function", "Check contact attributes", "next", None),
+        ("Invoke Lambda function", "Check contact attributes (runs)", "next", None),
         ("Invoke Lambda function", "Play prompt 6", "error", None),
         ("Invoke module", "Invoke module (returns?)", "next", None),
         ("Invoke module", "Play prompt 6", "error", None),
         ("Invoke module (returns?)", "Invoke module: card-order", "case", "1"),
         ("Invoke module (returns?)", "Play prompt 4", "else", None),
-        ("Loop", "Main menu", "case", "1"),
+        ("Loop", "Main menu (runs)", "case", "1"),
         ("Loop", "Set working queue", "else", None),
-        ("Main menu", "Account number", "key", "1"),
+        ("Main menu", "Account number (runs)", "key", "1"),
         ("Main menu", "Get customer input (Lex)", "key", "2"),
         ("Main menu", "Loop", "no_input", None),
-        ("Main menu", "Main menu (no match or error)", "no_match", None),
+        ("Main menu", "Loop", "no_match", None),
         ("Main menu", "Set working queue", "key", "0"),
-        ("Main menu (no match or error)", "Loop", "else", None),
-        ("Main menu (no match or error)", "Play prompt 6", "case", "1"),
-        ("Play prompt 1", "Check hours of operation", "next", None),
+        ("Main menu (runs)", "Main menu", "next", None),
+        ("Main menu (runs)", "Play prompt 6", "error", None),
+        ("Play prompt 1", "Check hours of operation (runs)", "next", None),
         ("Play prompt 2", "Play prompt 4", "next", None),
         ("Play prompt 3", "Transfer to phone number", "next", None),
         ("Play prompt 4", "Disconnect", "next", None),
@@ -134,16 +138,16 @@ def test_flow_language_transitions_map_to_edges():
         ("Set contact attributes", "Invoke Lambda function", "next", None),
         ("Set contact attributes", "Play prompt 6", "error", None),
         ("Set logging behavior", "Play prompt 1", "next", None),
-        ("Set working queue", "Check queue status", "next", None),
+        ("Set working queue", "Check queue status (runs)", "next", None),
         ("Set working queue", "Play prompt 6", "error", None),
         ("Transfer to flow", "Play prompt 6", "error", None),
         ("Transfer to flow", "Transfer to flow: After hours voicemail", "next", None),
         ("Transfer to phone number", "Transfer to phone number (outcome)", "fail", None),
         ("Transfer to phone number (outcome)", "Play prompt 4", "case", "1"),
         ("Transfer to phone number (outcome)", "Play prompt 6", "else", None),
-        ("Transfer to queue", "Transfer to queue (errors)", "fail", None),
-        ("Transfer to queue (errors)", "Get customer input", "case", "1"),
-        ("Transfer to queue (errors)", "Play prompt 6", "else", None),
+        ("Transfer to queue", "Get customer input", "fail", None),
+        ("Transfer to queue (runs)", "Play prompt 6", "error", None),
+        ("Transfer to queue (runs)", "Transfer to queue", "next", None),
     ]
 
 
@@ -152,7 +156,9 @@ def test_flow_language_node_fields():
     assert node(menu, "Play prompt 1") == {
         "type": "say",
         "say": "Welcome to Acme Bank.",
-        "next": "Check hours of operation",
+        # Check hours of operation has an Error branch: it is entered through a step that
+        # may fail (the block failing), then decides open or closed
+        "next": "Check hours of operation (runs)",
         "note": (
             "Connect MessageParticipant block (Identifier: 00000000-0000-4000-8000-000000000002)."
         ),
@@ -175,10 +181,19 @@ def test_flow_language_node_fields():
     assert node(menu, "Check contact attributes")["cases"] == [
         {"when": "$.External.status == 'vip'", "next": "Set working queue"},
         {"when": "$.External.status == 'blocked'", "next": "Play prompt 3"},
-        {"when": "error NoMatchingError", "next": "Play prompt 6"},
     ]
+    # its Error branch is the block failing: the error route of the step in front of it
+    assert node(menu, "Check contact attributes (runs)") == {
+        "type": "action",
+        "next": "Check contact attributes",
+        "error": "Play prompt 6",
+        "note": (
+            "Connect Compare block (Identifier: 00000000-0000-4000-8000-000000000007) running: "
+            "its Error branch (NoMatchingError) is the block failing, not a route it chooses."
+        ),
+    }
     assert node(menu, "Loop")["cases"] == [
-        {"when": "loop: ContinueLooping (loop count 2)", "next": "Main menu"}
+        {"when": "loop: ContinueLooping (loop count 2)", "next": "Main menu (runs)"}
     ]
     assert node(menu, "Check queue status")["cases"][0]["when"] == "NumberOfAgentsAvailable > '0'"
     assert (
@@ -206,15 +221,16 @@ def test_positions_point_at_each_action():
     assert lines(menu) == {
         "Set logging behavior": 44,
         "Play prompt 1": 54,
+        "Check hours of operation (runs)": 70,
         "Check hours of operation": 70,
-        "Check hours of operation (closed or error)": 70,
+        "Main menu (runs)": 105,
         "Main menu": 105,
-        "Main menu (no match or error)": 105,
         "Loop": 159,
+        "Account number (runs)": 189,
         "Account number": 189,
-        "Account number (result)": 189,
         "Set contact attributes": 215,
         "Invoke Lambda function": 233,
+        "Check contact attributes (runs)": 250,
         "Check contact attributes": 250,
         "Play prompt 2": 289,
         "Play prompt 3": 299,
@@ -223,12 +239,13 @@ def test_positions_point_at_each_action():
         "Get customer input (Lex)": 331,
         "Get customer input (Lex) (no match or error)": 331,
         "Invoke module": 373,
-        "Invoke module (returns?)": 373,
         "Invoke module: card-order": 373,
+        "Invoke module (returns?)": 373,
         "Set working queue": 389,
+        "Check queue status (runs)": 405,
         "Check queue status": 405,
+        "Transfer to queue (runs)": 435,
         "Transfer to queue": 435,
-        "Transfer to queue (errors)": 435,
         "Get customer input": 453,
         "Play prompt 4": 484,
         "Play prompt 5": 494,
@@ -251,14 +268,13 @@ def test_positions_point_at_each_action():
 def test_platform_defaults_are_explicit():
     menu = load(HERE / "defaults.json")
     assert kinds(menu) == {
-        # no conditions: a wait for any key, not a menu
         "Any key": "action",
         "Any key (key or timeout)": "branch",
         "Error only": "menu",
         "No branches": "menu",
         "Lex only": "menu",
+        "Callback number (runs)": "action",
         "Callback number": "ask",
-        "Callback number (result)": "branch",
         "Invalid number": "say",
         "Set callback number": "action",
         "Wait for customer": "action",
@@ -271,19 +287,18 @@ def test_platform_defaults_are_explicit():
         ("Any key", "Sorry", "error", None),
         ("Any key (key or timeout)", "Error only", "else", None),
         ("Any key (key or timeout)", "No branches", "case", "1"),
-        ("Callback number", "Callback number (result)", "next", None),
         ("Callback number", "Invalid number", "no_match", None),
+        ("Callback number", "Set callback number", "next", None),
         ("Callback number", "Set callback number", "no_input", None),
-        # Store customer input's Error branch: the block failed, not the caller
-        ("Callback number (result)", "Set callback number", "else", None),
-        ("Callback number (result)", "Sorry", "case", "1"),
-        ("Error only", "Callback number", "key", "1"),
+        ("Callback number (runs)", "Callback number", "next", None),
+        ("Callback number (runs)", "Sorry", "error", None),
+        ("Error only", "Callback number (runs)", "key", "1"),
         ("Error only", "Sorry", "no_input", None),
         ("Error only", "Sorry", "no_match", None),
-        ("Invalid number", "Callback number", "next", None),
+        ("Invalid number", "Callback number (runs)", "next", None),
         ("Lex only", "<platform disconnect>", "no_input", None),
         ("Lex only", "<platform disconnect>", "no_match", None),
-        ("Lex only", "Callback number", "speech", "Billing"),
+        ("Lex only", "Callback number (runs)", "speech", "Billing"),
         ("No branches", "<platform disconnect>", "no_input", None),
         ("No branches", "<platform disconnect>", "no_match", None),
         ("No branches", "Lex only", "key", "1"),
@@ -367,21 +382,22 @@ def test_older_export_maps_to_the_same_nodes():
     assert kinds(menu) == {
         "Set voice": "action",
         "Play prompt 1": "say",
+        "Check hours of operation (runs)": "action",
         "Check hours of operation": "hours",
-        "Check hours of operation (closed or error)": "branch",
+        "Get customer input (runs)": "action",
         "Get customer input": "menu",
-        "Get customer input (no match or error)": "branch",
+        "Store customer input (runs)": "action",
         "Store customer input": "ask",
-        "Store customer input (result)": "branch",
         "Get customer input (Lex)": "menu",
         "Get customer input (Lex) (no match or error)": "branch",
         "Check contact attributes": "branch",
         "Set contact attributes": "action",
         "Invoke Lambda function": "action",
         "Set working queue": "action",
+        "Check staffing (runs)": "action",
         "Check staffing": "branch",
+        "Transfer to queue (runs)": "action",
         "Transfer to queue": "transfer",
-        "Transfer to queue (errors)": "branch",
         "Set callback number": "action",
         "Create callback": "callback",
         "Create callback (result)": "branch",
@@ -397,36 +413,37 @@ def test_older_export_maps_to_the_same_nodes():
     assert edges(menu) == [
         ("Check contact attributes", "Set working queue", "else", None),
         ("Check contact attributes", "Transfer to flow", "case", "1"),
-        ("Check hours of operation", "Check hours of operation (closed or error)", "closed", None),
-        ("Check hours of operation", "Get customer input", "open", None),
-        ("Check hours of operation (closed or error)", "Play prompt 3", "else", None),
-        ("Check hours of operation (closed or error)", "Play prompt 4", "case", "1"),
-        ("Check staffing", "Play prompt 4", "case", "2"),
+        ("Check hours of operation", "Get customer input (runs)", "open", None),
+        ("Check hours of operation", "Play prompt 3", "closed", None),
+        ("Check hours of operation (runs)", "Check hours of operation", "next", None),
+        ("Check hours of operation (runs)", "Play prompt 4", "error", None),
         ("Check staffing", "Set callback number", "else", None),
-        ("Check staffing", "Transfer to queue", "case", "1"),
+        ("Check staffing", "Transfer to queue (runs)", "case", "1"),
+        ("Check staffing (runs)", "Check staffing", "next", None),
+        ("Check staffing (runs)", "Play prompt 4", "error", None),
         ("Create callback", "Create callback (result)", "next", None),
         ("Create callback (result)", "Play prompt 2", "else", None),
         ("Create callback (result)", "Play prompt 4", "case", "1"),
         ("Get customer input", "Check contact attributes", "key", "3"),
-        ("Get customer input", "Get customer input", "no_input", None),
         ("Get customer input", "Get customer input (Lex)", "key", "2"),
-        ("Get customer input", "Get customer input (no match or error)", "no_match", None),
-        ("Get customer input", "Store customer input", "key", "1"),
-        ("Get customer input (Lex)", "Get customer input", "no_input", None),
+        ("Get customer input", "Get customer input (runs)", "no_input", None),
+        ("Get customer input", "Get customer input (runs)", "no_match", None),
+        ("Get customer input", "Store customer input (runs)", "key", "1"),
         (
             "Get customer input (Lex)",
             "Get customer input (Lex) (no match or error)",
             "no_match",
             None,
         ),
+        ("Get customer input (Lex)", "Get customer input (runs)", "no_input", None),
         ("Get customer input (Lex)", "Transfer to phone number", "speech", "LostCard"),
-        ("Get customer input (Lex) (no match or error)", "Get customer input", "else", None),
+        ("Get customer input (Lex) (no match or error)", "Get customer input (runs)", "else", None),
         ("Get customer input (Lex) (no match or error)", "Play prompt 4", "case", "1"),
-        ("Get customer input (no match or error)", "Get customer input", "else", None),
-        ("Get customer input (no match or error)", "Play prompt 4", "case", "1"),
+        ("Get customer input (runs)", "Get customer input", "next", None),
+        ("Get customer input (runs)", "Play prompt 4", "error", None),
         ("Invoke Lambda function", "Play prompt 4", "error", None),
         ("Invoke Lambda function", "Set working queue", "next", None),
-        ("Play prompt 1", "Check hours of operation", "next", None),
+        ("Play prompt 1", "Check hours of operation (runs)", "next", None),
         ("Play prompt 2", "Disconnect", "next", None),
         ("Play prompt 3", "Disconnect", "next", None),
         ("Play prompt 4", "Disconnect", "next", None),
@@ -435,21 +452,21 @@ def test_older_export_maps_to_the_same_nodes():
         ("Set contact attributes", "Invoke Lambda function", "error", None),
         ("Set contact attributes", "Invoke Lambda function", "next", None),
         ("Set voice", "Play prompt 1", "next", None),
-        ("Set working queue", "Check staffing", "next", None),
+        ("Set working queue", "Check staffing (runs)", "next", None),
         ("Set working queue", "Play prompt 4", "error", None),
+        ("Store customer input", "Set contact attributes", "next", None),
         ("Store customer input", "Set contact attributes", "no_input", None),
-        ("Store customer input", "Store customer input", "no_match", None),
-        ("Store customer input", "Store customer input (result)", "next", None),
-        ("Store customer input (result)", "Play prompt 4", "case", "1"),
-        ("Store customer input (result)", "Set contact attributes", "else", None),
+        ("Store customer input", "Store customer input (runs)", "no_match", None),
+        ("Store customer input (runs)", "Play prompt 4", "error", None),
+        ("Store customer input (runs)", "Store customer input", "next", None),
         ("Transfer to flow", "Play prompt 4", "error", None),
         ("Transfer to flow", "Transfer to flow: Chat flow", "next", None),
         ("Transfer to phone number", "Transfer to phone number (outcome)", "fail", None),
         ("Transfer to phone number (outcome)", "Disconnect", "case", "1"),
         ("Transfer to phone number (outcome)", "Play prompt 4", "else", None),
-        ("Transfer to queue", "Transfer to queue (errors)", "fail", None),
-        ("Transfer to queue (errors)", "Play prompt 4", "else", None),
-        ("Transfer to queue (errors)", "Set callback number", "case", "1"),
+        ("Transfer to queue", "Set callback number", "fail", None),
+        ("Transfer to queue (runs)", "Play prompt 4", "error", None),
+        ("Transfer to queue (runs)", "Transfer to queue", "next", None),
     ]
     assert node(menu, "Play prompt 1")["play"] == "Welcome.wav"
     assert node(menu, "Store customer input")["say"] == "Enter the phone number on your account."
@@ -569,12 +586,12 @@ def test_cloudformation_yaml_template_gives_one_menu_per_caller_flow():
     ]
     main, whisper, module = menus
     assert edges(main) == [
-        ("Menu", "Menu (no match or error)", "no_match", None),
         ("Menu", "Retry", "no_input", None),
+        ("Menu", "Retry", "no_match", None),
         ("Menu", "Sales", "key", "1"),
-        ("Menu (no match or error)", "Bye", "case", "1"),
-        ("Menu (no match or error)", "Retry", "else", None),
-        ("Retry", "Menu", "case", "1"),
+        ("Menu (runs)", "Bye", "error", None),
+        ("Menu (runs)", "Menu", "next", None),
+        ("Retry", "Menu (runs)", "case", "1"),
         ("Retry", "Sales", "else", None),
         ("Sales", "Bye", "error", None),
         ("Sales", "To sales", "next", None),
@@ -591,7 +608,7 @@ def test_cloudformation_yaml_template_gives_one_menu_per_caller_flow():
     assert node(whisper, "Hello")["say"] == 'You are through to "Sales".'
     assert kinds(module) == {
         "Ask": "ask",
-        "Ask (result)": "branch",
+        "Ask (runs)": "action",
         "Check": "action",
         "Done": "return",
     }
@@ -610,7 +627,7 @@ def test_cloudformation_yaml_template_gives_one_menu_per_caller_flow():
     }
     assert found == {
         ("MainFlow", "Menu"): (27, 13),
-        ("MainFlow", "Menu (no match or error)"): (27, 13),
+        ("MainFlow", "Menu (runs)"): (27, 13),
         ("MainFlow", "Retry"): (42, 13),
         ("MainFlow", "Sales"): (53, 13),
         ("MainFlow", "To sales"): (59, 13),
@@ -618,7 +635,7 @@ def test_cloudformation_yaml_template_gives_one_menu_per_caller_flow():
         ("SalesWhisper", "Hello"): (75, 84),
         ("SalesWhisper", "Done"): (75, 249),
         ("CardModule", "Ask"): (89, 67),
-        ("CardModule", "Ask (result)"): (89, 67),
+        ("CardModule", "Ask (runs)"): (89, 67),
         ("CardModule", "Check"): (89, 363),
         ("CardModule", "Done"): (89, 562),
     }
@@ -949,7 +966,7 @@ LEGACY_DIR = "connect-legacy"
 
 #: file -> [(menu id, nodes, edges)] or the exact refusal
 CORPUS = {
-    f"{FLOW_LANGUAGE}/GoodMeasuresLLC__connect___0x_dial_extension.json": [(None, 32, 48)],
+    f"{FLOW_LANGUAGE}/GoodMeasuresLLC__connect___0x_dial_extension.json": [(None, 33, 49)],
     f"{FLOW_LANGUAGE}/amazon-connect__amazon-connect-snippets__BankIDAuth_contact-flow.json": [
         (None, 15, 22)
     ],
@@ -1000,7 +1017,7 @@ CORPUS = {
     f"{LEGACY_DIR}/edwardbrowncross__amazon-connect-simulator__simulator_test.go.sampleInput"
     ".extracted.json": [("Sample secure input with no agent", 11, 14)],
     f"{LEGACY_DIR}/edwardbrowncross__amazon-connect-simulator__simulator_test.go.sampleQueueConfig"
-    ".extracted.json": [("Sample Queue Configurations Flow", 30, 47)],
+    ".extracted.json": [("Sample Queue Configurations Flow", 31, 48)],
 }
 
 
@@ -1057,6 +1074,7 @@ def test_dial_by_extension_flow_checked_by_hand(corpus: Path):
         "Check contact attributes 4": "branch",
         "Set contact attributes 3": "action",
         "Transfer to queue": "transfer",
+        "Check queue status (runs)": "action",
         "Check queue status": "branch",
         "Disconnect 3": "hangup",
         "Transfer to flow 1": "action",
@@ -1402,3 +1420,56 @@ def test_a_silent_wait_while_the_caller_is_recorded_is_a_voicemail():
         node(loads(json.dumps(flow), name="flow.json"), "Wait for caller to record.")["type"]
         == "action"
     )
+
+
+# -- error branches: a block failing, not a route it chooses ---------------------------------
+
+
+def test_error_branches_are_error_routes():
+    """Flow language reference, Transitions (NoMatchingError); admin guide, Check hours of
+    operation, Check queue status, Store customer input, Transfer to queue, Loop."""
+    menu = load(HERE / "error-routes.json")
+    found = edges(menu)
+    for step, block in (
+        ("Hours (runs)", "Hours"),
+        ("Extension (runs)", "Extension"),
+        ("Agents (runs)", "Agents"),
+        ("To agent (runs)", "To agent"),
+    ):
+        # the block is entered through a step whose Error branch is the block failing
+        assert (step, block, "next", None) in found
+        assert (step, "Sorry", "error", None) in found
+    # the At capacity branch stays the transfer's fail; Check hours keeps open and closed
+    assert ("To agent", "Stream", "fail", None) in found
+    assert ("Hours", "Stream", "closed", None) in found
+    # a Loop reached only by an Error branch: a retry, then the failure standing
+    assert node(menu, "Retry")["type"] == "action"
+    assert ("Retry", "Stream", "next", None) in found
+    assert ("Retry", "Sorry", "error", None) in found
+    # Store customer input: nothing copied, a prompt naming no identity field: no field
+    assert "collects" not in node(menu, "Extension")
+    # told system failures are error handling; the No match hangup is a refusal
+    assert _audited(menu) == [("DE003", "Refused", 124)]
+
+
+def test_a_flow_other_flows_transfer_to_is_reached():
+    """Transfer to flow (flow language reference, TransferToFlow); Terraform
+    aws_connect_phone_number_contact_flow_association gives a flow a number of its own."""
+    estate = Estate.of(sorted(INSTANCE.glob("*.json")))
+    voicemail = load(INSTANCE / "voicemail.json", estate=estate)
+    assert (voicemail.role, voicemail.role_reason) == (
+        "reached",
+        "flow type CONTACT_FLOW (Terraform aws_connect_contact_flow.voicemail); other flows "
+        "of the estate transfer to it (Transfer to flow in main_line.json) and no phone number "
+        "of the estate is associated with it",
+    )
+    # reached: no DP003 of its own (its fault is found from main_line.json)
+    assert [rule for rule, _, _ in _audited(voicemail)] == ["DE003"]
+    phoned = HERE / "phoned"
+    estate = Estate.of(sorted(phoned.glob("*.json")))
+    dialled = load(phoned / "voicemail.json", estate=estate)
+    assert (dialled.role, dialled.role_reason) == (
+        "entry",
+        "flow type CONTACT_FLOW (Terraform aws_connect_contact_flow.voicemail)",
+    )
+    assert [rule for rule, _, _ in _audited(dialled)] == ["DP003", "DE003"]

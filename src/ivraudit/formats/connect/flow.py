@@ -18,6 +18,7 @@ from ivraudit.formats.connect.actions import Action, Flow
 from ivraudit.formats.connect.blocks import stores_input, uses_lex
 from ivraudit.formats.connect.branches import BRANCH_TYPES, branch_node, hours_node
 from ivraudit.formats.connect.embed import Source
+from ivraudit.formats.connect.failures import failure_loops, guard_node, retry_node, split_failures
 from ivraudit.formats.connect.inputs import ask_node, is_wait, lex_menu_node, menu_node, wait_node
 from ivraudit.formats.connect.instance import Resolution
 from ivraudit.formats.connect.links import flow_transfer, module_call, unresolved
@@ -136,18 +137,34 @@ class FlowConverter:
         self.records = records_caller(flow)
         #: the other flows this one transfers to or invokes, by the ``menu`` of their node
         self.subflows: dict[str, Any] = {}
+        #: blocks entered through a step that may fail: the block without its Error routes,
+        #: and those routes
+        self.failing: dict[str, tuple[Action, list[tuple[str, Any]]]] = {}
+        for action in flow.actions:
+            trimmed, failures = split_failures(action)
+            if failures:
+                self.failing[action.ident] = (trimmed, failures)
+                self.table.guard(action.ident)
+        #: Loops around a failing step, and the blocks that fail into them
+        self.retries = failure_loops(flow, self.failing)
 
     def convert(self) -> tuple[dict[str, dict[str, Any]], str | None]:
         table = self.table
         for action in self.flow.actions:
             node_id = table.ids[action.ident]
+            split = self.failing.get(action.ident)
+            if split is not None:
+                table.nodes[table.entries[action.ident]] = {}  # the step comes first
             table.positions[("nodes", node_id)] = table.source.locate(action.path)
             table.nodes[node_id] = {}  # keeps file order: split-out branches come after it
-            node = self._node(action, node_id)
+            node = self._node(action if split is None else split[0], node_id)
             note = f"Connect {action.original} block (Identifier: {action.ident})"
             extra = node.pop("note", None)
             node["note"] = f"{note}. {extra}" if extra else f"{note}."
             table.nodes[node_id] = node
+            if split is not None:
+                guard, step = guard_node(table, action, node_id, split[1])
+                table.nodes[guard] = step
         start = table.ref(self.flow.start)
         return table.nodes, start
 
@@ -178,6 +195,10 @@ class FlowConverter:
             return module_call(table, action, node_id, self.resolve(action), self.subflows)
         if kind == "CheckHoursOfOperation":
             return hours_node(table, action, node_id)
+        if kind == "Loop" and action.ident in self.retries:
+            retry = retry_node(table, action, node_id, self.retries[action.ident])
+            if retry is not None:
+                return retry
         if kind in BRANCH_TYPES:
             return branch_node(table, action, node_id)
         if kind == "CreateCallbackContact":

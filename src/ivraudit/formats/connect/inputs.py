@@ -193,7 +193,9 @@ def ask_node(
     ``actions`` (every block by Identifier) is followed to name what is collected.
     """
     node: dict[str, Any] = {"type": "ask", **prompt_fields(action)}
-    node["collects"] = _collected_name(action, actions)
+    collects = _collected_name(action, actions)
+    if collects is not None:
+        node["collects"] = collects
     following = table.route(action.next)
     invalid = action.error("InvalidPhoneNumber")
     validation = action.params.get("InputValidation")
@@ -229,8 +231,10 @@ def ask_node(
     return node
 
 
-def _collected_name(action: Action, actions: dict[str, Action]) -> str:
-    """The attribute the stored input is copied into a few blocks later, if any."""
+def _collected_name(action: Action, actions: dict[str, Action]) -> str | None:
+    """The attribute the stored input is copied into a few blocks later, if any; else
+    ``phone_number`` for phone-number validation; else None (what is collected is read from
+    the prompt only: ``StoredCustomerInput`` is Connect's name for any stored input)."""
     seen = {action.ident}
     current = actions.get(action.next.target) if action.next else None
     for _ in range(6):
@@ -251,7 +255,7 @@ def _collected_name(action: Action, actions: dict[str, Action]) -> str:
     validation = action.params.get("InputValidation")
     if isinstance(validation, dict) and "PhoneNumberValidation" in validation:
         return "phone_number"
-    return "StoredCustomerInput"
+    return None
 
 
 def _timeout(action: Action, node: dict[str, Any]) -> None:

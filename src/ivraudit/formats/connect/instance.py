@@ -166,6 +166,24 @@ class Instance:
             if resource.attributes.get("name"):
                 entry.names.add(resource.attributes["name"])
 
+    def has_number(self, key: Key) -> bool:
+        """Whether a phone number of the estate (Terraform
+        ``aws_connect_phone_number_contact_flow_association``) is associated with the flow."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return False
+        for written in self.terraform.phoned:
+            named = _RESOURCE.search(written)
+            if named and entry.resource is not None and named.group(1) == entry.resource.name:
+                return True
+            if any(ident and ident in written for ident in entry.ids):
+                return True
+        return False
+
+    def transferred_from(self, key: Key) -> list[Key]:
+        """The other flows of the estate whose Transfer to flow blocks name this flow."""
+        return [caller for caller in self.transfers.get(key, []) if caller != key]
+
     def role_source(self, path: str) -> Resource | None:
         """The Terraform resource that deploys the flow file ``path``, if any."""
         return self.terraform.for_file(path)
@@ -225,12 +243,17 @@ class Instance:
     def _plan(self) -> None:
         graph = nx.DiGraph()
         graph.add_nodes_from(self.entries)
+        #: flow -> the flows that transfer to it (Transfer to flow), in estate order
+        self.transfers: dict[Key, list[Key]] = {}
         for key, entry in self.entries.items():
             for action in entry.found.flow.actions:
                 if action.type in ("TransferToFlow", "InvokeFlowModule"):
                     _, callee = self.lookup(*reference_of(action))
                     if callee is not None:
                         graph.add_edge(key, callee)
+                        callers = self.transfers.setdefault(callee, [])
+                        if action.type == "TransferToFlow" and key not in callers:
+                            callers.append(key)
         self.graph = graph
         self.component: dict[Key, int] = {}
         for number, part in enumerate(nx.strongly_connected_components(graph)):

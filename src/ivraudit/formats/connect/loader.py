@@ -28,7 +28,7 @@ from ivraudit.formats.connect.documents import (
 )
 from ivraudit.formats.connect.flow import FlowConverter, refusal
 from ivraudit.formats.connect.instance import Entry, Instance, instance_of
-from ivraudit.formats.connect.roles import flow_role
+from ivraudit.formats.connect.roles import flow_role, transferred_role
 from ivraudit.formats.registry import Format, Kind, NearMiss
 from ivraudit.model.errors import NotAMenuError
 from ivraudit.model.menu import Menu
@@ -143,12 +143,15 @@ def _menu(document: Document, found: Found, instance: Instance | None) -> Menu:
     flow = found.flow
     kind = found.kind or flow.flow_type
     resolve = None
+    role = flow_role(flow, kind, found.label or flow.type_label, found.where)
     if instance is not None:
         current = (os.path.realpath(document.path), found.logical_id)
         resolve = lambda action: instance.resolve(action, current)  # noqa: E731
+        if not instance.has_number(current):
+            callers = [_called(key) for key in instance.transferred_from(current)]
+            role = transferred_role(role, callers)
     converter = FlowConverter(flow, found.source, kind, resolve)
     nodes, start = converter.convert()
-    role = flow_role(flow, kind, found.label or flow.type_label, found.where)
     menu = build_menu(
         document,
         nodes=nodes,
@@ -161,6 +164,12 @@ def _menu(document: Document, found: Found, instance: Instance | None) -> Menu:
     )
     menu._subflows.update(converter.subflows)
     return menu
+
+
+def _called(key: tuple[str, str | None]) -> str:
+    """How a reason names a flow of the estate: its file, and its logical id in a template."""
+    name = os.path.basename(key[0])
+    return f"{name}#{key[1]}" if key[1] else name
 
 
 # -- near misses -----------------------------------------------------------------------------

@@ -47,6 +47,9 @@ class NodeTable:
         self.positions: dict[tuple[Any, ...], Position] = {}
         self.taken: set[str] = set()
         self.ids: dict[str, str] = {}
+        #: Blocks that are entered through a step that may fail first (see ``guard``):
+        #: Identifier -> that step's node id, which transitions into the block lead to.
+        self.entries: dict[str, str] = {}
         self._assign_ids(flow)
 
     def _assign_ids(self, flow: Flow) -> None:
@@ -66,11 +69,20 @@ class NodeTable:
         """The node id of an action Identifier (a missing one keeps its own name)."""
         if ident is None:
             return None
-        found = self.ids.get(ident)
+        found = self.entries.get(ident) or self.ids.get(ident)
         if found is None:
             wanted = ident if ident not in self.taken else f"missing {ident}"
             found = unique_id(wanted, self.taken)
             self.ids[ident] = found
+        return found
+
+    def guard(self, ident: str) -> str:
+        """Give a block a step in front of it that may fail (the block's Error branch):
+        transitions into the block lead to that step; its node id is returned."""
+        found = self.entries.get(ident)
+        if found is None:
+            found = unique_id(f"{self.ids[ident]} (runs)", self.taken)
+            self.entries[ident] = found
         return found
 
     def route(self, route: Route | None) -> str | None:

@@ -75,3 +75,17 @@ def flow_role(flow: Flow, kind: str | None, label: str | None, where: str | None
             "internal", f"{said}, described as '{description}': a test flow, not a caller's line"
         )
     return FlowRole("entry", said)
+
+
+def transferred_role(role: FlowRole, callers: list[str]) -> FlowRole:
+    """An inbound flow that other flows of the estate transfer to, and that no phone number of
+    the estate is associated with (a voicemail or after-hours sub-flow): callers only arrive
+    from those flows."""
+    if role.role != "entry" or not callers:
+        return role
+    named = ", ".join(callers[:3]) + (f" and {len(callers) - 3} more" if len(callers) > 3 else "")
+    return FlowRole(
+        "reached",
+        f"{role.reason}; other flows of the estate transfer to it (Transfer to flow in "
+        f"{named}) and no phone number of the estate is associated with it",
+    )

@@ -36,6 +36,10 @@ _ATTRIBUTE = re.compile(
 )
 _STRING = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
 _FILE_NAMED = re.compile(r'([^"/{}()$]+\.(?:json|yaml|yml))"')
+_PHONE = re.compile(
+    r'resource\s+"aws_connect_phone_number_contact_flow_association"\s+"[^"]+"\s*\{'
+)
+_FLOW_ID = re.compile(r"^[ \t]*contact_flow_id[ \t]*=[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _MAP_ENTRY = re.compile(
     r'"([^"]+)"\s*=\s*(aws_connect_contact_flow(?:_module)?)\.([A-Za-z0-9_\-]+)\.'
 )
@@ -68,6 +72,9 @@ class Terraform:
     resources: list[Resource] = field(default_factory=list)
     #: ``contact_flows_map`` (and any such output) key -> resource name
     map_keys: dict[str, str] = field(default_factory=dict)
+    #: What the ``contact_flow_id`` of each phone number association names, as written
+    #: (``aws_connect_contact_flow.main.contact_flow_id``, an id): the flows callers dial.
+    phoned: list[str] = field(default_factory=list)
 
     def for_file(self, path: str) -> Resource | None:
         """The resource that deploys the flow file ``path`` (by ``filename``/``file()``,
@@ -134,6 +141,9 @@ def _parse(text: str, directory: str, terraform: Terraform) -> None:
                 if named and "path.module" in value:
                     resource.file = named.group(1).rsplit("/", 1)[-1]
         terraform.resources.append(resource)
+    for match in _PHONE.finditer(text):
+        for flow in _FLOW_ID.finditer(_block(text, match.end())):
+            terraform.phoned.append(flow.group(1).strip('"'))
     for entry in _MAP_ENTRY.finditer(text):
         terraform.map_keys.setdefault(entry.group(1), entry.group(3))
 
