@@ -243,18 +243,32 @@ class MenuFacts:
         ``[(source, edge attributes)]``: for a hangup after "Sorry, goodbye", the
         edges into that message, not the message's own ``next``.
         """
-        found: list[tuple[str, dict[str, Any]]] = []
+        return [(source, data) for source, data, _ in self.arrival_routes(node)]
+
+    def arrival_routes(self, node: str) -> list[tuple[str, dict[str, Any], list[tuple[str, str]]]]:
+        """Each arrival (see :meth:`arrivals`) with its steps on to ``node``:
+        ``(source, edge attributes, [(node, edge key), ...])`` from the source through
+        the plain messages, for a witness that shows that very arrival."""
+        found: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = []
+        onward: dict[str, tuple[str, str]] = {}
         seen = {node}
         stack = [node]
         while stack:
             current = stack.pop()
-            for source, _, data in self.into[current]:
+            for source, edge_key, data in self.into[current]:
                 if self.kind(source) == "say" and data["via"] == "next":
                     if source not in seen:
                         seen.add(source)
+                        onward[source] = (edge_key, current)
                         stack.append(source)
                     continue
-                found.append((source, data))
+                steps = [(source, edge_key)]
+                step = current
+                while step != node:
+                    key, following = onward[step]
+                    steps.append((step, key))
+                    step = following
+                found.append((source, data, steps))
         return found
 
     def silent_gap(self, node: str) -> tuple[str, str] | None:

@@ -77,10 +77,10 @@ class CallOutcomes(PromptReadings):
     def unserved_hangups(self) -> list[str]:
         """Hangups that end a call the caller chose to make, without serving it (DE003).
 
-        Not: completed or closed hangups (DE006 judges those), hangups reached only
-        through caller errors (DE005's) or only when a system step fails (an
-        ``error`` route) and the caller is told so, hangups no caller reaches, or
-        only after a person, voicemail or callback has served the call.
+        Not: completed or closed hangups (DE006 judges those), hangups no caller
+        reaches, and hangups every arrival at which is excused (see
+        :meth:`refusing_arrival`): caller errors are DE005's, a told system failure
+        is error handling, and after a person, voicemail or callback the call was served.
         """
         found = []
         for node, _ in self.nodes("hangup"):
@@ -88,16 +88,35 @@ class CallOutcomes(PromptReadings):
                 continue
             if self.start is not None and node not in self.reachable:
                 continue  # no caller gets there (ST002 says so)
-            arrivals = self.arrivals(node)
-            if arrivals and all(data["via"] in ERROR_VIAS for _, data in arrivals):
-                continue
-            told = self.hangup_reasons[node][0] in ("error", "unavailable")
-            if told and arrivals and all(data["via"] == "error" for _, data in arrivals):
-                continue  # a system step failed and the caller is told so; silence stays
-            if node in self.reachable and node not in self.before_service:
-                continue
-            found.append(node)
+            if self.start is not None and node not in self.before_service:
+                continue  # every route to it has served the call
+            if self.refusing_arrival(node) is not None or not self.arrivals(node):
+                found.append(node)
         return found
+
+    def refusing_arrival(self, node: str) -> list[tuple[str, str]] | None:
+        """The steps of one arrival at hangup ``node`` that no excuse covers, or None.
+
+        Excused: a caller error (DE005's), a system step that failed when the caller
+        is told so (error handling), and an arrival after the call was served.
+        """
+        told = self.hangup_reasons[node][0] in ("error", "unavailable")
+        for source, data, steps in self.arrival_routes(node):
+            via = data["via"]
+            # 'fail' out of a transfer is busy or a full queue, not the caller's error.
+            caller_error = via in ERROR_VIAS and not (
+                via == "fail" and self.kind(source) in ("transfer", "action")
+            )
+            if caller_error or (told and via == "error"):
+                continue
+            # After an outcome the call was served -- unless it is the transfer failing.
+            served = (
+                source in self.outcomes and via != "fail"
+            ) or source not in self.before_service
+            if self.start is not None and served:
+                continue
+            return steps
+        return None
 
     @cached_property
     def before_service(self) -> set[str]:

@@ -176,7 +176,9 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
         else:
             how = "read from the prompt" if inferred else "declared"
             message = f"'{node}' hangs up without service{said} (reason {reason}, {how})"
-        yield Hit(node=node, message=message, fact=f"reason:{reason}")
+        steps = ctx.refusing_arrival(node)
+        witness = ctx.witness_path(steps[0][0], steps) if steps else None
+        yield Hit(node=node, message=message, fact=f"reason:{reason}", witness=witness)
 
 
 def _last_message(ctx: AuditContext, node: str) -> str | None:
