@@ -1,0 +1,81 @@
+"""The three real estates of ../shared/estates audit as wholes, from their root directories.
+
+Each test checks what an engineer of that platform would: which parts callers
+enter and why, which references resolve inside the estate, what is left
+unknown, and the exact findings (each of them judged in the precision ledger).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ivraudit.runner import check, parts
+from tests.conftest import ROOT
+
+ESTATES = ROOT.parent / "shared" / "estates"
+
+
+@pytest.fixture
+def estate():
+    def named(name: str) -> Path:
+        folder = ESTATES / name
+        if not folder.is_dir():
+            pytest.skip(f"shared estate not found at {folder} (clone ../shared beside this repo)")
+        return folder
+
+    return named
+
+
+def _names(path: str, root: Path) -> str:
+    return Path(path).resolve().relative_to(root.resolve()).as_posix()
+
+
+def test_the_connect_instance_enters_where_its_phone_numbers_do(estate):
+    root = estate("goodmeasures-connect")
+    found, errors = parts([str(root)])
+    flows = root / "environments" / "production" / "contact_flows"
+    roles = {_names(part.file, flows): part.role for part in found}
+    assert [name for name, role in roles.items() if role == "entry"] == [
+        "_00_routing_flow.json",
+        "holiday_routing_test.json",
+    ]
+    assert Counter(roles.values()) == {"entry": 2, "reached": 18, "internal": 4}
+    # The voicemail sub-flow is a CONTACT_FLOW, but only other flows transfer to it.
+    voicemail = next(part for part in found if part.file.endswith("_0x_voicemail_flow.json"))
+    assert voicemail.reason.startswith(
+        "flow type CONTACT_FLOW (Terraform aws_connect_contact_flow._0x_voicemail_flow); "
+        "other flows of the estate transfer to it"
+    )
+    # Agent hold and whisper flows are not phone menus: skipped in a directory, no error.
+    assert errors == []
+
+
+def test_the_connect_instance_resolves_its_transfers_and_leaves_one_flow_unknown(estate):
+    root = estate("goodmeasures-connect")
+    report = check([str(root)], skip_non_menus=True).report
+    # Every TransferToFlow resolves but the one to the flow the instance leaves out.
+    assert [(u.reason, u.target, u.line) for u in report.unknowns] == [
+        ("not-given", "00 MainPatient Flow - In (Open)", 435)
+    ]
+    flows = root / "environments" / "production" / "contact_flows"
+    assert sorted((f.rule, _names(f.file, flows), f.line) for f in report.findings) == [
+        ("DE003", "_00_routing_flow.json", 331),
+        ("DE003", "_03_ahead_patient_flow_in_open.json", 305),
+        ("DE003", "_0x_inbound_to_agent.json", 128),
+        ("DE003", "holiday_routing_test.json", 323),
+        ("ST002", "_0x_good_measures_queue_flow.json", 476),
+    ]
+
+
+def test_the_freeswitch_config_reads_its_menus_through_the_dialplan(estate):
+    root = estate("freeswitch-vanilla")
+    found, _ = parts([str(root)])
+    assert sorted((_names(part.file, root), part.role) for part in found) == [
+        ("conf/ivr_menus/demo_ivr.xml", "internal"),
+        ("conf/ivr_menus/new_demo_ivr.xml", "internal"),
+    ]
+    report = check([str(root)], skip_non_menus=True).report
+    assert (report.findings, report.unknowns, report.errors) == ([], [], [])
