@@ -60,14 +60,23 @@ def _found(result, root: Path) -> set[Key]:
     return found
 
 
-def tally(entries: list[dict], found: set[Key]) -> dict[str, Counter]:
-    """Per rule (and '*' for all): how many judged findings of each verdict are still reported."""
+def tally(entries: list[dict], found: set[Key], by: str = "rule") -> dict[str, Counter]:
+    """Per rule, or per source (``by="source"``: the platform of a corpus file, or the
+    estate), and '*' for all: how many judged findings of each verdict are still reported."""
     counts: dict[str, Counter] = {"*": Counter()}
     for entry in entries:
         state = "reported" if key(entry) in found else "gone"
-        for rule in ("*", entry["rule"]):
-            counts.setdefault(rule, Counter())[(entry["verdict"], state)] += 1
+        group = entry["rule"] if by == "rule" else source(entry)
+        for name in ("*", group):
+            counts.setdefault(name, Counter())[(entry["verdict"], state)] += 1
     return counts
+
+
+def source(entry: dict) -> str:
+    """Where a judged finding was met: an estate's name, or the corpus platform."""
+    if entry.get("estate"):
+        return str(entry["estate"])
+    return entry["id"].rsplit("-", 1)[0]
 
 
 def precision(counts: Counter) -> float | None:
@@ -109,17 +118,19 @@ def main() -> int:
         marked = mark_fixed(entries, found)
         print(f"marked {len(marked)} entries fixed: {', '.join(marked) or '-'}")
         entries = ledger()
-    counts = tally(entries, found)
-    print("rule   true     false    noise    unknown  (still reported [gone])  precision")
-    for rule in sorted(counts, key=lambda name: (name == "*", name)):
-        row = counts[rule]
-        cells = [
-            f"{row[(v, 'reported')]:>4} [{row[(v, 'gone')]}]"
-            for v in ("true", "false", "noise", "unknown")
-        ]
-        value = precision(row)
-        shown = "-" if value is None else f"{value:.0%}"
-        print(f"{'all' if rule == '*' else rule:<6} {'  '.join(cells)}  {shown}")
+    for by in ("rule", "source"):
+        counts = tally(entries, found, by)
+        print(f"{by:<21} true     false    noise    unknown  (still reported [gone])  precision")
+        for name in sorted(counts, key=lambda item: (item == "*", item)):
+            row = counts[name]
+            cells = [
+                f"{row[(v, 'reported')]:>4} [{row[(v, 'gone')]}]"
+                for v in ("true", "false", "noise", "unknown")
+            ]
+            value = precision(row)
+            shown = "-" if value is None else f"{value:.0%}"
+            print(f"{'all' if name == '*' else name:<20} {'  '.join(cells)}  {shown}")
+        print()
     return 0
 
 
