@@ -407,6 +407,12 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
 
     ## Fix
     Correct the pattern or the condition so that the input callers give matches it.
+
+    ## In real menus
+    In a public Twilio Studio demo (``jesperfj/twilio-ivr-studio``, ``ivr.json``
+    line 168) a split offers "press # for an agent" by comparing the digits with
+    ``#``, the gather's finish key: Studio never passes ``#`` on, so no caller ever
+    reaches the agent queue.
     """
     for node, model in ctx.nodes("menu"):
         for key in model.options:
@@ -465,6 +471,12 @@ def input_from_elsewhere(ctx: AuditContext) -> Iterator[Hit]:
 
     ## Fix
     Compare the answer of the question the caller has just answered.
+
+    ## In real menus
+    The same demo (``jesperfj/twilio-ivr-studio``, ``ivr.json`` lines 162 and 233)
+    routes the support and sales sub-menus on ``{{widgets.gather_input.Digits}}``,
+    the main menu's answer, instead of their own gathers': whatever callers press
+    there, the main menu's key decides.
     """
     for node, model in ctx.nodes("branch"):
         if node not in ctx.reachable:

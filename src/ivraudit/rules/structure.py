@@ -220,6 +220,12 @@ def platform_skips(ctx: AuditContext) -> Iterator[Hit]:
 
     ## Fix
     Correct the line, or delete it if it is not needed.
+
+    ## In real menus
+    On a production Issabel box (``extensions_custom.conf`` line 272) the line
+    meant to send a caller who pressed an unassigned key back to the menu,
+    ``SAME = GOTO(ENVIA-FATURA,s,2)``, has no priority: Asterisk skips it, so the
+    caller hears "não entendi" and is hung up.
     """
     for notice in ctx.menu.notices:
         yield Hit(
