@@ -73,7 +73,7 @@ def check(
     the deepest directory holding them all) is read.
     """
     config = config or Config()
-    named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
+    named = {os.path.normpath(path) for path in paths if not os.path.isdir(path)}
     files = menu_files(list(paths))
     if not files:
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
@@ -198,7 +198,7 @@ def parts(
     if not files:
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
     estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
-    named = {os.fspath(path) for path in paths if not os.path.isdir(path)}
+    named = {os.path.normpath(path) for path in paths if not os.path.isdir(path)}
     found: list[Part] = []
     errors: list[MenuError] = []
     for path in files:

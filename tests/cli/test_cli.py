@@ -135,9 +135,23 @@ def test_output_file_is_written(runner, tmp_path):
         main, ["check", str(path), "-f", "json", "-o", str(out), "--select", "ST"]
     )
     assert result.exit_code == 1
-    assert result.output == ""
+    assert result.stdout == ""
+    # The report went to the file; the terminal still hears what it holds.
+    assert result.stderr == (
+        f"2 findings (1 error, 1 warning, 0 info) in 1 file. Report written to {out}.\n"
+    )
     assert json.loads(out.read_text())["summary"]["findings"] == 2
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ivraudit-")] == []
+
+
+def test_paths_are_spelt_one_way(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "menus").mkdir()
+    write(tmp_path / "menus", "a.yaml", BROKEN)
+    write(tmp_path / "menus", "b.yaml", BROKEN)
+    result = runner.invoke(main, ["check", "./menus", "menus/b.yaml", "--no-witness"])
+    files = {line.split(":", 1)[0] for line in result.stdout.splitlines() if ": ST" in line}
+    assert files == {"menus/a.yaml", "menus/b.yaml"}
 
 
 def test_unknown_rule_is_a_usage_error(runner):

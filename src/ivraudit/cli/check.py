@@ -19,6 +19,7 @@ from ivraudit.cli.common import (
 )
 from ivraudit.gate.baseline import Baseline, dump_baseline
 from ivraudit.reports import REPORTERS, RenderOptions, render
+from ivraudit.reports.text import summary_line
 
 
 @click.command()
@@ -91,6 +92,9 @@ def check(
         )
     options = RenderOptions(witness=not no_witness, fail_on=config.fail_on, unknowns=list_unknowns)
     write_output(render(report, output_format, options), output)
+    if output not in (None, "-"):
+        # The report went to a file: still say on the terminal what it holds.
+        click.echo(f"{summary_line(report)} Report written to {output}.", err=True)
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)

@@ -287,7 +287,7 @@ def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
     Directory search follows no symbolic links to directories (so a link loop
     cannot hang it), skips hidden entries, and returns files sorted; a file
     named twice (``menus/`` and ``menus/a.yaml``, ``./a.yaml`` and ``a.yaml``)
-    is listed once.
+    is listed once, spelt without ``./`` or doubled separators.
     """
     found: list[str] = []
     seen: set[str] = set()
@@ -312,7 +312,8 @@ def _add_once(found: list[str], seen: set[str], path: str) -> None:
     key = os.path.realpath(path)
     if key not in seen:
         seen.add(key)
-        found.append(path)
+        # One spelling per run: './menus/a.yaml' and 'menus/b.yaml' read alike.
+        found.append(os.path.normpath(path))
 
 
 def menu_suffixes() -> tuple[str, ...]:
