@@ -418,9 +418,11 @@ def test_gotoiftime_execif_while_and_run_time_jumps():
         "note": "Goto(${NIGHT_CONTEXT},s,1): the extension is in a context included only at "
         "these times",
     }
+    # Reached only on the closed side of an hours check: it ends an out-of-hours call.
     assert fields(menu, "after-hours,s,1") == {
         "type": "hangup",
         "say": "We are closed. Please call again tomorrow.",
+        "reason": "closed",
         "note": "written in context after-hours",
     }
     # VoiceMail: 0 during the greeting goes to extension o.
@@ -1141,6 +1143,7 @@ def test_freepbx_inbound_contexts_are_entries_and_feature_codes_are_not_audited(
         ),
         ("ext-did", "entry", "FreePBX inbound context ext-did: calls from trunks"),
     ]
+    # ivr-2 is named by no destination of the dialplan: no caller reaches it.
     did = menus[1]
     # The IVR is reached from the DID (the placeholder foo is no way in); jumps into
     # FreePBX's core dialplan (not given) are unknown, never a fault.
@@ -1256,3 +1259,62 @@ def test_keys_that_all_lead_to_one_place_are_one_answer_not_options():
         "#": "orders,#,2",
     }
     assert not any(f.rule == "MN001" for f in audit(menu).findings)
+
+
+def test_out_of_hours_labels_holiday_dates_and_closed_flags_are_closed_routes():
+    menu = load(HERE / "closed_hours.conf")
+    # GotoIfTime(*,*,25,dec?FORADEATENDIMENTO): the Portuguese label names the closed side.
+    assert fields(menu, "from-pstn,s,2")["closed"] == "menu,s,1"
+    # GotoIf on ATENDIMENTO, set to 0 on that closed side, is the same hours check.
+    assert fields(menu, "menu,1,1") == {
+        "type": "hours",
+        "open": "menu,1,2",
+        "closed": "menu,1,FORA",
+        "note": '$["${ATENDIMENTO}" = "0"] tests what a GotoIfTime() set on its closed side',
+    }
+    # What the closed side plays before hanging up is the out-of-hours message.
+    assert fields(menu, "menu,1,FORA") == {
+        "type": "hangup",
+        "play": "FORADOHORARIO",
+        "reason": "closed",
+    }
+    found = [(f.rule, f.line) for f in audit(menu).findings]
+    # DE006 judges the out-of-hours routes, not DE003.
+    assert ("DE006", 21) in found and ("DE006", 25) in found
+    assert ("DE003", 23) not in found and ("DE003", 27) not in found
+
+
+def test_a_date_is_a_holiday_check_and_a_time_is_not():
+    text = (
+        "[from-pstn]\n"
+        "exten => s,1,GotoIfTime(*,*,1,jan?newyear)\n"
+        "same => n,GotoIfTime(08:00-18:00,mon-fri,*,*?open)\n"
+        "same => n,Playback(we-are-closed)\n"
+        "same => n,Hangup()\n"
+        "same => n(open),Background(main-menu)\n"
+        "same => n,WaitExten(5)\n"
+        "same => n(newyear),Playback(happy-new-year)\n"
+        "same => n,Hangup()\n"
+        "exten => 1,1,Queue(sales)\n"
+        "exten => 2,1,Queue(support)\n"
+    )
+    menu = loads(text, "asterisk")
+    holiday = fields(menu, "from-pstn,s,1")
+    assert (holiday["holiday"], holiday["open"]) == ("from-pstn,s,newyear", "from-pstn,s,2")
+    hours = fields(menu, "from-pstn,s,2")
+    assert (hours["open"], hours["closed"]) == ("from-pstn,s,open", "from-pstn,s,3")
+
+
+def test_keys_that_each_play_the_same_invalid_option_message_are_not_options():
+    menu = load(HERE / "closed_hours.conf")
+    assert fields(menu, "menu,s,1")["options"] == {
+        "1": "menu,1,1",
+        "2": "menu,2,1",
+        "0": "menu,0,1",
+        "/^[4-9]$/": "menu,s,1:invalid",
+    }
+    # Each key still runs its own extension: each hangs up on the caller on its own line.
+    assert fields(menu, "menu,s,1:invalid")["else"] == "menu,9,1"
+    found = [(f.rule, f.line) for f in audit(menu).findings]
+    assert not any(rule == "MN001" for rule, _ in found)
+    assert [line for rule, line in found if rule == "DE003"] == [30, 32, 34, 36, 38, 40]

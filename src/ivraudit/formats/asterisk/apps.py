@@ -362,9 +362,37 @@ def read_test(condition: str, variable: str) -> tuple[str, str] | None:
     return None
 
 
-_CLOSED_LABEL = re.compile(r"clos|holiday|night|after|weekend|ferm|noservice", re.I)
+#: Names of the closed branch, in the languages dialplans are written in: English,
+#: French (fermé), Portuguese (fora do horário, feriado, fechado), Spanish (fuera de
+#: horario, cerrado, noche, festivo), Italian (chiuso, notte), German (geschlossen, Nacht).
+_CLOSED_LABEL = re.compile(
+    r"clos|holiday|night|after|weekend|ferm|noservice|fora|fuera|feriad|fechad|cerrad|noche"
+    r"|festiv|chius|notte|nacht|geschloss|ausser|au\u00dfer",
+    re.I,
+)
+_WHOLE = frozenset({"*", ""})
+_WHOLE_DAY = frozenset({"*", "", "00:00-23:59", "00:00-24:00", "0:00-23:59"})
 
 
 def closed_label(label: str) -> bool:
-    """Whether a GotoIfTime target's name says it is the closed branch ("closed", "night")."""
+    """Whether a GotoIfTime target's name says it is the closed branch ("closed", "night",
+    "FORADEATENDIMENTO", "feriado", "cerrado")."""
     return bool(_CLOSED_LABEL.search(label))
+
+
+def holiday_spec(times: str) -> bool:
+    """Whether a GotoIfTime ``times,weekdays,mdays,months`` names whole days of the
+    calendar (``*,*,25,dec``): a holiday check, whose true side is closed."""
+    fields = [part.strip().lower() for part in re.split(r"[,|]", times)]
+    if len(fields) < 4 or fields[0] not in _WHOLE_DAY:
+        return False
+    days, months = fields[2], fields[3]
+    return days not in ("*", "", "1-31") or months not in ("*", "", "jan-dec")
+
+
+def closed_then(kind: Kind) -> bool:
+    """Whether a GotoIfTime's true side is the closed one: named so (``?closed``,
+    ``?FORADEATENDIMENTO``) while its false side is not, or a holiday check of dates."""
+    if not kind.then or closed_label(kind.otherwise or ""):
+        return False
+    return closed_label(kind.then) or holiday_spec(kind.cond or "")

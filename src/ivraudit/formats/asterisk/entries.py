@@ -2,9 +2,10 @@
 
 A context is an **entry** (a caller's line) when a channel config names it with
 ``context=``, when it is one of FreePBX's inbound contexts (``from-trunk*``,
-``from-pstn``, ``ext-did``, ...) or a FreePBX IVR (``ivr-N``) no inbound route
-reaches, or -- in a hand-written dialplan -- when it plays a prompt and waits for
-digits (or leads to such a menu) and nothing in the dialplan leads to it.
+``from-pstn``, ``ext-did``, ...) or a FreePBX IVR (``ivr-N``) that another context
+names but no inbound route given reaches, or -- in a hand-written dialplan -- when it
+plays a prompt and waits for digits (or leads to such a menu) and nothing in the
+dialplan leads to it.
 Contexts nothing leads to that are feature codes, outbound routes, fax,
 parking, paging or agent log-in are **internal**: not a caller's line.
 """
@@ -70,7 +71,7 @@ def choose(plan: Dialplan, flow: Flow, named: list[tuple[str, str]]) -> list[Cho
             if FREEPBX_INBOUND.match(name):
                 candidates.append((name, f"FreePBX inbound context {name}: calls from trunks"))
         for name in plan.contexts:
-            if FREEPBX_IVR.match(name):
+            if FREEPBX_IVR.match(name) and _referenced(graph, flow.targets.canonical(name)):
                 candidates.append(
                     (name, f"FreePBX IVR {name}, reached from no inbound route given")
                 )
@@ -136,6 +137,13 @@ def choose(plan: Dialplan, flow: Flow, named: list[tuple[str, str]]) -> list[Cho
     order = {name: index for index, name in enumerate(plan.contexts)}
     choices.sort(key=lambda choice: order[choice.context.name])
     return choices
+
+
+def _referenced(graph: nx.DiGraph, name: str) -> bool:
+    """Whether another context of the dialplan leads to ``name``: FreePBX writes an
+    ``ivr-N`` context for every IVR, but only a destination that names it (an inbound
+    route, a time condition, an announcement) sends callers there."""
+    return any(source != name for source in graph.predecessors(name))
 
 
 def _sources(

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ivraudit.formats.asterisk.apps import Kind, classify, closed_label, inner_app, shortened
+from ivraudit.formats.asterisk.apps import (
+    Kind,
+    classify,
+    closed_label,
+    closed_then,
+    inner_app,
+    shortened,
+)
+from ivraudit.formats.asterisk.closed import closed_flags, closed_when_true
 from ivraudit.formats.asterisk.match import app_args, has_variables
 from ivraudit.formats.asterisk.nodes import Pool, branch_node
 from ivraudit.formats.asterisk.targets import Ends, Loc, Missing, Target, Timed, Unknown
@@ -50,9 +58,41 @@ class Jumps:
         self.flow = flow
         self.targets = flow.targets
         self.walker = flow.walker
+        self._flags: dict[str, set[str]] | None = None
+
+    @property
+    def flags(self) -> dict[str, set[str]]:
+        """Variables set to a literal on the closed side of a GotoIfTime (see closed.py)."""
+        if self._flags is None:
+            self._flags = closed_flags(self.walker)
+        return self._flags
+
+    def flag_hours(self, pool: Pool, loc: Loc, node_id: str) -> dict[str, Any] | None:
+        """A GotoIf testing a variable set on the closed side of a GotoIfTime: hours."""
+        kind = self.walker.kind(loc)
+        closed = closed_when_true(kind.cond or "", self.flags) if kind.then else None
+        if closed is None:
+            return None
+        where = loc.step.where
+        then = self.flow.link(pool, self.targets.goto(loc, kind.then or ""), node_id, "then", where)
+        otherwise = (
+            self.flow.link(pool, self.targets.goto(loc, kind.otherwise), node_id, "else", where)
+            if kind.otherwise
+            else self.flow.after(pool, loc)
+        )
+        return {
+            "type": "hours",
+            "schedule": None,
+            "open": otherwise if closed else then,
+            "closed": then if closed else otherwise,
+            "note": f"{kind.cond} tests what a GotoIfTime() set on its closed side",
+        }
 
     def branch_chain(self, pool: Pool, loc: Loc, node_id: str) -> dict[str, Any]:
         """GotoIf, or several in a row that each only jump when true: one branch."""
+        hours = self.flag_hours(pool, loc, node_id)
+        if hours is not None:
+            return hours
         cases: list[tuple[str, str | None]] = []
         otherwise: str | None = None
         current = loc
@@ -112,18 +152,23 @@ class Jumps:
             if kind.otherwise
             else self.flow.after(pool, loc)
         )
-        swapped = (
-            bool(kind.then) and closed_label(kind.then) and not closed_label(kind.otherwise or "")
-        )
-        node = {
-            "type": "hours",
-            "schedule": kind.cond,
-            "open": otherwise if swapped else then,
-            "closed": then if swapped else otherwise,
-        }
-        if swapped:
-            node["note"] = f"the times {kind.cond} lead to '{kind.then}', read as closed hours"
-        return node
+        if kind.then and closed_label(kind.then) and not closed_label(kind.otherwise or ""):
+            return {
+                "type": "hours",
+                "schedule": kind.cond,
+                "open": otherwise,
+                "closed": then,
+                "note": f"the times {kind.cond} lead to '{kind.then}', read as closed hours",
+            }
+        if closed_then(kind):
+            return {
+                "type": "hours",
+                "schedule": kind.cond,
+                "open": otherwise,
+                "holiday": then,
+                "note": f"the dates {kind.cond} are a holiday check: its true side is closed",
+            }
+        return {"type": "hours", "schedule": kind.cond, "open": then, "closed": otherwise}
 
     def goto_node(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:
         """A Goto to somewhere other than one known priority (run-time, missing, timed)."""

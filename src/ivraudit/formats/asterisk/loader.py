@@ -19,6 +19,7 @@ import networkx as nx
 
 from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
+from ivraudit.formats.asterisk.closed import mark_closed_hangups
 from ivraudit.formats.asterisk.entries import Choice, choose, is_freepbx
 from ivraudit.formats.asterisk.flow import Flow
 from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, branch_node, counted_retries
@@ -207,6 +208,11 @@ class _Assembly:
         starts = [(name, self.flow.resolve(main, start)) for name, start in starts]
         self._discover([start for _, start in starts])
         self._bound()
+        for pool in self.flow.pools.values():
+            opened = [start for each, start in self.subflows.values() if each is pool]
+            if pool is main:
+                opened.extend(start for _, start in starts)
+            mark_closed_hangups(pool, opened, _targets)
         for pool in self.flow.pools.values():
             counted_retries(pool)
         menus = []

@@ -8,8 +8,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ivraudit.formats.asterisk.apps import SAY_APPS, Kind, read_test
+from ivraudit.formats.asterisk.handlers import invalid_keys
 from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, normalize
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, joined, with_notes
+from ivraudit.formats.asterisk.parse import Extension
 from ivraudit.formats.asterisk.targets import Loc, Target, Timed
 
 if TYPE_CHECKING:
@@ -128,6 +130,7 @@ class Talk:
         """A menu of the extensions a caller can dial in ``chan`` (with its includes);
         a wrong key goes to its 'i' or 'e' extension."""
         options: dict[str, str] = {}
+        bodies: dict[str, Extension] = {}
         seen_regex: set[str] = set()
         switched = False
         chan = self.targets.canonical(chan) if chan in self.targets.contexts else chan
@@ -144,6 +147,7 @@ class Talk:
                     if not hits:
                         continue
                     target: Target = self.targets.hits_target(chan, hits)
+                    bodies[key] = extension
                     if len(key) > 20:
                         key = f"/^{re.escape(key)}$/"
                 else:
@@ -180,7 +184,9 @@ class Talk:
             "type": "menu",
             "say": joined(says, " "),
             "play": joined(plays, "&"),
-            "options": same_answer(pool, node_id, options),
+            "options": same_answer(
+                pool, node_id, invalid_keys(pool, node_id, options, bodies, chan)
+            ),
             "no_input": no_input,
             "no_match": self.flow.handler_link(
                 pool, chan, ("i", "e"), node_id, "invalid", loc.step.where

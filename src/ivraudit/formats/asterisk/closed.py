@@ -1,0 +1,142 @@
+"""Out-of-hours routes that are not written as GotoIfTime at the point they branch.
+
+Dialplans often check the time once, remember the answer in a channel variable
+and test it later (``n(FORADEATENDIMENTO),Set(ATENDIMENTO=0)`` on the closed side of
+``GotoIfTime(...)``, then ``GotoIf($["${ATENDIMENTO}" = "0"]?FORA-DE-ATENDIMENTO)``
+in each department).  Such a GotoIf is an hours check: its side for the value set
+when closed is the closed route.  And a hangup that callers reach only on closed or
+holiday routes ends an out-of-hours call (DE006 judges it), not a refused service.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ivraudit.formats.asterisk.apps import closed_label, closed_then
+from ivraudit.formats.asterisk.match import app_args
+from ivraudit.formats.asterisk.targets import Loc
+
+if TYPE_CHECKING:
+    from ivraudit.formats.asterisk.nodes import Pool
+    from ivraudit.formats.asterisk.walker import Walker
+
+#: How many bookkeeping priorities after a closed label are read for a ``Set``.
+_LOOKAHEAD = 12
+_FLAG_TEST = re.compile(r'^\$\[\s*"?\$\{(\w+)\}"?\s*(==|=|!=)\s*"?([\w.-]*)"?\s*\]$')
+_LITERAL = re.compile(r"^[\w.-]+$")
+#: Fields of a node that make it more than a step on the way (a message, bookkeeping).
+_BRANCHING = frozenset({"error", "fail", "options", "cases", "else", "collects"})
+
+
+def closed_flags(walker: Walker) -> dict[str, set[str]]:
+    """``{variable: values}`` set by a literal ``Set(VAR=value)`` right at the closed
+    (or holiday) side of a GotoIfTime, before the route moves on."""
+    flags: dict[str, set[str]] = {}
+    targets = walker.targets
+    for context in targets.contexts.values():
+        for extension in context.extensions.values():
+            for step in extension.steps.values():
+                if step.app.strip().lower() != "gotoiftime":
+                    continue
+                here = Loc(context.name, step)
+                kind = walker.kind(here)
+                if kind.tag != "gotoiftime":
+                    continue
+                if closed_then(kind):
+                    label = kind.then
+                elif kind.otherwise and closed_label(kind.otherwise):
+                    label = kind.otherwise
+                else:
+                    continue
+                side = targets.goto(here, label or "")
+                if isinstance(side, Loc):
+                    _collect(walker, side, flags)
+    return flags
+
+
+def _collect(walker: Walker, start: Loc, flags: dict[str, set[str]]) -> None:
+    current: Loc | str = start
+    for _ in range(_LOOKAHEAD):
+        if not isinstance(current, Loc):
+            return
+        step = current.step
+        if walker.kind(current).tag not in ("pass", "action"):
+            return
+        if step.app.strip().lower() == "set":
+            args = app_args(step.data)
+            name, equals, value = (args[0] if args else "").partition("=")
+            if equals and _LITERAL.match(name.strip()) and _LITERAL.match(value.strip()):
+                flags.setdefault(name.strip(), set()).add(value.strip())
+        current = walker.successor(current)
+
+
+def closed_when_true(cond: str, flags: dict[str, set[str]]) -> bool | None:
+    """Whether a GotoIf on a closed flag jumps when closed (True), when open (False),
+    or does not test one (None)."""
+    test = _FLAG_TEST.match(cond.strip())
+    if test is None:
+        return None
+    name, operator, value = test.groups()
+    if value not in flags.get(name, ()):
+        return None
+    return operator != "!="
+
+
+def mark_closed_hangups(pool: Pool, starts: list[str], edges: Any) -> None:
+    """Give reason ``closed`` to the hangups of ``pool`` that no route from ``starts``
+    reaches without passing the closed or holiday side of an hours check."""
+    open_reach: set[str] = set()
+    stack = [start for start in starts if start in pool.nodes]
+    while stack:
+        node_id = stack.pop()
+        if node_id in open_reach or node_id not in pool.nodes:
+            continue
+        open_reach.add(node_id)
+        node = pool.nodes[node_id]
+        if node.get("type") == "hours":
+            stack.extend(target for target in (node.get("open"),) if isinstance(target, str))
+        else:
+            stack.extend(edges(node))
+    closed_reach: set[str] = set()
+    stack = [
+        side
+        for node_id in open_reach
+        if pool.nodes[node_id].get("type") == "hours"
+        for side in (pool.nodes[node_id].get("closed"), pool.nodes[node_id].get("holiday"))
+        if isinstance(side, str)
+    ]
+    while stack:
+        node_id = stack.pop()
+        if node_id in closed_reach or node_id in open_reach or node_id not in pool.nodes:
+            continue
+        closed_reach.add(node_id)
+        stack.extend(edges(pool.nodes[node_id]))
+    closed_reach.update(_closed_messages(pool))
+    for node_id in closed_reach:
+        node = pool.nodes[node_id]
+        if node.get("type") == "hangup" and not node.get("reason"):
+            node["reason"] = "closed"
+
+
+def _closed_messages(pool: Pool) -> set[str]:
+    """The hangups the closed or holiday side of an hours check runs straight into,
+    past messages only: what is played there is the out-of-hours announcement, so the
+    hangup ends an out-of-hours call, whichever other route also leads to it."""
+    found: set[str] = set()
+    for node in pool.nodes.values():
+        if node.get("type") != "hours":
+            continue
+        for side in (node.get("closed"), node.get("holiday")):
+            current = side
+            for _ in range(_LOOKAHEAD):
+                step = pool.nodes.get(current) if isinstance(current, str) else None
+                if step is None:
+                    break
+                if step.get("type") == "hangup":
+                    found.add(current)  # type: ignore[arg-type]
+                    break
+                if step.get("type") not in ("say", "action") or set(step) & _BRANCHING:
+                    break
+                current = step.get("next")
+    return found
