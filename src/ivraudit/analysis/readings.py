@@ -69,8 +69,13 @@ class PromptReadings(MenuFacts):
 
     @cached_property
     def reaches_hours_announcement(self) -> set[str]:
-        """Nodes from which a prompt announcing the opening hours can be reached."""
-        announcing = [node for node, model in self.nodes() if announces_hours(model.say)]
+        """Nodes from which a prompt announcing the opening hours -- or a recording whose
+        words are unknown, which may -- can be reached."""
+        announcing = [
+            node
+            for node, model in self.nodes()
+            if announces_hours(model.say) or (model.play and not model.say)
+        ]
         return reachable(self.into, announcing)
 
     # -- why hangups hang up --------------------------------------------------------------------

@@ -338,7 +338,8 @@ def closed_without_options(ctx: AuditContext) -> Iterator[Hit]:
     """Finds ``closed`` and ``holiday`` routes from which the caller can neither
     leave a message, book a callback, reach a person (a 24-hour line), nor hear
     when the lines open.  A closed route that leaves what was read (another flow,
-    a file not given) may offer them, so it is not reported.
+    a file not given) or plays a recording whose words are unknown may offer
+    them, so it is not reported.
 
     ## Why callers suffer
     "We are closed. Goodbye." leaves the caller guessing when to call back, and
