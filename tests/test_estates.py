@@ -79,3 +79,44 @@ def test_the_freeswitch_config_reads_its_menus_through_the_dialplan(estate):
     ]
     report = check([str(root)], skip_non_menus=True).report
     assert (report.findings, report.unknowns, report.errors) == ([], [], [])
+
+
+def test_the_issabel_box_enters_at_its_inbound_contexts(estate):
+    root = estate("issabel-box")
+    found, errors = parts([str(root)])
+    assert errors == []
+    assert [(part.flow, part.role) for part in found] == [
+        ("ext-did-catchall", "entry"),
+        ("from-trunk-sip-campanha", "entry"),
+        ("from-trunk-sip-skynet", "entry"),
+        ("from-zaptel", "entry"),
+    ]
+    assert {part.reason for part in found} == {
+        f"FreePBX inbound context {part.flow}: calls from trunks" for part in found
+    }
+
+
+def test_the_issabel_box_audits_as_a_whole_with_the_core_dialplan_unknown(estate):
+    root = estate("issabel-box")
+    report = check([str(root)], skip_non_menus=True).report
+    # extensions.conf, where FreePBX's core contexts live, is not part of the backup.
+    # The trunk contexts hand calls to from-trunk and from-pstn, defined there; from-dahdi-
+    # ${CHAN} depends on the channel the call arrives on.
+    assert [(u.reason, u.target, u.line) for u in report.unknowns] == [
+        ("not-given", "from-trunk,${EXTEN},1", 1577),
+        ("not-given", "from-trunk,${EXTEN},1", 1611),
+        ("not-given", "from-pstn,${DID},1", 2091),
+        ("run-time", "from-dahdi-${CHAN},${DID},1", 2096),
+        ("run-time", "from-dahdi-${CHAN},${DID},1", 2102),
+    ]
+    # Every finding is on the inbound routes and the custom IVRs, and each one is judged
+    # in tests/precision/ledger.yaml.
+    files = Counter(Path(f.file).name for f in report.findings)
+    assert files == {"extensions_custom.conf": 52, "extensions_additional.conf": 2}
+    assert Counter(f.rule for f in report.findings) == {
+        "DE003": 23,
+        "ST004": 16,
+        "DE004": 8,
+        "MN002": 4,
+        "DE005": 3,
+    }
