@@ -122,7 +122,7 @@ class Finding:
     @property
     def fault(self) -> tuple[str, ...]:
         """What makes two findings the same fault: rule, position and :attr:`place`."""
-        return (self.rule, normal_path(self.file), str(self.line), str(self.column), *self.place)
+        return (self.rule, _real_path(self.file), str(self.line), str(self.column), *self.place)
 
     @property
     def fingerprint(self) -> str:
@@ -236,6 +236,13 @@ def unknowns_line(unknowns: list[Unknown]) -> str | None:
     count = len(unknowns)
     routes = "route leaves" if count == 1 else "routes leave"
     return f"{count} {routes} what was read: " + ", ".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_path(path: str) -> str:
+    """One spelling per file, links resolved: a flow read directly and the same flow
+    reached through a transfer from another file are one file."""
+    return path if path.startswith("<") else os.path.realpath(path)
 
 
 @functools.lru_cache(maxsize=4096)
