@@ -46,6 +46,7 @@ class MenuFacts:
         self._positions: dict[str, Position] = {}
         self._locators: dict[int, Any] = {}
         self._followed: dict[str, str] = {}
+        self._choices: dict[str, list[str]] = {}
 
     # -- the graph in the shapes the algorithms want --------------------------------------------
 
@@ -159,6 +160,12 @@ class MenuFacts:
         star, hash, keys that repeat the menu or go back to the main menu, and keys a
         known prompt never announces; and spoken options that reach somewhere no key
         does.  Extensions dialled by number (``1234``, ``/^1[0-9]{3}$/``) are not menu options."""
+        found = self._choices.get(node)
+        if found is None:
+            found = self._choices[node] = self._menu_choices(node)
+        return found
+
+    def _menu_choices(self, node: str) -> list[str]:
         menu = self.model(node)
         if not isinstance(menu, MenuNode):
             return []
