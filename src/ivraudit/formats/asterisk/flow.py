@@ -36,6 +36,9 @@ from ivraudit.formats.asterisk.targets import (
 from ivraudit.formats.asterisk.walker import Walker
 from ivraudit.model.errors import Position
 
+#: Applications with which an agent logs in to take queue calls.
+_AGENT_APPS = frozenset(["agentlogin", "agentcallbacklogin"])
+
 
 class Flow:
     """Turns a parsed dialplan into node pools, on demand from the places calls enter."""
@@ -80,6 +83,10 @@ class Flow:
                 break
             seen.add(key)
             path.append(key)
+            agent = self._agent_side(pool, current)
+            if agent is not None:
+                result = agent
+                break
             follow = self.walker.fold(current)
             if follow is None:
                 result = self._allocate(pool, current)
@@ -91,6 +98,25 @@ class Flow:
         for key in path:
             pool.memo[key] = result
         return pool.renamed.get(result, result)
+
+    def _agent_side(self, pool: Pool, loc: Loc) -> str | None:
+        """An extension that runs AgentLogin/AgentCallbackLogin is the agents' side (the
+        one dialling it is an agent logging in to take calls), not a caller's line, even
+        when a Goto leads there: the route leaves what ivraudit audits."""
+        extension = loc.step.exten
+        if not any(step.app.strip().lower() in _AGENT_APPS for step in extension.steps.values()):
+            return None
+        name = extension.name.partition("/")[0]
+        place = f"{loc.step.context},{name},1"
+        helper, new = pool.claim(("agent", loc.chan, id(extension)), f"{place}:agent")
+        if new:
+            note = (
+                f"extension {name} of context {loc.step.context} logs agents in (AgentLogin): "
+                "the agents' side, not a caller's line"
+            )
+            node = {"type": "unknown", "reason": "unsupported", "target": place, "note": note}
+            pool.add(helper, node, extension.where)
+        return helper
 
     def after(self, pool: Pool, loc: Loc) -> str:
         """The node reached when ``loc`` is done and the call goes to the next priority."""
@@ -245,3 +271,9 @@ class Flow:
         if not node.get("note") and loc.chan != loc.step.context:
             node["note"] = f"written in context {loc.step.context}"
         pool.add(node_id, node, where)
+        start = pool.menu_starts.pop(node_id, None)
+        if start is not None and node.get("type") == "menu":
+            # Background(a) then WaitExten() in one extension is one menu (its keys, its
+            # i and t): the part reached by Goto is placed where that menu begins.
+            pool.where[("nodes", node_id)] = start
+            pool.where[("nodes", node_id, "no_input")] = where

@@ -45,6 +45,8 @@ class Pool:
         self.fresh: list[str] = []
         #: retry counter checks (branch node id -> (try again, give up, retries))
         self.counters: dict[str, tuple[str, str, int]] = {}
+        #: menu node id -> where the Background prompts it continues begin (one menu)
+        self.menu_starts: dict[str, Position] = {}
 
     def claim(self, key: tuple[Any, ...], wanted: str) -> tuple[str, bool]:
         """The id for ``key`` (made unique on first use) and whether it is new."""

@@ -13,6 +13,7 @@ from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, norma
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, joined, with_notes
 from ivraudit.formats.asterisk.parse import Extension
 from ivraudit.formats.asterisk.targets import Loc, Target, Timed
+from ivraudit.model.errors import Position
 
 if TYPE_CHECKING:
     from ivraudit.formats.asterisk.flow import Flow
@@ -37,6 +38,9 @@ class Talk:
         timeout: float | None = None
         current = loc
         first = True
+        start = self._menu_start(loc)
+        if start is not None:
+            pool.menu_starts[node_id] = start
         while True:
             kind = self.walker.kind(current)
             tag = kind.tag
@@ -86,6 +90,25 @@ class Talk:
                     pool, node_id, current, says, plays, interruptible, options_context, notes, nxt
                 )
             current = follow
+
+    def _menu_start(self, loc: Loc) -> Position | None:
+        """Where the Background prompts that run straight into ``loc`` (a Background or
+        WaitExten of the same extension) begin: they and ``loc`` are one menu."""
+        kind = self.walker.kind(loc)
+        if kind.tag != "waitexten" and not (kind.tag == "prompt" and kind.interruptible):
+            return None
+        steps = loc.step.exten.steps
+        start: Position | None = None
+        for number in range(loc.step.number - 1, 0, -1):
+            step = steps.get(number)
+            if step is None:
+                break
+            earlier = self.walker.kind(Loc(loc.chan, step))
+            if earlier.tag == "prompt" and earlier.interruptible:
+                start = step.where
+            elif earlier.tag != "pass":
+                break
+        return start
 
     def prompts(
         self,
