@@ -11,6 +11,7 @@ the silent default is visible and auditable.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -213,11 +214,32 @@ def _platform_defaults(node: NodeBase, origin: str) -> list[str]:
     missing = [
         via for via in ("no_input", "no_match") if getattr(node, via) is None and fallback is None
     ]
+    if "no_match" in missing and isinstance(node, MenuNode) and _takes_every_key(node):
+        missing.remove("no_match")  # no key is invalid, so the platform never hangs up on one
     retries_itself = origin in (node.no_input, node.no_match)
     exhausted_unhandled = node.retries_exhausted is None and fallback is None
     if node.retries is not None and exhausted_unhandled and retries_itself:
         missing.append("retries_exhausted")
     return missing
+
+
+def _takes_every_key(menu: MenuNode) -> bool:
+    """Whether every key of the keypad (0-9, *, #) is an option, by itself or by a pattern
+    (``_X`` and ``*`` and ``#`` in a dialplan, ``/^[0-9*#]$/``)."""
+    patterns = [key[1:-1] for key in menu.options if len(key) > 2 and key[0] == key[-1] == "/"]
+    for key in "0123456789*#":
+        if key in menu.options:
+            continue
+        if not any(_matches(pattern, key) for pattern in patterns):
+            return False
+    return True
+
+
+def _matches(pattern: str, key: str) -> bool:
+    try:
+        return re.fullmatch(pattern, key) is not None
+    except re.error:
+        return False
 
 
 def _field(via: str, key: str | None) -> tuple[Any, ...]:

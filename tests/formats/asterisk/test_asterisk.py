@@ -751,17 +751,17 @@ CORPUS_RESULTS = {
     "asterisk/Darcia2125__IVR__extensions.conf": [("demo", 27, 43, 85), ("work", 14, 15, 27)],
     "asterisk/Distrotech__distrotech-core__extensions.conf": [
         # Goto(agents,${EXTEN},1) into AgentLogin is the agents' side: an unknown, not a menu.
-        ("ivr-std", 197, 202, 630),
+        ("ivr-std", 197, 202, 626),
         ("callback", 5, 5, 4),
         ("sugarcrm", 1, 1, 0),
         ("clickcall", 1, 1, 0),
-        ("h323", 236, 679, 2065),
+        ("h323", 236, 679, 2053),
         ("disa", 4, 5, 5),
-        ("misdnfwd", 244, 687, 2121),
-        ("sipddi", 246, 689, 2148),
-        ("agent", 199, 204, 632),
-        ("ccdialin", 196, 201, 648),
-        ("cccall", 198, 203, 640),
+        ("misdnfwd", 244, 687, 2109),
+        ("sipddi", 246, 689, 2136),
+        ("agent", 199, 204, 628),
+        ("ccdialin", 196, 201, 644),
+        ("cccall", 198, 203, 636),
     ],
     "asterisk/asterisk__asterisk__extensions.conf.sample": [("demo", 25, 36, 74)],
     # Read alone, extensions.conf #includes extensions_foas.conf and extensions_magic.conf
@@ -769,15 +769,15 @@ CORPUS_RESULTS = {
     # contexts dispatch on the number dialled: each service given is a line of its own.
     "asterisk/inhyunc__baro_ars__extensions.conf": [
         ("magicbox-main", 110, 616, 869),
-        ("foas_main", 137, 179, 292),
+        ("foas_main", 137, 179, 291),
         ("call-file-test", 1, 1, 0),
-        ("pri_tg_trunk", 331, 883, 1256),
+        ("pri_tg_trunk", 331, 883, 1255),
         ("avoxi_trunk", 2, 2, 1),
         ("rpi_trunk", 2, 2, 2),
         ("vars_keyno", 1, 1, 0),
-        ("public", 320, 872, 1241),
+        ("public", 320, 872, 1240),
     ],
-    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 137, 179, 292)],
+    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 137, 179, 291)],
     "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 616, 869)],
 }
 FREEPBX = "asterisk/Matto9781__freePBX01__extensions_additional.conf"
