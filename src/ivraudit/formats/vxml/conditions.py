@@ -16,7 +16,14 @@ import re
 from dataclasses import dataclass
 
 from ivraudit.formats._xml import XmlElement
-from ivraudit.formats.vxml.fields import Value, _literal, _number, loose_equal, strict_equal
+from ivraudit.formats.vxml.fields import (
+    Value,
+    _literal,
+    _number,
+    loose_equal,
+    show_value,
+    strict_equal,
+)
 
 _LITERAL = r"""'[^'\\]*'|"[^"\\]*"|-?\d+(?:\.\d+)?|true|false"""
 _COMPARISON = re.compile(
@@ -98,7 +105,7 @@ class Conditions:
             if name in self.constants
         ]
         return ", ".join(
-            f"{name} is only ever {_show(self.constants[name].value)} (line "
+            f"{name} is only ever {show_value(self.constants[name].value)} (line "
             f"{self.constants[name].line})"
             for name in names
         )
@@ -183,14 +190,6 @@ def _or(left: bool | None, right: bool | None) -> bool | None:
     if left is None or right is None:
         return None
     return False
-
-
-def _show(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    return f"'{value}'"
 
 
 def complementary(first: str, second: str) -> bool:

@@ -288,7 +288,7 @@ def _inline_items(grammar: XmlElement, mode: str) -> list[Choice] | None:
     return found
 
 
-def _show(value: Value) -> str:
+def show_value(value: Value) -> str:
     """A value as ECMAScript writes it."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -404,7 +404,7 @@ def branch_plan(
         for case_index, (cond, _, case_element) in enumerate(split_if(element)):
             if (if_index, case_index) not in hit:
                 what = "its <else>" if cond is None else f'cond "{cond}"'
-                values = ", ".join(dict.fromkeys(_show(choice.value) for choice in choices))
+                values = ", ".join(dict.fromkeys(show_value(choice.value) for choice in choices))
                 return None, (
                     f"not read as a menu: {what} (line {case_element.line}) holds for none of "
                     f"the values the field's grammar fills ({values})"
