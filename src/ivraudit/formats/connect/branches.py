@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ivraudit.formats.connect.actions import Action, Route
-from ivraudit.formats.connect.blocks import param_text
+from ivraudit.formats.connect.blocks import param_text, title_of
+from ivraudit.formats.connect.constants import Constant
 from ivraudit.formats.connect.nodes import NodeTable, describe_condition, error_cases
 
 #: Blocks that decide between routes without the caller: they become ``branch`` nodes.
@@ -59,12 +60,27 @@ def hours_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any]
     return node
 
 
-def branch_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any]:
-    """Conditions in order become cases; the no-match route is ``else``."""
+def branch_node(
+    table: NodeTable,
+    action: Action,
+    node_id: str,
+    never: dict[int, str] | None = None,
+    matched: Route | None = None,
+) -> dict[str, Any]:
+    """Conditions in order become cases; the no-match route is ``else``.
+
+    ``never`` gives why a condition (by ``id`` of its route) can never hold; ``matched``,
+    when every value the block can see meets a condition, is the last condition route
+    taken: No match is then no route, and that route stands as ``else``."""
+    never = never or {}
     loop = action.type == "Loop"
     staffing = action.type == "CheckStaffing"
     count = param_text(action.params.get("LoopCount"))
     else_route = action.error("NoMatchingCondition")
+    skipped = set()
+    if matched is not None:
+        skipped = {id(else_route), id(action.next)}
+        else_route = matched
     cases: list[tuple[str, Route]] = []
     for condition in action.conditions:
         last = ("DoneLooping",) if loop else ("False",)
@@ -81,11 +97,14 @@ def branch_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any
     otherwise = table.route(else_route)
     targets = {otherwise, *(table.route(route) for _, route in cases)}
     for name, route in action.errors:
+        if id(route) in skipped:
+            continue
         if route is not else_route and table.route(route) not in targets:
             cases.append((f"error {name}", route))
             targets.add(table.route(route))
-    if action.next is not None and table.route(action.next) not in targets:
-        cases.append(("NextAction", action.next))
+    following = None if id(action.next) in skipped else action.next
+    if following is not None and table.route(following) not in targets:
+        cases.append(("NextAction", following))
     node: dict[str, Any] = {"type": "branch", "cases": []}
     for when, route in cases:
         target = table.route(route)
@@ -94,8 +113,47 @@ def branch_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any
         table.positions[("nodes", node_id, "cases", len(node["cases"]), "next")] = (
             table.source.locate(route.path)
         )
-        node["cases"].append({"when": when, "next": target})
+        case: dict[str, Any] = {"when": when, "next": target}
+        if id(route) in never:
+            case["never"] = never[id(route)]
+        node["cases"].append(case)
     if otherwise is not None:
         node["else"] = otherwise
         table.position(node_id, "else", else_route)
     return node
+
+
+def literal_compare_node(
+    table: NodeTable, action: Action, node_id: str, constant: Constant, actions: dict[str, Action]
+) -> dict[str, Any]:
+    """A Check contact attributes block on an attribute only set to literals upstream: one
+    literal on every route decides it (a step on to the route it takes); several mark the
+    conditions none of them meets as never holding."""
+    subject = f"$.Attributes.{constant.attribute}"
+    setters = []
+    for value, ident in constant.writers:
+        setter = actions[ident]
+        line = table.source.locate(setter.path).line
+        setters.append(f"{value!r} by {title_of(setter)} block '{table.ref(ident)}' (line {line})")
+    told = f"{subject} is set to {' and '.join(setters)} on every route here"
+    taken = list(constant.takes.values())
+    no_match = action.error("NoMatchingCondition") or action.next
+    if len(constant.takes) == 1:
+        condition = taken[0]
+        route = condition.route if condition is not None else no_match
+        if route is None:
+            return branch_node(table, action, node_id)
+        words = describe_condition(action, condition) if condition else "No match"
+        node: dict[str, Any] = {
+            "type": "action",
+            "note": f"Check contact attributes decided: {told}, so it always takes "
+            f"'{words}' (to '{table.route(route)}').",
+        }
+        node["next"] = table.route(route)
+        table.position(node_id, "next", route)
+        return node
+    met = {id(condition) for condition in taken if condition is not None}
+    never = {id(c.route): told for c in action.conditions if id(c) not in met}
+    holding = [condition for condition in action.conditions if id(condition) in met]
+    matched = holding[-1].route if None not in taken and holding else None
+    return branch_node(table, action, node_id, never, matched)

@@ -16,7 +16,13 @@ from typing import Any
 
 from ivraudit.formats.connect.actions import Action, Flow
 from ivraudit.formats.connect.blocks import stores_input, uses_lex
-from ivraudit.formats.connect.branches import BRANCH_TYPES, branch_node, hours_node
+from ivraudit.formats.connect.branches import (
+    BRANCH_TYPES,
+    branch_node,
+    hours_node,
+    literal_compare_node,
+)
+from ivraudit.formats.connect.constants import literal_compares
 from ivraudit.formats.connect.embed import Source
 from ivraudit.formats.connect.failures import failure_loops, guard_node, retry_node, split_failures
 from ivraudit.formats.connect.inputs import ask_node, is_wait, lex_menu_node, menu_node, wait_node
@@ -147,6 +153,8 @@ class FlowConverter:
                 self.table.guard(action.ident)
         #: Loops around a failing step, and the blocks that fail into them
         self.retries = failure_loops(flow, self.failing)
+        #: Check contact attributes blocks that only see literals the flow set
+        self.constants = literal_compares(flow)
 
     def convert(self) -> tuple[dict[str, dict[str, Any]], str | None]:
         table = self.table
@@ -199,6 +207,9 @@ class FlowConverter:
             retry = retry_node(table, action, node_id, self.retries[action.ident])
             if retry is not None:
                 return retry
+        if action.ident in self.constants:
+            constant = self.constants[action.ident]
+            return literal_compare_node(table, action, node_id, constant, self.actions)
         if kind in BRANCH_TYPES:
             return branch_node(table, action, node_id)
         if kind == "CreateCallbackContact":

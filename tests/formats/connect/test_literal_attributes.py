@@ -1,0 +1,181 @@
+"""Check contact attributes on attributes the flow set to literals (issue 14, Connect).
+
+Admin guide, Set contact attributes (a value set manually is a literal; set dynamically,
+a JSONPath) and Check contact attributes (conditions checked in the order listed, no
+case-insensitive comparison); flow language reference, UpdateContactAttributes, Compare.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ivraudit import load, loads
+from ivraudit.rules.engine import audit
+from tests.conftest import edges
+
+HERE = Path(__file__).resolve().parent / "fixtures"
+
+
+def _node(menu, node_id: str) -> dict:
+    return menu.nodes[node_id].model_dump(exclude_none=True, exclude_defaults=True, by_alias=True)
+
+
+def test_compare_on_literals_set_upstream():
+    menu = load(HERE / "literal-attributes.json")
+    found = edges(menu)
+    # 'Language' only ever sees 'en': a step on to the English menu, nothing else
+    assert [e for e in found if e[0] == "Language"] == [("Language", "Main menu", "next", None)]
+    assert _node(menu, "Language")["note"] == (
+        "Connect Compare block (Identifier: Language). Check contact attributes decided: "
+        "$.Attributes.language is set to 'en' by Set contact attributes block 'Set language' "
+        "(line 10) on every route here, so it always takes "
+        "'$.Attributes.language == 'en'' (to 'Main menu')."
+    )
+    # 'Tier' sees 'gold' or 'silver': 'bronze' never holds (not a route: MN008 tells),
+    # and No match is no route either
+    assert [e for e in found if e[0] == "Tier"] == [
+        ("Tier", "Gold queue", "case", "1"),
+        ("Tier", "Silver queue", "case", "2"),
+        ("Tier", "Silver queue", "else", None),
+    ]
+    never = [case.get("never") for case in _node(menu, "Tier")["cases"]]
+    assert never == [
+        None,
+        None,
+        "$.Attributes.tier is set to 'gold' by Set contact attributes block 'Set gold' "
+        "(line 67) and 'silver' by Set contact attributes block 'Set silver' (line 76) on "
+        "every route here",
+    ]
+    # 'VIP' sees what a Lambda function returned on one route: unchanged
+    assert [e for e in found if e[0] == "VIP"] == [
+        ("VIP", "Bronze queue", "case", "2"),
+        ("VIP", "Gold queue", "case", "1"),
+        ("VIP", "Silver queue", "else", None),
+    ]
+    assert [(f.rule, f.node, f.line) for f in audit(menu).findings] == [
+        ("ST002", "Menu principal", 32),
+        ("DE005", "Main menu", 61),
+        ("DE005", "Main menu", 62),
+        ("MN008", "Tier", 85),
+        ("DE003", "End", 181),
+    ]
+
+
+def _flow(first: dict, compare_operator: str = "Equals") -> str:
+    actions = [
+        first,
+        {
+            "Identifier": "Check",
+            "Type": "Compare",
+            "Parameters": {"ComparisonValue": "$.Attributes.tier"},
+            "Transitions": {
+                "NextAction": "Other",
+                "Conditions": [
+                    {
+                        "NextAction": "Gold",
+                        "Condition": {"Operator": compare_operator, "Operands": ["gold"]},
+                    }
+                ],
+                "Errors": [{"NextAction": "Other", "ErrorType": "NoMatchingCondition"}],
+            },
+        },
+        {
+            "Identifier": "Gold",
+            "Type": "MessageParticipant",
+            "Parameters": {"Text": "Gold."},
+            "Transitions": {"NextAction": "End"},
+        },
+        {
+            "Identifier": "Other",
+            "Type": "MessageParticipant",
+            "Parameters": {"Text": "Other."},
+            "Transitions": {"NextAction": "End"},
+        },
+        {"Identifier": "End", "Type": "DisconnectParticipant", "Parameters": {}},
+    ]
+    return json.dumps(
+        {"Version": "2019-10-30", "StartAction": first["Identifier"], "Actions": actions}
+    )
+
+
+def _set(value: str, error_to: str | None = None, target: str = "Current") -> dict:
+    errors = [{"NextAction": error_to, "ErrorType": "NoMatchingError"}] if error_to else []
+    return {
+        "Identifier": "Set",
+        "Type": "UpdateContactAttributes",
+        "Parameters": {"Attributes": {"tier": value}, "TargetContact": target},
+        "Transitions": {"NextAction": "Check", "Errors": errors},
+    }
+
+
+def test_what_is_not_a_literal_on_every_route_changes_nothing():
+    def check(text: str) -> str:
+        return loads(text, name="flow.json").nodes["Check"].type
+
+    assert check(_flow(_set("gold"))) == "action"
+    assert check(_flow(_set("silver"))) == "action"
+    # set dynamically, on the related contact, or the set failing into the check
+    assert check(_flow(_set("$.External.tier"))) == "branch"
+    assert check(_flow(_set("gold", target="Related"))) == "branch"
+    assert check(_flow(_set("gold", error_to="Check"))) == "branch"
+    # a comparison ivraudit cannot tell (another case) or does not know
+    assert check(_flow(_set("Gold"))) == "branch"
+    assert check(_flow(_set("gold"), "SomethingNew")) == "branch"
+    assert check(_flow(_set("golden"), "TextStartsWith")) == "action"
+    # no Set contact attributes: the attribute comes from before the flow
+    start = {
+        "Identifier": "Hello",
+        "Type": "MessageParticipant",
+        "Parameters": {"Text": "Hi."},
+        "Transitions": {"NextAction": "Check"},
+    }
+    assert check(_flow(start)) == "branch"
+
+
+def test_older_export_check_attribute_on_a_set_attribute():
+    flow = {
+        "modules": [
+            {
+                "id": "set",
+                "type": "SetAttributes",
+                "branches": [{"condition": "Success", "transition": "check"}],
+                "parameters": [
+                    {"name": "Attribute", "key": "tier", "value": "gold", "namespace": None}
+                ],
+            },
+            {
+                "id": "check",
+                "type": "CheckAttribute",
+                "branches": [
+                    {
+                        "condition": "Evaluate",
+                        "conditionType": "Equals",
+                        "conditionValue": "gold",
+                        "transition": "gold",
+                    },
+                    {"condition": "NoMatch", "transition": "other"},
+                ],
+                "parameters": [
+                    {"name": "Attribute", "value": "tier"},
+                    {"name": "Namespace", "value": "User Defined"},
+                ],
+            },
+            {
+                "id": "gold",
+                "type": "PlayPrompt",
+                "branches": [{"condition": "Success", "transition": "end"}],
+                "parameters": [{"name": "Text", "value": "Gold."}],
+            },
+            {
+                "id": "other",
+                "type": "PlayPrompt",
+                "branches": [{"condition": "Success", "transition": "end"}],
+                "parameters": [{"name": "Text", "value": "Other."}],
+            },
+            {"id": "end", "type": "Disconnect", "branches": [], "parameters": []},
+        ],
+        "start": "set",
+    }
+    menu = loads(json.dumps(flow), name="flow.json")
+    assert [e for e in edges(menu) if e[0] == "check"] == [("check", "gold", "next", None)]
