@@ -751,17 +751,18 @@ CORPUS_RESULTS = {
     "asterisk/Darcia2125__IVR__extensions.conf": [("demo", 27, 43, 85), ("work", 14, 15, 27)],
     "asterisk/Distrotech__distrotech-core__extensions.conf": [
         # Goto(agents,${EXTEN},1) into AgentLogin is the agents' side: an unknown, not a menu.
-        ("ivr-std", 197, 202, 626),
+        # autofallthrough=no: a wait after a Dial() is an ask then a branch on the extension.
+        ("ivr-std", 202, 207, 631),
         ("callback", 5, 5, 4),
         ("sugarcrm", 1, 1, 0),
         ("clickcall", 1, 1, 0),
-        ("h323", 236, 679, 2053),
-        ("disa", 4, 5, 5),
-        ("misdnfwd", 244, 687, 2109),
-        ("sipddi", 246, 689, 2136),
-        ("agent", 199, 204, 628),
-        ("ccdialin", 196, 201, 644),
-        ("cccall", 198, 203, 636),
+        ("h323", 242, 695, 2069),
+        ("disa", 5, 6, 7),
+        ("misdnfwd", 250, 703, 2125),
+        ("sipddi", 252, 705, 2152),
+        ("agent", 206, 211, 634),
+        ("ccdialin", 201, 206, 649),
+        ("cccall", 203, 208, 641),
     ],
     "asterisk/asterisk__asterisk__extensions.conf.sample": [("demo", 25, 36, 74)],
     # Read alone, extensions.conf #includes extensions_foas.conf and extensions_magic.conf
@@ -1345,3 +1346,91 @@ def test_goto_into_agentlogin_is_the_agents_side_not_a_menu(tmp_path):
     (menu,) = load_all(path)
     unknowns = [n for n in menu.nodes.values() if n.type == "unknown"]
     assert any("AgentLogin" in (n.note or "") for n in unknowns)
+
+
+def test_park_hands_the_call_to_the_parking_lot_not_to_the_next_priority():
+    # Fixture: fixtures/park.conf (Asterisk docs, Dialplan_Applications/Park: the call
+    # waits in the lot until someone picks it up with ParkedCall()).
+    path = HERE / "park.conf"
+    assert [(f.rule, f.line) for f in _check(path).report.findings] == []
+    (menu,) = load_all(path)
+    assert fields(menu, "incoming,1,2") == {
+        "type": "transfer",
+        "target": "parking:reception",
+        "waits_in_queue": True,
+        "note": "Park(reception): the call waits in parking lot reception until a person "
+        "picks it up (ParkedCall); when nobody does, the parking lot's timeout decides",
+    }
+    assert "incoming,1,3" not in menu.nodes
+
+
+def test_autofallthrough_no_after_a_dial_waits_for_an_extension_without_a_menu():
+    # Fixture: fixtures/fallthrough_wait.conf (extensions.conf.sample, [general]
+    # autofallthrough: "it will wait for a new extension to be dialed (like WaitExten)").
+    path = HERE / "fallthrough_wait.conf"
+    assert [(f.rule, f.line) for f in _check(path).report.findings] == []
+    (menu,) = load_all(path)
+    assert fields(menu, "reception,s,<end>") == {
+        "type": "ask",
+        "collects": "EXTEN",
+        "timeout": 10.0,
+        "note": "extension s has no priority 3; with autofallthrough=no Asterisk waits for "
+        "the caller to dial an extension of this context (like WaitExten)",
+        "next": "reception,s,<end>:dialled",
+        "fail": "reception,0,1",
+    }
+    branch = fields(menu, "reception,s,<end>:dialled")
+    assert [case["next"] for case in branch["cases"]] == ["reception,100,1", "reception,0,1"]
+    assert branch["else"] == "reception,i,1"
+    assert not [node for node in menu.nodes.values() if node.type == "menu"]
+
+
+def test_background_straight_into_a_goto_or_dial_is_an_announcement_not_a_menu():
+    # Fixture: fixtures/announcement.conf (Asterisk docs, BackGround: it plays "while
+    # waiting for an extension"; here nothing waits: the call is sent on at once).
+    path = HERE / "announcement.conf"
+    assert [(f.rule, f.line) for f in _check(path).report.findings] == []
+    (menu,) = load_all(path)
+    assert fields(menu, "incoming,s,2") == {
+        "type": "say",
+        "play": "thank-you-for-calling",
+        "note": "Background() then a Goto elsewhere with nothing waiting for digits: an "
+        "announcement, not a menu",
+        "next": "reception,s,1",
+    }
+    assert fields(menu, "reception,s,1") == {
+        "type": "transfer",
+        "play": "please-hold-while-we-connect",
+        "target": "PJSIP/reception",
+        "fail": "reception,s,3",
+    }
+    assert not [node for node in menu.nodes.values() if node.type == "menu"]
+
+
+def test_macroexit_comes_back_to_the_caller_and_macro_exten_stays_per_call():
+    # Fixture: fixtures/macro_exit.conf (Asterisk docs, Macro: ${MACRO_EXTEN} is the
+    # calling extension; MacroExit: exits "as if it had ended normally").
+    path = HERE / "macro_exit.conf"
+    assert [(f.rule, f.line) for f in _check(path).report.findings] == []
+    (menu,) = load_all(path)
+    assert fields(menu, "incoming,1,1")["next"] == "incoming,1,2"
+    macro = menu.subflows["macro macro-reach,s,1"]
+    assert fields(macro, "macro-reach,s,4") == {"type": "return", "note": "MacroExit()"}
+    # The box is the caller's extension, known per call only: kept as written.
+    assert fields(macro, "macro-reach,s,3")["box"] == "${MACRO_EXTEN}"
+    graph_edges = edges(menu)
+    assert ("incoming,1,1/macro-reach,s,4", "incoming,1,2", "return", None) in graph_edges
+
+
+def test_autofallthrough_no_holds_in_its_file_and_the_files_it_includes_only():
+    # Fixture: fixtures/fallthrough_files/ (extensions.conf.sample, [general]
+    # autofallthrough): extensions.conf sets it and #includes extra.conf; other.conf,
+    # given in the same run, keeps Asterisk's default.
+    folder = HERE / "fallthrough_files"
+    assert [(f.rule, f.line) for f in _check(folder).report.findings] == []
+    estate = Estate.of(sorted(folder.iterdir()))
+    (main,) = load_all(folder / "extensions.conf", estate=estate)
+    assert kinds(main)["extra,s,<end>"] == "ask"
+    assert kinds(main)["main,0,<end>"] == "ask"
+    (lobby,) = load_all(folder / "other.conf", estate=estate)
+    assert kinds(lobby)["lobby,1,<end>"] == "hangup"

@@ -155,6 +155,8 @@ class Kind:
     human: bool = True
     box: str | None = None
     call: str | None = None
+    #: The caller waits (a parking lot) until a person picks the call up: no fail route.
+    waits: bool = False
 
 
 def classify(app: str, data: str) -> Kind:
@@ -210,6 +212,8 @@ def classify(app: str, data: str) -> Kind:
         return Kind("voicemail", app, box=first or None, note=f"{app}({data})")
     if name in TRANSFER_APPS:
         return _transfer_kind(app, name, data, args)
+    if name == "park":
+        return _park_kind(app, data, args)
     if name == "disa":
         where = args[1] if len(args) > 1 else "the caller's own context"
         return Kind(
@@ -287,6 +291,23 @@ def _transfer_kind(app: str, name: str, data: str, args: list[str]) -> Kind:
     if name == "page":
         note = "pages phones: the caller is heard on their speakers"
     return Kind("transfer", app, target=first or None, note=note)
+
+
+def _park_kind(app: str, data: str, args: list[str]) -> Kind:
+    """Park(): the call waits in a parking lot until a person picks it up (ParkedCall).
+
+    Asterisk does not go on to the next priority: a call nobody picks up goes back to
+    whoever parked it, or to the ``c(context,exten,prio)`` option's place.
+    """
+    lot = args[0] if args and args[0] else "default"
+    return Kind(
+        "transfer",
+        app,
+        target=f"parking:{lot}",
+        waits=True,
+        note=f"{app}({shortened(data)}): the call waits in parking lot {lot} until a person "
+        "picks it up (ParkedCall); when nobody does, the parking lot's timeout decides",
+    )
 
 
 def _seconds(text: str) -> float | None:

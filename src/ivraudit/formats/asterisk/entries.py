@@ -456,7 +456,8 @@ def _extension_refs(
 ) -> list[Extension]:
     found: list[Extension] = []
     last = ext.steps[max(ext.steps)].kind.tag if ext.steps else "hangup"
-    if not flow.plan.autofallthrough and last not in ("hangup", "goto", "return"):
+    falls_through = not ext.steps or flow.plan.falls_through(ext.steps[max(ext.steps)].where.file)
+    if not falls_through and last not in ("hangup", "goto", "return"):
         found.extend(dialable)  # running out of priorities waits for another extension
     for step in ext.steps.values():
         kind = step.kind

@@ -16,6 +16,7 @@ fixed-depth target structures.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -159,13 +160,14 @@ class Flow:
                 "type": "return",
                 "note": "the macro runs out of priorities here and returns to its caller",
             }
-        elif self.plan.autofallthrough:
+        elif self.plan.falls_through(loc.step.where.file):
             node = {
                 "type": "hangup",
                 "note": f"extension {extension.name} has no priority {number}: Asterisk "
                 "hangs up here (autofallthrough)",
             }
-        else:
+        elif self._after_prompt(loc):
+            # A prompt then the wait: the caller was just told what to dial, a menu.
             node = self.talk.menu(pool, node_id, loc, loc.chan, [], [], None, None)
             node["note"] = (
                 f"extension {extension.name} has no priority {number}; with autofallthrough=no "
@@ -174,8 +176,62 @@ class Flow:
             node["no_input"] = self.handler_link(
                 pool, loc.chan, ("t", "e"), node_id, "timeout", loc.step.where
             )
+        else:
+            node = self._wait_for_extension(pool, node_id, loc)
         pool.add(node_id, node, loc.step.where)
         return node_id
+
+    def _after_prompt(self, loc: Loc) -> bool:
+        """Whether the last priority that does something before the end plays a prompt."""
+        steps = loc.step.exten.steps
+        number = loc.step.number
+        while number in steps:
+            tag = self.walker.kind(Loc(loc.chan, steps[number])).tag
+            if tag != "pass":
+                return tag == "prompt"
+            number -= 1
+        return False
+
+    def _wait_for_extension(self, pool: Pool, node_id: str, loc: Loc) -> dict[str, Any]:
+        """autofallthrough=no: past the last priority Asterisk waits (the response timeout,
+        10 s) for the caller to dial another extension of the context, as WaitExten does.
+
+        No prompt offers anything there, so it is not a menu: an ``ask`` for the extension
+        dialled, then a ``branch`` on it (a wrong one goes to ``i``), silence to ``t``."""
+        extension = loc.step.exten
+        number = loc.step.number + 1
+        where = loc.step.where
+        menu = self.talk.menu(pool, node_id, loc, loc.chan, [], [], None, None)
+        branch_id, new = pool.claim(("helper", node_id, "dialled"), f"{node_id}:dialled")
+        if new:
+            cases = [
+                {"when": f"the extension dialled is {key}", "next": target, "input": node_id}
+                for key, target in menu.get("options", {}).items()
+                if target is not None
+            ]
+            invalid = menu.get("no_match")
+            if invalid is None and cases and _takes_every_key(menu.get("options", {})):
+                invalid = cases.pop()["next"]  # no key can miss: the last pattern takes the rest
+            if invalid is None:
+                invalid, fresh = pool.claim(("helper", node_id, "invalid"), f"{node_id}:invalid")
+                if fresh:
+                    note = (
+                        f"no extension of {loc.chan} matches what was dialled and it has no "
+                        "'i' extension: Asterisk hangs up"
+                    )
+                    pool.add(invalid, {"type": "hangup", "reason": "error", "note": note}, where)
+            branch = {"type": "branch", "cases": cases, "else": invalid}
+            pool.add(branch_id, branch, where)
+        return {
+            "type": "ask",
+            "collects": "EXTEN",
+            "timeout": 10.0,
+            "note": f"extension {extension.name} has no priority {number}; with "
+            "autofallthrough=no Asterisk waits for the caller to dial an extension of this "
+            "context (like WaitExten)",
+            "next": branch_id,
+            "fail": self.handler_link(pool, loc.chan, ("t", "e"), node_id, "timeout", where),
+        }
 
     # -- links -----------------------------------------------------------------------------
 
@@ -277,3 +333,19 @@ class Flow:
             # i and t): the part reached by Goto is placed where that menu begins.
             pool.where[("nodes", node_id)] = start
             pool.where[("nodes", node_id, "no_input")] = where
+
+
+def _takes_every_key(options: dict[str, Any]) -> bool:
+    """Whether every key of the keypad is an option, by itself or by a pattern (``_X``)."""
+    patterns = [key[1:-1] for key in options if len(key) > 2 and key[0] == key[-1] == "/"]
+    for key in "0123456789*#":
+        if key not in options and not any(_fits(pattern, key) for pattern in patterns):
+            return False
+    return True
+
+
+def _fits(pattern: str, key: str) -> bool:
+    try:
+        return re.fullmatch(pattern, key) is not None
+    except re.error:
+        return False

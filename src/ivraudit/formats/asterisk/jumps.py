@@ -340,7 +340,8 @@ def _inner_ending(kind: Kind, following: str) -> dict[str, Any]:
             "type": "transfer",
             "target": kind.target,
             "human": kind.human,
-            "fail": following,
+            "fail": None if kind.waits else following,
+            "waits_in_queue": kind.waits,
             "note": kind.note,
         }
     if kind.tag == "voicemail":

@@ -122,6 +122,20 @@ class Dialplan:
     includer: dict[str, str] = field(default_factory=dict)
     #: Contexts only partly in the files given (FreePBX's core dialplan absent), and why.
     partial: dict[str, str] = field(default_factory=dict)
+    #: Files whose [general] says autofallthrough=no (real paths).
+    waiting: frozenset[str] = frozenset()
+
+    def falls_through(self, file: str) -> bool:
+        """Whether running off the end of an extension written in ``file`` hangs up: not
+        when ``file``, or a file that #includes it, sets autofallthrough=no in [general]."""
+        current: str | None = os.path.realpath(file)
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            if current in self.waiting:
+                return False
+            seen.add(current)
+            current = self.includer.get(current)
+        return True
 
 
 @dataclass
@@ -381,7 +395,7 @@ class _Reader:
 
     def dialplan(self, has_exten_text: bool) -> Dialplan:
         globals_: dict[str, str] = {}
-        autofallthrough = True
+        waiting: set[str] = set()
         for category in self.categories:
             lowered = category.name.lower()
             if category.template:
@@ -393,6 +407,11 @@ class _Reader:
                 for variable in category.variables:
                     if variable.name.lower() == "autofallthrough":
                         autofallthrough = _true(variable.value)
+                        setting = os.path.realpath(category.where.file)
+                        if autofallthrough:
+                            waiting.discard(setting)
+                        else:
+                            waiting.add(setting)
         contexts: dict[str, Context] = {}
         notices: list[Notice] = []
         for category in self.categories:
@@ -407,12 +426,13 @@ class _Reader:
         return Dialplan(
             contexts,
             globals_,
-            autofallthrough,
+            not waiting,
             self.unread,
             has_exten_text,
             self.read_files,
             notices,
             self.includer,
+            waiting=frozenset(waiting),
         )
 
 

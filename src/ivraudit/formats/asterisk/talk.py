@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ivraudit.formats.asterisk.apps import SAY_APPS, Kind, read_test
 from ivraudit.formats.asterisk.handlers import invalid_keys
-from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, normalize
+from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, normalize, split_top
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, joined, with_notes
 from ivraudit.formats.asterisk.parse import Extension
 from ivraudit.formats.asterisk.targets import Loc, Target, Timed
@@ -17,6 +17,12 @@ from ivraudit.model.errors import Position
 
 if TYPE_CHECKING:
     from ivraudit.formats.asterisk.flow import Flow
+
+
+_MESSAGE_NOTE = (
+    "Background() then a Goto elsewhere with nothing waiting for digits: an announcement, "
+    "not a menu"
+)
 
 
 class Talk:
@@ -72,11 +78,14 @@ class Talk:
                     )
                 return with_notes(menu, notes)
             elif tag in ("read", "hangup", "transfer", "voicemail") and (
-                first or not interruptible
+                first or not interruptible or self._message_before(current, kind, options_context)
             ):
                 node = self._finish(pool, current, node_id, kind, says, plays)
                 return with_notes(node, notes)
             else:
+                if interruptible and self._message_before(current, kind, options_context):
+                    interruptible = False
+                    notes.append(_MESSAGE_NOTE)
                 return self.prompts(
                     pool, node_id, current, says, plays, interruptible, options_context, notes, True
                 )
@@ -90,6 +99,20 @@ class Talk:
                     pool, node_id, current, says, plays, interruptible, options_context, notes, nxt
                 )
             current = follow
+
+    def _message_before(self, loc: Loc, kind: Kind, options_context: str | None) -> bool:
+        """Whether Background() prompts that run straight into ``loc`` are a message: it
+        sends the call on (a Goto to another context, a Dial or Queue) without waiting for
+        digits, so no key is expected (Asterisk docs, Background: "the extension ... when
+        the caller presses a key"; with nothing waiting, callers just hear it)."""
+        if options_context:
+            return False
+        if kind.tag == "transfer":
+            return kind.human
+        if kind.tag != "goto" or not kind.target:
+            return False
+        parts = [part.strip() for part in split_top(kind.target, ",")]
+        return len(parts) == 3 and parts[0] not in ("", loc.chan, loc.step.context)
 
     def _menu_start(self, loc: Loc) -> Position | None:
         """Where the Background prompts that run straight into ``loc`` (a Background or
@@ -253,7 +276,8 @@ class Talk:
                 "play": play,
                 "target": kind.target,
                 "human": kind.human,
-                "fail": self.flow.after(pool, loc),
+                "fail": None if kind.waits else self.flow.after(pool, loc),
+                "waits_in_queue": kind.waits,
                 "note": kind.note,
             }
         if tag == "voicemail":
