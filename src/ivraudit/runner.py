@@ -73,26 +73,11 @@ def check(
     the deepest directory holding them all) is read.
     """
     config = config or Config()
-    named = {os.path.normpath(path) for path in paths if not os.path.isdir(path)}
-    files = menu_files(list(paths))
-    if not files:
-        raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
-    estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
-    work = [
-        (
-            path,
-            _Job(
-                config,
-                format,
-                with_metrics,
-                skip_non_menus or path not in named,
-                draw,
-                rules,
-                estate,
-            ),
-        )
-        for path in files
-    ]
+    files, named, estate = _run_files(paths, root)
+    work = []
+    for path in files:
+        skip = skip_non_menus or path not in named
+        work.append((path, _Job(config, format, with_metrics, skip, draw, rules, estate)))
     result = CheckResult(Report())
     for done, (path, (report, skipped)) in enumerate(_run(work, jobs), start=1):
         if skipped:
@@ -106,6 +91,19 @@ def check(
     result.report.sort()
     result.skipped.sort()
     return result
+
+
+def _run_files(
+    paths: Sequence[str | os.PathLike[str]], root: str | None
+) -> tuple[list[str], set[str], Estate]:
+    """The menu files a run reads, those named on their own (not found in a directory),
+    and the estate they form."""
+    files = menu_files(list(paths))
+    if not files:
+        raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
+    named = {os.path.normpath(path) for path in paths if not os.path.isdir(path)}
+    estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
+    return files, named, estate
 
 
 def _run(work: list[tuple[str, _Job]], jobs: int) -> Iterator[tuple[str, tuple[Report, bool]]]:
@@ -194,11 +192,7 @@ def parts(
     """Every menu of the files under ``paths``, with its role and the reason for it
     (``ivraudit entries``), and the files that could not be read."""
     config = config or Config()
-    files = menu_files(list(paths))
-    if not files:
-        raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
-    estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
-    named = {os.path.normpath(path) for path in paths if not os.path.isdir(path)}
+    files, named, estate = _run_files(paths, root)
     found: list[Part] = []
     errors: list[MenuError] = []
     for path in files:

@@ -109,7 +109,7 @@ class Finding:
     #: of fault there).  Findings that share rule, position and place (one subflow
     #: inlined at several call sites, a context several entries reach, a flow other
     #: flows transfer to) are one fault, reported once.  Not part of the output.
-    place: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
+    place: str = field(default="", compare=False, repr=False)
     #: Whether the finding was met on a caller's line (an entry menu): its route is
     #: the one to show when the same fault is also met elsewhere.
     on_entry: bool = field(default=True, compare=False, repr=False)
@@ -122,7 +122,7 @@ class Finding:
     @property
     def fault(self) -> tuple[str, ...]:
         """What makes two findings the same fault: rule, position and :attr:`place`."""
-        return (self.rule, _real_path(self.file), str(self.line), str(self.column), *self.place)
+        return (self.rule, _real_path(self.file), str(self.line), str(self.column), self.place)
 
     @property
     def fingerprint(self) -> str:

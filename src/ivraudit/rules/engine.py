@@ -49,7 +49,7 @@ def audit(
             # the crash is always reported, whatever is selected.
             report.findings.append(_crash(ctx, current, exc, config))
             continue
-        for finding, _ in findings:
+        for finding in findings:
             suppressed = _suppress(suppressions, finding, current)
             # A subflow used twice is inlined twice; its faults are reported once.
             if finding.fault in seen:
@@ -93,10 +93,10 @@ def _severity(rule: Rule, config: Config) -> Severity:
     return rule.severity
 
 
-def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> tuple[Finding, Hit]:
+def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> Finding:
     position = hit.position or ctx.position(hit.node, *hit.field)
     witness = hit.witness if hit.witness is not None else ctx.witness(hit.node)
-    finding = Finding(
+    return Finding(
         rule=rule.id,
         name=rule.name,
         severity=_severity(rule, config),
@@ -112,7 +112,6 @@ def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> tuple[F
         on_entry=ctx.menu.role == "entry",
         fix=_fix(ctx, rule, hit),
     )
-    return finding, hit
 
 
 def _fix(ctx: AuditContext, rule: Rule, hit: Hit) -> str:
@@ -123,15 +122,15 @@ def _fix(ctx: AuditContext, rule: Rule, hit: Hit) -> str:
     return data["menu"].words.fix(rule.id, hit.fact, data["origin"])
 
 
-def _place(ctx: AuditContext, hit: Hit) -> tuple[str, str]:
+def _place(ctx: AuditContext, hit: Hit) -> str:
     """What makes the fault this one at its position, whatever route met it: the
     hit's kind, or its fact without an inlined subflow's prefix."""
     if hit.kind is not None:
-        return ("", hit.kind)
+        return hit.kind
     data = ctx.data.get(hit.node)
     if data is None or not data["subflow"]:
-        return ("", hit.fact)
-    return ("", hit.fact.replace(data["subflow"] + "/", ""))
+        return hit.fact
+    return hit.fact.replace(data["subflow"] + "/", "")
 
 
 def _crash(ctx: AuditContext, rule: Rule, exc: Exception, config: Config) -> Finding:
