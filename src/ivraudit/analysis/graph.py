@@ -11,7 +11,6 @@ the silent default is visible and auditable.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from ivraudit.model.errors import Position
+from ivraudit.model.keypad import takes_key
 from ivraudit.model.menu import (
     AskNode,
     BranchNode,
@@ -226,20 +226,7 @@ def _platform_defaults(node: NodeBase, origin: str) -> list[str]:
 def _takes_every_key(menu: MenuNode) -> bool:
     """Whether every key of the keypad (0-9, *, #) is an option, by itself or by a pattern
     (``_X`` and ``*`` and ``#`` in a dialplan, ``/^[0-9*#]$/``)."""
-    patterns = [key[1:-1] for key in menu.options if len(key) > 2 and key[0] == key[-1] == "/"]
-    for key in "0123456789*#":
-        if key in menu.options:
-            continue
-        if not any(_matches(pattern, key) for pattern in patterns):
-            return False
-    return True
-
-
-def _matches(pattern: str, key: str) -> bool:
-    try:
-        return re.fullmatch(pattern, key) is not None
-    except re.error:
-        return False
+    return all(takes_key(menu.options, key) for key in "0123456789*#")
 
 
 def _field(via: str, key: str | None) -> tuple[Any, ...]:

@@ -11,6 +11,7 @@ option transfers to the digits it captured.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 try:  # Python 3.11 and later
     import re._parser as _sre  # type: ignore[import-not-found]
@@ -19,6 +20,27 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 #: The keys a telephone keypad sends (RFC 2833 events 0-15 as FreeSWITCH names them).
 KEYPAD = "0123456789*#ABCD"
+
+
+def is_pattern(option: str) -> bool:
+    """Whether a menu option is a key pattern (``/regex/``) rather than a key."""
+    return len(option) > 2 and option.startswith("/") and option.endswith("/")
+
+
+def takes_key(options: Iterable[str], key: str) -> bool:
+    """Whether pressing ``key`` picks one of ``options``: the key itself, or a pattern
+    that matches it."""
+    chosen = list(options)
+    if key in chosen:
+        return True
+    for option in chosen:
+        if is_pattern(option):
+            try:
+                if re.fullmatch(option[1:-1], key):
+                    return True
+            except re.error:
+                continue
+    return False
 
 
 class _Unsupported(Exception):

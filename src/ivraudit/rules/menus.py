@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.model.findings import Severity
-from ivraudit.model.keypad import keypad_samples
-from ivraudit.model.menu import MenuNode
+from ivraudit.model.keypad import is_pattern, keypad_samples, takes_key
 from ivraudit.model.prompts import announced_keys, find_phrases, words
 from ivraudit.rules.registry import Hit, rule
 
@@ -157,7 +155,7 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
         announced = announced_keys(model.say)
         if not announced:
             continue
-        unwired = [key for key in announced if not _wired(model, key)]
+        unwired = [key for key in announced if not takes_key(model.options, key)]
         single = [key for key in model.options if len(key) == 1]
         # A recording's words are unknown: it may announce the keys the text does not.
         silent = [] if model.play else [k for k in single if k not in announced and k != operator]
@@ -184,20 +182,6 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
                 + ("it" if len(silent) == 1 else "them"),
                 fact="unannounced:" + ",".join(silent),
             )
-
-
-def _wired(menu: MenuNode, key: str) -> bool:
-    """Whether pressing ``key`` does something: a key option, or a /regex/ option it matches."""
-    if key in menu.options:
-        return True
-    for option in menu.options:
-        if option.startswith("/") and option.endswith("/") and len(option) > 2:
-            try:
-                if re.fullmatch(option[1:-1], key):
-                    return True
-            except re.error:
-                continue
-    return False
 
 
 def _keys(keys: list[str]) -> str:
@@ -416,7 +400,7 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
     """
     for node, model in ctx.nodes("menu"):
         for key in model.options:
-            if _is_pattern(key) and keypad_samples(key[1:-1]) == []:
+            if is_pattern(key) and keypad_samples(key[1:-1]) == []:
                 slip = " (write \\d for a digit, not /d)" if "/d" in key[1:-1] else ""
                 yield Hit(
                     node=node,
@@ -434,10 +418,6 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
                     fact=f"never:{number}",
                     field=("cases", number - 1, "when"),
                 )
-
-
-def _is_pattern(key: str) -> bool:
-    return len(key) > 2 and key.startswith("/") and key.endswith("/")
 
 
 @rule(
