@@ -7,7 +7,7 @@ reads the graph alone, not the prompts and not the routes from the start.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -256,6 +256,16 @@ class MenuFacts:
         """Each arrival (see :meth:`arrivals`) with its steps on to ``node``:
         ``(source, edge attributes, [(node, edge key), ...])`` from the source through
         the plain messages, for a witness that shows that very arrival."""
+        return self.routes_back(
+            node, lambda source, data: self.kind(source) == "say" and data["via"] == "next"
+        )
+
+    def routes_back(
+        self, node: str, passes: Callable[[str, dict[str, Any]], bool]
+    ) -> list[tuple[str, dict[str, Any], list[tuple[str, str]]]]:
+        """Walking back from ``node`` through the nodes ``passes(source, edge)`` lets
+        through: every edge where the walk stops, as ``(source, edge attributes, steps)``
+        with the ``(node, edge key)`` steps from that source on to ``node``."""
         found: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = []
         onward: dict[str, tuple[str, str]] = {}
         seen = {node}
@@ -263,7 +273,7 @@ class MenuFacts:
         while stack:
             current = stack.pop()
             for source, edge_key, data in self.into[current]:
-                if self.kind(source) == "say" and data["via"] == "next":
+                if passes(source, data):
                     if source not in seen:
                         seen.add(source)
                         onward[source] = (edge_key, current)

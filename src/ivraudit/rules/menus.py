@@ -486,30 +486,6 @@ def input_from_elsewhere(ctx: AuditContext) -> Iterator[Hit]:
 def _latest_inputs(ctx: AuditContext, node: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """The questions and menus answered last before ``node`` on some route, each with
     the edges from it to ``node``; found backwards over steps that take no input."""
-    found: list[tuple[str, list[tuple[str, str]]]] = []
-    towards: dict[str, tuple[str, str]] = {}
-    stack = [node]
-    seen = {node}
-    while stack:
-        current = stack.pop()
-        for source, edge_key, _ in ctx.into.get(current, ()):
-            if source in seen:
-                continue
-            seen.add(source)
-            towards[source] = (edge_key, current)
-            if ctx.kind(source) in ("ask", "menu"):
-                found.append((source, _path(towards, source, node)))
-            else:
-                stack.append(source)
+    found = ctx.routes_back(node, lambda source, _: ctx.kind(source) not in ("ask", "menu"))
     found.sort(key=lambda item: ctx.order.get(item[0], 0))
-    return found
-
-
-def _path(towards: dict[str, tuple[str, str]], source: str, end: str) -> list[tuple[str, str]]:
-    path = []
-    current = source
-    while current != end:
-        edge_key, following = towards[current]
-        path.append((current, edge_key))
-        current = following
-    return path
+    return [(source, steps) for source, _, steps in found]
