@@ -28,7 +28,7 @@ from ivraudit.formats.connect.failures import failure_loops, guard_node, retry_n
 from ivraudit.formats.connect.inputs import ask_node, is_wait, lex_menu_node, menu_node, wait_node
 from ivraudit.formats.connect.instance import Resolution
 from ivraudit.formats.connect.links import flow_transfer, module_call, unresolved
-from ivraudit.formats.connect.nodes import NodeTable, condition_cases, error_cases
+from ivraudit.formats.connect.nodes import NodeTable, condition_cases, error_cases, result_cases
 from ivraudit.formats.connect.prompts import prompt_fields, say_node
 from ivraudit.formats.connect.transfers import (
     attributes_from_input,
@@ -224,13 +224,7 @@ class FlowConverter:
 def _callback_node(table: NodeTable, action: Action, node_id: str) -> dict[str, Any]:
     """Create callback: the call goes on after the callback is queued, whatever its result."""
     node: dict[str, Any] = {"type": "callback", **prompt_fields(action)}
-    after = table.fanout(
-        action,
-        node_id,
-        "result",
-        [*condition_cases(action), *error_cases(action)],
-        table.route(action.next),
-    )
+    after = table.fanout(action, node_id, "result", result_cases(action), table.route(action.next))
     if after is not None:
         node["next"] = after
     return node

@@ -17,7 +17,7 @@ from typing import Any
 from ivraudit.formats._build import unique_id
 from ivraudit.formats.connect.actions import Action
 from ivraudit.formats.connect.instance import Resolution, reference_of
-from ivraudit.formats.connect.nodes import NodeTable, condition_cases, error_cases
+from ivraudit.formats.connect.nodes import NodeTable, condition_cases, error_cases, result_cases
 
 _WHY = {
     "run-time": "the flow is named by {target} only when the call runs",
@@ -43,6 +43,14 @@ def _unknown(resolution: Resolution, what: str) -> dict[str, Any]:
     }
 
 
+def _subflow(resolution: Resolution, subflows: dict[str, Any], note: str) -> dict[str, Any] | None:
+    """The other flow as a subflow node, recorded among ``subflows``; None when it is not read."""
+    if resolution.reason != "flow" or resolution.ref is None:
+        return None
+    subflows[resolution.ref] = resolution.menu
+    return {"type": "subflow", "menu": resolution.ref, "note": note}
+
+
 def _add(table: NodeTable, action: Action, wanted: str, node: dict[str, Any]) -> str:
     node_id = unique_id(wanted.replace("/", " "), table.taken)
     table.nodes[node_id] = node
@@ -58,16 +66,12 @@ def flow_transfer(
     subflows: dict[str, Any],
 ) -> dict[str, Any]:
     """Transfer to flow: the other flow (a subflow that does not return) or an unknown."""
-    if resolution.reason == "flow" and resolution.ref is not None:
-        subflows[resolution.ref] = resolution.menu
-        node = {
-            "type": "subflow",
-            "menu": resolution.ref,
-            "note": f"Transfer to flow '{resolution.target}': the contact continues there "
-            "and does not come back.",
-        }
-    else:
-        node = _unknown(resolution, "Transfer to flow")
+    node = _subflow(
+        resolution,
+        subflows,
+        f"Transfer to flow '{resolution.target}': the contact continues there "
+        "and does not come back.",
+    ) or _unknown(resolution, "Transfer to flow")
     errors = error_cases(action)
     if not errors:
         return node
@@ -92,23 +96,18 @@ def module_call(
 ) -> dict[str, Any]:
     """Invoke module: the module (a subflow that returns to the block's route) or, when it
     is not read, an action whose route may also leave what was read."""
-    if resolution.reason == "flow" and resolution.ref is not None:
-        subflows[resolution.ref] = resolution.menu
-        node: dict[str, Any] = {
-            "type": "subflow",
-            "menu": resolution.ref,
-            "note": f"Runs flow module '{resolution.target}'; the call continues when it returns.",
-        }
+    read = _subflow(
+        resolution,
+        subflows,
+        f"Runs flow module '{resolution.target}'; the call continues when it returns.",
+    )
+    if read is not None:
         after = table.fanout(
-            action,
-            node_id,
-            "result",
-            [*condition_cases(action), *error_cases(action)],
-            table.route(action.next),
+            action, node_id, "result", result_cases(action), table.route(action.next)
         )
         if after is not None:
-            node["next"] = after
-        return node
+            read["next"] = after
+        return read
     unknown = _add(
         table, action, f"{node_id}: {resolution.target}", _unknown(resolution, "Flow module")
     )
@@ -133,7 +132,7 @@ def module_call(
                 "note": "What the module does is not read: it may return, or not.",
             },
         )
-    node = {
+    node: dict[str, Any] = {
         "type": "action",
         "next": unknown,
         "note": f"Runs flow module '{resolution.target}', which is not read; the call "

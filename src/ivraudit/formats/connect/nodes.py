@@ -162,6 +162,11 @@ def error_cases(action: Action, skip: Iterable[str] = ()) -> list[tuple[str, Rou
     return [(f"error {name}", route) for name, route in action.errors if name not in skipped]
 
 
+def result_cases(action: Action) -> list[tuple[str, Route | None]]:
+    """A block's conditions, then its error routes, as named cases: where it goes on to."""
+    return [*condition_cases(action), *error_cases(action)]
+
+
 def condition_cases(action: Action) -> list[tuple[str, Route | None]]:
     """A block's conditions as named cases, in order."""
     return [

@@ -10,7 +10,7 @@ from typing import Any
 from ivraudit.formats._build import unique_id
 from ivraudit.formats.connect.actions import Action
 from ivraudit.formats.connect.blocks import param_text
-from ivraudit.formats.connect.nodes import NodeTable, add_note, condition_cases, error_cases
+from ivraudit.formats.connect.nodes import NodeTable, add_note, result_cases
 
 _SSML_TAG = re.compile(r"<[^<>]*>")
 _JSON_PATH = re.compile(r"^\$\.[\w.\-\[\]'\"]+$")
@@ -90,13 +90,7 @@ def say_node(
         otherwise = node_id  # the messages play again until something interrupts them
         if kind in _WAITING:
             otherwise = _interrupted(table, action, node_id, kind)
-    after = table.fanout(
-        action,
-        node_id,
-        "result",
-        [*condition_cases(action), *error_cases(action)],
-        otherwise,
-    )
+    after = table.fanout(action, node_id, "result", result_cases(action), otherwise)
     if after is not None:
         node["next"] = after
     if action.type == "MessageParticipantIteratively":

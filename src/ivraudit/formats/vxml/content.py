@@ -105,8 +105,8 @@ class ContentCompiler:
     """Mixin of the VoiceXML builder: turns executable content into nodes.
 
     The builder provides ``path``, ``nodes``, ``expressions``, ``make``,
-    ``node_id``, ``resolve_event``, ``dialog_target``, ``handoff``,
-    ``transfer_node`` and ``item_entry``.
+    ``node_id``, ``resolve_event``, ``uri_target``, ``document_target``,
+    ``handoff``, ``transfer_node`` and ``item_entry``.
     """
 
     path: str
@@ -338,10 +338,7 @@ class ContentCompiler:
                 "<goto> has no next, expr, nextitem or expritem",
                 'say where it goes, e.g. next="#main"',
             )
-        place = split_uri(uri, self.path)
-        if place.document is None:
-            return "local", self.dialog_target(place.dialog)
-        found = self.document_target(uri)
+        found = self.uri_target(uri)
         if found is not None:
             return "local", found
         return "document", uri.strip()

@@ -29,7 +29,7 @@ from ivraudit.formats.vxml.events import EventRouter
 from ivraudit.formats.vxml.fields import FieldReader
 from ivraudit.formats.vxml.forms import FormReader
 from ivraudit.formats.vxml.menus import MenuReader
-from ivraudit.formats.vxml.text import Expressions
+from ivraudit.formats.vxml.text import Expressions, split_uri
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
 
@@ -228,6 +228,14 @@ class _Builder(ContentCompiler, FieldReader, EventRouter, MenuReader, FormReader
         if where.path is None:
             return None
         return self.linked.target(self, where.path, where.fragment)
+
+    def uri_target(self, uri: str) -> str | None:
+        """The node a URI leads to: a dialog of this document, or one of another document
+        of the estate; None when that document is not read."""
+        place = split_uri(uri, self.path)
+        if place.document is None:
+            return self.dialog_target(place.dialog)
+        return self.document_target(uri)
 
     def handoff(
         self,

@@ -15,7 +15,6 @@ from ivraudit.formats.vxml.text import (
     prompt_of,
     prompt_parts,
     seconds,
-    split_uri,
 )
 from ivraudit.model.errors import MenuError
 
@@ -25,7 +24,7 @@ class MenuReader:
 
     The builder provides ``path``, ``nodes``, ``taken``, ``expressions``,
     ``make``, ``position``, ``dtmf_key``, ``resolve_event``, ``input_routes``,
-    ``dialog_target`` and ``handoff``.
+    ``uri_target`` and ``handoff``.
     """
 
     path: str
@@ -130,10 +129,7 @@ class MenuReader:
                 "<choice> has no next, expr or event",
                 'say where it goes, e.g. next="#sales"',
             )
-        place = split_uri(uri, self.path)
-        if place.document is None:
-            return self.dialog_target(place.dialog)
-        found = self.document_target(uri)
+        found = self.uri_target(uri)
         if found is not None:
             return found
         return self.handoff(uri.strip(), None, f"{ctx.dialog.id}:{label}", choice, {})
@@ -169,10 +165,7 @@ class MenuReader:
                 "<link> has no next, expr, event or eventexpr",
                 'say where it goes, e.g. next="#main"',
             )
-        place = split_uri(uri, self.path)
-        if place.document is None:
-            return self.dialog_target(place.dialog)
-        found = self.document_target(uri)
+        found = self.uri_target(uri)
         if found is not None:
             return found
         wanted = f"link:{uri}"
