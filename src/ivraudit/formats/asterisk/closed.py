@@ -11,10 +11,11 @@ holiday routes ends an out-of-hours call (DE006 judges it), not a refused servic
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ivraudit.formats.asterisk.apps import closed_label, closed_then
 from ivraudit.formats.asterisk.match import app_args
+from ivraudit.formats.asterisk.nodes import node_targets
 from ivraudit.formats.asterisk.targets import Loc
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def closed_when_true(cond: str, flags: dict[str, set[str]]) -> bool | None:
     return operator != "!="
 
 
-def mark_closed_hangups(pool: Pool, starts: list[str], edges: Any) -> None:
+def mark_closed_hangups(pool: Pool, starts: list[str]) -> None:
     """Give reason ``closed`` to the hangups of ``pool`` that no route from ``starts``
     reaches without passing the closed or holiday side of an hours check."""
     open_reach: set[str] = set()
@@ -97,7 +98,7 @@ def mark_closed_hangups(pool: Pool, starts: list[str], edges: Any) -> None:
         if node.get("type") == "hours":
             stack.extend(target for target in (node.get("open"),) if isinstance(target, str))
         else:
-            stack.extend(edges(node))
+            stack.extend(node_targets(node))
     closed_reach: set[str] = set()
     stack = [
         side
@@ -111,7 +112,7 @@ def mark_closed_hangups(pool: Pool, starts: list[str], edges: Any) -> None:
         if node_id in closed_reach or node_id in open_reach or node_id not in pool.nodes:
             continue
         closed_reach.add(node_id)
-        stack.extend(edges(pool.nodes[node_id]))
+        stack.extend(node_targets(pool.nodes[node_id]))
     closed_reach.update(_closed_messages(pool))
     for node_id in closed_reach:
         node = pool.nodes[node_id]

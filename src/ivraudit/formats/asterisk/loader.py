@@ -22,7 +22,7 @@ from ivraudit.formats._parse import Document
 from ivraudit.formats.asterisk.closed import mark_closed_hangups
 from ivraudit.formats.asterisk.entries import Choice, choose, is_freepbx
 from ivraudit.formats.asterisk.flow import Flow
-from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, branch_node, counted_retries
+from ivraudit.formats.asterisk.nodes import Pool, branch_node, counted_retries, node_targets
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
 from ivraudit.formats.asterisk.system import (
     CHANNEL_MESSAGE,
@@ -212,7 +212,7 @@ class _Assembly:
             opened = [start for each, start in self.subflows.values() if each is pool]
             if pool is main:
                 opened.extend(start for _, start in starts)
-            mark_closed_hangups(pool, opened, _targets)
+            mark_closed_hangups(pool, opened)
         for pool in self.flow.pools.values():
             counted_retries(pool)
         menus = []
@@ -410,19 +410,8 @@ def _reachable(pool: Pool, start: str) -> set[str]:
         if node_id in seen or node_id not in pool.nodes:
             continue
         seen.add(node_id)
-        stack.extend(_targets(pool.nodes[node_id]))
+        stack.extend(node_targets(pool.nodes[node_id]))
     return seen
-
-
-def _targets(node: dict[str, Any]) -> list[str]:
-    found = []
-    for field in TARGET_FIELDS:
-        value = node.get(field)
-        if isinstance(value, str):
-            found.append(value)
-    found.extend(value for value in node.get("options", {}).values() if isinstance(value, str))
-    found.extend(case["next"] for case in node.get("cases", ()) if case.get("next"))
-    return found
 
 
 def _ordered(pool: Pool, reach: set[str], files: dict[str, int]) -> list[str]:

@@ -63,6 +63,18 @@ class Pool:
         self.fresh.append(node_id)
 
 
+def node_targets(node: dict[str, Any]) -> list[str]:
+    """The ids of the nodes ``node`` leads to: its target fields, options and cases."""
+    found = []
+    for field in TARGET_FIELDS:
+        value = node.get(field)
+        if isinstance(value, str):
+            found.append(value)
+    found.extend(value for value in node.get("options", {}).values() if isinstance(value, str))
+    found.extend(case["next"] for case in node.get("cases", ()) if case.get("next"))
+    return found
+
+
 def collapse(pool: Pool) -> None:
     """Drop nodes that only pass the call on, pointing their callers at where they lead.
 

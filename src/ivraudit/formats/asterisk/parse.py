@@ -21,7 +21,7 @@ from functools import cached_property
 
 from ivraudit.formats._parse import DEFAULT_MAX_BYTES, decode, read_bytes
 from ivraudit.formats.asterisk.apps import Kind, classify
-from ivraudit.formats.asterisk.match import Pattern, normalize, split_top, substitute
+from ivraudit.formats.asterisk.match import Pattern, normalize, substitute
 from ivraudit.model.errors import MenuError, Position
 from ivraudit.model.menu import Notice
 
@@ -737,8 +737,3 @@ def _lines(text: str, path: str) -> Iterator[tuple[int, int, str]]:
             "block comment ';--' is never closed with '--;': Asterisk ignores everything after it",
             "close it with --; or, for a one-line comment, write ';' without '--'",
         )
-
-
-def split_goto(text: str) -> list[str]:
-    """The parts of a Goto target ``[[context,]extension,]priority``, trimmed."""
-    return [part.strip() for part in split_top(text, ",")]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ivraudit.formats.asterisk.apps import SAY_APPS, Kind, read_test
+from ivraudit.formats.asterisk.apps import SAY_APPS, Kind, goto_parts, read_test
 from ivraudit.formats.asterisk.handlers import invalid_keys
-from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, normalize, split_top
+from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, normalize
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, joined, with_notes
 from ivraudit.formats.asterisk.parse import Extension
 from ivraudit.formats.asterisk.targets import Loc, Target, Timed
@@ -111,7 +111,7 @@ class Talk:
             return kind.human
         if kind.tag != "goto" or not kind.target:
             return False
-        parts = [part.strip() for part in split_top(kind.target, ",")]
+        parts = goto_parts(kind.target)
         return len(parts) == 3 and parts[0] not in ("", loc.chan, loc.step.context)
 
     def _menu_start(self, loc: Loc) -> Position | None:
