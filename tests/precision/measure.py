@@ -73,10 +73,10 @@ def tally(entries: list[dict], found: set[Key], by: str = "rule") -> dict[str, C
 
 
 def source(entry: dict) -> str:
-    """Where a judged finding was met: an estate's name, or the corpus platform."""
+    """Where a judged finding was met: an estate's name, or the corpus folder of its format."""
     if entry.get("estate"):
         return str(entry["estate"])
-    return entry["id"].rsplit("-", 1)[0]
+    return "corpus/" + entry["file"].split("/", 1)[0]
 
 
 def precision(counts: Counter) -> float | None:
@@ -120,7 +120,7 @@ def main() -> int:
         entries = ledger()
     for by in ("rule", "source"):
         counts = tally(entries, found, by)
-        print(f"{by:<21} true     false    noise    unknown  (still reported [gone])  precision")
+        print(f"{by:<30} true     false    noise    unknown  (still reported [gone])  precision")
         for name in sorted(counts, key=lambda item: (item == "*", item)):
             row = counts[name]
             cells = [
@@ -129,7 +129,7 @@ def main() -> int:
             ]
             value = precision(row)
             shown = "-" if value is None else f"{value:.0%}"
-            print(f"{'all' if name == '*' else name:<20} {'  '.join(cells)}  {shown}")
+            print(f"{'all' if name == '*' else name:<29} {'  '.join(cells)}  {shown}")
         print()
     return 0
 
