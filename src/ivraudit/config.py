@@ -103,6 +103,11 @@ class Config(BaseModel):
         description="The parts callers enter (globs on a flow's id, its file, or 'file#id'); "
         "when set, these are the entries and every other caller-facing part is only reached.",
     )
+    audit_samples: bool = Field(
+        default=False,
+        description="Audit parts named as demos, tests or examples (FreeSWITCH's demo_ivr, a "
+        "'holiday_routing_test' flow) as caller lines; by default they get structural rules only.",
+    )
     settings: Settings = Field(default_factory=Settings)
     _origin: str = PrivateAttr(default="<config>")
 

@@ -16,6 +16,7 @@ from ivraudit.analysis.context import AuditContext
 from ivraudit.analysis.metrics import metrics
 from ivraudit.config import Config
 from ivraudit.formats import Estate, load_all, menu_files
+from ivraudit.formats.samples import mark_samples
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
 from ivraudit.model.findings import Report, once_per_fault
 from ivraudit.model.menu import Menu
@@ -158,8 +159,12 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
 
 
 def apply_entries(menus: list[Menu], config: Config) -> None:
-    """Config ``entries`` overrides the importers' choice: the flows it names are the
-    entries, and every other caller-facing flow is only reached."""
+    """Decide the roles the importers leave open: parts named as demos or tests are
+    samples (unless config ``audit_samples``), and config ``entries`` overrides the
+    importers' choice: the flows it names are the entries, and every other
+    caller-facing flow is only reached."""
+    if not config.audit_samples:
+        mark_samples(menus)
     if config.entries is None:
         return
     for menu in menus:
@@ -210,7 +215,7 @@ def parts(
             flow = (menu.id or "") if menu.one_of_many else ""
             reason = menu.role_reason or _default_reason(menu)
             found.append(Part(os.path.normpath(menu.path), flow, menu.role, reason))
-    order = {"entry": 0, "reached": 1, "internal": 2}
+    order = {"entry": 0, "reached": 1, "sample": 2, "internal": 3}
     found.sort(key=lambda part: (order[part.role], part.file, part.flow))
     return found, errors
 

@@ -20,7 +20,7 @@ from ivraudit.cli.common import (
 )
 from ivraudit.runner import parts
 
-_ROLES = ("entry", "reached", "internal")
+_ROLES = ("entry", "reached", "sample", "internal")
 
 
 @click.command("entries")
@@ -41,7 +41,7 @@ def entries_command(
     input_format: str | None,
     root: str | None,
 ) -> None:
-    """Show where calls enter: each flow's role (entry, reached, internal) and why."""
+    """Show where calls enter: each flow's role (entry, reached, sample, internal) and why."""
     config = config_for(config_path, (), (), None)
     found, errors = parts(list(paths), config, format=input_format, root=root)
     for error in errors:
@@ -56,7 +56,8 @@ def entries_command(
             lines.append(f"{part.role:<8} {name}: {part.reason}")
         count = {role: sum(part.role == role for part in found) for role in _ROLES}
         lines.append(
-            f"{count['entry']} entries, {count['reached']} reached, {count['internal']} internal."
+            f"{count['entry']} entries, {count['reached']} reached, {count['sample']} samples, "
+            f"{count['internal']} internal."
         )
         write_output("\n".join(lines) + "\n", output)
     raise SystemExit(EXIT_ERROR if errors else EXIT_CLEAN)

@@ -384,8 +384,10 @@ class Notice:
 #: ``reached`` (callers arrive only from another part: a subflow, module, queue
 #: flow or subdialog; audited, but not measured as a line of its own) or
 #: ``internal`` (not a caller's line at all: feature codes, outbound routes,
-#: agent-side flows; only structural rules apply).
-Role = Literal["entry", "reached", "internal"]
+#: agent-side flows; only structural rules apply) or ``sample`` (a demo, test or
+#: example by its own name, such as FreeSWITCH's ``demo_ivr``: audited like an
+#: internal part unless config ``audit_samples`` or ``entries`` says otherwise).
+Role = Literal["entry", "reached", "internal", "sample"]
 
 
 class Menu(_Frozen):
@@ -424,7 +426,8 @@ class Menu(_Frozen):
 
     @property
     def role(self) -> Role:
-        """What this menu is to callers: ``entry``, ``reached`` or ``internal`` (:data:`Role`)."""
+        """What this menu is to callers: ``entry``, ``reached``, ``internal`` or ``sample``
+        (:data:`Role`)."""
         return self._role
 
     @property

@@ -68,10 +68,10 @@ def audit(
 def unknowns(ctx: AuditContext) -> list[Unknown]:
     """The routes of a menu that leave what was read, once per place they are written.
 
-    Internal parts (feature codes, outbound routes) are not a caller's line, so
-    where they lead is not counted.
+    Internal parts (feature codes, outbound routes) and samples are not a caller's
+    line, so where they lead is not counted.
     """
-    if ctx.menu.role == "internal":
+    if ctx.menu.role in ("internal", "sample"):
         return []
     found = []
     flow = (ctx.menu.id or "") if ctx.menu.one_of_many else ""

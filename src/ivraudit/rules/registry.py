@@ -76,10 +76,11 @@ class Rule:
     def applies_to(self, role: str) -> bool:
         """Whether the rule runs on a menu of this role (:data:`~ivraudit.model.menu.Role`).
 
-        Internal parts (feature codes, outbound routes, agent-side flows) get the
-        structural rules only; caller-line rules need an entry.
+        Internal parts (feature codes, outbound routes, agent-side flows) and
+        samples (demos and tests by their own name) get the structural rules only;
+        caller-line rules need an entry.
         """
-        if role == "internal":
+        if role in ("internal", "sample"):
             return self.family in ("structure", "audit")
         return role == "entry" or not self.caller_line
 
