@@ -773,7 +773,7 @@ def test_corpus_two_level_demo_by_hand(corpus):
     assert [item for item in found if item[0] in ("MN008", "MN009", "ST002", "DE007")] == [
         ("MN009", "split_1", 162),
         ("MN008", "split_1", 168),
-        ("ST002", "enqueue_1", 193),
+        # enqueue_1, reached by no route, is named by DP003 (one finding for that fault)
         ("MN009", "split_2", 233),
         ("ST002", "say_play_3", 294),
     ]
@@ -1072,3 +1072,38 @@ def test_a_retry_counter_around_a_menu_is_its_retries():
             "instead of reaching a person",
         )
     ]
+
+
+def test_a_split_on_the_number_dialled_does_not_end_calls_to_numbers_it_names():
+    # Studio docs, Trigger (Start) widget, Trigger Variables: trigger.call.To is the number
+    # called; the numbers whose Voice configuration names the flow are set on the numbers.
+    # An empty noMatch of a split on it runs only for a number the flow does not name: an
+    # unknown, never a finding.  An empty noMatch on anything else still ends the flow.
+    menu = load(HERE / "dialled.json")
+    assert kinds(menu)["by_line: another number"] == "unknown"
+    assert kinds(menu)["billing: end of flow"] == "hangup"
+    assert [edge for edge in edges(menu) if edge[0] == "by_line"] == [
+        ("by_line", "by_line: another number", "else", None),
+        ("by_line", "english", "case", "1"),
+        ("by_line", "french", "case", "2"),
+    ]
+    unknown = menu.nodes["by_line: another number"]
+    assert (unknown.reason, unknown.target) == ("not-given", "{{trigger.call.To}}")
+    assert lines(menu)["by_line: another number"] == 16
+    found = [(f.rule, f.node, f.line) for f in ivraudit.audit(menu).findings]
+    assert found == [("DE003", "billing: end of flow", 54)]
+
+
+def test_corpus_lines_picked_by_the_number_dialled(corpus):
+    # g2ton routes on trigger.call.To (l.32 split_keys_lang: en/tr/fr numbers; l.692
+    # split_Inflight: en/tr numbers): their empty noMatch is no caller's route.
+    path = corpus / "twilio-studio" / "techmatters__flex-plugins__g2ton.tftpl.extracted.json"
+    menu = load(path)
+    found = {node: kind for node, kind in kinds(menu).items() if kind == "unknown"}
+    assert found == {
+        "run_subflow_system_down: flow ${system_down_studio_subflow_sid}": "unknown",
+        "split_keys_lang: another number": "unknown",
+        "split_Inflight: another number": "unknown",
+    }
+    lines_found = {(f.rule, f.line) for f in ivraudit.audit(menu).findings}
+    assert not lines_found & {("DE003", 36), ("DE003", 695)}

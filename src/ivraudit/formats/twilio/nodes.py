@@ -84,6 +84,17 @@ class NodeTable:
             self._add_pending(node_id, node, transition or state)
         return self.ends[state.name]
 
+    def unknown(
+        self, name: str, at: tuple[Any, ...], *, reason: str, target: str | None, note: str
+    ) -> str:
+        """An ``unknown`` node named ``name``: a route that leaves what the flow says, at the
+        flow path ``at``; added with the widget whose conversion asks for it."""
+        node_id = unique_id(name, self.taken)
+        node = {"type": "unknown", "reason": reason, "target": target, "note": note}
+        self.pending.append((node_id, node))
+        self.positions[("nodes", node_id)] = self.where(at)
+        return node_id
+
     def _add_pending(self, node_id: str, node: dict[str, Any], at: Transition | State) -> None:
         self.pending.append((node_id, node))
         self.positions[("nodes", node_id)] = self.where(at.path)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ivraudit.formats.twilio.conditions import describe_match
+from ivraudit.formats.twilio.conditions import describe_match, subject
 from ivraudit.formats.twilio.decisions import Decision, finish_key, split_subject
 from ivraudit.formats.twilio.flow import Flow, State, Transition
 from ivraudit.formats.twilio.nodes import NodeTable
@@ -60,9 +60,7 @@ class Splits:
         for transition in state.transitions:
             if transition not in transitions and id(transition) not in never:
                 continue
-            target = (
-                table.target(transition.next) if transition.next else table.end(state, transition)
-            )
+            target = self._target(state, transition)
             if transition.event == "noMatch":
                 if "else" not in node:
                     node["else"] = target
@@ -88,11 +86,30 @@ class Splits:
                     node["else"] = cases.pop()["next"]
         return node
 
+    def _target(self, state: State, transition: Transition) -> str:
+        """Where a transition of the split leads; an empty one ends the flow, except the
+        ``noMatch`` of a split on the number dialled (see :func:`dialled_number_split`)."""
+        table = self.table
+        if transition.next:
+            return table.target(transition.next)
+        if transition.event != "noMatch" or not dialled_number_split(state):
+            return table.end(state, transition)
+        return table.unknown(
+            f"{state.name}: another number",
+            transition.path,
+            reason="not-given",
+            target="{{trigger.call.To}}",
+            note=f"split '{state.name}' compares the number the caller dialled with the numbers "
+            "of its cases: its empty noMatch runs only if the flow takes calls to a number they "
+            "do not name, and which phone numbers send their calls to the flow is set on the "
+            "numbers (Phone Numbers > Voice configuration), not in the flow",
+        )
+
     def _decided(self, state: State, decision: Decision) -> dict[str, Any]:
         """A split that takes one transition on every route: a step on to it."""
         (transition,) = decision.possible
         table = self.table
-        target = table.target(transition.next) if transition.next else table.end(state, transition)
+        target = self._target(state, transition)
         table.positions[("nodes", state.node_id, "next")] = table.where(transition.path)
         return {"type": "action", "next": target, "note": decided_note(state, decision)}
 
@@ -151,6 +168,25 @@ class Splits:
                 )
             found[id(transition)] = why
         return found
+
+
+#: The incoming-call variables holding the number the caller dialled (Studio docs, Trigger
+#: (Start) widget, *Trigger Variables*: ``trigger.call.To``; TwiML's ``Called`` is the same).
+_DIALLED = re.compile(r"\{\{\s*trigger\.call\.(?:To|Called)\s*\}\}")
+
+
+def dialled_number_split(split: State) -> bool:
+    """Whether every condition of the split tests the number the caller dialled.
+
+    The caller cannot choose it: it is one of the phone numbers whose Voice
+    configuration sends calls to this flow, and those are set on the numbers, not
+    in the flow.  A split on it picks the line (a language or a service per
+    number), and its ``noMatch`` runs only for a number the flow does not name.
+    """
+    conditions = [c for t in split.transitions if t.event == "match" for c in t.conditions]
+    return bool(conditions) and all(
+        _DIALLED.fullmatch(subject(split, condition).strip()) for condition in conditions
+    )
 
 
 def _inputs_read(states: list[State]) -> set[str]:

@@ -243,24 +243,17 @@ class _Builder:
                 node["next"] = back
             return node
         what = f"flow {sid}" if sid else "a flow it does not name"
-        unknown = unique_id(f"{state.name}: {what}", table.taken)
         # A Liquid sid is known when the call runs; a Terraform ${...} one when the
         # flow is deployed, from a flow that is not among the files given.
         runtime = bool(sid) and "{{" in sid
-        table.pending.append(
-            (
-                unknown,
-                {
-                    "type": "unknown",
-                    "reason": "run-time" if runtime else "not-given",
-                    "target": sid or None,
-                    "note": f"Run Subflow '{state.name}' runs {what}, which is not among the "
-                    "files given (a Flow resource with that 'sid'): what it does with the call "
-                    "is not read",
-                },
-            )
+        unknown = table.unknown(
+            f"{state.name}: {what}",
+            (*state.path, "properties"),
+            reason="run-time" if runtime else "not-given",
+            target=sid or None,
+            note=f"Run Subflow '{state.name}' runs {what}, which is not among the files given "
+            "(a Flow resource with that 'sid'): what it does with the call is not read",
         )
-        table.positions[("nodes", unknown)] = table.where((*state.path, "properties"))
         cases = []
         if back is not None:
             cases.append({"when": f"the subflow {what} ends and Studio goes on", "next": back})
