@@ -56,8 +56,8 @@ MATCHER = IdentityMatcher.build()
         ("Please enter your four digit PIN.", "pin"),
         ("What is your zip code?", "postcode"),
         ("Please say your postcode.", "postcode"),
-        ("Enter the last four digits of your card.", "card_number"),
-        ("Enter the last four digits of your social security number.", "national_id"),
+        ("Enter the last four digits of your card.", "card_number_last_digits"),
+        ("Enter the last four digits of your social security number.", "national_id_last_digits"),
         ("Please key in your personal number so we can verify your identity.", "national_id"),
         ("Enter the phone number we can call you back on.", "phone_number"),
         ("Please enter your policy number.", "policy_number"),
@@ -173,3 +173,15 @@ def test_hours_words_and_phrases():
 )
 def test_variable_names_that_qualify_a_field_name_none(variable, field):
     assert MATCHER.from_variable(variable) == field
+
+
+def test_part_of_a_value_is_its_own_fact():
+    matcher = IdentityMatcher.build()
+    assert matcher.from_text("Enter the last 4 digits of your card number") == (
+        "card_number_last_digits"
+    )
+    assert matcher.from_text("Please enter your card number") == "card_number"
+    assert matcher.from_text("the last four digits of your social security number") == (
+        "national_id_last_digits"
+    )
+    assert matcher.field_of("last4", None) == ("card_number_last_digits", True)

@@ -181,7 +181,7 @@ IDENTITY_VARIABLES: dict[str, tuple[str, ...]] = {
     "passcode": ("passcode", "password", "pwd", "passwd"),
     "postcode": ("postcode", "zip", "zipcode", "postal"),
     "phone_number": ("phone", "phonenumber", "mobile", "msisdn", "cell", "callback", "ani"),
-    "card_number": ("card", "cardnumber", "pan", "ccnum", "cc", "creditcard", "last4"),
+    "card_number": ("card", "cardnumber", "pan", "ccnum", "cc", "creditcard"),
     "national_id": ("ssn", "sin", "nationalid", "nin", "personalnumber", "personnummer", "taxid"),
     "name": ("name", "firstname", "lastname", "surname", "fullname"),
     "address": ("address", "addr", "street"),
@@ -262,6 +262,15 @@ _GENERIC_WORDS = frozenset(
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 
+#: A prompt that asks for part of a value ("the last four digits of your card"):
+#: what it collects cannot stand in for the whole value, nor the whole for a
+#: different card's, so it is its own fact, ``<field>_last_digits``.
+_PARTIAL = re.compile(
+    r"\b(?:last|final|first) (?:two|three|four|five|six|[2-6]) (?:digits|numbers)\b",
+    re.IGNORECASE,
+)
+PARTIAL_SUFFIX = "_last_digits"
+
 
 @dataclass(frozen=True)
 class IdentityMatcher:
@@ -278,6 +287,7 @@ class IdentityMatcher:
         """A matcher for the built-in vocabulary plus ``extra`` {field: [phrases]}."""
         extra = extra or {}
         fields = tuple(dict.fromkeys((*IDENTITY_FIELDS, *extra)))
+        partial = tuple(field + PARTIAL_SUFFIX for field in fields)
         phrases: list[tuple[str, re.Pattern[str]]] = []
         for field in fields:
             patterns = list(IDENTITY_PHRASES.get(field, ()))
@@ -296,15 +306,24 @@ class IdentityMatcher:
             for word in IDENTITY_VARIABLES.get(field, ()):
                 variables.setdefault(word, field)
             variables.setdefault(field.replace("_", ""), field)
-        return cls(fields, tuple(phrases), weak, variables)
+        variables.setdefault("last4", "card_number" + PARTIAL_SUFFIX)
+        return cls((*fields, *partial), tuple(phrases), weak, variables)
 
     def from_text(self, text: str | None) -> str | None:
-        """The identity field a prompt asks for: the one it names first."""
+        """The identity field a prompt asks for: the one it names first, or
+        ``<field>_last_digits`` when it asks for only part of it.
+
+        >>> matcher = IdentityMatcher.build()
+        >>> matcher.from_text("Enter the last 4 digits of your card number")
+        'card_number_last_digits'
+        """
         if not text:
             return None
         found = self._seen.get(text, _UNSEEN)
         if found is _UNSEEN:
             found = _first_named(text, self.phrases) or _first_named(text, self.weak_phrases)
+            if found is not None and _PARTIAL.search(text):
+                found += PARTIAL_SUFFIX
             if len(self._seen) < 1 << 16:
                 self._seen[text] = found
         return found

@@ -30,7 +30,9 @@ def identity_asked_twice(ctx: AuditContext) -> Iterator[Hit]:
     back to the same question.  Fields come from ``collects``, or are inferred
     from variable names and prompt text ("date of birth", "DOB", "account
     number", "PIN", "zip code", "last four digits", ...), and the finding says
-    when a field was inferred.
+    when a field was inferred.  Part of a value ("the last four digits of your
+    card") is a fact of its own: it is not a repeat of the whole value, which
+    it cannot stand in for.
 
     ## Why callers suffer
     They typed it once; being asked again, by the menu or by the agent, tells
