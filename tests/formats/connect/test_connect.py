@@ -1452,6 +1452,28 @@ def test_error_branches_are_error_routes():
     assert _audited(menu) == [("DE003", "Refused", 124)]
 
 
+def test_play_prompt_error_branch_is_the_prompt_failing():
+    """Flow language reference, MessageParticipant: no results; 'NoMatchingError - If an
+    error occurred and no other error matched'."""
+    menu = load(HERE / "prompt-error.json")
+    found = edges(menu)
+    assert ("Greeting (runs)", "Greeting", "next", None) in found
+    assert ("Greeting (runs)", "Sorry", "error", None) in found
+    assert ("Greeting", "Thanks", "next", None) in found
+    assert not any(name.endswith("(result)") for name in menu.nodes)
+    # an Error branch that leads where NextAction leads is no route of its own
+    assert "Thanks (runs)" not in menu.nodes
+    assert ("Thanks", "Set queue", "next", None) in found
+    # the prompt failing, told and cut off, is error handling; the full queue is a refusal
+    (finding,) = audit(menu).findings
+    assert (finding.rule, finding.node, finding.line) == ("DE003", "Hang up", 55)
+    assert [(step.node, step.via) for step in finding.witness][-3:] == [
+        ("To agent", "fail"),
+        ("Sorry", "next"),
+        ("Hang up", None),
+    ]
+
+
 def test_a_flow_other_flows_transfer_to_is_reached():
     """Transfer to flow (flow language reference, TransferToFlow); Terraform
     aws_connect_phone_number_contact_flow_association gives a flow a number of its own."""

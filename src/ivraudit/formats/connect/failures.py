@@ -2,12 +2,14 @@
 
 Connect gives every block an *Error* branch (``NoMatchingError``): "if no other Error
 matches" (flow language reference, Transitions).  For Check hours of operation, the
-condition checks (Check contact attributes, Check queue status, ...), Store customer input,
-a Get customer input whose Timeout and Default branches are both wired, and a Transfer to
-queue whose At capacity branch leads elsewhere (the transfer's ``fail``), it is taken when
-the block itself fails (a missing hours configuration, an unsupported channel: "Chat: No -
-Error branch"), never because of what the caller did or what the contact holds.  The native
-node types (``hours``, ``branch``, ``ask``, ``menu``, ``transfer``) have no ``error`` route,
+condition checks (Check contact attributes, Check queue status, ...), Play prompt (its
+action, MessageParticipant, has no results: "Errors: NoMatchingError - If an error occurred
+and no other error matched"), Store customer input, a Get customer input whose Timeout and
+Default branches are both wired, and a Transfer to queue whose At capacity branch leads
+elsewhere (the transfer's ``fail``), it is taken when the block itself fails (a missing hours
+configuration, an unsupported channel: "Chat: No - Error branch", a prompt that cannot be
+played), never because of what the caller did or what the contact holds.  The native node
+types (``hours``, ``branch``, ``say``, ``ask``, ``menu``, ``transfer``) have no ``error`` route,
 so the block is entered through a step that may fail: an ``action`` named ``<block> (runs)``
 whose ``next`` is the block and whose ``error`` is its Error branch.  A hangup reached only
 that way, after the caller is told, is error handling.
@@ -54,6 +56,9 @@ def split_failures(action: Action) -> tuple[Action, list[tuple[str, Route]]]:
         failures = _input_failures(action)
     elif kind in _QUEUE_TRANSFERS:
         failures = _queue_failures(action)
+    elif kind == "MessageParticipant":
+        following = action.next.target if action.next is not None else None
+        failures = [(n, r) for n, r in action.errors if n not in _CHOSEN and r.target != following]
     else:
         failures = []
     if not failures:
