@@ -68,7 +68,12 @@ def assert_menus_clean(
     baseline: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Fail (AssertionError) if any menu has a finding at or above ``fail_on``, or
-    cannot be read.  Returns the report when the menus are clean."""
+    cannot be read.  Returns the report when the menus are clean.
+
+    Under pytest the failure shows only the findings, at the line of your test
+    that called this, not this helper's source.
+    """
+    __tracebackhide__ = True  # pytest: report the failure at the caller's line
     report = check_menus(*paths, config=config, select=select, ignore=ignore, baseline=baseline)
     level = Severity(fail_on)
     failing = [f for f in report.findings if f.severity.rank >= level.rank]

@@ -108,7 +108,7 @@ def test_directory_reports_bad_files_and_still_audits_good_ones(runner, tmp_path
     result = runner.invoke(main, ["check", str(tmp_path), "--select", "ST001", "--no-witness"])
     assert result.exit_code == 2
     assert f"{tmp_path / 'a.yaml'}:11:31: ST001" in result.stdout
-    assert f"{tmp_path / 'b.yaml'}:3:1: invalid YAML" in result.stderr
+    assert f"{tmp_path / 'b.yaml'}:2:8: invalid YAML" in result.stderr
     assert "skipped 1 file(s) that are not menus" in result.stderr
     assert result.stdout.endswith(
         "1 finding (1 error, 0 warnings, 0 info) in 1 file; 1 file could not be read.\n"

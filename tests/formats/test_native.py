@@ -56,7 +56,10 @@ BAD_TEXT = [
     pytest.param(
         "type.yaml",
         "ivraudit: 1\nstart: main\nnodes:\n  main:\n    type: menuu\n",
-        "type.yaml:4:3: node 'main' has unknown type 'menuu' (did you mean 'menu'?)",
+        # At the bad value, with the types to choose from (issue 16, problem 13).
+        "type.yaml:5:11: node 'main' has unknown type 'menuu' (did you mean 'menu'? known "
+        "types: action, ask, branch, callback, hangup, hours, menu, return, say, subflow, "
+        "transfer, unknown, voicemail)",
         id="unknown-node-type",
     ),
     pytest.param(
@@ -89,8 +92,8 @@ BAD_TEXT = [
     pytest.param(
         "reason.yaml",
         "ivraudit: 1\nstart: a\nnodes:\n  a: {type: hangup, reason: done}\n",
-        "reason.yaml:4:21: field 'reason' of node 'a' must be one of 'completed', 'closed', "
-        "'error' or 'unavailable'",
+        "reason.yaml:4:29: field 'reason' of node 'a' must be one of 'completed', 'closed', "
+        "'error' or 'unavailable', got 'done'",
         id="bad-choice",
     ),
     pytest.param(
@@ -103,21 +106,20 @@ BAD_TEXT = [
         "case.yaml",
         "ivraudit: 1\nstart: a\nnodes:\n  a:\n    type: branch\n    cases:\n"
         "      - {when: x, nxt: b}\n",
-        "case.yaml:7:19: unknown field 'nxt' in case 1 of node 'a' (did you mean 'next'?; "
-        "1 more problem in this file)",
+        # The missing 'next' is the same typo: reported once.
+        "case.yaml:7:19: unknown field 'nxt' in case 1 of node 'a' (did you mean 'next'?)",
         id="unknown-field-in-case",
     ),
     pytest.param(
         "syntax.yaml",
         "ivraudit: 1\nstart: main\nnodes:\n  main: [\n",
-        "syntax.yaml:5:1: invalid YAML: did not find expected node content",
+        "syntax.yaml:4:9: invalid YAML: this '[' is not closed (close it with ']')",
         id="yaml-syntax",
     ),
     pytest.param(
         "tabs.yaml",
         "ivraudit: 1\nnodes:\n\tmain: {type: say}\n",
-        "tabs.yaml:3:1: invalid YAML: found character that cannot start any token "
-        "(indent with spaces, not tabs)",
+        "tabs.yaml:3:1: invalid YAML: a tab where YAML needs spaces (indent with spaces)",
         id="yaml-tabs",
     ),
     pytest.param(
@@ -184,6 +186,144 @@ def test_bad_text_is_one_positioned_error(tmp_path: Path, name: str, text: str, 
         assert message.startswith(expected)
     else:
         assert message == expected
+
+
+# -- issue 16: every problem of a file, and YAML syntax said plainly --------------------------
+
+TWO_TYPOS = """\
+ivraudit: 1
+start: main
+nodes:
+  main:
+    type: menu
+    sya: Press 1.
+    options: {"1": bye}
+    retries: three
+  bye: {type: hangup, reason: eror}
+  other: {type: menuu, say: hi}
+"""
+
+EVERY_PROBLEM = [
+    "two.yaml:6:5: unknown field 'sya' in node 'main' (did you mean 'say'?)",
+    "two.yaml:8:5: field 'retries' of node 'main' must be a whole number, got 'three'",
+    "two.yaml:9:31: field 'reason' of node 'bye' must be one of 'completed', 'closed', "
+    "'error' or 'unavailable', got 'eror' (did you mean 'error'?)",
+    "two.yaml:10:17: node 'other' has unknown type 'menuu' (did you mean 'menu'? known types: "
+    "action, ask, branch, callback, hangup, hours, menu, return, say, subflow, transfer, "
+    "unknown, voicemail)",
+]
+
+
+def test_every_problem_of_a_file_is_reported_in_file_order():
+    # Problem 6: not the first problem and "3 more problems in this file".
+    with pytest.raises(MenuError) as caught:
+        loads(TWO_TYPOS, name="two.yaml")
+    error = caught.value
+    assert str(error).splitlines() == EVERY_PROBLEM
+    assert [problem.headline for problem in error.problems] == EVERY_PROBLEM
+    assert (error.line, error.column, error.hint) == (6, 5, "did you mean 'say'?")
+
+
+def test_every_problem_of_a_json_file_is_reported():
+    text = (
+        '{"ivraudit": 1, "start": "a",\n "nodes": {"a": {"type": "say", "nxt": "b"},\n'
+        '  "b": {"type": "hangup", "reason": "eror"}}}'
+    )
+    with pytest.raises(MenuError) as caught:
+        loads(text, name="two.json")
+    assert str(caught.value).splitlines() == [
+        "two.json:2:33: unknown field 'nxt' in node 'a' (did you mean 'next'?)",
+        "two.json:3:37: field 'reason' of node 'b' must be one of 'completed', 'closed', "
+        "'error' or 'unavailable', got 'eror' (did you mean 'error'?)",
+    ]
+
+
+def test_every_problem_survives_a_worker_process():
+    import pickle
+
+    with pytest.raises(MenuError) as caught:
+        loads(TWO_TYPOS, name="two.yaml")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert str(again) == str(caught.value)
+    assert len(again.problems) == 4
+
+
+def test_cli_prints_every_problem(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from ivraudit.cli import main
+
+    (tmp_path / "two.yaml").write_text(TWO_TYPOS, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "two.yaml")])
+    assert result.exit_code == 2
+    prefix = f"{tmp_path}/"
+    assert result.stderr == "".join(f"{prefix}{line}\n" for line in EVERY_PROBLEM)
+
+
+YAML_SYNTAX = [
+    pytest.param(
+        "ivraudit: 1\nnodes:\n  main: {type: menu, say: Press 1., options: {'1': bye}\n"
+        "  bye: {type: hangup}\n",
+        "bad.yaml:3:9: invalid YAML: this '{' is not closed: expected ',' or '}' at line 4, "
+        "column 3, found 'bye' (close it with '}', and separate its entries with ', ')",
+        id="unclosed-brace-at-its-opening",
+    ),
+    pytest.param(
+        "ivraudit: 1\nnodes:\n  bye: {type: transfer, target: q, passes: [pin, name}\n",
+        "bad.yaml:3:44: invalid YAML: this '[' is not closed: expected ',' or ']' at line 3, "
+        "column 54, found '}' (close it with ']', and separate its entries with ', ')",
+        id="unclosed-bracket",
+    ),
+    pytest.param(
+        "ivraudit: 1\nnodes:\n  main:\n    type: say\n    say: Note: press 1.\n",
+        "bad.yaml:5:14: invalid YAML: ': ' inside text that is not quoted "
+        "(quote the text that contains ': ')",
+        id="colon-in-text",
+    ),
+    pytest.param(
+        "ivraudit: 1\nnodes:\n  main:\n    type: say\n     say: hello\n",
+        "bad.yaml:5:9: invalid YAML: this line is indented more than the keys of its mapping "
+        "(line up the keys of one mapping with spaces)",
+        id="over-indented-key",
+    ),
+    pytest.param(
+        'ivraudit: 1\nnodes:\n  main:\n    type: say\n    say: "hello\n    next: main\n'
+        '  b: {type: say, say: "x"}\n',
+        "bad.yaml:5:10: invalid YAML: this quote is not closed on its line "
+        '(end the text with " on the same line)',
+        id="unclosed-quote",
+    ),
+    pytest.param(
+        'ivraudit: 1\nnodes:\n  main: {type: say, say: "hello}\n',
+        'bad.yaml:3:26: invalid YAML: this quote is never closed (end the text with ")',
+        id="quote-never-closed",
+    ),
+    pytest.param(
+        "ivraudit: 1\nnodes:\n  main: {type: menu, options: {*: main}}\n",
+        "bad.yaml:3:32: invalid YAML: '*' starts a YAML alias or anchor here (quote it: \"*\")",
+        id="unquoted-star-key",
+    ),
+    pytest.param(
+        "ivraudit: 1\nnodes:\n  main: {type: menu, options: {#: main}}\n",
+        "bad.yaml:3:31: invalid YAML: this '{' is not closed (close it with '}'; '#' starts a "
+        'comment, so quote it: "#")',
+        id="unquoted-hash-key",
+    ),
+    pytest.param(
+        "ivraudit: 1\nnodes:\n  main: {type: say, say: @home}\n",
+        "bad.yaml:3:26: invalid YAML: text cannot start with '@' unless it is quoted "
+        "(quote the text)",
+        id="reserved-first-character",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), YAML_SYNTAX)
+def test_yaml_syntax_errors_say_where_to_fix_and_how(text: str, expected: str):
+    # Problem 13: not PyYAML's text at the place it gave up.
+    with pytest.raises(MenuError) as caught:
+        loads(text, name="bad.yaml")
+    assert str(caught.value) == expected
 
 
 BAD_BYTES = [

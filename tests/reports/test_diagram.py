@@ -395,7 +395,7 @@ def test_findings_colour_nodes_and_list_rule_ids():
     assert badges(dot, "paid") == []
     assert "URL" not in dot.nodes["node-paid"]
     assert dot.graph["label"] == (
-        "Connectra Mobile customer care (bad example) · 31 findings (4 error, 25 warning, 2 info)"
+        "Connectra Mobile customer care (bad example) · 31 findings (4 errors, 25 warnings, 2 info)"
     )
 
 
@@ -617,7 +617,7 @@ nodes:
 
 TINY_MERMAID = """\
 flowchart TD
-    %% Tiny line · 2 findings #40;2 warning#41; · route to sorry
+    %% Tiny line · 2 findings (2 warnings) · route to sorry
     n1["<b>main</b><br/><i>“For sales press 1. For help say #34;help#34;.”</i><br/>DE004 MN002"]
     n2(["<b>sales</b><br/>queue:sales"])
     n3("<b>help</b><br/><i>“See example.com/help#35;faq#59; bye.”</i>")
@@ -712,6 +712,16 @@ def test_nasty_text_is_escaped_in_mermaid():
     for line in text.splitlines()[2:]:
         outside = re.sub(r'"[^"]*"', "", line)
         assert re.fullmatch(r"[\w \-.>|(){}\[\]/\\:,#;%]*", outside), line
+
+
+def test_mermaid_caption_is_a_plain_comment_on_one_line():
+    # Issue 16: the caption comment showed entity codes ("#40;2 warning#41;"), which
+    # Mermaid does not read in a comment; a title must still not break the line or
+    # open a %%{directive}.
+    menu = loads(TINY.replace("title: Tiny line", 'title: "Tiny (new)\\nline %%{init: {}}%%"'))
+    lines = mermaid(menu, audit(menu)).splitlines()
+    assert lines[1] == "    %% Tiny (new) line % %{init: {}}% % · 2 findings (2 warnings)"
+    assert lines[2].startswith("    n1[")
 
 
 @needs_dot

@@ -156,7 +156,7 @@ def test_github_escaping():
 
 def test_markdown_groups_by_file_with_folded_routes(report):
     text = render(report, "markdown")
-    assert text.startswith("## ivraudit: 31 findings in 4 files\n")
+    assert text.startswith("## ivraudit: 31 findings in 1 of 4 files\n")
     assert "| 4 | 25 | 2 | 0 | 0 |" in text
     assert "### `menus/telecom-bad.yaml`" in text
     assert text.count("<details><summary>route a caller takes</summary>") == sum(

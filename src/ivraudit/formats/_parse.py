@@ -390,19 +390,147 @@ class _YamlReader:
 
 
 def _invalid_yaml(exc: yaml.YAMLError, text: str, path: str) -> MenuError:
-    """The error to report for what PyYAML refused, at the place it names."""
+    """What PyYAML refused, said plainly, at the place to fix (an unclosed bracket where
+    it opens, not where the parser gave up), with a hint."""
     if not isinstance(exc, yaml.MarkedYAMLError):  # reader errors: control characters and such
         offset = getattr(exc, "position", None)
         line, column = line_column(text, offset) if isinstance(offset, int) else (1, 1)
         return MenuError(path, line, column, f"invalid YAML: {_first_line(exc)}")
-    mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    mark = exc.problem_mark or exc.context_mark
+    explained = _explain_yaml(problem, exc.context or "", exc.context_mark, mark, text)
+    where, message, hint = explained or (mark, problem, _yaml_hint(problem))
     if "nesting depth" in problem:
-        problem = f"nested too deeply (more than {MAX_DEPTH} levels)"
-    at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
-    hint = "indent with spaces, not tabs" if at_tab else _yaml_hint(problem)
-    return MenuError(path, line, column, f"invalid YAML: {problem}", hint)
+        message, hint = f"nested too deeply (more than {MAX_DEPTH} levels)", None
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        where, message, hint = mark, "a tab where YAML needs spaces", "indent with spaces"
+    line, column = _mark(where) if where is not None else (1, 1)
+    return MenuError(path, line, column, f"invalid YAML: {message}", hint)
+
+
+_CLOSERS = {"{": "}", "[": "]"}
+
+
+def _explain_yaml(
+    problem: str, context: str, opened: Any, mark: Any, text: str
+) -> tuple[Any, str, str | None] | None:
+    """``(mark, message, hint)`` for the syntax errors people make, or None."""
+    if mark is None:
+        return None
+    found = _token_at(text, mark.index)
+    if "expected ',' or" in problem and opened is not None:
+        opener = text[opened.index : opened.index + 1] or "{"
+        closer = _CLOSERS.get(opener, "}")
+        return (
+            opened,
+            f"this '{opener}' is not closed: expected ',' or '{closer}' at line "
+            f"{mark.line + 1}, column {mark.column + 1}, found {found}",
+            f"close it with '{closer}', and separate its entries with ', '",
+        )
+    if "expected node content" in problem and "flow" in context:
+        opener_index = _unclosed_bracket(text, mark.index)
+        if opener_index is not None:
+            opener = text[opener_index]
+            line_end = text.find("\n", opener_index)
+            comment = "#" in text[opener_index : line_end if line_end >= 0 else None]
+            return (
+                _Mark(text, opener_index),
+                f"this '{opener}' is not closed",
+                f"close it with '{_CLOSERS[opener]}'"
+                + ("; '#' starts a comment, so quote it: \"#\"" if comment else ""),
+            )
+    if "quoted scalar" in context and opened is not None:
+        quote = text[opened.index : opened.index + 1]
+        return opened, "this quote is never closed", f"end the text with {quote}"
+    if "expected key" in problem:
+        quote = _open_quote(text, opened.index if opened is not None else 0, mark.index)
+        if quote is not None:
+            return (
+                _Mark(text, quote),
+                "this quote is not closed on its line",
+                f"end the text with {text[quote]} on the same line",
+            )
+        return (
+            mark,
+            f"a key was expected here, found {found}: the indentation does not match the "
+            "lines above",
+            "line up the keys of one mapping with spaces; a list item needs '- '",
+        )
+    if "expected ':'" in problem and opened is not None:
+        return opened, "this line has no ':'", "each field needs 'name: value'"
+    if "mapping values are not allowed" in problem:
+        line_start = text.rfind("\n", 0, mark.index) + 1
+        if re.search(r":\s", text[line_start : mark.index]):
+            return mark, "': ' inside text that is not quoted", "quote the text that contains ': '"
+        return (
+            mark,
+            "this line is indented more than the keys of its mapping",
+            "line up the keys of one mapping with spaces",
+        )
+    if ("an alias" in context or "an anchor" in context) and opened is not None:
+        sign = text[opened.index : opened.index + 1]
+        return opened, f"'{sign}' starts a YAML alias or anchor here", f'quote it: "{sign}"'
+    if "cannot start any token" in problem or "unknown directive" in problem:
+        sign = text[mark.index : mark.index + 1]
+        return mark, f"text cannot start with '{sign}' unless it is quoted", "quote the text"
+    return None
+
+
+class _Mark:
+    """A position in the text, shaped like PyYAML's marks."""
+
+    def __init__(self, text: str, index: int) -> None:
+        self.index = index
+        self.line = text.count("\n", 0, index)
+        self.column = index - (text.rfind("\n", 0, index) + 1)
+
+
+def _token_at(text: str, index: int) -> str:
+    """The word or sign at ``index``, quoted, for a message: "found 'bye'"."""
+    if not text[index:].strip():
+        return "the end of the file"
+    match = re.compile(r"\"[^\"\n]{0,20}\"?|'[^'\n]{0,20}'?|[^\s,:{}\[\]]{1,20}|.").match(
+        text, index
+    )
+    return repr(match.group()) if match else "the end of the file"
+
+
+def _unclosed_bracket(text: str, end: int) -> int | None:
+    """The offset of the last '{' or '[' before ``end`` that is still open (quotes and
+    comments aside), or None."""
+    opened: list[int] = []
+    quote = ""
+    index = 0
+    while index < end:
+        char = text[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and (index == 0 or text[index - 1] in " \t\n{[,"):
+            index = text.find("\n", index)
+            if index < 0:
+                break
+        elif char in "{[":
+            opened.append(index)
+        elif char in "}]" and opened:
+            opened.pop()
+        index += 1
+    return opened[-1] if opened else None
+
+
+def _open_quote(text: str, start: int, end: int) -> int | None:
+    """The offset of a value's opening quote, between ``start`` and ``end``, that its own
+    line does not close (the usual cause of a key the parser cannot find), or None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    for match in re.finditer(r"[^\n]*", text[line_start:end]):
+        value = re.match(r"\s*(?:- )?[^\s:#][^:#]*:\s+([\"'])", match.group())
+        if value is None:
+            continue
+        quote = value.group(1)
+        if quote not in match.group()[value.end() :]:
+            return line_start + match.start() + value.start(1)
+    return None
 
 
 def _check_tag(event: Any, path: str, custom_tags: bool) -> tuple[str, int, int] | None:

@@ -7,6 +7,7 @@ sentence a person can act on, at the line and column of the offending key.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import yaml
@@ -122,22 +123,75 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def translate_validation_error(exc: ValidationError, document: Document) -> MenuError:
-    """The first problem (in file order) of a pydantic error, as a MenuError."""
+    """Every problem of a pydantic error, in file order, as one MenuError.
+
+    The error is the first problem; :attr:`MenuError.more` holds the others, so
+    two typos are reported in one run.  A required field reported missing next
+    to an unknown field that looks like it (``sya`` and ``say``) is one typo,
+    reported once.
+    """
+    errors = exc.errors(include_url=False)
     problems = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         path = _clean_location(error["loc"])
-        where = document.locate(path)
-        line, column = (where.line, where.column) if where else (1, 1)
-        # A missing field is often the other half of a misspelt one: report the typo first.
-        later = 1 if error["type"] == "missing" else 0
-        problems.append((later, line, column, path, error))
-    problems.sort(key=lambda item: item[:3])
-    _, line, column, path, error = problems[0]
-    message, hint = _describe(error, path, error["loc"])
-    if len(problems) > 1:
-        more = f"{len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} in this file"
-        hint = f"{hint}; {more}" if hint else more
-    return MenuError(document.path, line, column, message, hint)
+        if _is_typo_echo(error, path, errors):
+            continue
+        message, hint = _describe(error, path, error["loc"])
+        line, column = _where_wrong(error, path, document)
+        problems.append(MenuError(document.path, line, column, message, hint))
+    problems.sort(key=lambda problem: (problem.line, problem.column, problem.message))
+    first, *more = problems
+    return MenuError(first.file, first.line, first.column, first.message, first.hint, more)
+
+
+def _is_typo_echo(error: Any, path: tuple[Any, ...], errors: list[Any]) -> bool:
+    """Whether a 'missing' error is the other half of a misspelt field beside it."""
+    if error["type"] != "missing" or not path:
+        return False
+    for other in errors:
+        if other["type"] != "extra_forbidden":
+            continue
+        other_path = _clean_location(other["loc"])
+        if other_path[:-1] != path[:-1]:
+            continue
+        close = difflib.get_close_matches(str(other_path[-1]), [str(path[-1])], cutoff=0.6)
+        if close:
+            return True
+    return False
+
+
+def _where_wrong(error: Any, path: tuple[Any, ...], document: Document) -> tuple[int, int]:
+    """Line and column of the problem: the bad value for a wrong type or choice, else the key."""
+    if error["type"] in ("union_tag_invalid", "literal_error"):
+        key = (*path, "type") if error["type"] == "union_tag_invalid" else path
+        found = _value_position(document, key)
+        if found is not None:
+            return found
+    where = document.locate(path)
+    return (where.line, where.column) if where else (1, 1)
+
+
+def _value_position(document: Document, path: tuple[Any, ...]) -> tuple[int, int] | None:
+    """Where the value of the key at ``path`` starts (YAML or JSON), if the key is found."""
+    where = document.locate(path)
+    if where is None or document.locate(path[:-1]) == where:
+        return None  # the key itself was not found, only something around it
+    lines = document.text.splitlines(keepends=True)
+    if where.line > len(lines):
+        return None
+    text = lines[where.line - 1]
+    index = where.column - 1
+    if text[index : index + 1] in ("'", '"'):
+        index = text.find(text[index], index + 1)  # the end of a quoted key
+    colon = text.find(":", max(index, 0))
+    if colon < 0:
+        return None
+    value = colon + 1
+    while value < len(text) and text[value] in " \t":
+        value += 1
+    if value >= len(text.rstrip("\r\n")):
+        return None  # the value is on a later line: the key is the better place
+    return where.line, value + 1
 
 
 def _clean_location(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -205,8 +259,9 @@ def _describe(
     if kind == "union_tag_invalid":
         given = error.get("ctx", {}).get("tag", "?")
         types = sorted(NODE_TYPES)
-        hint = _suggest(given, types) or "known types: " + ", ".join(types)
-        return f"{where} has unknown type '{given}'", hint
+        known = "known types: " + ", ".join(types)
+        guess = _suggest(given, types)
+        return f"{where} has unknown type '{given}'", f"{guess} {known}" if guess else known
     if kind == "union_tag_not_found":
         return f"{where} has no 'type'", "add type: one of " + ", ".join(sorted(NODE_TYPES))
     if kind == "string_pattern_mismatch" and "[key]" in raw_loc:
@@ -217,9 +272,11 @@ def _describe(
     if kind in ("string_too_short", "string_too_long") and "[key]" in raw_loc:
         return f"a key in {where} is empty or too long", None
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"field '{name}' of {where} must be one of {expected}", _suggest(
-            str(error.get("input")), [part.strip(" '") for part in str(expected).split(" or ")]
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        choices = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+        return (
+            f"field '{name}' of {where} must be one of {expected}, got {_show(error.get('input'))}",
+            _suggest(str(error.get("input")), choices),
         )
     if kind in _TYPE_NAMES:
         shown = _show(error.get("input"))

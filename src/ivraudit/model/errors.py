@@ -24,18 +24,29 @@ class IvrauditError(Exception):
 class MenuError(IvrauditError):
     """A menu file that cannot be read as a menu.
 
-    ``str(error)`` is one line, ``path:line:column: message``, ready to print.
+    ``str(error)`` is ``path:line:column: message (hint)``, ready to print: one
+    line per problem, the first being this error's own.  A file with several
+    problems (two misspelt fields) is one error whose :attr:`problems` lists them
+    all, in file order, so a person fixes them in one pass.
 
     >>> str(MenuError("bad.yaml", 3, 5, "unknown field 'sya'", "did you mean 'say'?"))
     "bad.yaml:3:5: unknown field 'sya' (did you mean 'say'?)"
     """
 
     def __init__(
-        self, file: str, line: int, column: int, message: str, hint: str | None = None
+        self,
+        file: str,
+        line: int,
+        column: int,
+        message: str,
+        hint: str | None = None,
+        more: tuple[MenuError, ...] = (),
     ) -> None:
         self.position = Position(file, max(line, 1), max(column, 1))
         self.message = message
         self.hint = hint
+        #: The file's other problems, after this one.
+        self.more = tuple(more)
         super().__init__(str(self))
 
     @property
@@ -50,21 +61,28 @@ class MenuError(IvrauditError):
     def column(self) -> int:
         return self.position.column
 
-    def __str__(self) -> str:
+    @property
+    def problems(self) -> tuple[MenuError, ...]:
+        """Every problem of the file: this one, then :attr:`more`."""
+        return (self, *self.more)
+
+    @property
+    def headline(self) -> str:
+        """This problem alone, on one line: ``path:line:column: message (hint)``."""
         text = f"{self.position}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text
 
+    def __str__(self) -> str:
+        return "\n".join(problem.headline for problem in self.problems)
+
     def __reduce__(self):  # keep the error picklable for worker processes
-        return (MenuError, (self.file, self.line, self.column, self.message, self.hint))
+        return (type(self), (self.file, self.line, self.column, self.message, self.hint, self.more))
 
 
 class NotAMenuError(MenuError):
     """A file that no supported format recognises (as opposed to a broken menu)."""
-
-    def __reduce__(self):
-        return (NotAMenuError, (self.file, self.line, self.column, self.message, self.hint))
 
 
 class ConfigError(IvrauditError):

@@ -45,7 +45,7 @@ def render(report: Report, options: RenderOptions) -> str:
         )
         said = escape_data(finding.message_and_fix + route)
         lines.append(f"::{_COMMANDS[finding.severity]} {properties}::{said}")
-    for error in report.errors:
+    for error in (problem for unreadable in report.errors for problem in unreadable.problems):
         properties = (
             f"file={escape_property(normal_path(error.file))},line={error.line},"
             f"col={error.column},title=unreadable menu"

@@ -1,5 +1,9 @@
-"""One self-contained HTML file: summary, findings with witness routes, the
-per-outcome metrics table, and (when given) each menu's diagram inline.
+"""One self-contained HTML file: summary, then per file its findings with witness
+routes, each menu's diagram inline (when drawn) and the per-outcome metrics table.
+
+Files with findings come first, and in each file the findings come before the
+diagram, so the first screen shows what is wrong; diagrams are drawn at their
+own size (readable, scrolling inside their box), with a button to fit them.
 
 No network access is needed to view it: styles and script are inline, the
 diagram is inline SVG.  Clicking a finding highlights its node and route in
@@ -16,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ivraudit._version import __version__
 from ivraudit.model.findings import Finding, Report, numbered
 from ivraudit.reports.diagrams.layout import finding_anchor, node_dom_id
-from ivraudit.reports.sarif import DOCS_URL
+from ivraudit.reports.links import rule_url
+from ivraudit.reports.text import checked_files, in_files, plural
 from ivraudit.rules import RULES
 
 if TYPE_CHECKING:
@@ -41,11 +46,11 @@ main { padding: 24px 32px 48px; max-width: 1400px; }
 section.file { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
                padding: 16px 20px; margin-bottom: 24px; }
 section.file h2 { margin: 0 0 12px; font-size: 18px; font-family: ui-monospace, monospace; }
-.diagram { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px;
+.diagram { overflow: auto; max-height: 80vh; border: 1px solid var(--line); border-radius: 6px;
            background: #fff; margin-bottom: 16px; }
-.diagram svg { display: block; width: 100%; height: auto; max-height: 72vh; }
-.diagram.zoomed svg { width: auto; max-height: none; }
-.zoom { font: inherit; font-size: 12px; margin: 0 0 6px; }
+.diagram svg { display: block; }
+.diagram.fit svg { width: 100%; height: auto; max-height: 78vh; }
+.zoom { font: inherit; font-size: 12px; margin: 0 0 6px 8px; }
 ol.findings { list-style: none; padding: 0; margin: 0; }
 ol.findings > li { border-left: 4px solid var(--line); padding: 6px 12px; margin: 6px 0;
                    background: var(--wash); border-radius: 0 6px 6px 0; cursor: pointer; }
@@ -119,7 +124,21 @@ _SCRIPT = """
       note.querySelector('span').textContent = shown + ' finding(s) at ' + name;
     }
   }
+  function showStart(section) {
+    // A diagram is drawn at its own size: scroll its box (not the page) to the top node.
+    var box = section.querySelector('.diagram');
+    if (!box) { return; }
+    var first = null;
+    box.querySelectorAll('svg g.node').forEach(function (node) {
+      var where = node.getBoundingClientRect();
+      if (!first || where.top < first.top) { first = where; }
+    });
+    if (!first) { return; }
+    var frame = box.getBoundingClientRect();
+    box.scrollLeft += first.left + first.width / 2 - (frame.left + frame.width / 2);
+  }
   document.querySelectorAll('section.file').forEach(function (section) {
+    showStart(section);
     section.querySelectorAll('ol.findings > li').forEach(function (li) {
       li.addEventListener('click', function (event) {
         if (event.target.closest('details') || event.target.closest('a')) { return; }
@@ -134,7 +153,7 @@ _SCRIPT = """
     });
     var zoom = section.querySelector('button.zoom');
     if (zoom) { zoom.addEventListener('click', function () {
-      section.querySelector('.diagram').classList.toggle('zoomed'); }); }
+      section.querySelector('.diagram').classList.toggle('fit'); }); }
     var reset = section.querySelector('.filter button');
     if (reset) { reset.addEventListener('click', function () { clear(section); }); }
   });
@@ -144,10 +163,11 @@ _SCRIPT = """
 
 def render(report: Report, options: RenderOptions) -> str:
     counts = report.counts()
-    files = sorted(set(report.files) | {f.file for f in report.findings})
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         by_file[finding.file].append(finding)
+    # Files with findings first: the first screen shows what is wrong.
+    files = sorted(checked_files(report), key=lambda file: (file not in by_file, file))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -155,20 +175,24 @@ def render(report: Report, options: RenderOptions) -> str:
         "<title>ivraudit report</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<header><h1>ivraudit report</h1>",
-        f"<p>{len(report.findings)} findings in {len(report.files)} files "
+        f"<p>{plural(len(report.findings), 'finding')} {in_files(report)} "
         f"&middot; ivraudit {escape(__version__)}</p></header><main>",
         '<div class="cards">',
         f'<div class="card error"><b>{counts["error"]}</b>errors</div>',
         f'<div class="card warning"><b>{counts["warning"]}</b>warnings</div>',
         f'<div class="card info"><b>{counts["info"]}</b>info</div>',
-        f'<div class="card"><b>{len(report.files)}</b>files</div>',
+        f'<div class="card"><b>{len(files)}</b>files</div>',
         f'<div class="card"><b>{len(report.errors)}</b>unreadable</div>',
         f'<div class="card"><b>{report.suppressed}</b>suppressed</div>',
         "</div>",
     ]
     if report.errors:
         parts.append('<h2>Files that could not be read</h2><ul class="errors">')
-        parts += [f"<li>{escape(str(error))}</li>" for error in report.errors]
+        parts += [
+            f"<li>{escape(problem.headline)}</li>"
+            for error in report.errors
+            for problem in error.problems
+        ]
         parts.append("</ul>")
     for file in files:
         parts.append(_file_section(file, by_file.get(file, []), report, options))
@@ -182,12 +206,6 @@ def _file_section(
     drawings = [d for d in report.drawings if d.file == file and d.kind == "svg"]
     routes = {key: ids for drawing in drawings for key, ids in drawing.routes.items()}
     parts = ['<section class="file">', f"<h2>{escape(file)}</h2>"]
-    for drawing in drawings:
-        if drawing.note:
-            parts.append(f'<p class="note">{escape(drawing.note)}</p>')
-        if drawing.content:
-            parts.append('<button type="button" class="zoom">actual size / fit</button>')
-            parts.append(f'<div class="diagram">{drawing.content}</div>')
     parts.append(
         '<p class="filter" hidden><span></span><button type="button">show all</button></p>'
     )
@@ -197,6 +215,15 @@ def _file_section(
         parts.append("</ol>")
     else:
         parts.append("<p>No findings.</p>")
+    for drawing in drawings:
+        if drawing.note:
+            parts.append(f'<p class="note">{escape(drawing.note)}</p>')
+        if drawing.content:
+            parts.append(
+                '<h3>Diagram <button type="button" class="zoom">fit to width / actual size'
+                "</button></h3>"
+            )
+            parts.append(f'<div class="diagram">{drawing.content}</div>')
     for measured in report.metrics:
         if measured.file == file:
             parts.append(_metrics_table(measured))
@@ -216,7 +243,7 @@ def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, li
     parts = [
         f"<li {attributes}>",
         f'<span class="sev {finding.severity.value}">{finding.severity.value}</span> ',
-        f'<a class="rule" href="{DOCS_URL}{finding.rule}.md">{finding.rule}</a> '
+        f'<a class="rule" href="{rule_url(finding.rule)}">{finding.rule}</a> '
         f'<span class="where">{name} &middot; line {finding.line} &middot; '
         f"{escape(finding.node)}</span><br>",
         escape(finding.message_and_fix),

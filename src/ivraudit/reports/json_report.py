@@ -23,7 +23,8 @@ def as_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
         "errors": [
             {"file": e.file, "line": e.line, "column": e.column, "message": str(e.message)}
             | ({"hint": e.hint} if e.hint else {})
-            for e in report.errors
+            for error in report.errors
+            for e in error.problems
         ],
         "fixed": report.fixed,
         "unknowns": [unknown.to_dict() for unknown in report.unknowns],

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from ivraudit.model.findings import Finding, Report, Severity, numbered
 from ivraudit.model.prompts import shorten
-from ivraudit.reports.sarif import DOCS_URL
+from ivraudit.reports.links import rule_url
+from ivraudit.reports.text import in_files, plural
 from ivraudit.rules import RULES
 
 if TYPE_CHECKING:
@@ -33,11 +34,7 @@ def code(text: str) -> str:
 
 def _summary(report: Report) -> list[str]:
     counts = report.counts()
-    files = len(report.files)
-    title = (
-        f"## ivraudit: {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} "
-        f"in {files} file{'s' if files != 1 else ''}"
-    )
+    title = f"## ivraudit: {plural(len(report.findings), 'finding')} {in_files(report)}"
     lines = [title, ""]
     if report.errors:
         lines += [f"**{len(report.errors)} file(s) could not be read.**", ""]
@@ -54,7 +51,7 @@ def _summary(report: Report) -> list[str]:
         for rule_id, count in sorted(by_rule.items()):
             rule = RULES.get(rule_id)
             name = f" {rule.name}" if rule else ""
-            lines.append(f"| [{rule_id}]({DOCS_URL}{rule_id}.md){name} | {count} |")
+            lines.append(f"| [{rule_id}]({rule_url(rule_id)}){name} | {count} |")
         lines.append("")
     return lines
 
@@ -82,7 +79,7 @@ def render(report: Report, options: RenderOptions) -> str:
         lines += [f"### {code(file)}", ""]
         for finding in by_file[file]:
             lines.append(
-                f"- {_ICONS[finding.severity]} **[{finding.rule}]({DOCS_URL}{finding.rule}.md)** "
+                f"- {_ICONS[finding.severity]} **[{finding.rule}]({rule_url(finding.rule)})** "
                 f"line {finding.line}, {code(finding.node)}: {inline(finding.message_and_fix)}"
             )
             if options.witness and finding.witness:
@@ -108,9 +105,10 @@ def render(report: Report, options: RenderOptions) -> str:
         lines += ["</details>", ""]
     if report.errors:
         lines += ["### Files that could not be read", ""]
-        for error in report.errors:
+        for error in (problem for unreadable in report.errors for problem in unreadable.problems):
             where = code(f"{error.file}:{error.line}:{error.column}")
-            lines.append(f"- {where}: {inline(str(error.message))}")
+            hint = f" ({inline(error.hint)})" if error.hint else ""
+            lines.append(f"- {where}: {inline(str(error.message))}{hint}")
         lines.append("")
     if report.fixed:
         entries = "entries are" if len(report.fixed) != 1 else "entry is"

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from ivraudit._version import __version__
 from ivraudit.model.findings import Finding, Report, Severity, normal_path
+from ivraudit.reports.links import HOMEPAGE, rule_url
 from ivraudit.rules import all_rules
 
 if TYPE_CHECKING:
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: Where the rule pages live; the help URI of each rule is this plus ``<ID>.md``.
-DOCS_URL = "https://github.com/ivraudit/ivraudit/blob/main/docs/rules/"
-TOOL_URL = "https://github.com/ivraudit/ivraudit"
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -43,7 +42,7 @@ def _descriptors() -> list[dict[str, Any]]:
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.doc.split("\n\n", 1)[0].replace("\n", " ")},
-                "helpUri": f"{DOCS_URL}{rule.id}.md",
+                "helpUri": rule_url(rule.id),
                 "help": {"text": rule.summary, "markdown": rule.page()},
                 "defaultConfiguration": {"level": _LEVELS[rule.severity]},
                 "properties": {"tags": ["ivr", rule.family]},
@@ -110,7 +109,8 @@ def as_dict(report: Report) -> dict[str, Any]:
             "locations": [_location(error.file, error.line, error.column, error.file)],
             "descriptor": {"id": "load-error"},
         }
-        for error in report.errors
+        for unreadable in report.errors
+        for error in unreadable.problems
     ]
     return {
         "$schema": SARIF_SCHEMA,
@@ -122,7 +122,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                         "name": "ivraudit",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": TOOL_URL,
+                        "informationUri": HOMEPAGE,
                         "rules": descriptors,
                     }
                 },

@@ -52,7 +52,9 @@ def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:
             continue
         heard = f' "{shorten(step.hears, 70)}"' if step.hears else ""
         does = f" -> {step.does}" if step.does else ""
-        lines.append(f"{indent}{number}. {step.node}:{heard}{does}")
+        # No colon left dangling when nothing is heard or done at a step.
+        colon = ":" if heard or does else ""
+        lines.append(f"{indent}{number}. {step.node}{colon}{heard}{does}")
     return lines
 
 
@@ -61,13 +63,29 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def checked_files(report: Report) -> list[str]:
+    """Every file the report covers: those checked, and the subflow files findings point at."""
+    return sorted(set(report.files) | {finding.file for finding in report.findings})
+
+
+def in_files(report: Report) -> str:
+    """Where the findings are: "in 2 of 3 files" (files with findings of files checked),
+    or "in 3 files" when that is all of them, or none has a finding."""
+    checked = len(checked_files(report))
+    with_findings = len({finding.file for finding in report.findings})
+    if with_findings in (0, checked):
+        return f"in {plural(checked, 'file')}"
+    return f"in {with_findings} of {plural(checked, 'file')}"
+
+
 def summary_line(report: Report) -> str:
-    """One line: findings by severity, files read, files that could not be read."""
+    """One line: findings by severity, in how many of the files checked, files that could
+    not be read."""
     counts = report.counts()
     parts = [
         f"{plural(len(report.findings), 'finding')} "
         f"({plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
-        f"{counts['info']} info) in {plural(len(report.files), 'file')}"
+        f"{counts['info']} info) {in_files(report)}"
     ]
     if report.errors:
         parts.append(f"{plural(len(report.errors), 'file')} could not be read")

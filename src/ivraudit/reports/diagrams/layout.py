@@ -432,7 +432,11 @@ class _Builder:
         parts = [drawing.title]
         total = sum(self.counts.values())
         if total:
-            shown = ", ".join(f"{count} {name}" for name, count in self.counts.items() if count)
+            shown = ", ".join(
+                f"{count} {name}" if name == "info" or count == 1 else f"{count} {name}s"
+                for name, count in self.counts.items()
+                if count
+            )
             parts.append(f"{total} finding{'s' if total != 1 else ''} ({shown})")
         elif self.counts:
             parts.append("no findings")

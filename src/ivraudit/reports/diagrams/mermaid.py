@@ -1,9 +1,10 @@
 """A :class:`~ivraudit.reports.diagrams.drawing.Drawing` as Mermaid ``flowchart TD`` text.
 
 Mermaid ids are ``n1``, ``n2``, ... in drawing order (safe whatever the menu
-calls its nodes); every piece of menu text is written with Mermaid's numeric
-entity codes (``#34;`` for a quote, ``#35;`` for ``#``), so no prompt can end
-a label, start a comment or inject markup.
+calls its nodes); every piece of menu text in a label is written with Mermaid's
+numeric entity codes (``#34;`` for a quote, ``#35;`` for ``#``), so no prompt can
+end a label, start a comment or inject markup.  The caption is a ``%%`` comment,
+written as plain text on its one line.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ _CONTROLS = frozenset(chr(code) for code in [*range(32), 127]) - {"\n"} - _BLANK
 def mermaid_text(drawing: Drawing) -> str:
     """The drawing as a Mermaid flowchart, one statement per line, ending in a newline."""
     ids = {node.name: f"n{index}" for index, node in enumerate(drawing.nodes, start=1)}
-    lines = ["flowchart TD", f"    %% {escape(drawing.caption)}"]
+    lines = ["flowchart TD", f"    %% {comment(drawing.caption)}"]
     members: dict[str, list[DrawnNode]] = {}
     for node in drawing.nodes:
         members.setdefault(node.cluster, []).append(node)
@@ -86,6 +87,22 @@ def escape(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def comment(text: str) -> str:
+    """Text for a ``%%`` comment line, as written: a comment runs to the end of its line
+    and Mermaid reads no entity codes there, so only line breaks and control characters
+    are replaced (by spaces), and ``%%`` is broken up so it cannot open a directive.
+
+    >>> comment("Tiny line · 2 findings (2 warnings)\\nnext %%{init}")
+    'Tiny line · 2 findings (2 warnings) next % %{init}'
+    """
+    plain = "".join(
+        " " if char in _BLANKS or char in _CONTROLS or char == "\n" else char for char in text
+    )
+    while "%%" in plain:
+        plain = plain.replace("%%", "% %")
+    return plain
 
 
 def _label(node: DrawnNode) -> str:
