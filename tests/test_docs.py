@@ -10,6 +10,7 @@ import os
 import pytest
 
 from ivraudit.rules import all_rules
+from ivraudit.rules.registry import SAME_FAULT_ORDER
 from tests.conftest import ROOT
 
 RULE_DOCS = ROOT / "docs" / "rules"
@@ -29,6 +30,17 @@ def index() -> str:
             f"| [{current.id}]({current.id}.md) | {current.name} | {current.severity.value} "
             f"| {current.summary} |"
         )
+    order = ", ".join(SAME_FAULT_ORDER)
+    lines += [
+        "",
+        "## One finding per fault",
+        "",
+        f"When {order} tell the same fault (they find it at the same node), only the first "
+        "of them in that order is reported, and it names what the others would have said "
+        "(the operator key that leads to a hangup, the person transfer no route reaches). "
+        "A rule that is not selected, or a finding suppressed with `audit: ignore`, "
+        "hides nothing.",
+    ]
     return "\n".join(lines) + "\n"
 
 

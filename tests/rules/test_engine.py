@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ivraudit import load, loads
 from ivraudit.rules import RULES, Rule
 from ivraudit.rules.config import config_from_dict
@@ -122,3 +124,69 @@ nodes:
         ("MN005", notice, 9, "first/slow")
     ]
     assert report.suppressed == 1
+
+
+ZERO_DROPS = """\
+ivraudit: 1
+start: main
+nodes:
+  main:
+    type: menu
+    say: For billing press 1.
+    options: {"1": billing, "0": not_understood}
+    no_input: main
+    no_match: main
+  not_understood: {type: say, say: Sorry I did not understand., next: cut}
+  cut: {type: hangup}
+  billing: {type: transfer, target: "queue:billing", fail: main}
+"""
+
+
+def test_one_fault_told_by_two_rules_is_reported_once_by_the_first_in_order():
+    report = audit(loads(ZERO_DROPS), config_from_dict({"select": ["DE003", "MN002"]}))
+    assert [(f.rule, f.node) for f in report.findings] == [("DE003", "cut")]
+
+
+def test_a_suppressed_finding_hides_no_other_rule_s_finding_of_the_same_fault():
+    menu = ZERO_DROPS.replace(
+        "  cut: {type: hangup}", "  cut: {type: hangup, audit: {ignore: [DE003], reason: ok}}"
+    )
+    report = audit(loads(menu), config_from_dict({"select": ["DE003", "MN002"]}))
+    assert [(f.rule, f.node) for f in report.findings] == [("MN002", "main")]
+    assert report.suppressed == 1
+
+
+def test_one_fault_in_a_subflow_used_twice_is_told_once_by_one_rule(tmp_path):
+    (tmp_path / "account.yaml").write_text("""\
+ivraudit: 1
+start: account
+nodes:
+  account:
+    type: menu
+    say: For your balance press 1.
+    options: {"1": balance, "0": not_understood}
+    no_input: account
+    no_match: account
+  not_understood: {type: say, say: Sorry I did not understand., next: cut}
+  cut: {type: hangup}
+  balance: {type: say, say: Your balance is ten pounds., next: done}
+  done: {type: return}
+""")
+    (tmp_path / "main.yaml").write_text("""\
+ivraudit: 1
+start: main
+nodes:
+  main:
+    type: menu
+    say: For your account press 1. For savings press 2. For an adviser press 0.
+    options: {"1": first, "2": second, "0": adviser}
+    no_input: main
+    no_match: main
+  first: {type: subflow, menu: account.yaml, next: main}
+  second: {type: subflow, menu: account.yaml, next: main}
+  adviser: {type: transfer, target: "queue:advisers", fail: main}
+""")
+    report = audit(load(tmp_path / "main.yaml"), config_from_dict({"select": ["DE003", "MN002"]}))
+    assert [(f.rule, Path(f.file).name, f.line) for f in report.findings] == [
+        ("DE003", "account.yaml", 11)
+    ]

@@ -171,6 +171,14 @@ class CallOutcomes(PromptReadings):
             allowed=self._passive_edge,
         )
 
+    def hangup_after(self, node: str | None) -> str | None:
+        """The hangup without service a route entering ``node`` ends at after plain
+        messages, or None (another node, or the platform's own disconnect)."""
+        if node is None:
+            return None
+        end = self.follow_messages(node)
+        return end if end != DISCONNECT and self.is_disconnect(end) else None
+
     def is_disconnect(self, node: str) -> bool:
         """Whether the call ends here without service (platform or non-completed hangup)."""
         if node == DISCONNECT:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import networkx as nx
 
 from ivraudit.analysis.context import AuditContext
-from ivraudit.analysis.graph import DISCONNECT, ERROR_VIAS
+from ivraudit.analysis.graph import DISCONNECT, ERROR_VIAS, SELECTION_VIAS
 from ivraudit.model.findings import Severity
 from ivraudit.model.prompts import shorten
 from ivraudit.rules.registry import Hit, rule
@@ -130,6 +130,7 @@ def loop_without_exit(ctx: AuditContext) -> Iterator[Hit]:
     "disconnect-without-service",
     Severity.WARNING,
     'A hangup without service ("that department is not taking calls, goodbye").',
+    uses=("operator_key",),
 )
 def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     """Finds hangups that end a call the caller chose to make, without serving it:
@@ -167,21 +168,48 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     Offer a callback, a voicemail, or another team; if the caller really has
     been served, say so with ``reason: completed``.
     """
+    operators = _operator_ends(ctx)
     for node in ctx.unserved_hangups:
         reason, inferred = ctx.hangup_reasons[node]
-        heard = shorten(ctx.hears(node) or _last_message(ctx, node), 80)
+        steps = ctx.refusing_arrival(node)
+        # What the caller of the route shown hears last, not another route's message.
+        heard = shorten(ctx.hears(node) or _last_message(ctx, node, steps), 80)
         said = f' after "{heard}"' if heard else ""
         if reason is None:
             message = f"'{node}' hangs up{said} and gives no reason"
         else:
             how = "read from the prompt" if inferred else "declared"
             message = f"'{node}' hangs up without service{said} (reason {reason}, {how})"
-        steps = ctx.refusing_arrival(node)
+        if node in operators:
+            key, menu = operators[node]
+            message += f"; it is where the operator key {key} of menu '{menu}' leads"
         witness = ctx.witness_path(steps[0][0], steps) if steps else None
-        yield Hit(node=node, message=message, fact=f"reason:{reason}", witness=witness)
+        yield Hit(
+            node=node,
+            message=message,
+            fact=f"reason:{reason}",
+            witness=witness,
+            fault_at=(node,),
+        )
 
 
-def _last_message(ctx: AuditContext, node: str) -> str | None:
+def _operator_ends(ctx: AuditContext) -> dict[str, tuple[str, str]]:
+    """Hangup -> (operator key, menu) for the reachable menus whose operator key ends
+    there after plain messages: that dead end is also the missing operator (MN002)."""
+    key = ctx.settings.operator_key
+    found: dict[str, tuple[str, str]] = {}
+    for node, _ in ctx.nodes("menu"):
+        if node in ctx.reachable:
+            end = ctx.hangup_after(ctx.edge_target(node, f"key:{key}"))
+            if end is not None:
+                found.setdefault(end, (key, node))
+    return found
+
+
+def _last_message(ctx: AuditContext, node: str, steps: list[tuple[str, str]] | None) -> str | None:
+    for step, _ in reversed(steps or ()):
+        if ctx.kind(step) == "say" and ctx.hears(step):
+            return ctx.hears(step)
     for source, _, data in ctx.into[node]:
         if data["via"] == "next" and ctx.kind(source) == "say":
             return ctx.hears(source)
@@ -258,6 +286,9 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
     """Finds routes taken on caller errors -- retries used up, no input, no match,
     a question with no valid answer -- that end in a hangup instead of a person,
     voicemail or callback.  (A missing no-input or no-match handler is DE004.)
+    Errors of one menu that take the same route (an Amazon Lex block's one
+    default branch for silence and an unrecognised answer) are one finding that
+    names them all.
 
     ## Why callers suffer
     People who struggle with the menu are the ones who most need help; they are
@@ -289,6 +320,9 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
     for node in sorted(ctx.reachable, key=_order(ctx)):
         if ctx.kind(node) not in ("menu", "ask"):
             continue
+        # One finding per route: errors that share their first node (a Lex block's one
+        # default route for silence and no match) are one fault, named once.
+        routes: dict[str, list[tuple[str, str, dict]]] = {}
         for target, edge_key, data in ctx.out[node]:
             via = data["via"]
             if via not in ERROR_VIAS or target == node:
@@ -296,19 +330,35 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
             if target == DISCONNECT and via != "retries_exhausted":
                 continue  # the platform default on silence or a bad key is DE004's
             end = ctx.follow_messages(target)
-            if not (ctx.is_disconnect(end) or _hangup_not_declared_completed(ctx, end)):
-                continue
+            if ctx.is_disconnect(end) or _hangup_not_declared_completed(ctx, end):
+                routes.setdefault(target, []).append((via, edge_key, data))
+        for target, errors in routes.items():
+            end = ctx.follow_messages(target)
+            vias = [via for via, _, _ in errors]
+            _, edge_key, data = errors[0]
             where = "the platform's disconnect" if end == DISCONNECT else f"hangup '{end}'"
-            event = via.replace("_", " ")
+            told = " or ".join(_ERROR_EVENTS.get(via, via.replace("_", " ")) for via in vias)
             yield Hit(
                 node=node,
-                message=f"when the caller {_ERROR_EVENTS.get(via, event)} at '{node}', "
+                message=f"when the caller {told} at '{node}', "
                 f"the call ends at {where} instead of reaching a person",
-                fact=f"{via}->{end}",
-                kind=via,
+                fact="+".join(vias) + f"->{end}",
+                kind="+".join(vias),
                 field=data["field"],
                 witness=ctx.witness_via(node, edge_key, target),
+                fault_at=(end,) if target != end and _chosen_arrival(ctx, target) else (),
             )
+
+
+def _chosen_arrival(ctx: AuditContext, node: str) -> bool:
+    """Whether a caller's choice (a key or a spoken option) also leads straight to
+    ``node``: then the hangup after it is DE003's, the error route only meets that
+    dead end.  (A shared "sorry" reached otherwise only on failures is not a choice:
+    sending the caller's errors there is DE005's own fault.)"""
+    return any(
+        data["via"] in SELECTION_VIAS and source in ctx.reachable
+        for source, _, data in ctx.into[node]
+    )
 
 
 def _hangup_not_declared_completed(ctx: AuditContext, node: str) -> bool:

@@ -136,6 +136,8 @@ def no_human(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus in which no route from the start reaches a human transfer.  A
     route that leaves what was read (a flow, file or run-time target ivraudit
     cannot see) may reach one, so none is claimed missing while one is reachable.
+    When the menu has human transfers that no route reaches, it names them and
+    their lines.
 
     ## Why callers suffer
     Whatever their problem, the menu is all they get.  Callers who cannot be
@@ -162,12 +164,17 @@ def no_human(ctx: AuditContext) -> Iterator[Hit]:
         return  # a person, or a route that leaves what was read (a person may be there)
     start = ctx.start
     assert start is not None
-    exists = (
-        "none of its human transfers is reachable" if ctx.humans else "it has no human transfer"
-    )
+    exists = "it has no human transfer"
+    # Named with their lines: this is also why each of them is unreachable (ST002).
+    named = ctx.humans[:3]
+    if named:
+        where = ", ".join(f"'{node}' (line {ctx.position(node).line})" for node in named)
+        more = f" and {len(ctx.humans) - 3} more" if len(ctx.humans) > 3 else ""
+        exists = f"none of its human transfers is reachable: {where}{more}"
     yield Hit(
         node=start,
         message=f"no route from the start reaches a person: {exists}",
         fact="no human",
         witness=(),
+        fault_at=tuple(named),
     )

@@ -13,7 +13,7 @@ from ivraudit.analysis.context import AuditContext
 from ivraudit.config import Config
 from ivraudit.model.findings import Finding, Report, Severity, Unknown
 from ivraudit.model.menu import Menu
-from ivraudit.rules.registry import RULES, Hit, Rule, matches, selected
+from ivraudit.rules.registry import RULES, SAME_FAULT_ORDER, Hit, Rule, matches, selected
 
 _ENGINE_RULES = ("AU001", "AU002")
 
@@ -23,10 +23,11 @@ def audit(
 ) -> Report:
     """Audit a menu with the rules and thresholds of ``config`` (defaults when None).
 
-    >>> from ivraudit import load
-    >>> menu = load("ivraudit: 1\\nstart: main\\nnodes:\\n  main: {type: say, say: Hi, next: gone}")
-    >>> [f.rule for f in audit(menu).findings]
-    ['DP003', 'ST001']
+    Examples:
+        >>> from ivraudit import load
+        >>> menu = load("ivraudit: 1\\nstart: main\\nnodes:\\n  main: {type: say, next: gone}")
+        >>> [f.rule for f in audit(menu).findings]
+        ['DP003', 'ST001']
     """
     config = config or Config()
     ctx = context or AuditContext(menu, config)
@@ -36,6 +37,7 @@ def audit(
     report = Report(files=[menu.path], rules=[rule.id for rule in rules])
     ran: list[Rule] = []
     seen: set[tuple[str, ...]] = set()
+    reported: list[tuple[Finding, tuple[str, ...]]] = []
     for current in rules:
         if current.id in _ENGINE_RULES or (current.needs_start and ctx.start is None):
             continue
@@ -43,13 +45,13 @@ def audit(
             continue
         ran.append(current)
         try:
-            findings = [_finding(ctx, current, hit, config) for hit in current.check(ctx)]
+            hits = [(_finding(ctx, current, hit, config), hit) for hit in current.check(ctx)]
         except Exception as exc:
             # One broken rule must not hide the others, nor pass for a clean menu:
             # the crash is always reported, whatever is selected.
             report.findings.append(_crash(ctx, current, exc, config))
             continue
-        for finding in findings:
+        for finding, hit in hits:
             suppressed = _suppress(suppressions, finding, current)
             # A subflow used twice is inlined twice; its faults are reported once.
             if finding.fault in seen:
@@ -58,11 +60,46 @@ def audit(
             if suppressed:
                 report.suppressed += 1
             else:
-                report.findings.append(finding)
+                reported.append((finding, hit.fault_at))
+    report.findings.extend(once_across_rules(ctx, reported))
     if "AU001" in chosen:
         report.findings.extend(_unused_suppressions(ctx, suppressions, ran, config))
     report.unknowns.extend(unknowns(ctx))
     return report.sort()
+
+
+def once_across_rules(
+    ctx: AuditContext, reported: list[tuple[Finding, tuple[str, ...]]]
+) -> list[Finding]:
+    """The findings without those that tell again a fault another rule reports.
+
+    Two findings are one fault when they share a node of their hits' ``fault_at``
+    (the hangup a route ends at, the transfer no one reaches); the one whose rule
+    comes first in :data:`SAME_FAULT_ORDER` is kept.  Only reported findings count:
+    a suppressed or unselected rule hides nothing.  Nodes are compared by where
+    they are written, so each copy of an inlined subflow agrees.  Linear.
+    """
+    best: dict[tuple[str, int, int, str], int] = {}
+    ranked: list[tuple[Finding, int, list[tuple[str, int, int, str]]]] = []
+    for finding, nodes in reported:
+        rank = _RANK.get(finding.rule, len(_RANK))
+        places = [_written(ctx, node) for node in nodes] if finding.rule in _RANK else []
+        ranked.append((finding, rank, places))
+        for place in places:
+            best[place] = min(best.get(place, rank), rank)
+    return [
+        finding for finding, rank, places in ranked if all(best[place] >= rank for place in places)
+    ]
+
+
+_RANK = {rule_id: index for index, rule_id in enumerate(SAME_FAULT_ORDER)}
+
+
+def _written(ctx: AuditContext, node: str) -> tuple[str, int, int, str]:
+    where = ctx.position(node)
+    data = ctx.data.get(node)
+    origin = str(data.get("origin", node)) if data is not None else node
+    return (where.file, where.line, where.column, origin)
 
 
 def unknowns(ctx: AuditContext) -> list[Unknown]:

@@ -110,12 +110,15 @@ def no_operator(ctx: AuditContext) -> Iterator[Hit]:
             continue
         graph_target = ctx.edge_target(node, f"key:{key}")
         if graph_target not in ctx.passive_to_human:
+            dead_end = ctx.hangup_after(graph_target)
             yield Hit(
                 node=node,
                 message=f"key {key} of menu '{node}' goes to '{target}', which does not lead "
                 "straight to a person",
                 fact="not human",
                 field=("options", key),
+                # The key drops the call: DE003 tells that dead end, naming the key.
+                fault_at=(dead_end,) if dead_end is not None else (),
             )
 
 

@@ -40,7 +40,8 @@ class Hit:
     ``fact`` identifies the fault independently of line numbers (it feeds the
     baseline fingerprint); ``field`` points inside the node for the position;
     ``witness`` overrides the default witness (the shortest route to ``node``).
-    The engine reports one finding per fault: per rule, position and ``kind``.
+    The engine reports one finding per fault: per rule, position and ``kind``, and
+    across rules by ``fault_at`` (see :data:`SAME_FAULT_ORDER`).
     """
 
     node: str
@@ -53,6 +54,36 @@ class Hit:
     #: ``fact`` names other nodes (whose ids differ from one route to the next).
     #: Default: the fact.
     kind: str | None = None
+    #: The graph nodes where the fault lies (a hangup, a transfer), for rules in
+    #: :data:`SAME_FAULT_ORDER`: when a rule earlier in that order reports a finding
+    #: at one of them, this hit is the same fault told twice and is not reported.
+    fault_at: tuple[str, ...] = ()
+
+
+#: One fault, two rules: when hits of these rules share a node of ``fault_at``, only
+#: the one of the rule earliest here is reported (each rule's page says so).  "No route
+#: reaches a person" names the unreachable transfer (DP003 over ST002); a hangup
+#: with no service is told where it is (DE003), not again as the caller error or
+#: the operator key whose route ends there (DE005, MN002).
+SAME_FAULT_ORDER = ("DP003", "DE003", "DE005", "MN002", "ST002")
+
+#: What each rule of :data:`SAME_FAULT_ORDER` leaves to another, or takes from one
+#: (its page's "One finding per fault" section).
+SAME_FAULT_NOTES = {
+    "DP003": "It names the human transfers no route reaches, with their lines; ST002 does "
+    "not report them again.",
+    "DE003": "A hangup is reported once, here, also when a caller error (DE005) or the "
+    "operator key (MN002) ends at it; the message says when it is where the operator "
+    "key leads.",
+    "DE005": "Not reported when the error route leads to the node a key or spoken "
+    "option also leads to (no match sent down the 'agent' route), and DE003 reports "
+    "the hangup after it: the caller's error and choice meet one dead end, told once "
+    "by DE003.  An error route that only shares a hangup, or a 'sorry' message reached "
+    "otherwise on failures, is its own fault.",
+    "MN002": "Not reported when the operator key ends, after plain messages, at a hangup "
+    "DE003 reports: DE003 tells that dead end and names the key.",
+    "ST002": "Not reported for a human transfer DP003 names as unreachable.",
+}
 
 
 Check = Callable[["AuditContext"], Iterable[Hit]]
@@ -106,6 +137,17 @@ class Rule:
             "",
             self.doc,
         ]
+        if self.id in SAME_FAULT_NOTES:
+            order = ", ".join(SAME_FAULT_ORDER)
+            lines += [
+                "",
+                "## One finding per fault",
+                "",
+                f"{SAME_FAULT_NOTES[self.id]} When findings of {order} are one fault (a "
+                "hangup, a transfer they share), only the one of the rule first in that "
+                "order is reported; a rule that is not selected, or a suppressed finding, "
+                "hides nothing.",
+            ]
         if self.uses:
             lines += ["", "## Settings", ""]
             for name in self.uses:

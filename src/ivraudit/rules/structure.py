@@ -128,6 +128,7 @@ def unreachable_node(ctx: AuditContext) -> Iterator[Hit]:
             message=f"no route from the start reaches '{head}'{more}",
             fact="unreachable",
             witness=(),
+            fault_at=(head,),
         )
 
 

@@ -56,7 +56,6 @@ def test_compare_on_literals_set_upstream():
     assert [(f.rule, f.node, f.line) for f in audit(menu).findings] == [
         ("ST002", "Menu principal", 32),
         ("DE005", "Main menu", 61),
-        ("DE005", "Main menu", 62),
         ("MN008", "Tier", 85),
         ("DE003", "End", 181),
     ]
