@@ -351,6 +351,17 @@ def priority_and_args(text: str) -> str:
     return text[:opening].strip() if opening >= 0 else text.strip()
 
 
+_LEADING_NUMBER = re.compile(r"\s*(\d+)\s*")
+
+
+def leading_number(text: str) -> int | None:
+    """The priority number a Goto reads, as pbx.c's ``pbx_parseable_goto`` does since
+    Asterisk 12: ``sscanf(pri, "%30d%1s")`` must read a number and nothing after it, so
+    ``1)`` (a stray parenthesis) is a label, not priority 1; None when not a number."""
+    found = _LEADING_NUMBER.fullmatch(text)
+    return int(found.group(1)) if found is not None else None
+
+
 _SPACES_QUOTES = re.compile(r"[\s\"']")
 
 

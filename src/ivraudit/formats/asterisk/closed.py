@@ -6,6 +6,10 @@ and test it later (``n(FORADEATENDIMENTO),Set(ATENDIMENTO=0)`` on the closed sid
 in each department).  Such a GotoIf is an hours check: its side for the value set
 when closed is the closed route.  And a hangup that callers reach only on closed or
 holiday routes ends an out-of-hours call (DE006 judges it), not a refused service.
+
+Likewise a hangup reached only on the blocked side of a ``BLACKLIST()`` test (FreePBX's
+``app-blacklist-check``: ``GotoIf($["${BLACKLIST()}"="1"]?blacklisted)``) turns away a
+caller the owner put on the blacklist, on purpose: not a service refused to callers.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ if TYPE_CHECKING:
 _LOOKAHEAD = 12
 _FLAG_TEST = re.compile(r'^\$\[\s*"?\$\{(\w+)\}"?\s*(==|=|!=)\s*"?([\w.-]*)"?\s*\]$')
 _LITERAL = re.compile(r"^[\w.-]+$")
+#: A test of Asterisk's BLACKLIST() function (func_blacklist: 1 when the caller ID is in
+#: the astdb family ``blacklist``), and the value it is compared with.
+_BLACKLIST = re.compile(
+    r'^\$\[\s*"?\$\{BLACKLIST\(\)\}"?\s*(==|=|!=)\s*"?([01])"?\s*\]$|^\$\{BLACKLIST\(\)\}$',
+    re.IGNORECASE,
+)
 #: Fields of a node that make it more than a step on the way (a message, bookkeeping).
 _BRANCHING = frozenset({"error", "fail", "options", "cases", "else", "collects"})
 
@@ -141,3 +151,55 @@ def _closed_messages(pool: Pool) -> set[str]:
                     break
                 current = step.get("next")
     return found
+
+
+def _blocked_side(node: dict) -> str | None:
+    """The target a branch on ``BLACKLIST()`` takes for a blacklisted caller, if it is one."""
+    if node.get("type") != "branch" or len(node.get("cases", ())) != 1:
+        return None
+    case = node["cases"][0]
+    test = _BLACKLIST.match(str(case.get("when", "")).strip())
+    if test is None:
+        return None
+    operator, value = test.groups()
+    when_true = operator is None or ((operator != "!=") == (value == "1"))
+    side = case.get("next") if when_true else node.get("else")
+    return side if isinstance(side, str) else None
+
+
+def mark_blacklisted_hangups(pool: Pool, starts: list[str]) -> None:
+    """Give reason ``completed`` (with a note) to the hangups of ``pool`` that callers
+    reach only on the blocked side of a ``BLACKLIST()`` test: the intended rejection of
+    a blacklisted caller, not a refused service."""
+    blocked = {
+        node_id: side
+        for node_id, node in pool.nodes.items()
+        if (side := _blocked_side(node)) is not None
+    }
+    if not blocked:
+        return
+    allowed: set[str] = set()
+    stack = [start for start in starts if start in pool.nodes]
+    while stack:
+        node_id = stack.pop()
+        if node_id in allowed or node_id not in pool.nodes:
+            continue
+        allowed.add(node_id)
+        targets = node_targets(pool.nodes[node_id])
+        if node_id in blocked:
+            targets = [target for target in targets if target != blocked[node_id]]
+        stack.extend(targets)
+    rejected: set[str] = set()
+    stack = list(blocked.values())
+    while stack:
+        node_id = stack.pop()
+        if node_id in rejected or node_id in allowed or node_id not in pool.nodes:
+            continue
+        rejected.add(node_id)
+        stack.extend(node_targets(pool.nodes[node_id]))
+    for node_id in rejected:
+        node = pool.nodes[node_id]
+        if node.get("type") == "hangup" and node.get("reason") != "closed":
+            node["reason"] = "completed"
+            note = "a caller on the blacklist (BLACKLIST()) is turned away on purpose"
+            node["note"] = f"{node['note']}; {note}" if node.get("note") else note

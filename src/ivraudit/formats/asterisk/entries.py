@@ -12,6 +12,7 @@ parking, paging or agent log-in are **internal**: not a caller's line.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ def choose(plan: Dialplan, flow: Flow, named: list[tuple[str, str]]) -> list[Cho
         if any(_waits(step) for ext in context.extensions.values() for step in ext.steps.values())
     }
     reaches_wait = _reaching(waiting, links)
+    dialling = dialling_contexts(plan, flow)
     for context, chosen in entry_contexts(plan, flow, (links, called)):
         canonical = flow.targets.canonical(context.name)
         if canonical in covered:
@@ -99,7 +101,7 @@ def choose(plan: Dialplan, flow: Flow, named: list[tuple[str, str]]) -> list[Cho
             # Neither inbound nor an IVR: a feature code, an outbound route, or a part
             # FreePBX's core dialplan reaches; not a caller's line, and not audited.
             continue
-        reason = internal_reason(context, canonical in waiting)
+        reason = internal_reason(context, canonical in waiting, dialling, flow)
         if reason is None and canonical not in reaches_wait:
             reason = (
                 f"context {context.name} {_NO_DIGITS} (no Background, WaitExten or "
@@ -199,9 +201,15 @@ _NO_DIGITS = "waits for no digits"
 _DIAL_OUT = re.compile(r"callout|dialout|outbound|trunk", re.IGNORECASE)
 
 
-def internal_reason(context: Context, waits: bool = False) -> str | None:
+def internal_reason(
+    context: Context,
+    waits: bool = False,
+    dialling: dict[str, str] | None = None,
+    flow: Flow | None = None,
+) -> str | None:
     """Why a context is not a caller's line (feature code, outbound route, fax, ...), if it
-    is not; ``waits``: it waits for digits itself, so what it runs may be a menu's options."""
+    is not; ``waits``: it waits for digits itself, so what it runs may be a menu's options;
+    ``dialling``: the contexts where calls are placed out (:func:`dialling_contexts`)."""
     name = context.name
     lower = name.lower()
     for pattern, what in _INTERNAL_NAMES:
@@ -229,9 +237,60 @@ def internal_reason(context: Context, waits: bool = False) -> str | None:
         return f"context {name} parks calls"
     if "page" in apps:
         return f"context {name} pages phones (intercom)"
+    if "disa" in apps:
+        return (
+            f"context {name} gives a dial tone to place calls out (DISA, Direct Inward "
+            "System Access)"
+        )
     if own and all(_dials_out(ext) for ext in own):
         return f"context {name} is an outbound route: its extensions only dial out"
+    if own and dialling and flow is not None:
+        sent = [_sent_to(ext, dialling, flow) for ext in own]
+        places = sorted({place for place in sent if place})
+        if places and all(place or _dials_out(ext) for place, ext in zip(sent, own, strict=True)):
+            why = "; ".join(f"{place} {dialling[place]}" for place in places[:2])
+            return (
+                f"context {name} places calls out: its extensions only pass the number on "
+                f"to be dialled, without a word to the caller (context {why})"
+            )
     return None
+
+
+def dialling_contexts(plan: Dialplan, flow: Flow) -> dict[str, str]:
+    """Contexts where calls are placed out, with why: the context a ``DISA()`` gives its
+    dial tone in (its second argument, ``disa`` when it names none; Asterisk docs, DISA:
+    "the user is then given system dialtone within context on which a call may be
+    placed")."""
+    found: dict[str, str] = {}
+    for context in plan.contexts.values():
+        for ext in context.extensions.values():
+            for step in ext.steps.values():
+                if step.app.strip().lower() != "disa":
+                    continue
+                args = app_args(substitute(step.data, flow.targets.constants, None, context.name))
+                place = args[1].strip() if len(args) > 1 and args[1].strip() else "disa"
+                if place in plan.contexts and not has_variables(place):
+                    where = f"{os.path.basename(step.where.file)}:{step.where.line}"
+                    found.setdefault(place, f"is where DISA() gives a dial tone, at {where}")
+    return found
+
+
+def _sent_to(ext: Extension, dialling: dict[str, str], flow: Flow) -> str | None:
+    """The dialling context an extension only passes its call on to (bookkeeping, then a
+    Goto there), or None: it talks to the caller, waits, or goes anywhere else."""
+    place: str | None = None
+    for step in ext.steps.values():
+        if _talks(step) or _waits(step):
+            return None
+        specs = jump_specs(step)
+        for spec in specs:
+            parts = goto_parts(substitute(spec, flow.targets.constants, None, step.context))
+            if len(parts) != 3 or parts[0] not in dialling:
+                return None
+            place = parts[0]
+        if not specs and step.kind.tag not in ("pass", "action"):
+            return None
+    return place
 
 
 def _dials_out(ext: Extension) -> bool:
@@ -489,3 +548,19 @@ def _may_name(text: str, ext: Extension) -> bool:
     if ext.pattern is not None:
         return name.startswith("_" + prefix) or ext.pattern.matches(prefix + "0")
     return normalize(name).startswith(prefix)
+
+
+def context_reach(plan: Dialplan, flow: Flow, choices: list[Choice]) -> list[set[str]]:
+    """For each chosen context, the contexts callers' calls can get to from it (canonical
+    names, itself included), by every Goto, Gosub, Macro and include; none for an internal
+    part (not a caller's line)."""
+    links, _ = _references(plan, flow)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(flow.targets.canonical(name) for name in plan.contexts)
+    graph.add_edges_from(links)
+    reach = []
+    for choice in choices:
+        name = flow.targets.canonical(choice.context.name)
+        internal = choice.role == "internal"
+        reach.append(set() if internal else {name, *nx.descendants(graph, name)})
+    return reach

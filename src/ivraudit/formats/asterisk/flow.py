@@ -70,6 +70,13 @@ class Flow:
 
     def enter(self, pool: Pool, loc: Loc) -> str:
         """The id of the node a call is at when it arrives at ``loc``."""
+        previous = self.jumps.use(pool)  # a subroutine's constant arguments, per call site
+        try:
+            return self._enter(pool, loc)
+        finally:
+            self.jumps.restore(previous)
+
+    def _enter(self, pool: Pool, loc: Loc) -> str:
         path: list[tuple[str, int]] = []
         seen: set[tuple[str, int]] = set()
         current = loc
@@ -102,19 +109,23 @@ class Flow:
 
     def _agent_side(self, pool: Pool, loc: Loc) -> str | None:
         """An extension that runs AgentLogin/AgentCallbackLogin is the agents' side (the
-        one dialling it is an agent logging in to take calls), not a caller's line, even
-        when a Goto leads there: the route leaves what ivraudit audits."""
+        one dialling it is an agent logging in to take calls), and the ``fax`` extension
+        takes fax machines: not a caller's line, even when a Goto leads there; the route
+        leaves what ivraudit audits."""
         extension = loc.step.exten
-        if not any(step.app.strip().lower() in _AGENT_APPS for step in extension.steps.values()):
-            return None
         name = extension.name.partition("/")[0]
+        if name == "fax":
+            # Asterisk's special extension 'fax': where a channel that detects a fax tone
+            # sends the call (a fax machine), not a caller's line.
+            kind, what = "fax", "takes the calls fax detection sends there (a fax machine)"
+        elif any(step.app.strip().lower() in _AGENT_APPS for step in extension.steps.values()):
+            kind, what = "agent", "logs agents in (AgentLogin): the agents' side"
+        else:
+            return None
         place = f"{loc.step.context},{name},1"
-        helper, new = pool.claim(("agent", loc.chan, id(extension)), f"{place}:agent")
+        helper, new = pool.claim((kind, loc.chan, id(extension)), f"{place}:{kind}")
         if new:
-            note = (
-                f"extension {name} of context {loc.step.context} logs agents in (AgentLogin): "
-                "the agents' side, not a caller's line"
-            )
+            note = f"extension {name} of context {loc.step.context} {what}, not a caller's line"
             node = {"type": "unknown", "reason": "unsupported", "target": place, "note": note}
             pool.add(helper, node, extension.where)
         return helper
@@ -196,8 +207,9 @@ class Flow:
         """autofallthrough=no: past the last priority Asterisk waits (the response timeout,
         10 s) for the caller to dial another extension of the context, as WaitExten does.
 
-        No prompt offers anything there, so it is not a menu: an ``ask`` for the extension
-        dialled, then a ``branch`` on it (a wrong one goes to ``i``), silence to ``t``."""
+        No prompt offers anything there, so it is neither a menu nor a question the caller
+        hears (their silence is no wrong answer): a ``branch`` on whether the caller dials
+        an extension anyway (then on which one; a wrong one goes to ``i``), else ``t``."""
         extension = loc.step.exten
         number = loc.step.number + 1
         where = loc.step.where
@@ -205,7 +217,7 @@ class Flow:
         branch_id, new = pool.claim(("helper", node_id, "dialled"), f"{node_id}:dialled")
         if new:
             cases = [
-                {"when": f"the extension dialled is {key}", "next": target, "input": node_id}
+                {"when": f"the extension dialled is {key}", "next": target}
                 for key, target in menu.get("options", {}).items()
                 if target is not None
             ]
@@ -222,15 +234,20 @@ class Flow:
                     pool.add(invalid, {"type": "hangup", "reason": "error", "note": note}, where)
             branch = {"type": "branch", "cases": cases, "else": invalid}
             pool.add(branch_id, branch, where)
+        silence = self.handler_link(pool, loc.chan, ("t", "e"), node_id, "timeout", where)
+        if silence is None:
+            silence, fresh = pool.claim(("helper", node_id, "timeout"), f"{node_id}:timeout")
+            if fresh:
+                note = f"nothing is dialled and {loc.chan} has no 't' extension: Asterisk hangs up"
+                pool.add(silence, {"type": "hangup", "note": note}, where)
+        when = "the caller dials an extension of this context within 10 s"
         return {
-            "type": "ask",
-            "collects": "EXTEN",
-            "timeout": 10.0,
+            "type": "branch",
+            "cases": [{"when": when, "next": branch_id}],
+            "else": silence,
             "note": f"extension {extension.name} has no priority {number}; with "
-            "autofallthrough=no Asterisk waits for the caller to dial an extension of this "
-            "context (like WaitExten)",
-            "next": branch_id,
-            "fail": self.handler_link(pool, loc.chan, ("t", "e"), node_id, "timeout", where),
+            "autofallthrough=no Asterisk waits silently for the caller to dial an extension "
+            "of this context (like WaitExten), with no prompt asking for one",
         }
 
     # -- links -----------------------------------------------------------------------------
@@ -295,6 +312,13 @@ class Flow:
 
     def _build(self, pool: Pool, loc: Loc, node_id: str) -> None:
         """The node at ``loc``: which builder makes it, by what its application does."""
+        previous = self.jumps.use(pool)
+        try:
+            self._make(pool, loc, node_id)
+        finally:
+            self.jumps.restore(previous)
+
+    def _make(self, pool: Pool, loc: Loc, node_id: str) -> None:
         kind = self.walker.kind(loc)
         tag = kind.tag
         where = loc.step.where

@@ -11,17 +11,27 @@ from ivraudit.formats.asterisk.apps import (
     classify,
     closed_label,
     closed_then,
+    goto_parts,
     inner_app,
     shortened,
 )
 from ivraudit.formats.asterisk.closed import closed_flags, closed_when_true
-from ivraudit.formats.asterisk.match import app_args, has_variables
+from ivraudit.formats.asterisk.match import app_args, call_with_args, has_variables
 from ivraudit.formats.asterisk.nodes import Pool, branch_node
 from ivraudit.formats.asterisk.targets import Ends, Loc, Missing, Target, Timed, Unknown
 
 if TYPE_CHECKING:
     from ivraudit.formats.asterisk.flow import Flow
 
+
+#: Most subroutine builds kept apart by their call sites' constant arguments.
+MAX_FRAMES = 300
+#: Applications whose arguments decide where a call goes (a subroutine argument used in
+#: one of them is worth building the subroutine once per value).
+_DECIDING_APPS = frozenset(
+    ["gotoif", "goto", "execif", "gosubif", "macroif", "gosub", "macro", "while", "set", "mset"]
+)
+_ARG = re.compile(r"\$\{(ARG\d+)\}")
 
 _COUNTER_TEST = re.compile(r'^\$\[\s*"?\$\{(\w+)\}"?\s*(<=|>=|<|>|==|=)\s*"?(\d+)"?\s*\]$')
 
@@ -59,6 +69,9 @@ class Jumps:
         self.targets = flow.targets
         self.walker = flow.walker
         self._flags: dict[str, set[str]] | None = None
+        #: id(pool) -> the constant arguments its subroutine was called with
+        self.frames: dict[int, dict[str, str]] = {}
+        self._deciding: dict[str, frozenset[str]] = {}
 
     @property
     def flags(self) -> dict[str, set[str]]:
@@ -102,6 +115,26 @@ class Jumps:
             number += 1
             where = current.step.where
             pool.where[("nodes", node_id, "cases", number - 1)] = where
+            holds = self.walker.known.holds(current)
+            if holds is not None:
+                # Fixed by what was read (a constant set before it, the arguments of this
+                # call, the numbers a label is entered for): only the arm that holds.
+                number -= 1
+                arm = kind.then if holds else kind.otherwise
+                if arm:
+                    target = self.targets.goto(current, arm, kind.cond if holds else None)
+                    otherwise = self.flow.link(pool, target, node_id, "else", where)
+                    break
+                follow = self.walker.passes_untargeted(current)
+                if (
+                    isinstance(follow, Loc)
+                    and self.walker.kind(follow).tag == "gotoif"
+                    and self.walker.fold(follow) is None
+                ):
+                    current = follow
+                    continue
+                otherwise = self.flow.after(pool, current)
+                break
             if not kind.then:
                 cases.append((kind.cond or "", self.flow.after(pool, current)))
                 if kind.otherwise:
@@ -128,7 +161,7 @@ class Jumps:
                 continue
             otherwise = self.flow.after(pool, current)
             break
-        if number == 1 and len(cases) == 1:
+        if number == 1 and len(cases) == 1 and kind.then:
             counted = retry_counter(loc, kind.cond or "")
             if counted is not None:
                 retries, exit_on_true = counted
@@ -198,6 +231,62 @@ class Jumps:
         otherwise = self.flow.link(pool, target.otherwise, node_id, "else", where)
         return branch_node(linked, otherwise, described)
 
+    def use(self, pool: Pool) -> dict[str, str]:
+        """Build in ``pool`` (its call's arguments known); returns the frame to restore."""
+        return self.targets.use_frame(self.frames.get(id(pool), {}))
+
+    def restore(self, previous: dict[str, str]) -> None:
+        self.targets.use_frame(previous)
+
+    def _framed(self, kind: Kind, spec: str, loc: Loc, target: Loc) -> tuple[str, str]:
+        """The pool (by name in ``flow.pools``) and subflow key of a call to ``target``.
+
+        Arguments the call passes as constants (``Gosub(sub,s,1(rg,600,dontcare))``,
+        ``Macro(name,0)``) that the subroutine tests or jumps by are filled in: the
+        subroutine is built once per such set of values, so its branches on them are
+        decided per call site (app_stack's ARGn, app_macro's ARGn)."""
+        callee = "macro" if kind.call == "macro" else "main"
+        key = f"{kind.call} {self.walker.step_id(target)}"
+        substituted = self.targets.substituted(loc, spec)
+        if kind.call == "macro":
+            given = app_args(substituted)[1:]
+        else:
+            parts = goto_parts(substituted)
+            given = app_args(call_with_args(parts[-1])[1]) if parts and "(" in parts[-1] else []
+        deciding = self._deciding_args(target.step.context)
+        frame = {
+            f"ARG{number}": value
+            for number, value in enumerate(given, start=1)
+            if f"ARG{number}" in deciding and not has_variables(value)
+        }
+        if not frame or (len(self.frames) >= MAX_FRAMES and not self._known_frame(callee, frame)):
+            return callee, key
+        written = ",".join(f"{name}={value}" for name, value in sorted(frame.items()))
+        mode = f"{callee} {written}"
+        if mode not in self.flow.pools:
+            framed = Pool(callee)
+            self.flow.pools[mode] = framed
+            self.frames[id(framed)] = frame
+        return mode, f"{key} with {written}"
+
+    def _known_frame(self, callee: str, frame: dict[str, str]) -> bool:
+        written = ",".join(f"{name}={value}" for name, value in sorted(frame.items()))
+        return f"{callee} {written}" in self.flow.pools
+
+    def _deciding_args(self, context: str) -> frozenset[str]:
+        """The ARGn a subroutine's context tests or jumps by (not ones it only plays)."""
+        known = self._deciding.get(context)
+        if known is None:
+            found: set[str] = set()
+            place = self.targets.contexts.get(context)
+            for extension in place.extensions.values() if place is not None else ():
+                for step in extension.steps.values():
+                    if step.app.strip().lower() in _DECIDING_APPS:
+                        found.update(_ARG.findall(step.data))
+            known = frozenset(found)
+            self._deciding[context] = known
+        return known
+
     def call(
         self, pool: Pool, loc: Loc, node_id: str, kind: Kind, spec: str, following: str
     ) -> dict[str, Any]:
@@ -215,8 +304,7 @@ class Jumps:
         else:
             target = self.targets.goto(loc, spec)
         if isinstance(target, Loc):
-            callee = "macro" if kind.call == "macro" else "main"
-            key = f"{kind.call} {self.walker.step_id(target)}"
+            callee, key = self._framed(kind, spec, loc, target)
             pool.calls[node_id] = (callee, target, key)
             return {"type": "subflow", "menu": key, "next": following, "note": described}
         if isinstance(target, Missing):

@@ -19,8 +19,8 @@ import networkx as nx
 
 from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
-from ivraudit.formats.asterisk.closed import mark_closed_hangups
-from ivraudit.formats.asterisk.entries import Choice, choose, is_freepbx
+from ivraudit.formats.asterisk.closed import mark_blacklisted_hangups, mark_closed_hangups
+from ivraudit.formats.asterisk.entries import Choice, choose, context_reach, is_freepbx
 from ivraudit.formats.asterisk.flow import Flow
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, counted_retries, node_targets
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
@@ -29,7 +29,9 @@ from ivraudit.formats.asterisk.system import (
     CORE_NOTE,
     FREEPBX_CORE,
     is_channel_config,
+    line_reader,
     owners,
+    place_notices,
     system_of,
 )
 from ivraudit.formats.asterisk.targets import Loc, Target
@@ -174,11 +176,9 @@ def _whole(
         where = choice.context.where.file
         real = os.path.realpath(where) if not where.startswith("<") else where
         by_file.setdefault(owner.get(real, real), []).append(menu)
-    for notice in plan.notices:
-        where = notice.position.file
-        real = os.path.realpath(where) if not where.startswith("<") else where
-        mine = by_file.get(owner.get(real, real)) or next(iter(by_file.values()))
-        mine[0]._notices.append(notice)
+    reach = context_reach(plan, flow, choices)
+    line_of = line_reader(plan, path, document.text)
+    place_notices(plan, reach, flow.targets.canonical, menus, line_of)
     if estate is None or path.startswith("<"):
         return {path: [menu for group in by_file.values() for menu in group]}
     return by_file
@@ -213,6 +213,7 @@ class _Assembly:
             if pool is main:
                 opened.extend(start for _, start in starts)
             mark_closed_hangups(pool, opened)
+            mark_blacklisted_hangups(pool, opened)
         for pool in self.flow.pools.values():
             counted_retries(pool)
         menus = []

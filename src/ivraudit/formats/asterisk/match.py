@@ -322,3 +322,218 @@ def substitute(text: str, values: dict[str, str], exten: str | None, context: st
         if text == before or "${" not in text:
             break
     return text
+
+
+# -- expressions -------------------------------------------------------------------------------
+#
+# Asterisk's $[...] expressions (main/ast_expr2.fl and ast_expr2.y), for conditions whose
+# values are all known: | || & && = == != < > <= >= + - * / % ! and parentheses.  Two
+# numbers compare as numbers, anything else as strings; the result is 1 or 0.  What is
+# not modelled here (=~, :, ?:, functions other than LEN/ISNULL/EXISTS) leaves the
+# condition undecided (None), so both of its arms stay routes.
+
+_EXPR_TOKEN = re.compile(
+    r"\s*(?:(?P<op>\|\||&&|==|=~|!=|>=|<=|::|[|&=<>+\-*/%!():?,])"
+    r'|(?P<quoted>"[^"]*")'
+    r"|(?P<word>[A-Za-z0-9.';\\_^#@\x80-\U0010ffff]+))"
+)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_COMPARE = {"=": "==", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+_FUNCTION = re.compile(r"\$\{(LEN|ISNULL|EXISTS)\(([^${}()]*)\)\}")
+_INNER_EXPR = re.compile(r"\$\[([^\[\]]*)\]")
+#: Longest expression text evaluated (conditions are short; this bounds the work).
+_MAX_EXPR = 2000
+
+
+class _Undecided(Exception):
+    """The expression uses something not modelled: its value is not known."""
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    index = 0
+    while index < len(text):
+        if text[index:].strip() == "":
+            break
+        match = _EXPR_TOKEN.match(text, index)
+        if match is None or match.end() == index:
+            raise _Undecided
+        kind = match.lastgroup or "word"
+        found.append((kind, match.group(kind)))
+        index = match.end()
+    return found
+
+
+class _Parser:
+    """Recursive descent over one expression's tokens; nesting is bounded by parentheses,
+    and the text by ``_MAX_EXPR``, so the recursion stays shallow."""
+
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.index = 0
+
+    def peek(self) -> str | None:
+        if self.index < len(self.tokens) and self.tokens[self.index][0] == "op":
+            return self.tokens[self.index][1]
+        return None
+
+    def parse(self) -> str:
+        value = self.disjunction()
+        if self.index != len(self.tokens):
+            raise _Undecided
+        return value
+
+    def disjunction(self) -> str:
+        value = self.conjunction()
+        while self.peek() in ("|", "||"):
+            self.index += 1
+            right = self.conjunction()
+            value = right if _zero_or_null(value) else value
+        return value
+
+    def conjunction(self) -> str:
+        value = self.comparison()
+        while self.peek() in ("&", "&&"):
+            self.index += 1
+            right = self.comparison()
+            value = "0" if _zero_or_null(value) or _zero_or_null(right) else value
+        return value
+
+    def comparison(self) -> str:
+        value = self.additive()
+        while self.peek() in _COMPARE:
+            operator = _COMPARE[self.tokens[self.index][1]]
+            self.index += 1
+            value = _compare(value, operator, self.additive())
+        return value
+
+    def additive(self) -> str:
+        value = self.multiplicative()
+        while self.peek() in ("+", "-"):
+            operator = self.tokens[self.index][1]
+            self.index += 1
+            value = _arithmetic(value, operator, self.multiplicative())
+        return value
+
+    def multiplicative(self) -> str:
+        value = self.unary()
+        while self.peek() in ("*", "/", "%"):
+            operator = self.tokens[self.index][1]
+            self.index += 1
+            value = _arithmetic(value, operator, self.unary())
+        return value
+
+    def unary(self) -> str:
+        operator = self.peek()
+        if operator == "!":
+            self.index += 1
+            return "1" if _zero_or_null(self.unary()) else "0"
+        if operator == "-":
+            self.index += 1
+            return _arithmetic("0", "-", self.unary())
+        return self.primary()
+
+    def primary(self) -> str:
+        if self.index >= len(self.tokens):
+            raise _Undecided
+        kind, text = self.tokens[self.index]
+        self.index += 1
+        if kind != "op":
+            return text
+        if text != "(":
+            raise _Undecided
+        value = self.disjunction()
+        if self.peek() != ")":
+            raise _Undecided
+        self.index += 1
+        return value
+
+
+def _number(text: str) -> float | None:
+    return float(text) if _NUMBER.fullmatch(text.strip()) else None
+
+
+def _zero_or_null(text: str) -> bool:
+    return text == "" or _number(text) == 0
+
+
+def _compare(left: str, operator: str, right: str) -> str:
+    if left.startswith('"') != right.startswith('"'):
+        raise _Undecided  # a quoted string against a bare one: quote handling varies
+    first, second = _number(left), _number(right)
+    pair: tuple[float, float] | tuple[str, str] = (
+        (first, second) if first is not None and second is not None else (left, right)
+    )
+    results = {
+        "==": pair[0] == pair[1],
+        "!=": pair[0] != pair[1],
+        "<": pair[0] < pair[1],  # type: ignore[operator]
+        ">": pair[0] > pair[1],  # type: ignore[operator]
+        "<=": pair[0] <= pair[1],  # type: ignore[operator]
+        ">=": pair[0] >= pair[1],  # type: ignore[operator]
+    }
+    return "1" if results[operator] else "0"
+
+
+def _arithmetic(left: str, operator: str, right: str) -> str:
+    first, second = _number(left), _number(right)
+    if first is None or second is None or (operator in "/%" and second == 0):
+        raise _Undecided
+    if operator == "+":
+        value = first + second
+    elif operator == "-":
+        value = first - second
+    elif operator == "*":
+        value = first * second
+    elif operator == "/":
+        value = float(int(first / second))
+    else:
+        value = float(int(first % second))
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def expression_value(text: str) -> str | None:
+    """The value of a condition or value whose variables are all filled in: every
+    ``$[...]`` (innermost first) and ``${LEN(...)}``/``${ISNULL(...)}``/``${EXISTS(...)}``
+    evaluated; None when something in it is known only at run time or not modelled."""
+    if len(text) > _MAX_EXPR:
+        return None
+    for _ in range(64):
+        function = _FUNCTION.search(text)
+        if function is not None:
+            name, argument = function.group(1), function.group(2)
+            if name == "LEN":
+                value = str(len(argument))
+            elif name == "ISNULL":
+                value = "1" if argument == "" else "0"
+            else:
+                value = "0" if argument == "" else "1"
+            text = text[: function.start()] + value + text[function.end() :]
+            continue
+        inner = _INNER_EXPR.search(text)
+        if inner is None or "${" in inner.group(1):
+            break
+        try:
+            value = _Parser(_tokens(inner.group(1))).parse()
+        except (_Undecided, IndexError, ValueError, OverflowError):
+            return None
+        text = text[: inner.start()] + value + text[inner.end() :]
+    if "${" in text or "$[" in text:
+        return None
+    return text
+
+
+def condition_holds(text: str) -> bool | None:
+    """Whether a GotoIf/ExecIf condition holds, as pbx_checkcondition() reads its value:
+    empty is false, a number is true when not 0, any other text is true; None when the
+    value is not known before the call."""
+    value = expression_value(text)
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return False
+    leading = re.match(r"[-+]?\d+", value)
+    if leading is not None:
+        return int(leading.group(0)) != 0
+    return True

@@ -6,13 +6,17 @@ when it is absent.  Nothing outside the estate's root is read.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ivraudit.formats._parse import decode, read_bytes
+from ivraudit.formats.asterisk.parse import Context, Dialplan, Step
 from ivraudit.formats.estate import Estate
-from ivraudit.model.errors import MenuError
+from ivraudit.model.errors import MenuError, Position
+from ivraudit.model.menu import Menu
 
 #: Channel drivers' configuration files: their ``context=`` lines say where calls enter.
 CHANNEL_CONFIG = re.compile(
@@ -162,3 +166,106 @@ def owners(files: list[str], includer: dict[str, str], estate: Estate | None) ->
             current = includer[current]
         owner[real] = current
     return owner
+
+
+class _Lines:
+    """Where each context's ``[header]`` and priorities stand, per file, for bisecting."""
+
+    def __init__(self, plan: Dialplan) -> None:
+        self.headers: dict[str, list[tuple[int, str]]] = {}
+        self.steps: dict[str, list[tuple[int, Step]]] = {}
+        for context in plan.contexts.values():
+            self.headers.setdefault(context.where.file, []).append(
+                (context.where.line, context.name)
+            )
+            for ext in context.extensions.values():
+                for step in ext.steps.values():
+                    self.steps.setdefault(step.where.file, []).append((step.where.line, step))
+        for entries in (*self.headers.values(), *self.steps.values()):
+            entries.sort(key=lambda entry: entry[0])
+
+    def place(self, plan: Dialplan, position: Position) -> tuple[Context | None, Step | None]:
+        """The context a skipped line stands in (the nearest ``[header]`` or priority above
+        it in its file), and the priority written just above it in that context, if any."""
+        file, line = position.file, position.line
+        headers = self.headers.get(file, [])
+        index = bisect.bisect_right(headers, line, key=lambda entry: entry[0]) - 1
+        header, name = headers[index] if index >= 0 else (0, "")
+        context = plan.contexts.get(name)
+        steps = self.steps.get(file, [])
+        index = bisect.bisect_left(steps, line, key=lambda entry: entry[0]) - 1
+        before = steps[index][1] if index >= 0 else None
+        if before is not None and before.where.line > header:
+            context = plan.contexts.get(before.context, context)
+        if before is not None and context is not None and before.context != context.name:
+            before = None
+        return context, before
+
+
+_HANGUP_LINE = re.compile(r"(?i)^[^=]*=>?\s*[^,]*,\s*hangup\s*(\(\s*\))?\s*;?\s*$")
+
+
+def changes_nothing(
+    plan: Dialplan, position: Position, text: str | None, before: Step | None
+) -> bool:
+    """Whether skipping the line changes no call: it is a ``Hangup()`` that would have been
+    the last priority of its extension, in a file where Asterisk hangs up there anyway
+    (autofallthrough)."""
+    if text is None or before is None or not _HANGUP_LINE.match(text.strip()):
+        return False
+    if not plan.falls_through(position.file):
+        return False
+    later = [
+        step
+        for step in before.exten.steps.values()
+        if step.where.file == position.file and step.where.line > position.line
+    ]
+    return not later and max(before.exten.steps) == before.number
+
+
+def place_notices(
+    plan: Dialplan,
+    reach: list[set[str]],
+    canonical: Callable[[str], str],
+    menus: list[Menu],
+    line_of: Callable[[Position], str | None],
+) -> None:
+    """Give each line Asterisk skips (a notice, ST004) to the first menu whose callers can
+    get to its context.  A line in a context no caller's route reaches (FreePBX's feature
+    codes, a part that is not a caller's line, a context nothing enters) and a skipped
+    ``Hangup()`` that changes nothing are not reported."""
+    lines = _Lines(plan) if plan.notices else None
+    for notice in plan.notices:
+        context, before = lines.place(plan, notice.position)  # type: ignore[union-attr]
+        if changes_nothing(plan, notice.position, line_of(notice.position), before):
+            continue
+        if context is None:
+            if menus:
+                menus[0]._notices.append(notice)
+            continue
+        name = canonical(context.name)
+        for menu, reached in zip(menus, reach, strict=True):
+            if name in reached:
+                menu._notices.append(notice)
+                break
+
+
+def line_reader(plan: Dialplan, path: str, text: str) -> Callable[[Position], str | None]:
+    """The text of a line of the dialplan's files (only files it read: nothing else)."""
+    texts: dict[str, list[str]] = {path: text.split("\n")}
+    allowed = set(plan.files)
+
+    def line_of(position: Position) -> str | None:
+        lines = texts.get(position.file)
+        if lines is None:
+            if position.file not in allowed or position.file.startswith("<"):
+                return None
+            try:
+                lines = decode(read_bytes(position.file), position.file).split("\n")
+            except (MenuError, OSError):
+                return None
+            texts[position.file] = lines
+        index = position.line - 1
+        return lines[index] if 0 <= index < len(lines) else None
+
+    return line_of

@@ -76,6 +76,9 @@ class Talk:
                     menu["no_input"] = self.flow.handler_link(
                         pool, current.chan, ("t", "e"), node_id, "timeout", current.step.where
                     )
+                passing = _pass_through(menu, node_id)
+                if passing is not None:
+                    return with_notes(passing, notes)
                 return with_notes(menu, notes)
             elif tag in ("read", "hangup", "transfer", "voicemail") and (
                 first or not interruptible or self._message_before(current, kind, options_context)
@@ -412,6 +415,43 @@ class Talk:
             "timeout": kind.timeout,
             "note": f"Read({kind.var}) then GotoIf on the key entered",
         }
+
+
+#: A wait for digits this short (seconds) after the prompt only lets it finish.
+PASS_SECONDS = 2.0
+
+
+def _pass_through(menu: dict[str, Any], node_id: str) -> dict[str, Any] | None:
+    """A Background() then a WaitExten() of a second or two whose silence (``t``) and wrong
+    key (``i``) both go on to the same place, with no key leading anywhere else (a replay
+    key at most): an announcement the call passes through, not a menu asking for a key.
+
+        exten => s,n,Set(TIMEOUT(response)=1)
+        exten => s,n(play),Background(wait-moment,nm)
+        exten => s,n,WaitExten()
+        exten => *,1,Goto(s,play)
+        exten => t,1,Goto(ivr-1,s,1)
+        exten => i,1,Goto(ivr-1,s,1)
+    """
+    timeout = menu.get("timeout")
+    onward = menu.get("no_input")
+    if timeout is None or timeout > PASS_SECONDS or onward is None:
+        return None
+    if menu.get("no_match") != onward:
+        return None
+    if any(target not in (node_id, onward) for target in menu.get("options", {}).values()):
+        return None
+    note = (
+        f"Background() then WaitExten() of {timeout:g} s whose timeout ('t') and invalid "
+        "key ('i') both go on to the same place: an announcement, not a menu"
+    )
+    return {
+        "type": "say",
+        "say": menu.get("say"),
+        "play": menu.get("play"),
+        "next": onward,
+        "note": note,
+    }
 
 
 #: Keys that all lead to one place are one answer when at least this many share it.

@@ -15,6 +15,7 @@ from ivraudit.formats.asterisk.apps import (
     DOMAINS,
     classify_inner,
     goto_parts,
+    leading_number,
     priority_and_args,
 )
 from ivraudit.formats.asterisk.match import Pattern, has_variables, normalize, substitute
@@ -92,6 +93,10 @@ class Targets:
         self.plan = plan
         self.contexts = plan.contexts
         self.constants = constant_globals(plan)
+        #: Constant arguments (ARGn) of the subroutine call being built (Jumps._framed).
+        self.frame: dict[str, str] = {}
+        self.frame_key: tuple[tuple[str, str], ...] = ()
+        self._values = self.constants
         self._searches: dict[str, list[tuple[Context, str | None]]] = {}
         self._literals: dict[str, dict[str, list[Extension]]] = {}
         self._patterns: dict[str, list[Extension]] = {}
@@ -296,34 +301,23 @@ class Targets:
         text = priority_and_args(text)
         if has_variables(text) or not text:
             return None
-        if text.isdigit():
-            return int(text)
+        number = leading_number(text)
+        if number is not None:
+            return number
         if text[0] in "+-" and text[1:].isdigit() and here is not None:
             return max(1, here.step.number + int(text))
         return text
 
     def relative(self, here: Loc, priority: str) -> Target:
-        """``Goto(label)``: a priority or label of the extension being run.
-
-        ``Goto(${ARG1})`` -- a label chosen by the caller of a subroutine -- can only
-        land on one of the extension's labels: a branch over them.
-        """
+        """``Goto(label)``: a priority or label of the extension being run; one known only
+        at run time (``${MACRODIALGOTO_PRI}``, set by an AGI) is an ``unknown``."""
         priority = priority_and_args(priority)
         want = self.priority(priority, here)
         if want is None:
-            current = here.step.exten
-            labels = sorted(current.labels.items(), key=lambda item: item[1])
-            cases = [
-                (f"{priority} is {label}", Loc(here.chan, current.steps[number]))
-                for label, number in labels
-                if number in current.steps
-            ]
-            if cases:
-                # Any other value makes the Goto fail, and Asterisk hangs up: an error
-                # hangup, not a jump to the 'i' extension (that is for caller input).
-                fails = Ends(f"{priority} names none of these labels: the Goto fails", "error")
-                return Cases(tuple(cases), fails)
-            return Unknown(f"jumps to a priority known only at run time ({priority})", "run-time")
+            named = f"{here.chan},{here.step.exten.name},{priority}"
+            return Unknown(
+                f"jumps to a priority known only at run time ({priority})", "run-time", named
+            )
         current = here.step.exten
         hits = self.find(here.chan, current, want, first=current)
         if hits:
@@ -475,11 +469,21 @@ class Targets:
 
     # -- variables -----------------------------------------------------------------------
 
+    def use_frame(self, frame: dict[str, str]) -> dict[str, str]:
+        """Build with these subroutine arguments known; returns the frame used before."""
+        previous = self.frame
+        if frame is not previous:
+            self.frame = frame
+            self.frame_key = tuple(sorted(frame.items()))
+            self._values = {**self.constants, **frame} if frame else self.constants
+        return previous
+
     def substituted(self, loc: Loc, text: str) -> str:
-        """``text`` with what is known before the call filled in (constant globals, ${EXTEN})."""
+        """``text`` with what is known before the call filled in (constant globals, ${EXTEN},
+        the arguments of the subroutine call being built when they are constants)."""
         exten = loc.step.exten
         literal = None if exten.pattern is not None else exten.name.partition("/")[0]
-        return substitute(text, self.constants, literal, loc.chan)
+        return substitute(text, self._values, literal, loc.chan)
 
 
 def _covered(
@@ -608,8 +612,8 @@ def numeric_targets(
                     priority = priority_and_args(parts[-1]) if parts else ""
                     if priority[:1] in "+-" and priority[1:].isdigit():
                         number = step.number + int(priority)
-                    elif priority.isdigit():
-                        number = int(priority)
+                    elif leading_number(priority) is not None:
+                        number = leading_number(priority)  # type: ignore[assignment]
                     else:
                         continue
                     where = parts[0] if len(parts) == 3 else context.name
