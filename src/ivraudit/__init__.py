@@ -3,8 +3,9 @@
 The public API::
 
     import ivraudit
+    report = ivraudit.check(["menus/"])          # as 'ivraudit check menus/': config found
     menu = ivraudit.load("menus/bank.yaml")      # a Menu, or MenuError
-    report = ivraudit.audit(menu)                # a Report of Findings
+    report = ivraudit.audit(menu)                # a Report of Findings (config as given)
     measured = ivraudit.metrics(menu)            # presses, seconds per outcome
     graph = ivraudit.to_graph(menu)              # a networkx MultiDiGraph
 
@@ -14,6 +15,9 @@ metrics) -> ``rules`` -> ``reports`` and ``gate`` -> ``cli``.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Sequence
 
 from ivraudit._version import __version__
 from ivraudit.analysis.graph import to_graph
@@ -27,6 +31,44 @@ from ivraudit.model.menu import Menu
 from ivraudit.reports.diagrams.draw import diagram, mermaid
 from ivraudit.rules.config import load_config
 from ivraudit.rules.engine import audit
+
+
+def check(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    config: Config | str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    root: str | None = None,
+    jobs: int = 1,
+) -> Report:
+    """Check menu files, or every menu file under directories, as ``ivraudit check`` does.
+
+    ``config`` is a :class:`Config`, the path of a config file, or None: then the
+    config is found as the CLI finds it, the nearest ``ivraudit.toml`` or
+    ``pyproject.toml`` with ``[tool.ivraudit]`` walking up from the current
+    directory (defaults when there is none), with its selection, severities,
+    per-file ignores, entries and thresholds applied.  (:func:`audit` is the pure
+    form: one menu, the config you pass, nothing read from disk.)
+
+    Files that cannot be read are in ``report.errors``; the others are still
+    checked.  ``format`` reads every file as that format instead of detecting it,
+    ``root`` is the directory nothing is read outside of (default: the deepest one
+    holding the paths), ``jobs`` the worker processes (the report does not depend
+    on it).  Raises :class:`ConfigError` for a bad config and :class:`UsageError`
+    when the paths hold no menu file.
+
+    >>> report = check(["menus/bank.yaml"])
+    >>> report.files, report.fails(Severity.WARNING)
+    (['menus/bank.yaml'], False)
+    """
+    from ivraudit.runner import check as check_paths
+
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    if not isinstance(config, Config):
+        config = load_config(config)
+    return check_paths(list(paths), config, format=format, root=root, jobs=jobs).report
+
 
 __all__ = [
     "Config",
@@ -45,6 +87,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "audit",
+    "check",
     "diagram",
     "diff",
     "load",

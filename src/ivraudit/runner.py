@@ -89,9 +89,33 @@ def check(
             progress(done, len(files), path)
     # A fault in a part several files' flows reach (a flow others transfer to) once.
     result.report.findings = once_per_fault(result.report.findings)
+    result.report.respell(spelling(files))
     result.report.sort()
     result.skipped.sort()
     return result
+
+
+def spelling(files: Sequence[str]) -> Callable[[str], str]:
+    """How a run spells paths: a file it found as it found it (as the user named it,
+    normalised), and a file a converter reached through a reference (often absolute)
+    the same way, relative to where the first file was named."""
+    known = {os.path.realpath(path): path for path in files}
+    anchor_given = os.path.dirname(files[0]) if files else ""
+    anchor_real = os.path.realpath(anchor_given or ".")
+
+    def spell(path: str) -> str:
+        if not path or path.startswith("<"):
+            return path
+        if path not in known:
+            real = os.path.realpath(path)
+            try:
+                below = os.path.relpath(real, anchor_real)
+            except ValueError:  # another drive on Windows
+                below = real
+            known[path] = known.get(real) or os.path.normpath(os.path.join(anchor_given, below))
+        return known[path]
+
+    return spell
 
 
 def _run_files(

@@ -97,6 +97,7 @@ def test_diff_worse():
         ("callback", 18.0, pytest.approx(19.6)),
     ]
     assert result.reasons == [
+        "key 0 of 'main' no longer reaches a person (was 'adviser')",
         "2 new finding(s) at or above warning",
         "2 outcome(s) deeper or slower",
     ]
@@ -125,9 +126,10 @@ def test_diff_command_files_and_exit_codes(runner, tmp_path):
     new.write_text(BANK.replace('"3": lending, "0": adviser}', '"3": lending}'))
     worse = runner.invoke(main, ["diff", str(MENUS / "bank.yaml"), str(new)])
     assert worse.exit_code == 1
-    assert "worse: 2 new finding(s) at or above warning; 2 outcome(s) deeper or slower" in (
-        worse.stdout
-    )
+    assert (
+        "worse: key 0 of 'main' no longer reaches a person (was 'adviser'); "
+        "2 new finding(s) at or above warning; 2 outcome(s) deeper or slower"
+    ) in worse.stdout
     same = runner.invoke(
         main, ["diff", str(MENUS / "bank.yaml"), str(MENUS / "bank.yaml"), "-f", "json"]
     )

@@ -84,12 +84,7 @@ def check(
     )
     if baseline is not None:
         baseline.apply(report)
-        click.echo(
-            f"ivraudit: baseline absorbed {report.absorbed} finding(s); "
-            f"{len(report.fixed)} baseline entr{'y is' if len(report.fixed) == 1 else 'ies are'} "
-            "now fixed",
-            err=True,
-        )
+        click.echo(f"ivraudit: baseline {baseline_path}: {baseline.outcome(report)}", err=True)
     options = RenderOptions(witness=not no_witness, fail_on=config.fail_on, unknowns=list_unknowns)
     write_output(render(report, output_format, options), output)
     if output not in (None, "-"):
@@ -127,7 +122,7 @@ def baseline_command(audit_args: AuditArgs, output: str) -> None:
     _, report = run_check(audit_args)
     if report.errors:
         fail("not writing a baseline: some files could not be read")
-    write_output(dump_baseline(report), output)
+    write_output(dump_baseline(report, output), output)
     click.echo(
         f"ivraudit: baseline of {len(report.findings)} finding(s) in "
         f"{len(report.files)} file(s) written to {output}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -17,10 +16,8 @@ from ivraudit.cli.common import (
     guarded,
     write_output,
 )
-from ivraudit.formats import load_all, loads_all, menu_files
-from ivraudit.gate.diff import diff, file_at_ref, files_at_ref
-from ivraudit.model.errors import NotAMenuError
-from ivraudit.model.menu import Menu
+from ivraudit.gate.diff import diff_files
+from ivraudit.gate.git import diff_at_ref
 from ivraudit.reports.diffs import DIFF_REPORTERS
 
 
@@ -72,43 +69,15 @@ def diff_command(
 ) -> None:
     """Compare two versions: 'diff OLD NEW', or 'diff --git REF FILE...'. Exit 1 if worse."""
     config = config_for(config_path, select, ignore, fail_on)
-    limit = config.max_bytes
     if ref is None:
         if len(paths) != 2:
             raise click.UsageError("give OLD and NEW files, or --git REF and the files to compare")
-        old_menus = load_all(paths[0], input_format, max_bytes=limit)
-        pairs = [(old_menus, load_all(paths[1], input_format, max_bytes=limit), None)]
+        diffs = diff_files(
+            paths[0], paths[1], config, format=input_format, seconds_tolerance=seconds_tolerance
+        )
     else:
-        pairs = []
-        named = {path for path in paths if not os.path.isdir(path)}
-        # Menus deleted since REF are in the ref's tree only: a removal is a change too.
-        candidates = sorted(set(menu_files(list(paths))) | set(files_at_ref(paths, ref)))
-        for path in candidates:
-            text = file_at_ref(path, ref)
-            try:
-                old = [] if text is None else loads_all(text, input_format, name=path)
-                new = load_all(path, input_format, max_bytes=limit) if os.path.exists(path) else []
-            except NotAMenuError:
-                if path in named:
-                    raise
-                continue  # a data file in a directory that is not a menu
-            pairs.append((old, new, f"{path}@{ref}"))
-    diffs = []
-    for old_menus, new_menus, old_label in pairs:
-        for old, new in _pair(old_menus, new_menus):
-            result = diff(old, new, config, seconds_tolerance=seconds_tolerance)
-            if old_label and old is not None:
-                result.old = old_label + (f" ({old.id})" if len(old_menus) > 1 else "")
-            diffs.append(result)
+        diffs = diff_at_ref(
+            paths, ref, config, format=input_format, seconds_tolerance=seconds_tolerance
+        )
     write_output(DIFF_REPORTERS[output_format](diffs), output)
     sys.exit(EXIT_FINDINGS if any(item.worse for item in diffs) else EXIT_CLEAN)
-
-
-def _pair(old: list[Menu], new: list[Menu]) -> list[tuple[Menu | None, Menu | None]]:
-    """Match flows of two versions by id (a single flow each: by position)."""
-    if len(old) <= 1 and len(new) <= 1:
-        return [(old[0] if old else None, new[0] if new else None)]
-    old_by_id = {menu.id: menu for menu in old}
-    new_by_id = {menu.id: menu for menu in new}
-    ids = sorted(set(old_by_id) | set(new_by_id), key=lambda item: str(item))
-    return [(old_by_id.get(key), new_by_id.get(key)) for key in ids]

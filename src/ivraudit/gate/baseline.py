@@ -1,9 +1,10 @@
 """Baselines: accept today's findings, fail only on new ones.
 
 A baseline file records each finding's fingerprint (rule, file, node and the
-fact found -- never the line), so it survives unrelated edits.  Checking
-against it removes the findings it holds and lists the entries that are now
-fixed.
+fact found -- never the line), so it survives unrelated edits.  Files are
+spelt relative to the baseline file's own directory, so a baseline matches
+whichever directory a check runs from.  Checking against it removes the
+findings it holds and lists the entries that are now fixed.
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ from typing import Any
 
 from ivraudit._version import __version__
 from ivraudit.model.errors import UsageError
-from ivraudit.model.findings import Report, normal_path
+from ivraudit.model.findings import Report, relative_path
 
 BASELINE_VERSION = 1
 
 
-def dump_baseline(report: Report) -> str:
-    """The baseline file for a report's findings (JSON, sorted, deterministic)."""
+def dump_baseline(report: Report, at: str | os.PathLike[str] | None = None) -> str:
+    """The baseline file for a report's findings (JSON, sorted, deterministic), to be
+    written at ``at`` (None or ``-``: the current directory): its files and
+    fingerprints are relative to that file's directory."""
+    base = _base(at)
     entries = [
         {
-            "fingerprint": finding.fingerprint,
+            "fingerprint": finding.fingerprint_from(base),
             "rule": finding.rule,
-            "file": normal_path(finding.file),
+            "file": relative_path(finding.file, base),
             "node": finding.node,
             "message": finding.message,
         }
@@ -42,11 +46,20 @@ def dump_baseline(report: Report) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def _base(at: str | os.PathLike[str] | None) -> str | None:
+    """The directory a baseline file's paths are relative to (None: the current one)."""
+    if at is None or os.fspath(at) == "-":
+        return None
+    return os.path.dirname(os.path.abspath(os.fspath(at)))
+
+
 @dataclass
 class Baseline:
-    """The findings a team has accepted, by fingerprint."""
+    """The findings a team has accepted, by fingerprint, with files relative to ``base``
+    (the baseline file's directory; None: the current directory)."""
 
     entries: list[dict[str, Any]] = field(default_factory=list)
+    base: str | None = None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Baseline:
@@ -69,7 +82,7 @@ class Baseline:
             for entry in entries
         ):
             raise UsageError(f"{name}: baseline 'findings' must be a list of entries")
-        return cls(entries)
+        return cls(entries, _base(name))
 
     def apply(self, report: Report) -> Report:
         """Remove the findings this baseline holds; record which entries are fixed.
@@ -80,13 +93,14 @@ class Baseline:
         remaining = Counter(entry["fingerprint"] for entry in self.entries)
         kept = []
         for finding in report.findings:
-            if remaining[finding.fingerprint] > 0:
-                remaining[finding.fingerprint] -= 1
+            fingerprint = finding.fingerprint_from(self.base)
+            if remaining[fingerprint] > 0:
+                remaining[fingerprint] -= 1
                 report.absorbed += 1
             else:
                 kept.append(finding)
         report.findings = kept
-        checked = {normal_path(file) for file in report.files}
+        checked = {relative_path(file, self.base) for file in report.files}
         for entry in self.entries:
             fingerprint = entry["fingerprint"]
             if remaining[fingerprint] > 0 and entry.get("file") in checked:
@@ -98,3 +112,18 @@ class Baseline:
                     }
                 )
         return report
+
+    def outcome(self, report: Report) -> str:
+        """What applying this baseline did, in one sentence for stderr: how many of its
+        entries absorbed a finding, are fixed, or belong to files this run did not check."""
+        total = len(self.entries)
+        fixed = len(report.fixed)
+        elsewhere = total - report.absorbed - fixed
+        text = (
+            f"{total} entr{'y' if total == 1 else 'ies'}: "
+            f"{report.absorbed} still found (absorbed), {fixed} fixed, "
+            f"{elsewhere} in files not checked"
+        )
+        if fixed:
+            text += "; run 'ivraudit baseline' again to drop the fixed ones"
+        return text

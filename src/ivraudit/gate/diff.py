@@ -1,23 +1,23 @@
 """Two versions of a menu compared: findings added and fixed, outcomes added,
-removed, deeper or slower, and the change in time to the nearest person.
+removed, deeper or slower, options of a menu lost or no longer leading to a
+person, and the change in time to the nearest person.
 
-Findings are matched by rule, node and fact (not file or line), outcomes by
-node id, so renaming the file or moving lines changes nothing.
+Findings are matched by rule, node and fact (not file or line), outcomes and
+options by node id, so renaming the file or moving lines changes nothing.
+(:mod:`ivraudit.gate.git` compares menus with their versions at a git revision.)
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from ivraudit.analysis.context import AuditContext
+from ivraudit.analysis.graph import SELECTION_VIAS
 from ivraudit.analysis.metrics import Metrics, OutcomeMetrics, metrics
 from ivraudit.config import Config
-from ivraudit.model.errors import UsageError
+from ivraudit.formats import load_all
 from ivraudit.model.findings import Finding, Severity
 from ivraudit.model.menu import Menu
 from ivraudit.rules.engine import audit
@@ -53,6 +53,45 @@ class OutcomeChange:
         }
 
 
+#: Keys shown bare ("key 0"); any other option is a phrase, shown quoted.
+_KEYS = frozenset("0123456789*#ABCD")
+
+#: What each option of each menu leads to: ``{menu: {key: (target, person or None)}}``.
+Options = dict[str, dict[str, tuple[str, str | None]]]
+
+
+@dataclass(frozen=True)
+class OptionLoss:
+    """An option of a menu that callers lose: its key (or phrase) is gone, or it no
+    longer leads to a person.  ``person`` is the person it led to before (None: it
+    led to none), ``now`` where it leads now (None: the option is gone)."""
+
+    menu: str
+    key: str
+    was: str
+    person: str | None
+    now: str | None
+
+    @property
+    def sentence(self) -> str:
+        """The loss in plain words, as a reason the change is worse."""
+        if self.person is not None:
+            option = f"key {self.key}" if self.key in _KEYS else f"option '{self.key}'"
+            return f"{option} of '{self.menu}' no longer reaches a person (was '{self.person}')"
+        option = self.key if self.key in _KEYS else f"'{self.key}'"
+        return f"menu '{self.menu}' lost option {option} (was '{self.was}')"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "menu": self.menu,
+            "key": self.key,
+            "was": self.was,
+            "person": self.person,
+            "now": self.now,
+            "message": self.sentence,
+        }
+
+
 @dataclass
 class Diff:
     """The difference between two versions of one menu (see :func:`diff`)."""
@@ -65,6 +104,7 @@ class Diff:
     outcomes_removed: list[OutcomeMetrics] = field(default_factory=list)
     worse_outcomes: list[OutcomeChange] = field(default_factory=list)
     better_outcomes: list[OutcomeChange] = field(default_factory=list)
+    options_lost: list[OptionLoss] = field(default_factory=list)
     human_before: tuple[str, float] | None = None
     human_after: tuple[str, float] | None = None
     fail_on: Severity | None = Severity.WARNING
@@ -80,7 +120,7 @@ class Diff:
     @property
     def reasons(self) -> list[str]:
         """Why the new version is worse, one sentence each (empty: not worse)."""
-        reasons = []
+        reasons = [loss.sentence for loss in self.options_lost]
         failing = [f for f in self.added if self.fail_on and f.severity.rank >= self.fail_on.rank]
         if failing:
             reasons.append(f"{len(failing)} new finding(s) at or above {self.fail_on}")
@@ -116,6 +156,7 @@ class Diff:
                 "worse": [c.to_dict() for c in self.worse_outcomes],
                 "better": [c.to_dict() for c in self.better_outcomes],
             },
+            "options": {"lost": [loss.to_dict() for loss in self.options_lost]},
             "nearest_human": {
                 "before": _human(self.human_before),
                 "after": _human(self.human_after),
@@ -138,9 +179,10 @@ def diff(
 
     An outcome is worse when it needs more presses, or more than
     ``seconds_tolerance`` seconds more; the menu is worse (``Diff.worse``)
-    when findings at or above the fail level appear, an outcome gets worse, a
-    person, voicemail or callback outcome disappears, or the nearest person
-    gets further away.
+    when a menu loses an option or an option no longer reaches a person
+    (``Diff.options_lost``), findings at or above the fail level appear, an
+    outcome gets worse, a person, voicemail or callback outcome disappears, or
+    the nearest person gets further away.
     """
     config = config or Config()
     before = _measure(old, config)
@@ -152,6 +194,8 @@ def diff(
         seconds_tolerance=seconds_tolerance,
     )
     result.added, result.fixed = _compare_findings(before[0], after[0])
+    if old is not None and new is not None:
+        result.options_lost = _lost_options(before[2], after[2])
     old_outcomes = {o.node: o for o in (before[1].outcomes if before[1] else ())}
     new_outcomes = {o.node: o for o in (after[1].outcomes if after[1] else ())}
     result.outcomes_added = [o for node, o in new_outcomes.items() if node not in old_outcomes]
@@ -170,11 +214,64 @@ def diff(
     return result
 
 
-def _measure(menu: Menu | None, config: Config) -> tuple[list[Finding], Metrics | None]:
+def _measure(menu: Menu | None, config: Config) -> tuple[list[Finding], Metrics | None, Options]:
     if menu is None:
-        return [], None
+        return [], None, {}
     context = AuditContext(menu, config)
-    return audit(menu, config, context=context).findings, metrics(menu, context=context)
+    findings = audit(menu, config, context=context).findings
+    return findings, metrics(menu, context=context), _options(context)
+
+
+def _options(ctx: AuditContext) -> Options:
+    """Each menu's options: where each leads, and the person it reaches, if any."""
+    found: Options = {}
+    for menu in ctx.by_kind.get("menu", ()):
+        choices = found.setdefault(menu, {})
+        for target, _, data in ctx.out[menu]:
+            if data["via"] in SELECTION_VIAS and data.get("key") is not None:
+                choices.setdefault(str(data["key"]), (target, _person_from(ctx, menu, target)))
+    return found
+
+
+def _person_from(ctx: AuditContext, menu: str, target: str) -> str | None:
+    """The nearest person (fewest steps) a caller can reach from ``target`` without
+    coming back through ``menu``; None when there is none."""
+    seen = {menu, target}
+    queue = deque([target])
+    while queue:
+        node = queue.popleft()
+        if ctx.outcomes.get(node) == "human":
+            return node
+        for nxt, _, _ in ctx.out[node]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return None
+
+
+def _lost_options(before: Options, after: Options) -> list[OptionLoss]:
+    """Options of menus in both versions that are gone, or no longer reach a person."""
+    lost = []
+    for menu, choices in before.items():
+        if menu not in after:
+            continue  # the menu itself is gone: its outcomes tell what callers lost
+        for key, (was, person) in choices.items():
+            now = after[menu].get(key)
+            if now is None:
+                lost.append(OptionLoss(menu, key, was, person, None))
+            elif person is not None and now[1] is None:
+                lost.append(OptionLoss(menu, key, was, person, now[0]))
+    return lost
+
+
+def pair_flows(old: list[Menu], new: list[Menu]) -> list[tuple[Menu | None, Menu | None]]:
+    """Match the flows of two versions of a file by id (a single flow each: by position)."""
+    if len(old) <= 1 and len(new) <= 1:
+        return [(old[0] if old else None, new[0] if new else None)]
+    old_by_id = {menu.id: menu for menu in old}
+    new_by_id = {menu.id: menu for menu in new}
+    ids = sorted(set(old_by_id) | set(new_by_id), key=lambda item: str(item))
+    return [(old_by_id.get(key), new_by_id.get(key)) for key in ids]
 
 
 def _nearest(measured: Metrics | None) -> tuple[str, float] | None:
@@ -202,60 +299,20 @@ def _compare_findings(
     return added, fixed
 
 
-def _git(folder: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            ["git", "-C", folder, *args], capture_output=True, timeout=60, check=False
-        )
-    except FileNotFoundError:
-        raise UsageError("git is not installed; --git needs it") from None
-    except subprocess.TimeoutExpired:
-        raise UsageError("git did not answer within 60 s") from None
-
-
-def files_at_ref(paths: Sequence[str], ref: str) -> list[str]:
-    """Menu files under the directories in ``paths`` as they were at ``ref`` (paths as the
-    working tree would spell them), so that menus deleted since are compared too."""
-    from ivraudit.formats import menu_suffixes
-
-    found: list[str] = []
-    suffixes = menu_suffixes()
-    for given in paths:
-        if not os.path.isdir(given):
-            continue
-        # Run in the directory, ls-tree names files relative to it; -z keeps odd names whole.
-        listed = _git(given, "ls-tree", "-r", "-z", "--name-only", ref, "--", ".")
-        if listed.returncode != 0:
-            continue  # a bad ref or no repository: file_at_ref says so
-        for line in listed.stdout.decode("utf-8", "replace").split("\0"):
-            parts = line.split("/")
-            # The files 'check' would find there: no hidden files or directories.
-            if not line or any(part.startswith(".") for part in parts):
-                continue
-            if line.lower().endswith(suffixes):
-                found.append(os.path.join(given, *parts))
-    return found
-
-
-def file_at_ref(path: str, ref: str) -> str | None:
-    """The text of ``path`` at git revision ``ref``; None when it did not exist there.
-
-    Raises UsageError when git is missing, the path is not in a repository,
-    or the ref is unknown.
-    """
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    name = os.path.basename(path)
-    while not os.path.isdir(folder):  # a file deleted with its directory
-        folder = os.path.dirname(folder)
-        name = os.path.relpath(os.path.abspath(path), folder)
-    if _git(folder, "rev-parse", "--show-toplevel").returncode != 0:
-        raise UsageError(f"{path} is not in a git repository, so --git cannot compare it")
-    if _git(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
-        raise UsageError(f"'{ref}' is not a git revision in the repository of {path}")
-    shown = _git(folder, "show", f"{ref}:./{name}")
-    if shown.returncode != 0:
-        return None
-    try:
-        return shown.stdout.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} at {ref} is not UTF-8 text") from None
+def diff_files(
+    old_path: str,
+    new_path: str,
+    config: Config | None = None,
+    *,
+    format: str | None = None,
+    seconds_tolerance: float = 1.0,
+) -> list[Diff]:
+    """Compare two files (``ivraudit diff OLD NEW``): one :class:`Diff` per flow,
+    flows paired by id.  Subflows resolve relative to each file."""
+    config = config or Config()
+    old = load_all(old_path, format, max_bytes=config.max_bytes)
+    new = load_all(new_path, format, max_bytes=config.max_bytes)
+    return [
+        diff(before, after, config, seconds_tolerance=seconds_tolerance)
+        for before, after in pair_flows(old, new)
+    ]

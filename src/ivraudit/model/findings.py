@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -133,8 +134,22 @@ class Finding:
         adding a flow to a file leaves the findings of the others as they were
         (baselines count fingerprints, so two flows' identical faults both count).
         """
-        text = "\x1f".join((self.rule, normal_path(self.file), self.node, self.fact))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+        return _fingerprint(self.rule, normal_path(self.file), self.node, self.fact)
+
+    def fingerprint_from(self, base: str | None) -> str:
+        """The fingerprint a baseline file in the directory ``base`` records: the file
+        spelt relative to that directory (see :func:`relative_path`), so it matches
+        wherever a check runs.  Equal to :attr:`fingerprint` for a baseline in the
+        current directory and a file inside it."""
+        return _fingerprint(self.rule, relative_path(self.file, base), self.node, self.fact)
+
+    def respelt(self, spell: Callable[[str], str]) -> Finding:
+        """The same finding with its file, and its witness steps' files, spelt by ``spell``."""
+        witness = tuple(
+            dataclasses.replace(step, file=spell(step.file)) if step.file else step
+            for step in self.witness
+        )
+        return dataclasses.replace(self, file=spell(self.file), witness=witness)
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -162,6 +177,11 @@ class Finding:
             "witness": [step.to_dict() for step in self.witness] if witness else [],
             "fingerprint": self.fingerprint,
         }
+
+
+def _fingerprint(rule: str, file: str, node: str, fact: str) -> str:
+    text = "\x1f".join((rule, file, node, fact))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 #: How each reason an unknown has reads in a summary ("7 run-time targets").
@@ -238,22 +258,53 @@ def unknowns_line(unknowns: list[Unknown]) -> str | None:
     return f"{count} {routes} what was read: " + ", ".join(parts)
 
 
-@functools.lru_cache(maxsize=4096)
+# The path functions below are memoised per working directory: a relative path means
+# another file, and an absolute one another spelling, once a process changes directory.
+
+
 def _real_path(path: str) -> str:
     """One spelling per file, links resolved: a flow read directly and the same flow
     reached through a transfer from another file are one file."""
-    return path if path.startswith("<") else os.path.realpath(path)
+    return path if path.startswith("<") else _real_path_in(os.getcwd(), path)
 
 
 @functools.lru_cache(maxsize=4096)
+def _real_path_in(cwd: str, path: str) -> str:
+    return os.path.realpath(os.path.join(cwd, path))
+
+
+def relative_path(path: str, base: str | None = None) -> str:
+    """``path`` relative to the directory ``base`` (None: the current directory), even
+    when that climbs out of it, with forward slashes: how a baseline file, which moves
+    with its repository, spells the files beside it."""
+    if path.startswith("<"):
+        return path
+    return _relative_path_in(os.getcwd(), path, base)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_path_in(cwd: str, path: str, base: str | None) -> str:
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    try:
+        relative = os.path.relpath(absolute, os.path.join(cwd, base or ""))
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    return relative.replace("\\", "/")
+
+
 def normal_path(path: str) -> str:
     """A path as it should be compared: relative to the current directory when inside
     it, normalised, with forward slashes."""
     if path.startswith("<"):
         return path
-    absolute = os.path.abspath(path)
+    return _normal_path_in(os.getcwd(), path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_path_in(cwd: str, path: str) -> str:
+    absolute = os.path.normpath(os.path.join(cwd, path))
     try:
-        relative = os.path.relpath(absolute)
+        relative = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive on Windows
         relative = absolute
     chosen = absolute if relative.startswith("..") else relative
@@ -321,6 +372,17 @@ class Report:
         self.drawings.extend(other.drawings)
         self.unknowns.extend(other.unknowns)
 
+    def respell(self, spell: Callable[[str], str]) -> Report:
+        """Spell every file the report names with ``spell`` (one spelling per file in a
+        run: as the user named it).  Returns self."""
+        self.findings = [finding.respelt(spell) for finding in self.findings]
+        self.files = [spell(file) for file in self.files]
+        self.errors = [_respelt_error(error, spell) for error in self.errors]
+        self.metrics = [dataclasses.replace(item, file=spell(item.file)) for item in self.metrics]
+        self.drawings = [dataclasses.replace(item, file=spell(item.file)) for item in self.drawings]
+        self.unknowns = [dataclasses.replace(item, file=spell(item.file)) for item in self.unknowns]
+        return self
+
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zero when none)."""
         tally = Counter(finding.severity.value for finding in self.findings)
@@ -352,3 +414,10 @@ class Report:
             "unknown": len(self.unknowns),
             "unknown_by_reason": dict(sorted(Counter(u.reason for u in self.unknowns).items())),
         }
+
+
+def _respelt_error(error: MenuError, spell: Callable[[str], str]) -> MenuError:
+    if all(spell(problem.file) == problem.file for problem in error.problems):
+        return error
+    more = tuple(_respelt_error(problem, spell) for problem in error.more)
+    return type(error)(spell(error.file), error.line, error.column, error.message, error.hint, more)
