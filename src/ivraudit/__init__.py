@@ -16,21 +16,68 @@ metrics) -> ``rules`` -> ``reports`` and ``gate`` -> ``cli``.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ivraudit._version import __version__
-from ivraudit.analysis.graph import to_graph
-from ivraudit.analysis.metrics import Metrics, metrics
-from ivraudit.config import Config, Settings
-from ivraudit.formats import load, load_all, loads
-from ivraudit.gate.diff import Diff, diff
-from ivraudit.model.errors import ConfigError, IvrauditError, MenuError, Position, UsageError
-from ivraudit.model.findings import Finding, Report, Severity, Step
-from ivraudit.model.menu import Menu
-from ivraudit.reports.diagrams.draw import diagram, mermaid
-from ivraudit.rules.config import load_config
-from ivraudit.rules.engine import audit
+
+if TYPE_CHECKING:
+    from ivraudit.analysis.graph import to_graph
+    from ivraudit.analysis.metrics import Metrics, metrics
+    from ivraudit.config import Config, Settings
+    from ivraudit.formats import load, load_all, loads
+    from ivraudit.gate.diff import Diff, diff
+    from ivraudit.model.errors import ConfigError, IvrauditError, MenuError, Position, UsageError
+    from ivraudit.model.findings import Finding, Report, Severity, Step
+    from ivraudit.model.menu import Menu
+    from ivraudit.reports.diagrams.draw import diagram, mermaid
+    from ivraudit.rules.config import load_config
+    from ivraudit.rules.engine import audit
+
+#: Where each public name lives.  They are imported on first use (PEP 562), so
+#: ``import ivraudit`` and ``ivraudit --version`` stay fast; every name is still
+#: ``ivraudit.<name>`` and ``from ivraudit import <name>`` as usual.
+_HOMES = {
+    "to_graph": "ivraudit.analysis.graph",
+    "Metrics": "ivraudit.analysis.metrics",
+    "metrics": "ivraudit.analysis.metrics",
+    "Config": "ivraudit.config",
+    "Settings": "ivraudit.config",
+    "load": "ivraudit.formats",
+    "load_all": "ivraudit.formats",
+    "loads": "ivraudit.formats",
+    "Diff": "ivraudit.gate.diff",
+    "diff": "ivraudit.gate.diff",
+    "ConfigError": "ivraudit.model.errors",
+    "IvrauditError": "ivraudit.model.errors",
+    "MenuError": "ivraudit.model.errors",
+    "Position": "ivraudit.model.errors",
+    "UsageError": "ivraudit.model.errors",
+    "Finding": "ivraudit.model.findings",
+    "Report": "ivraudit.model.findings",
+    "Severity": "ivraudit.model.findings",
+    "Step": "ivraudit.model.findings",
+    "Menu": "ivraudit.model.menu",
+    "diagram": "ivraudit.reports.diagrams.draw",
+    "mermaid": "ivraudit.reports.diagrams.draw",
+    "load_config": "ivraudit.rules.config",
+    "audit": "ivraudit.rules.engine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'ivraudit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def check(
@@ -61,6 +108,8 @@ def check(
     >>> report.files, report.fails(Severity.WARNING)
     (['menus/bank.yaml'], False)
     """
+    from ivraudit.config import Config
+    from ivraudit.rules.config import load_config
     from ivraudit.runner import check as check_paths
 
     if isinstance(paths, str | os.PathLike):

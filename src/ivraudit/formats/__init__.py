@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from ivraudit._gc import collector_paused
-from ivraudit.formats import asterisk, connect, freeswitch, twilio, vxml
 from ivraudit.formats._parse import (
     DEFAULT_MAX_BYTES,
     Document,
@@ -24,7 +24,7 @@ from ivraudit.formats._parse import (
 )
 from ivraudit.formats._parse import read_bytes as _read_bytes
 from ivraudit.formats.estate import Estate
-from ivraudit.formats.registry import FORMATS, NEAR_MISSES, Format, Kind
+from ivraudit.formats.registry import FORMATS, NATIVE_FORMAT, NEAR_MISSES, Format, Kind
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
 from ivraudit.model.menu import Menu, SubflowNode
 
@@ -163,7 +163,9 @@ def _convert(
 _UNPARSED = object()
 
 
-def _candidates(text: str, path: str) -> list[Format]:
+def _candidates(text: str, path: str) -> Iterator[Format]:
+    """The formats the text may be, in detection order: ivraudit's own first, so a
+    native menu is read without importing any platform package."""
     stripped = text.lstrip()
     lowered = path.lower()
     if stripped.startswith("<"):
@@ -173,7 +175,12 @@ def _candidates(text: str, path: str) -> list[Format]:
     else:
         # '[general]' starts a dialplan as well as a JSON list: text formats first.
         kinds = ("text", "data")
-    return [fmt for kind in kinds for fmt in FORMATS.values() if fmt.kind == kind]
+    if "data" in kinds and kinds[0] == "data":
+        yield NATIVE_FORMAT
+    for kind in kinds:
+        for fmt in FORMATS.loaded().values():
+            if fmt.kind == kind and (fmt is not NATIVE_FORMAT or kinds[0] != "data"):
+                yield fmt
 
 
 _DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -207,6 +214,7 @@ def _not_a_menu(text: str, path: str, documents: dict[Kind, Document]) -> MenuEr
     data = documents.get("data")
     if data is not None and data._error is not None and looks_like_json(text):
         return data._error
+    FORMATS.loaded()  # the platforms' near misses
     for near_miss in NEAR_MISSES:
         reason = near_miss(text, path, documents)
         if isinstance(reason, tuple):
@@ -318,13 +326,21 @@ def _add_once(found: list[str], seen: set[str], path: str) -> None:
 
 def menu_suffixes() -> tuple[str, ...]:
     """Suffixes of the files ``ivraudit check DIR`` looks at: every format's."""
-    return tuple(sorted({suffix for fmt in FORMATS.values() for suffix in fmt.suffixes}))
+    return FORMATS.suffixes
 
 
-# The table of formats: each platform package lists its own.  Adding a format is
-# adding its package here (see CONTRIBUTING.md).
-_PLATFORMS = (twilio, freeswitch, vxml, asterisk, connect)
-for _platform in _PLATFORMS:
-    for _format in _platform.FORMATS:
-        FORMATS[_format.name] = dataclasses.replace(_format, words=_platform.WORDS)
-    NEAR_MISSES.extend(_platform.NEAR_MISSES)
+def _platform_formats() -> dict[str, Format]:
+    """The table of formats: each platform package lists its own.  Adding a format
+    is adding its package here and its name and suffixes to ``registry`` (see
+    CONTRIBUTING.md); imported on first need."""
+    from ivraudit.formats import asterisk, connect, freeswitch, twilio, vxml
+
+    found: dict[str, Format] = {}
+    for platform in (twilio, freeswitch, vxml, asterisk, connect):
+        for fmt in platform.FORMATS:
+            found[fmt.name] = dataclasses.replace(fmt, words=platform.WORDS)
+        NEAR_MISSES.extend(platform.NEAR_MISSES)
+    return found
+
+
+FORMATS.loads_platforms_with(_platform_formats)

@@ -16,8 +16,7 @@ import os
 import re
 from collections import deque
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ivraudit.formats.asterisk.apps import TALK_APPS, app_args, goto_parts
 from ivraudit.formats.asterisk.flow import Flow
@@ -25,6 +24,11 @@ from ivraudit.formats.asterisk.lines import dialled_lines
 from ivraudit.formats.asterisk.match import has_variables, is_dialable, normalize, substitute
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step
 from ivraudit.formats.asterisk.targets import SPECIAL_EXTENSIONS, jump_specs
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    from ivraudit._lazy import networkx as nx
 
 
 @dataclass

@@ -13,9 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
@@ -49,6 +47,11 @@ AEL_MESSAGE = (
     "extensions.conf syntax (aelparse -d -w writes extensions.conf.aeldump) or give "
     "ivraudit the extensions.conf instead"
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    from ivraudit._lazy import networkx as nx
 
 _EXTEN_LINE = re.compile(r"(?im)^[ \t]*(?:exten|same)[ \t]*=>?")
 _HEADER = re.compile(r"(?m)^[ \t]*\[[^\]\r\n]+\]")

@@ -21,8 +21,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ivraudit.formats._parse import Document, decode, looks_like_json, parse_json, parse_yaml
 from ivraudit.formats._parse import read_bytes as _read_bytes
@@ -39,6 +38,11 @@ from ivraudit.formats.connect.documents import (
 from ivraudit.formats.connect.terraform import Resource, Terraform, terraform_of
 from ivraudit.formats.estate import Estate
 from ivraudit.model.menu import Menu
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    from ivraudit._lazy import networkx as nx
 
 #: Flows (with what they transfer to, copied in) larger than this are not expanded.
 MAX_EXPANDED_NODES = 20_000

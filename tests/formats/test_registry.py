@@ -1,0 +1,33 @@
+"""The format table knows its names and suffixes before the platforms are imported,
+and they match what the platform packages declare."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ivraudit.formats import FORMATS
+from ivraudit.formats.registry import MENU_SUFFIXES, PLATFORM_NAMES
+
+
+def test_names_and_suffixes_match_the_platform_packages():
+    loaded = FORMATS.loaded()
+    assert tuple(loaded) == ("native", *PLATFORM_NAMES)
+    assert tuple(FORMATS) == tuple(loaded)
+    assert tuple(sorted({s for fmt in loaded.values() for s in fmt.suffixes})) == MENU_SUFFIXES
+
+
+def test_a_native_menu_is_read_without_importing_any_platform():
+    code = (
+        "import sys, ivraudit\n"
+        "ivraudit.audit(ivraudit.load('menus/bank.yaml'))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ivraudit.formats.')))\n"
+    )
+    from tests.conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "ivraudit.formats.twilio" not in done.stdout
+    assert "ivraudit.formats.asterisk" not in done.stdout
+    assert "ivraudit.formats.native" in done.stdout
