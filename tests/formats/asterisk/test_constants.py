@@ -72,9 +72,13 @@ def test_gotoifs_covering_every_number_a_label_is_entered_for_leave_no_fall_thro
         "else": "support,s,1",
     }
     assert "from-trunk,_X.,10" not in trunk.nodes
-    # 1482 is entered for but sent nowhere: that Hangup is a route, and a fault.
+    # 1482 is entered for but sent nowhere: that Hangup is a route, but it rejects a
+    # number no service answers before the caller hears or chooses anything (round 4):
+    # not a refused choice, so no DE003.
     assert fields(trunk, "from-trunk,_X.,range_148x")["else"] == "from-trunk,_X.,14"
-    assert ("DE003", "from-trunk,_X.,14", 20) in findings(HERE / "number_ranges.conf")
+    assert fields(trunk, "from-trunk,_X.,14")["reason"] == "completed"
+    assert "a number no service answers" in fields(trunk, "from-trunk,_X.,14")["note"]
+    assert not [f for f in findings(HERE / "number_ranges.conf") if f[2] == 20]
     assert not [f for f in findings(HERE / "number_ranges.conf") if f[2] == 15]
 
 

@@ -203,3 +203,69 @@ def mark_blacklisted_hangups(pool: Pool, starts: list[str]) -> None:
             node["reason"] = "completed"
             note = "a caller on the blacklist (BLACKLIST()) is turned away on purpose"
             node["note"] = f"{node['note']}; {note}" if node.get("note") else note
+
+
+def _silent(node: dict) -> bool:
+    return not node.get("say") and not node.get("play")
+
+
+def mark_rejected_at_the_door(pool: Pool, entries: list[str], others: list[str]) -> None:
+    """Give reason ``completed`` (with a note) to the silent hangups of ``pool`` that
+    calls reach only at the door: from an entry's start through silent decisions alone
+    (the number dialled, a value of the call), before the caller has heard anything or
+    chosen anything.  Such a hangup rejects calls to a number no service answers
+    (``exten => s,1,Hangup`` for calls with no number, what a dispatch on the number
+    dialled leaves over, a route whose Dial is commented out): the caller chose nothing,
+    so no choice of theirs is refused.  ``others``: subroutine starts in the pool.
+
+    Also a silent hangup every way into which is a key of a menu (``exten => #,1,Hangup``):
+    the caller asked to end the call."""
+    door: set[str] = set()
+    stack = [start for start in entries if start in pool.nodes]
+    while stack:
+        node_id = stack.pop()
+        if node_id in door or node_id not in pool.nodes:
+            continue
+        door.add(node_id)
+        node = pool.nodes[node_id]
+        if node.get("type") == "branch" and _silent(node):
+            stack.extend(node_targets(node))
+    inside: set[str] = set()
+    stack = [start for start in others if start in pool.nodes]
+    for node_id in door:
+        node = pool.nodes[node_id]
+        if not (node.get("type") == "branch" and _silent(node)):
+            stack.extend(node_targets(node))
+    while stack:
+        node_id = stack.pop()
+        if node_id in inside or node_id not in pool.nodes:
+            continue
+        inside.add(node_id)
+        stack.extend(node_targets(pool.nodes[node_id]))
+    for node_id in door - inside:
+        _reject(
+            pool.nodes[node_id],
+            "the call is turned away before it hears or chooses anything "
+            "(a number no service answers)",
+        )
+    keyed: dict[str, bool] = {}
+    for source, node in pool.nodes.items():
+        options = {target for target in node.get("options", {}).values() if isinstance(target, str)}
+        if source.endswith(":dialled"):  # what the caller dials while Asterisk waits
+            options.update(node_targets(node))
+        for target in node_targets(node):
+            if target in pool.nodes and pool.nodes[target].get("type") == "hangup":
+                keyed[target] = keyed.get(target, True) and target in options
+    for node_id, only_keys in keyed.items():
+        if only_keys and node_id not in door:
+            _reject(
+                pool.nodes[node_id],
+                "the caller pressed a key that only hangs up: they asked to end the call",
+            )
+
+
+def _reject(node: dict, note: str) -> None:
+    if node.get("type") != "hangup" or node.get("reason") or not _silent(node):
+        return
+    node["reason"] = "completed"
+    node["note"] = f"{node['note']}; {note}" if node.get("note") else note

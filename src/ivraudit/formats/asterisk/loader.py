@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from ivraudit.formats._build import build_menu
 from ivraudit.formats._parse import Document
-from ivraudit.formats.asterisk.closed import mark_blacklisted_hangups, mark_closed_hangups
+from ivraudit.formats.asterisk.closed import (
+    mark_blacklisted_hangups,
+    mark_closed_hangups,
+    mark_rejected_at_the_door,
+)
 from ivraudit.formats.asterisk.entries import Choice, choose, context_reach, is_freepbx
 from ivraudit.formats.asterisk.flow import Flow
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, counted_retries, node_targets
@@ -217,6 +221,9 @@ class _Assembly:
                 opened.extend(start for _, start in starts)
             mark_closed_hangups(pool, opened)
             mark_blacklisted_hangups(pool, opened)
+            subs = [start for each, start in self.subflows.values() if each is pool]
+            entries = [start for _, start in starts] if pool is main else []
+            mark_rejected_at_the_door(pool, entries, subs)
         for pool in self.flow.pools.values():
             counted_retries(pool)
         menus = []

@@ -441,6 +441,8 @@ class Targets:
             covered = _covered(cases, context, chan, source, shortest, want)
             if covered is not None:
                 return covered
+        if source is None and not start and not end:
+            cases = _numbers_only(cases)
         named = f"{chan},{exten},{want}"
         if not cases:
             if isinstance(want, str) and self.partly_given(chan) is None and not self.hidden(chan):
@@ -532,6 +534,33 @@ def _covering(
 
 
 _LEAST_LENGTH = re.compile(r"^\$\[\s*\$\{LEN\(\$\{EXTEN\}\)\}\s*(>=?)\s*(\d+)\s*\]$")
+
+
+_NUMBER = re.compile(r"\+?[0-9]+")
+#: What a number can start with: a digit, or '+' (E.164).
+_NUMBER_PROBE = Pattern.parse("_[0-9+]!")
+
+
+def _takes_a_number(extension: Extension) -> bool:
+    """Whether a number (digits, with an optional leading '+') can find ``extension``.
+
+    A jump to an extension held in a variable (``Goto(userout,${AEXTEN},1)``, the
+    value from a database or a SIP header) goes to the number stored there: not to
+    the extensions Asterisk runs itself (``s``, ``t``, ``i``, ``h``, ``fax``), not to
+    feature codes the phones dial (``*8``, ``_*8X.``), not to alphabetic names."""
+    name = extension.name.partition("/")[0]
+    if extension.pattern is None:
+        return _NUMBER.fullmatch(normalize(name)) is not None
+    return extension.pattern.intersects(_NUMBER_PROBE)
+
+
+def _numbers_only(cases: list[tuple[str, Target]]) -> list[tuple[str, Target]]:
+    """The cases of a jump to an extension held in a variable that a number can find;
+    all of them when none can (the value is a name then: ``${CHANNEL(language)}``)."""
+    numbers = [
+        case for case in cases if isinstance(case[1], Loc) and _takes_a_number(case[1].step.exten)
+    ]
+    return numbers or cases
 
 
 def least_length(cond: str) -> int:
