@@ -63,7 +63,6 @@ def test_the_connect_instance_resolves_its_transfers_and_leaves_one_flow_unknown
     flows = root / "environments" / "production" / "contact_flows"
     assert sorted((f.rule, _names(f.file, flows), f.line) for f in report.findings) == [
         ("DE003", "_00_routing_flow.json", 331),
-        ("DE003", "_03_ahead_patient_flow_in_open.json", 305),
         ("DE003", "_0x_inbound_to_agent.json", 128),
         ("DE003", "holiday_routing_test.json", 323),
         ("ST002", "_0x_good_measures_queue_flow.json", 476),

@@ -130,7 +130,7 @@ def test_the_last_witness_step_leaves_no_colon_dangling(estate):
         "    4. verify/done: -> the subflow returns",
         '    5. main: "For lost cards press 1. To speak to an adviser press 0." -> presses 1',
     ]
-    assert result.stdout.splitlines()[6] == "    6. card_agent"
+    assert result.stdout.splitlines()[6] == "    6. card_agent: -> transfers to queue:cards"
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")

@@ -17,6 +17,7 @@ from ivraudit.analysis.graph import GraphParts, build, position_of
 from ivraudit.analysis.routes import OutEdge, reachable
 from ivraudit.config import Config, Settings
 from ivraudit.model.errors import Position
+from ivraudit.model.keypad import is_pattern, takes_key
 from ivraudit.model.menu import (
     AskNode,
     BranchNode,
@@ -221,6 +222,19 @@ class MenuFacts:
             node = onward[0]
             seen.add(node)
         return node
+
+    def option_taking(self, node: str, key: str) -> str | None:
+        """The option of menu ``node`` that pressing ``key`` picks: the key itself, or
+        else the first key pattern (``/^[0-9]$/``, Asterisk's ``_X``) that matches it."""
+        menu = self.model(node)
+        if not isinstance(menu, MenuNode):
+            return None
+        if key in menu.options:
+            return key
+        for option in menu.options:
+            if is_pattern(option) and takes_key((option,), key):
+                return option
+        return None
 
     def edge_target(self, node: str, edge_key: str) -> str | None:
         """The node an edge (by its key, e.g. ``key:1``) leads to."""

@@ -20,6 +20,9 @@ PASSIVE_VIAS = frozenset(
     {"next", "open", "closed", "holiday", "case", "else", "error", "return", "subflow", "fail"}
 )
 
+#: A menu's route for a caller who presses nothing (see ``waiting_to_human``).
+_WAITING_VIAS = frozenset({"no_input"})
+
 #: Outcome kinds: where a call may rightly end.
 OUTCOME_KINDS = ("human", "voicemail", "callback", "completed", "handoff")
 
@@ -88,11 +91,32 @@ class CallOutcomes(PromptReadings):
                 continue
             if self.start is not None and node not in self.reachable:
                 continue  # no caller gets there (ST002 says so)
-            if self.start is not None and node not in self.before_service:
+            if (
+                self.start is not None
+                and node not in self.before_service
+                and not self._refused_after_transfer(node)
+            ):
                 continue  # every route to it has served the call
             if self.refusing_arrival(node) is not None or not self.arrivals(node):
                 found.append(node)
         return found
+
+    def _refused_after_transfer(self, node: str) -> bool:
+        """Whether hangup ``node`` refuses the call ("we cannot take your call, please
+        call back later") right after a human transfer a caller reaches fails (busy,
+        no answer, a full queue): the transfer served nobody."""
+        if self.hangup_reasons[node][0] != "unavailable":
+            return False
+        for source, data in self.arrivals(node):
+            model = self.model(source)
+            if (
+                data["via"] == "fail"
+                and isinstance(model, TransferNode)
+                and model.human
+                and source in self.before_service
+            ):
+                return True
+        return False
 
     def refusing_arrival(self, node: str) -> list[tuple[str, str]] | None:
         """The steps of one arrival at hangup ``node`` that no excuse covers, or None.
@@ -109,6 +133,10 @@ class CallOutcomes(PromptReadings):
             )
             if caller_error or (told and via == "error"):
                 continue
+            if via == "error" and self._error_handler(source):
+                continue  # the flow's error handler itself failed: a last resort
+            if told and via == "else" and self._defensive_default(source, steps):
+                continue
             # After an outcome the call was served -- unless it is the transfer failing.
             served = (
                 source in self.outcomes and via != "fail"
@@ -117,6 +145,43 @@ class CallOutcomes(PromptReadings):
                 continue
             return steps
         return None
+
+    def _error_handler(self, node: str) -> bool:
+        """Whether every route a caller takes into step ``node`` (through plain messages)
+        is a step failing: ``node`` is the flow's error handling (a Connect "Transfer to
+        flow" into the error flow), and its own failure is a failure of the failure."""
+        found = self._error_handlers.get(node)
+        if found is None:
+            arrivals = [
+                data["via"]
+                for source, data in self.arrivals(node)
+                if self.start is None or source in self.reachable
+            ]
+            found = self._error_handlers[node] = bool(arrivals) and all(
+                via == "error" for via in arrivals
+            )
+        return found
+
+    @cached_property
+    def _error_handlers(self) -> dict[str, bool]:
+        """:meth:`_error_handler`'s answers, each worked out once."""
+        return {}
+
+    def _defensive_default(self, branch: str, steps: list[tuple[str, str]]) -> bool:
+        """Whether the ``else`` of ``branch`` (the first of ``steps``) is a defensive
+        default: the branch compares no answer of the caller, and its ``else`` leads to
+        the very message the flow's failing steps lead to (Connect's "No match" wired
+        to the error prompt of the Error branches)."""
+        model = self.model(branch)
+        if any(case.input is not None for case in getattr(model, "cases", ())):
+            return False
+        first = self.edge_target(branch, steps[0][1])
+        if first is None:
+            return False
+        return any(
+            data["via"] == "error" and (self.start is None or source in self.reachable)
+            for source, _, data in self.into[first]
+        )
 
     @cached_property
     def before_service(self) -> set[str]:
@@ -170,6 +235,46 @@ class CallOutcomes(PromptReadings):
             [*self.humans, *self.unknowns],
             allowed=self._passive_edge,
         )
+
+    @cached_property
+    def reaches_human(self) -> set[str]:
+        """Nodes from which a human transfer can be reached by any route at all (choices
+        and caller errors included).  Unknowns are not counted: whether a person lies
+        beyond one is what nobody can tell."""
+        return reachable(self.into, self.humans)
+
+    @cached_property
+    def past_menu_to_human(self) -> set[str]:
+        """Nodes a caller reaches through a menu from which a person can be reached: the
+        person is on the caller's line, though perhaps no longer ahead.  (A node reached
+        from the start only through steps and branches -- an Asterisk context answering
+        many numbers -- does not share the person of another number's menu.)"""
+        menus = [
+            node
+            for node, _ in self.nodes("menu")
+            if node in self.reaches_human and node in self.reachable
+        ]
+        return reachable(self.out, menus)
+
+    @cached_property
+    def waiting_to_human(self) -> set[str]:
+        """Nodes from which a caller who presses nothing reaches a person -- or what was
+        not read, which may be one.
+
+        Found backwards from the human transfers (and unknowns) over the edges of
+        :attr:`passive_to_human` and a menu's own ``no_input`` route (not the
+        platform's default disconnect): "stay on the line for a counsellor", also
+        through a retry counter and another menu (Twilio Studio).  A menu's
+        ``retries_exhausted`` is not counted: it is the fallback for a caller who
+        struggles, not the way the menu offers to a person.
+        """
+        return reachable(self.into, [*self.humans, *self.unknowns], allowed=self._waiting_edge)
+
+    def _waiting_edge(self, source: str, data: dict[str, Any]) -> bool:
+        # Walking backwards: does a caller who presses nothing go along this edge?
+        if data["via"] in _WAITING_VIAS and not data["synthetic"]:
+            return self.kind(source) == "menu"
+        return self._passive_edge(source, data)
 
     def hangup_after(self, node: str | None) -> str | None:
         """The hangup without service a route entering ``node`` ends at after plain

@@ -15,7 +15,7 @@ from ivraudit.analysis.outcomes import CallOutcomes
 from ivraudit.analysis.routes import RouteTree, dijkstra, zero_one_bfs
 from ivraudit.config import Config
 from ivraudit.model.findings import GAP, Step
-from ivraudit.model.menu import Menu
+from ivraudit.model.menu import HangupNode, Menu, TransferNode, UnknownNode
 from ivraudit.model.prompts import shorten
 
 #: Witness routes longer than this show their first and last steps only.
@@ -133,7 +133,7 @@ class WitnessRoutes(CallOutcomes):
         where = self.position(node)
         place = {"file": where.file, "line": where.line, "column": where.column}
         if edge_key is None or target is None:
-            return Step(node=node, hears=self.hears(node), **place)
+            return Step(node=node, hears=self.hears(node), does=self.ends(node), **place)
         data = next(d for t, k, d in self.out[node] if k == edge_key and t == target)
         return Step(
             node=node,
@@ -174,6 +174,28 @@ class WitnessRoutes(CallOutcomes):
         last_target = self.edge_target(path[-1][0], path[-1][1])
         return self.steps([*route, *path, (last_target, None)])
 
+    def ends(self, node: str) -> str | None:
+        """What happens at ``node`` when a route ends there, in plain words ("transfers to
+        queue:cards", "hangs up (reason completed)"); None where the node leads on and the
+        route only stops at it (a menu a finding is about)."""
+        kind = self.kind(node)
+        fixed = END_WORDS.get(kind)
+        if fixed is not None:
+            return fixed
+        model = self.model(node)
+        if isinstance(model, TransferNode):
+            where = shorten(model.target, 60)
+            said = f"transfers to {where}" if where else "transfers the call"
+            return said if model.human else f"{said} (not a person)"
+        if isinstance(model, HangupNode):
+            reason, inferred = self.hangup_reasons.get(node, (None, False))
+            if reason is None:
+                return HANGS_UP
+            return f"{HANGS_UP} (reason {reason}" + (", read from the prompt)" if inferred else ")")
+        if isinstance(model, UnknownNode):
+            return f"leaves what was read ({_UNKNOWN_WORDS[model.reason]})"
+        return None
+
     def describe_edge(self, node: str, data: dict[str, Any]) -> str | None:
         """What the caller does (or what happens) to take an edge, in plain words."""
         via, key = data["via"], data["key"]
@@ -197,6 +219,25 @@ class WitnessRoutes(CallOutcomes):
             return f"case {key} holds ({shorten(when, 60)})"
         return _EVENT_WORDS.get(via, via)
 
+
+#: A hangup, in the words witnesses and diagrams share.
+HANGS_UP = "hangs up"
+
+#: What happens where a route ends, by node kind, where the kind alone tells it
+#: (shared with the diagrams, :mod:`ivraudit.reports.diagrams.layout`).
+END_WORDS = {
+    "disconnect": "the platform hangs up",
+    "missing": "does not exist",
+    "return": "returns to the flow that ran it",
+    "voicemail": "takes a message",
+    "callback": "books a call back",
+}
+
+_UNKNOWN_WORDS = {
+    "run-time": "run-time target",
+    "not-given": "not among the files given",
+    "unsupported": "a construct ivraudit does not model",
+}
 
 _EVENT_WORDS = {
     "no_input": "says nothing (no input)",

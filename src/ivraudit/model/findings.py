@@ -41,8 +41,9 @@ class Severity(str, Enum):
 class Step:
     """One step of a witness route: at ``node`` the caller hears ``hears``, then ``does``.
 
-    ``does`` is None on the last step.  ``via`` and ``key`` are the graph edge
-    taken from this step (see DESIGN.md §3).
+    On the last step ``does`` says what happens there ("transfers to queue:cards",
+    "the platform hangs up") and ``via`` and ``key`` are None; on the others
+    ``via`` and ``key`` are the graph edge taken from this step (see DESIGN.md §3).
     """
 
     node: str

@@ -143,7 +143,13 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     reached only after a voicemail or callback ends a served call.  A hangup
     reached only when a system step fails, after the caller is told so ("we
     are experiencing technical difficulties"), is error handling, not a
-    refusal; a silent one is still reported.
+    refusal; a silent one is still reported, unless the step that failed is
+    itself the flow's error handling (every route into it is a failure: an
+    Amazon Connect "Transfer to flow" into the error flow).  A branch that
+    compares no answer of the caller and sends what matches no case to the
+    error message the failing steps use is a defensive default, error handling
+    too.  A refusal right after a transfer to people fails (busy, no answer, a
+    full queue) is reported: the transfer served nobody.
 
     ## Why callers suffer
     They navigated the menu to reach a department and are cut off: they call

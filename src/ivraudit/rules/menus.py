@@ -62,11 +62,15 @@ def too_many_options(ctx: AuditContext) -> Iterator[Hit]:
 def no_operator(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus where pressing the operator key (``operator_key``, default
     ``0``) does not lead straight to a person: the key is not wired, or it leads
-    somewhere that needs further choices first.  Menus of a line with no
-    human transfer at all are left to DP003.  Not reported: an unwired key whose
-    invalid-key route goes straight to a person, a menu whose every option is a
-    person or where waiting leads straight to one, and a key that leads where
-    ivraudit cannot see (what was not read may be a person).
+    somewhere that needs further choices first.  A key pattern that takes the
+    key (Asterisk's ``_X``, ``/^[0-9]$/``) wires it.  Menus of a line with no
+    human transfer at all are left to DP003, and so are menus from which no
+    person can be reached when callers reach persons only on other routes that
+    no menu before it offers (an Asterisk context answering many numbers).  Not
+    reported: an unwired key whose invalid-key route goes straight to a person,
+    a menu whose every option is a person or where waiting leads to one (also
+    through a retry counter and another menu's silence), and a key that leads
+    where ivraudit cannot see (what was not read may be a person).
 
     ## Why callers suffer
     "0 for an operator" is the one shortcut every caller knows (the GetHuman
@@ -89,18 +93,25 @@ def no_operator(ctx: AuditContext) -> Iterator[Hit]:
     if not ctx.humans:
         return
     key = ctx.settings.operator_key
-    to_person = ctx.passive_to_human
+    waiting = ctx.waiting_to_human
+    # A person callers reach, but neither from a menu nor past a menu that offers one,
+    # is another line's (an Asterisk context dispatching many numbers): that menu's
+    # line has no person, DP003's.  (A person no caller reaches at all is the line's
+    # own, wired wrong.)
+    elsewhere = any(human in ctx.reachable for human in ctx.humans)
     for node, model in ctx.nodes("menu"):
         if node not in ctx.reachable:
             continue
+        if elsewhere and node not in ctx.reaches_human and node not in ctx.past_menu_to_human:
+            continue
         choices = [ctx.edge_target(node, f"key:{choice}") for choice in model.options]
-        if len(choices) > 1 and all(choice in to_person for choice in choices):
+        if len(choices) > 1 and all(choice in waiting for choice in choices):
             continue  # every option is a person: the menu only picks which one
-        if ctx.edge_target(node, "no_input") in to_person and model.no_input != node:
+        if ctx.edge_target(node, "no_input") in waiting and model.no_input != node:
             continue  # waiting is the way to a person: nothing to press
-        target = model.options.get(key)
-        if target is None:
-            if ctx.edge_target(node, "no_match") in to_person:
+        option = ctx.option_taking(node, key)
+        if option is None:
+            if ctx.edge_target(node, "no_match") in ctx.passive_to_human:
                 continue  # an unwired key is an invalid key, and that goes to a person
             yield Hit(
                 node=node,
@@ -108,15 +119,16 @@ def no_operator(ctx: AuditContext) -> Iterator[Hit]:
                 fact="unwired",
             )
             continue
-        graph_target = ctx.edge_target(node, f"key:{key}")
+        graph_target = ctx.edge_target(node, f"key:{option}")
         if graph_target not in ctx.passive_to_human:
             dead_end = ctx.hangup_after(graph_target)
+            taken = "" if option == key else f" (taken by option {option})"
             yield Hit(
                 node=node,
-                message=f"key {key} of menu '{node}' goes to '{target}', which does not lead "
-                "straight to a person",
+                message=f"key {key} of menu '{node}'{taken} goes to '{model.options[option]}', "
+                "which does not lead straight to a person",
                 fact="not human",
-                field=("options", key),
+                field=("options", option),
                 # The key drops the call: DE003 tells that dead end, naming the key.
                 fault_at=(dead_end,) if dead_end is not None else (),
             )

@@ -239,10 +239,8 @@ class _Builder:
         ctx = self.ctx
         model = ctx.model(node)
         kind = ctx.kind(node)
-        if kind == "disconnect":
-            return "the platform hangs up"
-        if kind == "missing":
-            return "does not exist"
+        if kind in ("disconnect", "missing"):
+            return ctx.ends(node)  # the words witnesses end with
         if kind == "ask":
             collection = ctx.collections.get(node)
             if collection is None:
@@ -255,7 +253,7 @@ class _Builder:
         if kind == "hangup":
             reason, inferred = ctx.hangup_reasons.get(node, (None, False))
             if reason is None:
-                return "hangs up"
+                return ctx.ends(node)
             return f"hangs up: {reason}" + (" (read from prompt)" if inferred else "")
         if isinstance(model, HoursNode):
             return shorten(model.schedule, 40) or "opening hours"
