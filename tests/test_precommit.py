@@ -79,9 +79,10 @@ def test_the_documented_pre_commit_recipe_fails_on_a_fault_and_passes_when_fixed
 ):
     failed = _pre_commit(repository, tmp_path / "cache")
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "menus/main.yaml:10:3: DE003 'billing' hangs up and gives no reason" in failed.stdout, (
-        failed.stdout
-    )
+    assert (
+        "menus/main.yaml:10:3: DE003 warning: 'billing' hangs up and gives no reason"
+        in failed.stdout
+    ), failed.stdout
     fixed = BAD.replace(
         "billing: {type: hangup}",
         'billing: {type: transfer, target: "queue:billing", fail: voicemail}',

@@ -44,8 +44,8 @@ def test_check_text_output_and_exit_code(runner, tmp_path):
     result = runner.invoke(main, ["check", str(path), "--select", "ST", "--no-witness"])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"{path}:11:3: ST002 no route from the start reaches 'old'",
-        f"{path}:11:31: ST001 'next' of 'old' goes to 'gone', which does not exist",
+        f"{path}:11:3: ST002 warning: no route from the start reaches 'old'",
+        f"{path}:11:31: ST001 error: 'next' of 'old' goes to 'gone', which does not exist",
         "2 findings (1 error, 1 warning, 0 info) in 1 file.",
     ]
 

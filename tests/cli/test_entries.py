@@ -80,7 +80,8 @@ def test_config_entries_override_the_importers_choice(tmp_path, monkeypatch):
     ]
     checked = CliRunner().invoke(main, ["check", "verify.yaml", "--no-witness", "--select", "DP"])
     assert checked.output.splitlines()[0] == (
-        "verify.yaml:4:3: DP003 no route from the start reaches a person: it has no human transfer"
+        "verify.yaml:4:3: DP003 warning: no route from the start reaches a person: "
+        "it has no human transfer"
     )
 
 
@@ -110,9 +111,10 @@ def _demo(tmp_path, config=None):
 
 
 LIVE_FINDINGS = [
-    "live.xml:3:5: DE005 when the caller runs out of retries at 'main_ivr', the call ends at "
-    "hangup 'main_ivr:exit' instead of reaching a person",
-    "live.xml:3:5: MN003 menu 'main_ivr' wires keys 2, 9 but its prompt never announces them",
+    "live.xml:3:5: DE005 warning: when the caller runs out of retries at 'main_ivr', "
+    "the call ends at hangup 'main_ivr:exit' instead of reaching a person",
+    "live.xml:3:5: MN003 warning: menu 'main_ivr' wires keys 2, 9 but its prompt never "
+    "announces them",
 ]
 
 

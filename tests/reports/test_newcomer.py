@@ -94,10 +94,10 @@ def test_summary_counts_files_with_findings_of_files_checked(estate):
     result = run("check", "menus", "--no-witness")
     assert result.exit_code == 1
     assert result.stdout == (
-        "menus/line.yaml:13:3: DE007 human transfer 'card_agent' has no 'fail' route for busy, "
-        "no answer or a full queue\n"
-        "menus/pin.yaml:4:3: DE004 ask 'verify/ask_pin' has no no-input and no-match handler: "
-        "the platform hangs up on a caller who hesitates or mistypes\n"
+        "menus/line.yaml:13:3: DE007 info: human transfer 'card_agent' has no 'fail' route "
+        "for busy, no answer or a full queue\n"
+        "menus/pin.yaml:4:3: DE004 warning: ask 'verify/ask_pin' has no no-input and no-match "
+        "handler: the platform hangs up on a caller who hesitates or mistypes\n"
         f"{SUMMARY}\n"
     )
 

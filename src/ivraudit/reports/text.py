@@ -15,7 +15,8 @@ def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for finding in report.findings:
         lines.append(
-            f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} {finding.message}"
+            f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} "
+            f"{finding.severity.value}: {finding.message}"
         )
         if finding.fix:
             lines.append(f"    fix: {finding.fix}")

@@ -377,7 +377,7 @@ def test_check_through_the_cli():
     )
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"{HERE / 'main.xml'}:47:7: ST001 key 5 of 'shared' goes to 'elsewhere', "
+        f"{HERE / 'main.xml'}:47:7: ST001 error: key 5 of 'shared' goes to 'elsewhere', "
         "which does not exist",
         "    fix: name a menu that ivr.conf defines",
         "1 finding (1 error, 0 warnings, 0 info) in 1 file.",

@@ -606,8 +606,8 @@ def test_check_through_the_cli():
     )
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"{HERE / 'flows.vxml'}:25:5: ST002 no route from the start reaches 'choose:cond'; "
-        "1 more node behind it",
+        f"{HERE / 'flows.vxml'}:25:5: ST002 warning: no route from the start reaches "
+        "'choose:cond'; 1 more node behind it",
         "1 finding (0 errors, 1 warning, 0 info) in 1 file.",
         "3 routes leave what was read: 1 run-time target, 2 in files or flows not given "
         "(--unknowns lists them).",
