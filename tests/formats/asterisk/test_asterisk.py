@@ -764,15 +764,16 @@ CORPUS_RESULTS = {
     # contexts dispatch on the number dialled: each service given is a line of its own.
     "asterisk/inhyunc__baro_ars__extensions.conf": [
         ("magicbox-main", 110, 279, 378),
-        ("foas_main", 137, 179, 291),
+        # foas_order's GotoIf on ${RecvGetOffType} after Gosub(foas_init): 1 or 2, no else.
+        ("foas_main", 137, 179, 290),
         ("call-file-test", 1, 1, 0),
-        ("pri_tg_trunk", 328, 543, 761),
+        ("pri_tg_trunk", 328, 543, 760),
         ("avoxi_trunk", 2, 2, 1),
         ("rpi_trunk", 2, 2, 2),
         ("vars_keyno", 1, 1, 0),
-        ("public", 317, 532, 746),
+        ("public", 317, 532, 745),
     ],
-    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 137, 179, 291)],
+    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 137, 179, 290)],
     "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 279, 378)],
 }
 FREEPBX = "asterisk/Matto9781__freePBX01__extensions_additional.conf"

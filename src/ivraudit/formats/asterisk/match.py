@@ -286,14 +286,36 @@ def has_variables(text: str) -> bool:
     return "${" in text or "$[" in text
 
 
+#: Most characters filling in variables may add to one text.  Asterisk's own buffers for
+#: an application's data are this size (EXT_DATA_SIZE in main/pbx.c); a value that would
+#: grow past it is left as written, known only at run time (``[globals]`` that double, say).
+MAX_EXPANSION = 8192
+
+
 def substitute(text: str, values: dict[str, str], exten: str | None, context: str) -> str:
     """Fill in what is known before the call: constant globals, ${EXTEN} and ${CONTEXT}.
 
     ``exten`` is the literal extension being run (None inside a pattern
     extension, where the dialed number is not known).
     """
+    return expand(text, values, exten, context)[0]
+
+
+def expand(text: str, values: dict[str, str], exten: str | None, context: str) -> tuple[str, bool]:
+    """:func:`substitute`, and whether every known value fitted: False when some were left
+    as written because filling them in would add more than :data:`MAX_EXPANSION` characters."""
     if "${" not in text:
-        return text
+        return text, True
+    room = [MAX_EXPANSION]
+    fitted = [True]
+
+    def bounded(match: re.Match[str], value: str) -> str:
+        grows = len(value) - (match.end() - match.start())
+        if grows > room[0]:
+            fitted[0] = False
+            return match.group(0)
+        room[0] -= max(grows, 0)
+        return value
 
     def exten_value(match: re.Match[str]) -> str:
         if exten is None:
@@ -303,17 +325,18 @@ def substitute(text: str, values: dict[str, str], exten: str | None, context: st
         if match.group(2) is not None:
             length = int(match.group(2))
             value = value[:length]
-        return value
+        return bounded(match, value)
 
     def variable(match: re.Match[str]) -> str:
         name = match.group(1)
         if name == "EXTEN":
             return match.group(0)
         if name == "CONTEXT":
-            return context
+            return bounded(match, context)
         if match.group(0).startswith("${GLOBAL(") != match.group(0).endswith(")}"):
             return match.group(0)
-        return values.get(name, match.group(0))
+        value = values.get(name)
+        return match.group(0) if value is None else bounded(match, value)
 
     for _ in range(4):  # globals may name other globals; a few rounds suffice, no loops
         before = text
@@ -321,7 +344,7 @@ def substitute(text: str, values: dict[str, str], exten: str | None, context: st
         text = _SIMPLE_VAR.sub(variable, text)
         if text == before or "${" not in text:
             break
-    return text
+    return text, fitted[0]
 
 
 # -- expressions -------------------------------------------------------------------------------

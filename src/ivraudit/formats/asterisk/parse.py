@@ -21,7 +21,7 @@ from functools import cached_property
 
 from ivraudit.formats._parse import DEFAULT_MAX_BYTES, decode, read_bytes
 from ivraudit.formats.asterisk.apps import Kind, classify
-from ivraudit.formats.asterisk.match import Pattern, normalize, substitute
+from ivraudit.formats.asterisk.match import Pattern, expand, normalize, substitute
 from ivraudit.model.errors import MenuError, Position
 from ivraudit.model.menu import Notice
 
@@ -293,6 +293,12 @@ class _Reader:
         base = os.path.dirname(where.file)
         target = name if os.path.isabs(name) else os.path.join(base, name)
         if any(char in name for char in "*?["):
+            fixed = os.path.dirname(re.split(r"[*?\[]", target, maxsplit=1)[0]) or "."
+            if not self._inside(fixed):  # not even a directory outside the root is listed
+                self._skip(
+                    name, f"it is outside {self.boundary}, the root of the files given", where
+                )
+                return
             found = sorted(each for each in glob.glob(target) if self._inside(each))
             if not found and not optional:
                 self._skip(name, "no file matches it", where)
@@ -395,6 +401,7 @@ class _Reader:
 
     def dialplan(self, has_exten_text: bool) -> Dialplan:
         globals_: dict[str, str] = {}
+        too_long: set[str] = set()
         waiting: set[str] = set()
         for category in self.categories:
             lowered = category.name.lower()
@@ -402,7 +409,13 @@ class _Reader:
                 continue
             if lowered == "globals":
                 for variable in category.variables:
-                    globals_[variable.name] = substitute(variable.value, globals_, None, "")
+                    value, fitted = expand(variable.value, globals_, None, "")
+                    if fitted and not _names(value) & too_long:
+                        globals_[variable.name] = value
+                        too_long.discard(variable.name)
+                    else:  # too long to fill in (or made of one): known only at run time
+                        globals_.pop(variable.name, None)
+                        too_long.add(variable.name)
             elif lowered == "general":
                 for variable in category.variables:
                     if variable.name.lower() == "autofallthrough":
@@ -434,6 +447,14 @@ class _Reader:
             self.includer,
             waiting=frozenset(waiting),
         )
+
+
+def _names(value: str) -> set[str]:
+    """The variables ``${NAME}`` a value still names."""
+    return set(_NAMED.findall(value)) if "${" in value else set()
+
+
+_NAMED = re.compile(r"\$\{(?:GLOBAL\()?(\w+)")
 
 
 def _true(value: str) -> bool:

@@ -7,7 +7,6 @@ Nothing here recurses on the input: include chains are walked with a stack.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Union
 
@@ -18,6 +17,7 @@ from ivraudit.formats.asterisk.apps import (
     leading_number,
     priority_and_args,
 )
+from ivraudit.formats.asterisk.lookup import Lookup, step_of
 from ivraudit.formats.asterisk.match import Pattern, has_variables, normalize, substitute
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step
 
@@ -86,139 +86,20 @@ class Ends:
 Target = Union[Loc, Cases, Timed, Unknown, Missing, Ends]  # noqa: UP007
 
 
-class Targets:
+class Targets(Lookup):
     """Looks places up in one dialplan: contexts, their includes, extensions, labels."""
 
     def __init__(self, plan: Dialplan) -> None:
-        self.plan = plan
-        self.contexts = plan.contexts
+        super().__init__(plan)
         self.constants = constant_globals(plan)
         #: Constant arguments (ARGn) of the subroutine call being built (Jumps._framed).
         self.frame: dict[str, str] = {}
         self.frame_key: tuple[tuple[str, str], ...] = ()
         self._values = self.constants
-        self._searches: dict[str, list[tuple[Context, str | None]]] = {}
-        self._literals: dict[str, dict[str, list[Extension]]] = {}
-        self._patterns: dict[str, list[Extension]] = {}
-        self._aliases: dict[str, str] = {}
         unread = sorted({item.name for item in plan.unread if item.in_context})
         self.hiding = bool(unread)
-        #: Contexts only partly in the files given (FreePBX's core dialplan), and why.
-        self.partial: dict[str, str] = dict(plan.partial)
         self.unread_text = ", ".join(f"'{name}'" for name in unread[:3]) + (
             ", ..." if len(unread) > 3 else ""
-        )
-
-    def canonical(self, name: str) -> str:
-        """A context with nothing of its own but one include is the context it includes."""
-        known = self._aliases.get(name)
-        if known is not None:
-            return known
-        seen = [name]
-        current = name
-        while True:
-            context = self.contexts.get(current)
-            if (
-                context is None
-                or context.extensions
-                or context.switches
-                or len(context.includes) != 1
-                or context.includes[0].timing
-                or context.includes[0].name not in self.contexts
-                or context.includes[0].name in seen
-            ):
-                break
-            current = context.includes[0].name
-            seen.append(current)
-        for each in seen:
-            self._aliases[each] = current
-        return current
-
-    def search_order(self, name: str) -> list[tuple[Context, str | None]]:
-        """The contexts Asterisk searches for an extension, in order, with their time limits."""
-        known = self._searches.get(name)
-        if known is not None:
-            return known
-        order: list[tuple[Context, str | None]] = []
-        seen: set[str] = set()
-        stack: list[tuple[str, str | None]] = [(name, None)]
-        while stack:
-            current, timing = stack.pop()
-            context = self.contexts.get(current)
-            if context is None or current in seen:
-                continue
-            seen.add(current)
-            order.append((context, timing))
-            for include in reversed(context.includes):
-                joined = " and ".join(part for part in (timing, include.timing) if part) or None
-                stack.append((include.name, joined))
-        self._searches[name] = order
-        return order
-
-    def literals(self, context: Context) -> dict[str, list[Extension]]:
-        known = self._literals.get(context.name)
-        if known is None:
-            known = {}
-            for extension in context.extensions.values():
-                if extension.pattern is None:
-                    base = normalize(extension.name.partition("/")[0])
-                    known.setdefault(base, []).append(extension)
-            for group in known.values():
-                group.sort(key=lambda ext: (ext.cid is None, ext.order))
-            self._literals[context.name] = known
-        return known
-
-    def patterns(self, context: Context) -> list[Extension]:
-        known = self._patterns.get(context.name)
-        if known is None:
-            known = [ext for ext in context.extensions.values() if ext.pattern is not None]
-            known.sort(key=lambda ext: (ext.pattern.sort_key(), ext.order))  # type: ignore[union-attr]
-            self._patterns[context.name] = known
-        return known
-
-    def matching(self, context: Context, test: Extension | str) -> Iterator[Extension]:
-        """Extensions of one context a dialed string (or an extension's strings) can reach."""
-        if isinstance(test, str):
-            yield from self.literals(context).get(normalize(test), ())
-            for extension in self.patterns(context):
-                if extension.pattern.matches(test):  # type: ignore[union-attr]
-                    yield extension
-            return
-        if test.pattern is None:
-            yield from self.matching(context, test.name.partition("/")[0])
-            return
-        for extension in self.patterns(context):
-            if extension is test or test.pattern.intersects(extension.pattern):  # type: ignore[arg-type]
-                yield extension
-
-    def find(
-        self, chan: str, test: Extension | str, want: int | str, first: Extension | None = None
-    ) -> list[tuple[str | None, str | None, Step]]:
-        """Steps with priority (or label) ``want`` a lookup reaches, in Asterisk's order.
-
-        Each hit is ``(timing, condition, step)``; the list ends at the first
-        hit that holds whatever the clock or the caller ID say.
-        """
-        hits: list[tuple[str | None, str | None, Step]] = []
-        if first is not None:
-            step = _step_of(first, want)
-            if step is not None:
-                return [(None, None, step)]
-        for context, timing in self.search_order(chan):
-            for extension in self.matching(context, test):
-                step = _step_of(extension, want)
-                if step is None:
-                    continue
-                condition = f"the caller ID is {extension.cid}" if extension.cid else None
-                hits.append((timing, condition, step))
-                if timing is None and condition is None:
-                    return hits
-        return hits
-
-    def exists(self, chan: str, test: str) -> bool:
-        return any(
-            next(self.matching(context, test), None) is not None
-            for context, _ in self.search_order(chan)
         )
 
     def hits_target(self, chan: str, hits: list[tuple[str | None, str | None, Step]]) -> Target:
@@ -274,7 +155,7 @@ class Targets:
             return Unknown(f"jumps to {named}: {partial}", "not-given", named)
         if self.exists(chan, exten):
             return self.absent(named, chan)
-        switches = [text for context, _ in self.search_order(chan) for text, _ in context.switches]
+        switches = self._switches(chan)
         if switches:
             return Unknown(
                 f"jumps to {named}, which is not in the dialplan; Asterisk "
@@ -283,19 +164,6 @@ class Targets:
                 named,
             )
         return self.invalid(chan, exten, priority)
-
-    def partly_given(self, chan: str) -> str | None:
-        """Why ``chan`` (or a context it includes) is only partly in the files given."""
-        for context, _ in self.search_order(chan):
-            why = self.partial.get(context.name)
-            if why is not None:
-                return why
-        for context, _ in self.search_order(chan):
-            for include in context.includes:
-                why = self.partial.get(include.name)
-                if why is not None and include.name not in self.contexts:
-                    return why
-        return None
 
     def priority(self, text: str, here: Loc | None) -> int | str | None:
         text = priority_and_args(text)
@@ -350,11 +218,6 @@ class Targets:
         if exten is None:
             return Ends(f"no extension of '{chan}' matches: Asterisk hangs up")
         return self.absent(f"{chan},{exten},{priority}", chan)
-
-    def hidden(self, chan: str) -> bool:
-        """Whether an #include that could not be read was inside ``chan`` (or what it
-        includes): then its extensions may be in that file."""
-        return any(context.unread for context, _ in self.search_order(chan))
 
     def absent(self, name: str, chan: str) -> Target:
         if self.hidden(chan):
@@ -414,12 +277,19 @@ class Targets:
         start = re.split(r"\$[{\[]", exten, maxsplit=1)[0]
         end = re.split(r"[}\]]", exten)[-1]
         probe = Pattern.parse("_" + "".join(f"[{c}]" for c in normalize(start)) + "!")
+        # Every value the jump can name ends the extension (``Goto(s-${X},1)``): a pattern
+        # that takes any non-empty text after the prefix (``_s-.``) is its catch-all.
+        rest = (
+            Pattern.parse("_" + "".join(f"[{c}]" for c in normalize(start)) + ".")
+            if not end and re.fullmatch(r"[\w*#+]*", normalize(start))
+            else None
+        )
         cases = []
         seen: set[str] = set()
         for context, _ in self.search_order(chan):
             for extension in context.extensions.values():
                 name = extension.name.partition("/")[0]
-                if extension.key in seen or name in ("h",) or _step_of(extension, want) is None:
+                if extension.key in seen or name in ("h",) or step_of(extension, want) is None:
                     continue
                 if extension.pattern is None:
                     plain = normalize(name)
@@ -437,8 +307,8 @@ class Targets:
                 else:
                     when = f"{exten} matches {name}"
                 seen.add(extension.key)
-                cases.append((when, Loc(chan, _step_of(extension, want))))  # type: ignore[arg-type]
-            covered = _covered(cases, context, chan, source, shortest, want)
+                cases.append((when, Loc(chan, step_of(extension, want))))  # type: ignore[arg-type]
+            covered = _covered(cases, context, chan, source or rest, shortest, want)
             if covered is not None:
                 return covered
         if source is None and not start and not end:
@@ -513,7 +383,7 @@ def _covered(
             or loc.step.exten.pattern.sort_key() < rank
         )
     ]
-    covering = Loc(chan, _step_of(found, want))  # type: ignore[arg-type]
+    covering = Loc(chan, step_of(found, want))  # type: ignore[arg-type]
     return Cases(tuple(kept), covering) if kept else covering
 
 
@@ -527,7 +397,7 @@ def _covering(
         for ext in context.extensions.values()
         if ext.pattern is not None
         and ext.cid is None
-        and _step_of(ext, want) is not None
+        and step_of(ext, want) is not None
         and ext.pattern.covers(source, shortest)
     ]
     return min(found, key=lambda ext: ext.pattern.sort_key()) if found else None  # type: ignore[union-attr]
@@ -576,13 +446,6 @@ def _covers(when: str) -> bool:
     return when.endswith((" matches _.", " matches _!", " matches _X.", " matches _X!"))
 
 
-def _step_of(extension: Extension, want: int | str) -> Step | None:
-    if isinstance(want, int):
-        return extension.steps.get(want)
-    number = extension.labels.get(want)
-    return extension.steps.get(number) if number is not None else None
-
-
 # -- whole-dialplan scans ----------------------------------------------------------------------
 
 
@@ -622,16 +485,14 @@ def jump_specs(step: Step) -> list[str]:
     return specs
 
 
-def numeric_targets(
-    plan: Dialplan, search_order: Callable[[str], list[tuple[Context, str | None]]]
-) -> tuple[dict[str, set[int]], set[int]]:
+def numeric_targets(plan: Dialplan) -> tuple[dict[str, set[int]], set[int]]:
     """Priorities some jump names by number.
 
     Returns, per context, the numbers jumps may land on there (the jump's own
     context and those it includes, or the context it names), and the numbers of
     jumps to a context known only at run time.
     """
-    numbered: dict[str, set[int]] = {}
+    named: dict[str, set[int]] = {}
     anywhere: set[int] = set()
     for context in plan.contexts.values():
         for extension in context.extensions.values():
@@ -649,6 +510,20 @@ def numeric_targets(
                     if has_variables(where):
                         anywhere.add(number)
                         continue
-                    for reached, _ in search_order(where):
-                        numbered.setdefault(reached.name, set()).add(number)
+                    if where in plan.contexts:
+                        named.setdefault(where, set()).add(number)
+    # A number named for a context lands in every context its includes reach: pass each
+    # (context, number) down the includes once (linear, whatever the include chains).
+    numbered: dict[str, set[int]] = {}
+    pending = list(named.items())
+    while pending:
+        name, numbers = pending.pop()
+        have = numbered.setdefault(name, set())
+        new = numbers - have
+        if not new:
+            continue
+        have |= new
+        for include in plan.contexts[name].includes:
+            if include.name in plan.contexts:
+                pending.append((include.name, new))
     return numbered, anywhere

@@ -24,6 +24,7 @@ from ivraudit.formats.asterisk.match import (
 )
 from ivraudit.formats.asterisk.parse import Step
 from ivraudit.formats.asterisk.targets import Loc, Targets, jump_specs, numeric_targets
+from ivraudit.formats.asterisk.writes import QUIET_APPS, Writes, assigned_name
 
 _FALLOFF = "falloff"
 
@@ -34,7 +35,7 @@ class Walker:
     def __init__(self, targets: Targets) -> None:
         self.targets = targets
         self._kinds: dict[tuple[str, int, tuple[tuple[str, str], ...]], Kind] = {}
-        self.numbered, self.any_numbered = numeric_targets(targets.plan, targets.search_order)
+        self.numbered, self.any_numbered = numeric_targets(targets.plan)
         self.known = Known(self)
 
     def kind(self, loc: Loc) -> Kind:
@@ -72,11 +73,10 @@ class Walker:
             return Loc(loc.chan, step)
         # Asterisk looks the next priority up by the dialed number, so another
         # matching extension may carry on (exten => _X.,1,... then _X!,2,...).
-        for context, _ in self.targets.search_order(loc.chan):
-            for other in self.targets.matching(context, extension):
-                found = other.steps.get(number)
-                if found is not None and other is not extension:
-                    return Loc(loc.chan, found)
+        for _, other in self.targets.ordered(loc.chan, extension):
+            found = other.steps.get(number)
+            if found is not None and other is not extension:
+                return Loc(loc.chan, found)
         return _FALLOFF
 
     def is_target(self, step: Step) -> bool:
@@ -215,18 +215,8 @@ def _inner_kind(text: str | None) -> Kind:
 
 # -- values known before a condition -----------------------------------------------------------
 
-#: Applications that set no channel variable a condition could test (besides Set/MSet/Read,
-#: handled apart); any other application (AGI, Gosub, Macro, Dial, ...) may set any of them.
-_QUIET_APPS = frozenset(
-    [
-        "answer", "wait", "noop", "verbose", "log", "ringing", "progress", "playtones",
-        "stopplaytones", "playback", "background", "controlplayback", "saydigits", "saynumber",
-        "sayalpha", "sayunixtime", "mixmonitor", "monitor", "stopmonitor", "stopmixmonitor",
-        "sipaddheader", "pjsipaddheader", "musiconhold", "startmusiconhold", "stopmusiconhold",
-        "setmusiconhold", "userevent", "senddtmf", "gotoif", "gotoiftime", "resetcdr", "nocdr",
-        "dbdel", "dbdeltree", "setlanguage", "waitexten", "trace", "progress",
-    ]
-)  # fmt: skip
+#: Applications that run a subroutine on the caller's channel.
+_CALLS = frozenset(["gosub", "gosubif", "macro", "macroif"])
 #: Ways the value of a variable is left unknown.
 _UNKNOWN = object()
 #: Most combinations of values a condition is evaluated for.
@@ -256,6 +246,7 @@ class Known:
         self.walker = walker
         self._refs: dict[str, list[tuple[Step, str, str]]] | None = None
         self._wild: set[int] = set()
+        self.writes = Writes(walker.targets.plan)
 
     def holds(self, loc: Loc, cond: str | None = None) -> bool | None:
         """Whether the condition of the priority at ``loc`` (or ``cond``) is fixed."""
@@ -397,7 +388,31 @@ class Known:
                 if text and _effect_of(*inner_app(text), name) is not None:
                     return _UNKNOWN
             return None
+        if loc.step.app.strip().lower() in _CALLS:
+            return self._call_effect(loc, name)
         return _effect_of(loc.step.app, data, name)
+
+    def _call_effect(self, loc: Loc, name: str) -> object:
+        """A Gosub/Macro leaves ``${name}`` as it was when nothing it can run assigns it."""
+        kind = self.walker.kind(loc)
+        callees: list[str] = []
+        if kind.call == "macro":
+            for spec in (kind.target, kind.then, kind.otherwise):
+                args = app_args(spec or "")
+                if args:
+                    callees.append(f"macro-{args[0].strip()}")
+        else:
+            for spec in (kind.target, kind.then, kind.otherwise):
+                parts = goto_parts(spec) if spec else []
+                if parts:
+                    callees.append(parts[0] if len(parts) == 3 else loc.chan)
+        if not callees or any(has_variables(callee) for callee in callees):
+            return _UNKNOWN
+        for callee in callees:
+            writes = self.writes.of(callee)
+            if writes is None or name in writes:
+                return _UNKNOWN
+        return None
 
     # -- arrivals at a label -------------------------------------------------------------------
 
@@ -519,7 +534,7 @@ def _effect_of(app: str, data: str, name: str) -> object:
             target, equals, value = pair.partition("=")
             if not equals:
                 continue
-            assigned = _assigned_name(target)
+            assigned = assigned_name(target)
             if assigned is None:
                 return _UNKNOWN  # Set(${X}=...): any variable
             if assigned != name:
@@ -532,22 +547,9 @@ def _effect_of(app: str, data: str, name: str) -> object:
     if lowered in ("read", "readexten", "importvar"):
         first = app_args(data)[0] if data.strip() else ""
         return _UNKNOWN if first.strip() == name else None
-    if lowered in _QUIET_APPS:
+    if lowered in QUIET_APPS:
         return None
     return _UNKNOWN
-
-
-def _assigned_name(target: str) -> str | None:
-    """The variable ``Set(target=...)`` assigns (``__X``, ``LOCAL(X)``, ``GLOBAL(X)`` -> X);
-    "" for a function (``CDR(x)``) that no ${X} reads; None when it is known only at run time."""
-    text = target.strip()
-    if has_variables(text):
-        return None
-    text = text.lstrip("_")
-    wrapped = re.fullmatch(r"(?:LOCAL|GLOBAL)\((\w+)\)", text, re.IGNORECASE)
-    if wrapped is not None:
-        return wrapped.group(1)
-    return text if re.fullmatch(r"\w+", text) else ""
 
 
 def _constant(value: str) -> object:

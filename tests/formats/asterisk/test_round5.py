@@ -1,0 +1,78 @@
+"""Asterisk, round 5: a catch-all pattern takes every value a jump can name, and a value
+pinned by the jumps into a label survives a Gosub that never sets it (fixtures under
+fixtures/round5/, each citing the docs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ivraudit import load_all
+from ivraudit.formats.asterisk.parse import read_dialplan
+from ivraudit.formats.asterisk.writes import Writes, step_assigns
+from ivraudit.runner import check
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "round5"
+
+
+def findings(path: Path) -> list[tuple[str, int, str]]:
+    report = check([str(path)], skip_non_menus=True).report
+    return [(f.rule, f.line, f.message) for f in report.findings]
+
+
+def fields(menu, node_id: str) -> dict:
+    return menu.nodes[node_id].model_dump(exclude_none=True, by_alias=True, exclude_defaults=True)
+
+
+def test_a_catch_all_pattern_takes_every_value_of_a_run_time_jump():
+    (menu,) = load_all(HERE / "catch_all_pattern.conf")
+    (sub,) = menu._subflows.values()
+    jump = "s-${DB(CALLER/${CALLERID(num)}/mode)}"
+    assert fields(sub, "setcid,s,1") == {
+        "type": "branch",
+        "note": f"Goto({jump},1)",
+        "cases": [
+            # s- with nothing after it is s: Asterisk ignores '-' in extension names.
+            {"when": f"{jump} is s", "next": "setcid,s,1"},
+            {"when": f"{jump} is s-fixed", "next": "setcid,s-fixed,2"},
+            {"when": f"{jump} is s-did", "next": "setcid,s-did,2"},
+        ],
+        "else": "setcid,_s-.,2",
+    }
+    assert findings(HERE / "catch_all_pattern.conf") == []
+
+
+def test_without_the_catch_all_another_value_finds_nothing_and_asterisk_hangs_up():
+    assert findings(HERE / "no_catch_all.conf") == [
+        ("DE003", 16, "'from-pstn,s,2/setcid,s,1:else' hangs up and gives no reason")
+    ]
+
+
+def test_a_value_pinned_by_the_jumps_into_a_label_survives_a_gosub_that_never_sets_it():
+    (menu,) = load_all(HERE / "gosub_keeps_value.conf")
+    assert "from-pstn,s,10" not in menu.nodes  # the Hangup() after both tests
+    assert findings(HERE / "gosub_keeps_value.conf") == []
+
+
+def test_a_gosub_that_sets_the_value_leaves_it_unknown_after_it():
+    assert findings(HERE / "gosub_sets_value.conf") == [
+        ("DE003", 13, "'from-pstn,s,10' hangs up and gives no reason")
+    ]
+
+
+def test_what_a_subroutine_may_assign():
+    text = (
+        "[sub]\nexten => s,1,Set(A=1)\n same => n,MSet(B=2,__C=3)\n"
+        " same => n,ExecIf($[1]?Set(LOCAL(D)=4):Read(E,x,1))\n same => n,Gosub(inner,s,1)\n"
+        " same => n,Return()\n"
+        "[inner]\nexten => s,1,Set(CDR(userfield)=x)\n same => n,Return()\n"
+        "[agi]\nexten => s,1,AGI(lookup.agi)\n same => n,Return()\n"
+        "[wild]\nexten => s,1,Set(${NAME}=1)\n same => n,Return()\n"
+        "[away]\nexten => s,1,Goto(${WHERE},s,1)\n"
+        "[macro]\nexten => s,1,Macro(missing)\n"
+    )
+    writes = Writes(read_dialplan(text, "<t>"))
+    assert writes.of("sub") == {"A", "B", "C", "D", "E", "GOSUB_RETVAL", ""}
+    # An AGI, a variable named at run time, a jump known at run time, a context not read:
+    assert [writes.of(name) for name in ("agi", "wild", "away", "macro", "nowhere")] == [None] * 5
+    assert step_assigns("Playback", "hello") == set()
+    assert step_assigns("Dial", "SIP/1") is None  # Dial sets DIALSTATUS and more
