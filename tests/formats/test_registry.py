@@ -31,3 +31,16 @@ def test_a_native_menu_is_read_without_importing_any_platform():
     assert "ivraudit.formats.twilio" not in done.stdout
     assert "ivraudit.formats.asterisk" not in done.stdout
     assert "ivraudit.formats.native" in done.stdout
+
+
+def test_a_directory_walk_lists_no_link_to_a_file_outside_it(tmp_path):
+    from ivraudit.formats import menu_files
+
+    (tmp_path / "menus").mkdir()
+    (tmp_path / "outside.conf").write_text("[secret]\n")
+    (tmp_path / "menus" / "main.yaml").write_text("ivraudit: 1\n")
+    (tmp_path / "menus" / "link.conf").symlink_to(tmp_path / "outside.conf")
+    (tmp_path / "menus" / "alias.yaml").symlink_to(tmp_path / "menus" / "main.yaml")
+    found = menu_files([str(tmp_path / "menus")])
+    # the alias of main.yaml inside the directory is the same file, listed once
+    assert [p.rsplit("/", 1)[-1] for p in found] == ["alias.yaml"]

@@ -293,7 +293,8 @@ def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
     """The menu files named by ``paths``: files as given, directories searched.
 
     Directory search follows no symbolic links to directories (so a link loop
-    cannot hang it), skips hidden entries, and returns files sorted; a file
+    cannot hang it) nor links to files outside the directory (nothing outside
+    what was named is read), skips hidden entries, and returns files sorted; a file
     named twice (``menus/`` and ``menus/a.yaml``, ``./a.yaml`` and ``a.yaml``)
     is listed once, spelt without ``./`` or doubled separators.
     """
@@ -306,11 +307,15 @@ def menu_files(paths: list[str | os.PathLike[str]]) -> list[str]:
             _add_once(found, seen, text)
             continue
         collected: list[str] = []
+        inside = os.path.realpath(text)
         for root, dirs, files in os.walk(text, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
                 if not name.startswith(".") and name.lower().endswith(suffixes):
-                    collected.append(os.path.join(root, name))
+                    path = os.path.join(root, name)
+                    # A link to a file outside the directory named is not read.
+                    if os.path.commonpath([inside, os.path.realpath(path)]) == inside:
+                        collected.append(path)
         for path in sorted(collected, key=lambda p: Path(p).as_posix()):
             _add_once(found, seen, path)
     return found
