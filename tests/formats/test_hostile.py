@@ -363,3 +363,327 @@ def test_an_audit_frees_its_work_without_the_cyclic_collector():
     finally:
         if was_enabled:
             gc.enable()
+
+
+# -- issue 15, any bytes -----------------------------------------------------------------------
+
+STUDIO = {
+    "description": "Help line",
+    "initial_state": "Trigger",
+    "flags": {"allow_concurrent_calls": True},
+    "states": [
+        {
+            "name": "Trigger",
+            "type": "trigger",
+            "transitions": [{"event": "incomingCall", "next": "greeting"}],
+            "properties": {},
+        },
+        {
+            "name": "greeting",
+            "type": "say-play",
+            "transitions": [{"event": "audioComplete", "next": "agent"}],
+            "properties": {"say": "Welcome SAY_TEXT"},
+        },
+        {
+            "name": "agent",
+            "type": "connect-call-to",
+            "transitions": [{"event": "callCompleted"}],
+            "properties": {"noun": "number", "to": "+15550100"},
+        },
+    ],
+}
+
+
+def _studio(say: str) -> str:
+    """The Studio flow above as text, the greeting's ``say`` written as given (raw JSON)."""
+    return json.dumps(STUDIO, indent=2).replace('"Welcome SAY_TEXT"', say)
+
+
+def _valid_utf8(text: str) -> None:
+    text.encode("utf-8")  # a lone surrogate would raise here
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "html", "junit", "markdown"])
+def test_a_lone_surrogate_escape_becomes_a_replacement_character(tmp_path, fmt):
+    """Fuzz class 1: '\\ud800' in JSON made every report die with UnicodeEncodeError."""
+    path = tmp_path / "flow.json"
+    path.write_text(_studio('"Hello \\ud800 and \\udc00 world \\ud83d\\ude00"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "-f", fmt])
+    assert result.exit_code in (0, 1), result.output
+    assert "internal error" not in result.stderr
+    _valid_utf8(result.output)
+    say = ivraudit.load(path).nodes["greeting"].say
+    assert say == "Hello \ufffd and \ufffd world \U0001f600"
+
+
+def test_a_lone_surrogate_in_a_name_is_replaced_where_it_is_written(tmp_path):
+    text = _studio('"Welcome"').replace('"greeting"', '"gre\\udfffeting"')
+    menu = loads(text, name="flow.json")
+    assert "gre\ufffdeting" in menu.nodes
+    assert menu.locate("nodes", "gre\ufffdeting").line == 19  # positions do not move
+
+
+def test_import_of_a_lone_surrogate_round_trips(tmp_path):
+    source = tmp_path / "flow.json"
+    source.write_text(_studio('"Hello \\ud800"'), encoding="utf-8")
+    target = tmp_path / "flow.yaml"
+    result = CliRunner().invoke(main, ["import", str(source), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert ivraudit.load(target).nodes["greeting"].say == "Hello \ufffd"
+    checked = CliRunner().invoke(main, ["check", str(target)])
+    assert checked.exit_code == CliRunner().invoke(main, ["check", str(source)]).exit_code == 0
+
+
+def test_a_lone_surrogate_in_a_native_json_key_and_a_yaml_escape():
+    menu = loads('{"ivraudit": 1, "start": "\\ud800", "nodes": {"\\ud800": {"type": "say"}}}')
+    assert list(menu.nodes) == ["\ufffd"] and menu.start == "\ufffd"
+    with pytest.raises(MenuError) as caught:  # libyaml refuses the escape: say so plainly
+        loads('ivraudit: 1\nstart: a\nnodes:\n  a: {type: say, say: "x \\ud800"}\n', name="m.yaml")
+    assert str(caught.value) == (
+        "m.yaml:4:28: invalid YAML: this escape is not a character (half of a surrogate pair, "
+        "or past U+10FFFF) (write the character itself, or '\\U' and its code point in 8 digits)"
+    )
+
+
+VOICEXML = '<vxml version="2.1"><form><block><prompt>hello</prompt></block></form></vxml>\n'
+
+
+@pytest.mark.parametrize(
+    ("encoding", "why"),
+    [
+        ("punycode", "which XML parsers do not read"),  # was an internal UnicodeError
+        ("idna", "which XML parsers do not read"),  # Python-only: was accepted
+        ("utf-7", "which XML parsers do not read"),  # Python-only: was accepted
+        ("euc-jp", "which XML parsers do not read"),  # multi-byte: expat refuses it
+        ("cp037", "which XML parsers do not read"),  # EBCDIC: expat refuses it
+        ("rot13", "which XML parsers do not read"),  # not a text encoding at all
+        ("utf-16", "but the file is not saved in it"),
+    ],
+)
+def test_xml_declarations_name_only_encodings_an_xml_parser_reads(tmp_path, encoding, why):
+    """Fuzz class 2: a clear error at line 1 for what expat would refuse, never a crash."""
+    path = tmp_path / "app.vxml"
+    path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?>\n{VOICEXML}'.encode("ascii"))
+    result = CliRunner().invoke(main, ["check", str(path), "-f", "json"])
+    assert result.exit_code == 2
+    assert "internal error" not in result.stderr
+    assert (
+        f"{path}:1:1: the XML declaration names encoding '{encoding}', {why} (save the file "
+        'as UTF-8 and declare encoding="UTF-8"'
+    ) in result.stderr
+    json.loads(result.stdout)
+
+
+def test_an_unknown_xml_encoding_is_named(tmp_path):
+    path = tmp_path / "app.vxml"
+    path.write_bytes(f'<?xml version="1.0" encoding="klingon"?>\n{VOICEXML}'.encode("ascii"))
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:1:1: unknown encoding 'klingon' in the XML declaration" in result.stderr
+    with pytest.raises(MenuError, match="unknown encoding 'klingon'"):  # menu text too
+        loads(f'<?xml version="1.0" encoding="klingon"?>\n{VOICEXML}', name="a.vxml")
+
+
+@pytest.mark.parametrize("encoding", ["ISO-8859-1", "latin-1", "windows-1252", "KOI8-R", "ascii"])
+def test_xml_encodings_expat_reads_are_read(tmp_path, encoding):
+    path = tmp_path / "app.vxml"
+    body = VOICEXML.replace("hello", "caf\u00e9" if encoding != "KOI8-R" else "\u0434\u0430")
+    if encoding == "ascii":
+        body = VOICEXML
+    path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?>\n{body}'.encode(encoding))
+    result = CliRunner().invoke(main, ["check", str(path), "-f", "json"])
+    assert result.exit_code in (0, 1), result.output
+
+
+# -- duplicate keys: platforms keep the last value and say so (ST004) --------------------------
+
+CONNECT = """{
+  "Version": "2019-10-30",
+  "StartAction": "hello",
+  "Actions": [
+    {
+      "Identifier": "hello",
+      "Type": "MessageParticipant",
+      "Parameters": {"Text": "Old words nobody hears", "Text": "Thanks for calling"},
+      "Transitions": {"NextAction": "bye"}
+    },
+    {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+  ]
+}
+"""
+
+
+def _st004(path) -> list[dict]:
+    result = CliRunner().invoke(main, ["check", str(path), "-f", "json", "--select", "ST004"])
+    assert result.exit_code == 1, result.output
+    return json.loads(result.stdout)["findings"]
+
+
+def test_a_twilio_flow_with_a_duplicate_key_is_audited_with_its_last_value(tmp_path):
+    """As a production Studio flow exported through Terraform: the platform keeps the last."""
+    path = tmp_path / "flow.json"
+    text = _studio('"Old greeting",\n        "say": "Welcome to the help line"')
+    path.write_text(text, encoding="utf-8")
+    assert ivraudit.load(path).nodes["greeting"].say == "Welcome to the help line"
+    [finding] = _st004(path)
+    assert (finding["line"], finding["column"]) == (30, 9)
+    assert finding["message"] == (
+        "key 'say' is written twice in one object (first at line 29): the platform keeps "
+        "this last value and ignores the first"
+    )
+
+
+def test_a_connect_flow_with_a_duplicate_key_is_audited_with_its_last_value(tmp_path):
+    path = tmp_path / "flow.json"
+    path.write_text(CONNECT, encoding="utf-8")
+    assert ivraudit.load(path).nodes[ivraudit.load(path).start].say == "Thanks for calling"
+    [finding] = _st004(path)
+    assert (finding["line"], finding["column"]) == (8, 56)
+    assert "key 'Text' is written twice in one object (first at line 8)" in finding["message"]
+
+
+def test_a_duplicate_key_in_an_embedded_connect_flow_points_into_the_outer_file(tmp_path):
+    path = tmp_path / "describe.json"
+    wrapper = {"ContactFlow": {"Name": "Main", "Type": "CONTACT_FLOW", "Content": CONNECT}}
+    path.write_text(json.dumps(wrapper, indent=2), encoding="utf-8")
+    [finding] = _st004(path)
+    assert finding["line"] == 5  # the Content string's line in describe.json
+    assert "key 'Text' is written twice" in finding["message"]
+
+
+def test_a_native_json_menu_still_refuses_a_duplicate_key():
+    with pytest.raises(MenuError, match=r"m\.json:1:63: duplicate key 'a' \(remove or rename"):
+        loads(
+            '{"ivraudit": 1, "start": "a", "nodes": {"a": {"type": "say"}, "a": {}}}', name="m.json"
+        )
+
+
+# -- nothing outside the root is read -----------------------------------------------------------
+
+SECRET = "TOPSECRET"
+SECRET_FILES = {
+    "secret.vxml": '<?xml version="1.0"?>\n<vxml version="2.1"><form id="f"><block><prompt>'
+    f"{SECRET} prompt</prompt></block></form></vxml>\n",
+    "secret.yaml": f'ivraudit: 1\nstart: s\nnodes:\n  s: {{type: say, say: "{SECRET} say"}}\n',
+    "secret.xml": f'<include>\n  <menu name="side" greet-long="say:{SECRET}" '
+    'invalid-sound="x" exit-sound="y" max-failures="3" timeout="1000"/>\n</include>\n',
+    "secret.txt": f"{SECRET} line one\n[{SECRET}]\nexten => s,1,Hangup()\n",
+}
+FREESWITCH = """<configuration name="ivr.conf" description="IVR menus">
+  <menus>
+    <X-PRE-PROCESS cmd="include" data="REFERENCE"/>
+    <menu name="main" greet-long="say:hello" invalid-sound="x" exit-sound="y" timeout="1000"
+          max-failures="3">
+      <entry action="menu-exec-app" digits="1" param="transfer 1000 XML default"/>
+      <entry action="menu-sub" digits="2" param="side"/>
+    </menu>
+  </menus>
+</configuration>
+"""
+VXML_REFERENCES = {
+    "goto": '<form id="m"><block><prompt>hello</prompt><goto next="REFERENCE"/></block></form>',
+    "submit": '<form id="m"><block><prompt>hello</prompt><submit next="REFERENCE"/></block></form>',
+    "subdialog": '<form id="m"><subdialog name="s" src="REFERENCE"/><block><prompt>after</prompt>'
+    "</block></form>",
+}
+NATIVE_SUBFLOW = (
+    'ivraudit: 1\nstart: a\nnodes:\n  a: {type: subflow, menu: "REFERENCE", next: bye}\n'
+    "  bye: {type: hangup, reason: completed}\n"
+)
+
+
+def _reference_cases():
+    for kind, element in VXML_REFERENCES.items():
+        vxml = f'<?xml version="1.0"?>\n<vxml version="2.1">{element}</vxml>\n'
+        for reference in (
+            "{outside}/secret.vxml",
+            "../secret.vxml",
+            "file://{outside}/secret.vxml",
+            "link.vxml",
+            "../secret.txt",
+        ):
+            yield pytest.param("menu.vxml", vxml, reference, id=f"vxml-{kind}-{reference}")
+    for reference in ("{outside}/secret.xml", "../secret.xml", "../*.xml", "../secret.txt"):
+        yield pytest.param("ivr.xml", FREESWITCH, reference, id=f"freeswitch-{reference}")
+    for reference in ("{outside}/secret.yaml", "../secret.yaml", "link.yaml", "../secret.txt"):
+        yield pytest.param("menu.yaml", NATIVE_SUBFLOW, reference, id=f"subflow-{reference}")
+
+
+def _estate_beside_secrets(tmp_path, name, text, reference):
+    """``tmp_path/root/name`` refers to ``reference``; the secrets lie outside root/."""
+    for secret, content in SECRET_FILES.items():
+        (tmp_path / secret).write_text(content, encoding="utf-8")
+    root = tmp_path / "root"
+    root.mkdir()
+    if reference.startswith("link."):  # a link inside the root to a file outside it
+        (root / reference).symlink_to(tmp_path / ("secret" + reference[4:]))
+    menu = root / name
+    menu.write_text(text.replace("REFERENCE", reference.format(outside=tmp_path)), "utf-8")
+    return menu
+
+
+@pytest.mark.parametrize(("name", "text", "reference"), _reference_cases())
+def test_no_file_outside_the_root_is_read(tmp_path, monkeypatch, name, text, reference):
+    """Fuzz classes 6-7: nothing of a file outside the root reaches any output."""
+    menu = _estate_beside_secrets(tmp_path, name, text, reference)
+    monkeypatch.chdir(tmp_path / "root")
+    runner = CliRunner()
+    runs = [["check", str(menu), "-f", fmt] for fmt in ("text", "json", "sarif")]
+    runs += [["check", name, "--unknowns"], ["import", str(menu)]]
+    if not reference.startswith("link."):  # a directory walk lists the link itself: below
+        runs.append(["check", "."])
+    for args in runs:
+        result = runner.invoke(main, args)
+        assert result.exit_code in (0, 1, 2), (args, result.output)
+        assert "internal error" not in result.stderr, (args, result.stderr)
+        assert SECRET not in result.output, (args, result.output)
+        if "json" in args or "sarif" in args:
+            json.loads(result.stdout)
+    if name == "menu.yaml":  # a native subflow outside the root is refused, saying so
+        result = runner.invoke(main, ["check", name])
+        assert result.exit_code == 2
+        assert "the root of the files given; nothing outside it is read" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "reference"),
+    [
+        pytest.param("menu.vxml", VXML_REFERENCES["subdialog"], "secret.vxml", id="subdialog"),
+        pytest.param("menu.yaml", NATIVE_SUBFLOW, "secret.yaml", id="subflow"),
+    ],
+)
+def test_the_same_reference_inside_the_root_is_read(tmp_path, name, text, reference):
+    """The control for the test above: inside the root, the referenced file is read."""
+    if name == "menu.vxml":
+        text = f'<?xml version="1.0"?>\n<vxml version="2.1">{text}</vxml>\n'
+    menu = _estate_beside_secrets(tmp_path, name, text, reference)
+    (menu.parent / reference).write_text(SECRET_FILES[reference], encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(menu), "-o", str(tmp_path / "out") + "/"])
+    assert result.exit_code in (0, 1, 2)
+    (tmp_path / "out").mkdir()
+    result = CliRunner().invoke(main, ["import", str(menu), "-o", str(tmp_path / "out") + "/"])
+    assert result.exit_code == 0, result.output
+    written = "".join(path.read_text("utf-8") for path in (tmp_path / "out").iterdir())
+    assert SECRET in written
+
+
+def test_a_directory_walk_skips_links_that_leave_the_root(tmp_path, monkeypatch):
+    _estate_beside_secrets(tmp_path, "menu.yaml", NATIVE_SUBFLOW, "link.yaml")
+    monkeypatch.chdir(tmp_path / "root")
+    result = CliRunner().invoke(main, ["check", ".", "-f", "json"])
+    assert SECRET not in result.output
+
+
+def test_menu_text_reads_no_subflow_outside_where_it_is_read(tmp_path, monkeypatch):
+    (tmp_path / "secret.yaml").write_text("ivraudit: 1\nstart: s\nnodes: {s: {type: return}}\n")
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    text = (
+        "ivraudit: 1\nstart: a\nnodes:\n"
+        f"  a: {{type: subflow, menu: {tmp_path / 'secret.yaml'}, next: b}}\n"
+        "  b: {type: hangup, reason: completed}\n"
+    )
+    with pytest.raises(MenuError) as raised:
+        loads(text)
+    assert "is outside" in raised.value.message
+    assert raised.value.line == 4

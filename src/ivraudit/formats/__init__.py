@@ -243,7 +243,9 @@ def _load_subflows(
             continue
         target = os.path.abspath(os.path.join(base_dir, node.menu))
         where = menu.locate("nodes", node_id, "menu")
-        if estate is not None and not estate.contains(target):
+        # Menu text (loads()) has no files of its own: its root is where it is read from.
+        estate = estate if estate is not None else Estate.of([], root=base_dir)
+        if not estate.contains(target):
             raise MenuError(
                 where.file,
                 where.line,
@@ -272,7 +274,7 @@ def _load_subflows(
             )
         relative = os.path.relpath(target) if not os.path.isabs(menu.path) else target
         try:
-            inner = _load_file(relative, None, max_bytes, chain, estate or Estate.alone(target))
+            inner = _load_file(relative, None, max_bytes, chain, estate)
         except NotAMenuError as error:
             # Not "this file is not a menu": this menu is broken, at its 'menu:' field.
             raise MenuError(

@@ -9,6 +9,7 @@ overflow, and every problem raised as a :class:`MenuError` with a position.
 from __future__ import annotations
 
 import bisect
+import codecs
 import json
 import os
 import re
@@ -34,6 +35,23 @@ PathKey = tuple[Any, ...]
 Locator = Callable[[PathKey], "Position | None"]
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A JSON key written a second time in one object: the value kept is this last one."""
+
+    path: PathKey
+    line: int
+    column: int
+    first_line: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"key '{self.path[-1]}' is written twice in one object (first at line "
+            f"{self.first_line}): the platform keeps this last value and ignores the first"
+        )
+
+
 @dataclass
 class Document:
     """A parsed file: its value and a way to find where any part of it was written."""
@@ -49,6 +67,8 @@ class Document:
     _error: MenuError | None = field(default=None, repr=False)
     #: The files of the run this document was read in (None for menu text).
     estate: Estate | None = field(default=None, repr=False)
+    #: JSON keys written twice (the last value is kept): see :func:`parse_json`.
+    duplicates: list[Duplicate] = field(default_factory=list, repr=False)
 
     def locate(self, path: PathKey) -> Position | None:
         """The position of ``path`` or, failing that, of its nearest enclosing item."""
@@ -131,13 +151,12 @@ _UTF8 = {b"utf-8", b"utf8"}
 
 
 def _decode_declared(data: bytes, path: str, encoding: str) -> str:
-    """XML text in the encoding its declaration names (ISO-8859-1 and the like)."""
+    """XML text in the encoding its declaration names (ISO-8859-1 and the like); the XML
+    reader then refuses what no XML parser reads (:func:`~ivraudit.formats._xml.xml_reads`)."""
+    if encoding.lower().startswith(("utf-16", "utf_16", "utf-32", "utf_32")):  # no NUL bytes
+        raise encoding_error(path, encoding, "but the file is not saved in it")
     try:
-        return data.decode(encoding)
-    except LookupError:
-        raise MenuError(
-            path, 1, 1, f"unknown encoding '{encoding}' in the XML declaration"
-        ) from None
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line, column = _line_column_of_bytes(data, exc.start)
         raise MenuError(
@@ -148,6 +167,30 @@ def _decode_declared(data: bytes, path: str, encoding: str) -> str:
             "declaration says",
             "fix the bytes or the declared encoding",
         ) from None
+    except (LookupError, ValueError):  # unknown, or a codec that cannot read text (punycode)
+        raise encoding_error(path, encoding) from None
+    if not text.lstrip("\ufeff \t\r\n").startswith("<"):  # it moves ASCII (EBCDIC)
+        raise encoding_error(path, encoding)
+    return text
+
+
+def encoding_error(
+    path: str, encoding: str, why: str = "which XML parsers do not read"
+) -> MenuError:
+    """An XML declaration's encoding refused: unknown, or not one XML parsers read."""
+    try:
+        message = f"the XML declaration names encoding '{encoding}', {why}"
+        codecs.lookup(encoding)
+    except LookupError:
+        message = f"unknown encoding '{encoding}' in the XML declaration"
+    return MenuError(
+        path,
+        1,
+        1,
+        message,
+        'save the file as UTF-8 and declare encoding="UTF-8" (ISO-8859-1, US-ASCII and '
+        "one-byte code pages such as windows-1252 are read too)",
+    )
 
 
 def _line_column_of_bytes(data: bytes, offset: int) -> tuple[int, int]:
@@ -289,7 +332,9 @@ class _YamlReader:
         plain = event.style in (None, "") and event.implicit[0]
         top = self.stack[-1] if self.stack else None
         is_key = top is not None and isinstance(top.container, dict) and top.pending_key is _NO_KEY
-        if is_key or not plain or event.tag == "tag:yaml.org,2002:str":
+        if event.style == '"':  # only escapes can write half a surrogate pair
+            value = _SURROGATE.sub("\ufffd", event.value)
+        elif is_key or not plain or event.tag == "tag:yaml.org,2002:str":
             value = event.value
         else:
             value = _plain_scalar(event.value)
@@ -418,6 +463,12 @@ def _explain_yaml(
     if mark is None:
         return None
     found = _token_at(text, mark.index)
+    if "invalid Unicode character escape" in problem:
+        return (
+            mark,
+            "this escape is not a character (half of a surrogate pair, or past U+10FFFF)",
+            "write the character itself, or '\\U' and its code point in 8 digits",
+        )
     if "expected ',' or" in problem and opened is not None:
         opener = text[opened.index : opened.index + 1] or "{"
         closer = _CLOSERS.get(opener, "}")
@@ -572,86 +623,53 @@ def _yaml_hint(problem: str) -> str | None:
 # -- JSON ------------------------------------------------------------------------------------
 
 
-class _DuplicateKey(Exception):
-    pass
-
-
-def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _DuplicateKey()
-    return result
-
-
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_json(text: str, path: str, *, scan_depth: int = 6) -> Document:
-    """Parse JSON; positions are found on first use by a linear scan of the text."""
+    """Parse JSON; positions are found on first use by a linear scan of the text.
+
+    A key written twice keeps its last value, as the platforms do, and is listed
+    in ``Document.duplicates`` (native menus refuse it, platforms report it).  Half
+    a surrogate pair (``"\\ud800"``), which no UTF-8 output can hold, becomes U+FFFD.
+    """
+    duplicated: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) != len(items):
+            duplicated.append(True)
+        return result
+
+    if _HALF_PAIR.search(text):  # same length: every position stays where it was written
+        text = _ESCAPE.sub(_pair_or_replacement, text)
     try:
-        value = json.loads(
-            text, object_pairs_hook=_pairs_without_duplicates, parse_constant=_refuse_constant
-        )
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise MenuError(path, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
-    except _DuplicateKey:
-        line, column, key = _find_duplicate(text)
-        raise MenuError(
-            path, line, column, f"duplicate key '{key}'", "remove or rename one of them"
-        ) from None
     except ValueError as exc:
         raise MenuError(path, 1, 1, f"invalid JSON: {exc}") from None
     except RecursionError:
         raise MenuError(path, 1, 1, "JSON nested too deeply") from None
-    return Document(path, text, value, _scan=lambda: JsonPositions(text))
+    if not duplicated:
+        return Document(path, text, value, _scan=lambda: JsonPositions(text))
+    positions = JsonPositions(text)
+    return Document(path, text, value, positions, duplicates=_duplicates(positions))
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]', re.DOTALL)
+#: Only a JSON escape can write half a surrogate pair (the text itself is valid UTF-8).
+_HALF_PAIR = re.compile(r"\\u[dD][89a-fA-F]")
+_ESCAPE = re.compile(
+    r"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+    r"|\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _walk_json(text: str):
-    """Yield ``(path, offset, is_key, key)`` for keys and items, without recursion."""
-    # stack entries: [is_object, path, index, expecting_key, pending_key]
-    stack: list[list[Any]] = []
-    path: tuple[Any, ...] = ()
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        first = token[0]
-        if first == '"':
-            if stack and stack[-1][0] and stack[-1][3]:
-                key = json.loads(token) if "\\" in token else token[1:-1]
-                frame = stack[-1]
-                frame[4] = key
-                frame[3] = False
-                yield (*frame[1], key), match.start(), True, key
-            elif stack and not stack[-1][0]:
-                frame = stack[-1]
-                if frame[3]:
-                    yield (*frame[1], frame[2]), match.start(), False, None
-                    frame[3] = False
-        elif first in "{[":
-            if stack:
-                frame = stack[-1]
-                if frame[0]:
-                    path = (*frame[1], frame[4])
-                else:
-                    path = (*frame[1], frame[2])
-                    if frame[3]:
-                        yield path, match.start(), False, None
-                        frame[3] = False
-            else:
-                path = ()
-            stack.append([first == "{", path, 0, True, None])
-        elif first in "}]":
-            if stack:
-                stack.pop()
-        elif first == "," and stack:
-            frame = stack[-1]
-            frame[3] = True
-            if not frame[0]:
-                frame[2] += 1
-        # ':' needs nothing: the key was recorded when seen
+def _pair_or_replacement(match: re.Match[str]) -> str:
+    """A surrogate pair (or an escaped backslash) as written; half a pair as U+FFFD."""
+    return match.group() if len(match.group()) in (2, 12) else "\\ufffd"
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -672,6 +690,8 @@ class JsonPositions(Mapping[PathKey, tuple[int, int]]):
         self._decoder = json.JSONDecoder()
         self._containers: dict[PathKey, dict[Any, tuple[int, int]] | None] = {}
         self._newlines: list[int] | None = None
+        #: ``(path, offset, first offset)`` of keys written twice in the containers scanned
+        self.duplicates: list[tuple[PathKey, int, int]] = []
         start = _WHITESPACE.match(text, 0)
         self._root = start.end() if start else 0
 
@@ -705,14 +725,14 @@ class JsonPositions(Mapping[PathKey, tuple[int, int]]):
         if path in self._containers:
             return self._containers[path]
         found = (
-            self._scan_object(offset)
+            self._scan_object(path, offset)
             if self.text.startswith("{", offset)
             else (self._scan_array(offset) if self.text.startswith("[", offset) else None)
         )
         self._containers[path] = found
         return found
 
-    def _scan_object(self, offset: int) -> dict[Any, tuple[int, int]]:
+    def _scan_object(self, path: PathKey, offset: int) -> dict[Any, tuple[int, int]]:
         text, members = self.text, {}
         index = _WHITESPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
         while index < len(text) and text[index] != "}":
@@ -722,7 +742,9 @@ class JsonPositions(Mapping[PathKey, tuple[int, int]]):
             raw = match.group(1)
             key = json.loads(f'"{raw}"') if "\\" in raw else raw
             value = _WHITESPACE.match(text, match.end()).end()  # type: ignore[union-attr]
-            members.setdefault(key, (index, value))
+            if key in members:  # the value kept is the last one, so is its position
+                self.duplicates.append(((*path, key), index, members[key][0]))
+            members[key] = (index, value)
             index = self._skip(value)
             if index < len(text) and text[index] == ",":
                 index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
@@ -756,34 +778,19 @@ class JsonPositions(Mapping[PathKey, tuple[int, int]]):
         return line + 1, offset - line_start + 1
 
 
-def scan_json_positions(text: str, max_depth: int = 6) -> dict[PathKey, tuple[int, int]]:
-    """Positions of object keys and array items up to ``max_depth`` levels deep."""
-    positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
-    line = 1
-    last = 0
-    line_start = 0
-    for item_path, offset, _is_key, _key in _walk_json(text):
-        if len(item_path) > max_depth:
-            continue
-        newlines = text.count("\n", last, offset)
-        if newlines:
-            line += newlines
-            line_start = text.rfind("\n", last, offset) + 1
-        last = offset
-        positions.setdefault(item_path, (line, offset - line_start + 1))
-    return positions
-
-
-def _find_duplicate(text: str) -> tuple[int, int, str]:
-    seen: set[PathKey] = set()
-    for item_path, offset, is_key, key in _walk_json(text):
-        if not is_key:
-            continue
-        if item_path in seen:
-            line, column = line_column(text, offset)
-            return line, column, key
-        seen.add(item_path)
-    return 1, 1, "?"
+def _duplicates(positions: JsonPositions) -> list[Duplicate]:
+    """Every key written a second time in its object, found by scanning each container once."""
+    stack: list[tuple[PathKey, int]] = [((), positions._root)]
+    while stack:
+        path, offset = stack.pop()
+        for key, (_, value) in (positions._members(path, offset) or {}).items():
+            if positions.text.startswith(("{", "["), value):
+                stack.append(((*path, key), value))
+    found = [
+        Duplicate(path, *positions._line_column(at), positions._line_column(first)[0])
+        for path, at, first in positions.duplicates
+    ]
+    return sorted(found, key=lambda duplicate: (duplicate.line, duplicate.column))
 
 
 def looks_like_json(text: str) -> bool:

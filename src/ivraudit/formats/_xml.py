@@ -7,6 +7,11 @@ stack, and a depth limit keeps memory bounded.
 
 from __future__ import annotations
 
+import codecs
+import functools
+import importlib
+import re
+import xml.parsers.expat
 import xml.sax
 import xml.sax.expatreader
 from collections.abc import Iterator
@@ -15,7 +20,7 @@ from dataclasses import dataclass, field
 import defusedxml
 import defusedxml.expatreader
 
-from ivraudit.formats._parse import MAX_DEPTH, Document
+from ivraudit.formats._parse import MAX_DEPTH, Document, encoding_error
 from ivraudit.model.errors import MenuError
 
 
@@ -118,6 +123,9 @@ class _Builder(xml.sax.handler.ContentHandler):
 
 def parse_xml(text: str, path: str) -> Document:
     """Parse XML text into a Document whose value is the root :class:`XmlElement`."""
+    declared = _DECLARED_ENCODING.match(text)
+    if declared is not None and not xml_reads(declared.group(1)):
+        raise encoding_error(path, declared.group(1))
     builder = _Builder(path)
     parser = defusedxml.expatreader.create_parser(
         forbid_dtd=False, forbid_entities=True, forbid_external=True
@@ -151,3 +159,38 @@ def parse_xml(text: str, path: str) -> Document:
     if builder.root is None:
         raise MenuError(path, 1, 1, "XML document has no root element")
     return Document(path, text, builder.root, {(): (1, 1)})
+
+
+_DECLARED_ENCODING = re.compile(
+    r"""\A\ufeff?\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']"""
+)
+#: The encodings expat reads by itself (UTF-16 files are refused earlier, by their NULs).
+_EXPAT_OWN = {"utf-8", "iso8859-1", "ascii"}
+
+
+@functools.lru_cache(maxsize=64)
+def xml_reads(encoding: str) -> bool:
+    """Whether an XML parser reads ``encoding``: expat's own UTF-8, ISO-8859-1 and
+    US-ASCII, or a one-byte code page (windows-1252, KOI8-R, ...) that Python's expat
+    maps through the codec registry.  Python-only codecs (idna, utf-7, punycode, rot13)
+    and multi-byte ones (expat reads them only as UTF-8 or UTF-16) are not.
+
+    >>> xml_reads("windows-1252"), xml_reads("utf-7")
+    (True, False)
+    """
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    if name in _EXPAT_OWN:
+        return True
+    try:  # a one-byte code page is a table of 256 characters
+        importlib.import_module("encodings." + name.replace("-", "_")).decoding_table  # noqa: B018
+    except (ImportError, AttributeError):
+        return False
+    probe = f'<?xml version="1.0" encoding="{name}"?><a/>'.encode("ascii")
+    try:  # expat itself refuses the code pages that move ASCII (EBCDIC)
+        xml.parsers.expat.ParserCreate().Parse(probe, True)
+    except (xml.parsers.expat.ExpatError, ValueError, LookupError):
+        return False
+    return True

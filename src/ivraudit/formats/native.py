@@ -48,6 +48,15 @@ def convert(document: Document) -> Menu:
         )
     if not isinstance(value, dict):
         raise document.error((), "a menu must be a mapping with 'ivraudit: 1' and 'nodes'")
+    if document.duplicates:  # platforms keep the last value; a native menu says one thing
+        duplicate = document.duplicates[0]
+        raise MenuError(
+            document.path,
+            duplicate.line,
+            duplicate.column,
+            f"duplicate key '{duplicate.path[-1]}'",
+            "remove or rename one of them",
+        )
     version = value.get("ivraudit")
     if version != FORMAT_VERSION or isinstance(version, bool):
         raise document.error(

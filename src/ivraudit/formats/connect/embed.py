@@ -19,6 +19,7 @@ from typing import Any
 
 from ivraudit.formats._parse import Document, PathKey, parse_json
 from ivraudit.model.errors import MenuError, Position
+from ivraudit.model.menu import Notice
 
 
 class LineIndex:
@@ -54,6 +55,18 @@ class Source:
     def error(self, path: PathKey, message: str, hint: str | None = None) -> MenuError:
         where = self.locate(path)
         return MenuError(where.file, where.line, where.column, message, hint)
+
+    def notices(self) -> list[Notice]:
+        """Keys written twice in this flow's JSON: the last value is the one kept (ST004)."""
+        return [
+            Notice(self.translate(duplicate.line, duplicate.column), duplicate.message)
+            for duplicate in self.document.duplicates
+            if duplicate.path[: len(self.prefix)] == self.prefix
+        ]
+
+    def translate(self, line: int, column: int) -> Position:
+        """The position in the file of (line, column) in the text parsed."""
+        return Position(self.document.path, line, column)
 
 
 class OffsetMap:

@@ -161,6 +161,7 @@ def _menu(document: Document, found: Found, instance: Instance | None) -> Menu:
         title=found.title,
         role=role.role,
         role_reason=role.reason,
+        notices=found.source.notices(),
     )
     menu._subflows.update(converter.subflows)
     return menu

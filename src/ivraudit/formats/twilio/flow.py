@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ivraudit.formats._parse import Document
-from ivraudit.model.errors import MenuError, NotAMenuError
+from ivraudit.model.errors import MenuError, NotAMenuError, Position
+from ivraudit.model.menu import Notice
 
 #: The Trigger event that starts a flow for an incoming phone call.
 VOICE_EVENT = "incomingCall"
@@ -105,6 +106,16 @@ class Flow:
     def path(self, *parts: Any) -> tuple[Any, ...]:
         """A document path inside this flow."""
         return (*self.prefix, *parts)
+
+    def notices(self) -> list[Notice]:
+        """Keys written twice in this flow's JSON: Studio keeps the last value (ST004)."""
+        return [
+            Notice(
+                Position(self.document.path, duplicate.line, duplicate.column), duplicate.message
+            )
+            for duplicate in self.document.duplicates
+            if duplicate.path[: len(self.prefix)] == self.prefix
+        ]
 
 
 def is_definition(value: Any) -> bool:

@@ -150,6 +150,7 @@ class _Builder:
             title=flow.title,
             role=role,
             role_reason=reason,
+            notices=flow.notices(),
         )
         menu._subflows.update(self.subflows)
         return menu
