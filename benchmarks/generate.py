@@ -13,6 +13,11 @@ a sprinkling of faults (a transfer with no busy route, a menu with no
 operator key, details not passed to the agent).
 
     python benchmarks/generate.py 100000 -o /tmp/menu-100k.json
+    python benchmarks/generate.py 100000 --shape many -o /tmp/many-100k.json
+
+``--shape many`` (:func:`generate_many`) is the other extreme: one big tree of
+menus, as a large estate looks on its first run, with about two findings per
+node, so that reports, not analyses, are what a check spends its time on.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from collections import deque
 from typing import Any
 
 TOPICS = (
@@ -75,6 +81,58 @@ def generate(size: int, seed: int = 7) -> dict[str, Any]:
         "start": "entry",
         "nodes": nodes,
     }
+
+
+def generate_many(size: int) -> dict[str, Any]:
+    """A native menu of about ``size`` nodes with about two findings per node.
+
+    One tree of five-option menus (DESIGN.md §3 shape): at every level keys 1 and
+    2 lead to submenus, 3 and 4 to identity asks that transfer to an agent, 0 to a
+    person and ``*`` back to the menu above.  None of them handles no input or no
+    match, no transfer has a busy route, agents are not handed what was asked,
+    ``*`` is never announced and people sit deeper than three selections: the
+    faults a large estate shows on its first run.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    queue: deque[tuple[str, str | None]] = deque([("main", None)])
+    while queue:
+        name, parent = queue.popleft()
+        options: dict[str, str] = {}
+        for key in range(1, 5):
+            child = f"{name}.{key}"
+            options[str(key)] = child
+            # A menu without submenus brings 10 nodes: itself, its person, 4 asks, 4 agents.
+            if key <= 2 and len(nodes) + 10 * (len(queue) + 2) < size:
+                queue.append((child, name))
+                continue
+            field = FIELDS[(key + name.count(".")) % len(FIELDS)]
+            nodes[child] = {
+                "type": "ask",
+                "say": f"Please enter your {field.replace('_', ' ')}.",
+                "collects": field,
+                "next": f"{child}.agent",
+            }
+            nodes[f"{child}.agent"] = {"type": "transfer", "target": f"queue:{child}"}
+        options["0"] = f"{name}.person"
+        nodes[f"{name}.person"] = {"type": "transfer", "target": "queue:people"}
+        if parent is not None:
+            options["*"] = parent
+        nodes[name] = {
+            "type": "menu",
+            "say": f"For {TOPICS[0]} press 1. For {TOPICS[1]} press 2. For {TOPICS[2]} "
+            f"press 3. For {TOPICS[3]} press 4. To speak to someone press 0.",
+            "options": options,
+        }
+    return {
+        "ivraudit": 1,
+        "id": f"many-findings-{size}",
+        "title": f"A tree of menus of about {size} nodes with two findings per node",
+        "start": "main",
+        "nodes": nodes,
+    }
+
+
+SHAPES = {"estate": generate, "many": lambda size, seed=7: generate_many(size)}
 
 
 def _site(nodes: dict[str, dict[str, Any]], rng: random.Random, number: int) -> str:
@@ -191,9 +249,10 @@ def main() -> None:
     parser.add_argument("size", type=int)
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="estate")
     args = parser.parse_args()
     with open(args.output, "w", encoding="utf-8") as handle:
-        json.dump(generate(args.size, args.seed), handle)
+        json.dump(SHAPES[args.shape](args.size, args.seed), handle)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                  # 1k, 10k, 100k, 1M nodes
     python benchmarks/run.py --sizes 1000 10000 --repeat 3
+    python benchmarks/run.py --many 100000    # the many-findings shape (issue 15)
 
 Each size runs in a fresh process, and its peak memory is a check run alone. The
 table shows seconds per stage; then, for each stage, the time at 10x the
@@ -13,6 +14,7 @@ nodes), and the peak memory per node of a check run alone (interpreter included)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -209,6 +211,85 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+#: Targets for the many-findings shape at 100k nodes (issue 15): time ÷ json.load, and
+#: peak memory in bytes.
+MANY_TARGETS = {
+    "check -f json": (20.0, 1_000_000_000),
+    "check -f sarif": (None, 1_500_000_000),
+    "check --no-witness": (8.0, None),
+}
+
+
+def many(size: int) -> list[str]:
+    """The many-findings shape (:func:`generate.generate_many`): each command in a fresh
+    interpreter, its wall time ÷ a ``json.load`` of the file, and its peak memory."""
+    from generate import generate_many
+
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="ivraudit-many-") as folder:
+        path = os.path.join(folder, f"many-{size}.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(generate_many(size), handle)
+
+        def json_load() -> Any:
+            with open(path, encoding="utf-8") as handle:
+                return json.load(handle)
+
+        floor, data = best_of(3, json_load)
+        lines.append(
+            f"many-findings shape: {len(data['nodes']):,} nodes, "
+            f"{os.path.getsize(path) / 1e6:.1f} MB; json.load {floor:.3f} s"
+        )
+        del data
+        commands = {
+            "check -f json": ["-f", "json"],
+            "check -f sarif": ["-f", "sarif"],
+            "check --no-witness": ["-f", "json", "--no-witness"],
+        }
+        for name, options in commands.items():
+            out = os.path.join(folder, "report")
+            command = [sys.executable, __file__, "--cli", path, out, *options]
+            completed = subprocess.run(command, capture_output=True, text=True, check=True)
+            measured = json.loads(completed.stdout)
+            ratio_target, memory_target = MANY_TARGETS[name]
+            ratio = measured["seconds"] / floor
+            marks = []
+            if ratio_target is not None:
+                marks.append("ok" if ratio <= ratio_target else f"OVER {ratio_target:g}x")
+            if memory_target is not None:
+                within = measured["peak"] <= memory_target
+                marks.append("ok" if within else f"OVER {memory_target / 1e9:g} GB")
+            lines.append(
+                f"  {name}: {measured['seconds']:.2f} s = {ratio:.1f} x json.load, "
+                f"peak {measured['peak'] / 1e9:.2f} GB, report "
+                f"{os.path.getsize(out) / 1e6:.1f} MB, {measured['findings']:,} findings "
+                f"({', '.join(marks)})"
+            )
+    return lines
+
+
+def cli_run(path: str, out: str, options: list[str]) -> dict[str, Any]:
+    """``ivraudit check PATH OPTIONS -o OUT`` in this process: seconds and peak memory."""
+    from ivraudit.cli import main as cli
+
+    started = time.perf_counter()
+    with contextlib.suppress(SystemExit):  # the exit code says there are findings
+        cli.main(["check", path, "--max-bytes", str(10**9), "-o", out, *options])
+    seconds = time.perf_counter() - started
+    # The peak before the report is read back to count its findings.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"seconds": seconds, "peak": peak, "findings": _findings_in(out)}
+
+
+def _findings_in(out: str) -> int:
+    with open(out, "rb") as handle:
+        data = json.load(handle)
+    if "runs" in data:
+        left_out = data["runs"][0].get("properties", {}).get("ivrauditResultsLeftOut", 0)
+        return len(data["runs"][0]["results"]) + left_out
+    return len(data["findings"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
@@ -216,7 +297,15 @@ def main() -> None:
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--peak", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--many", type=int, help="measure the many-findings shape at this size")
+    parser.add_argument("--cli", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cli:
+        print(json.dumps(cli_run(args.cli[0], args.cli[1], args.cli[2:])))
+        return
+    if args.many:
+        print("\n".join(many(args.many)))
+        return
     if args.one:
         print(json.dumps(measure(args.one, args.repeat, args.folder)))
         return

@@ -44,6 +44,7 @@ class _Job:
     draw: str | None = None
     rules: bool = True
     estate: Estate | None = None
+    witness: bool = True
 
 
 def check(
@@ -58,6 +59,7 @@ def check(
     draw: str | None = None,
     rules: bool = True,
     root: str | None = None,
+    witness: bool = True,
 ) -> CheckResult:
     """Load and audit every menu file under ``paths`` (files, or directories searched).
 
@@ -71,14 +73,17 @@ def check(
     ``jobs`` worker processes share the files (the result does not depend on it).
     ``rules=False`` only measures (for ``ivraudit metrics``).  The files form one
     estate (references between them resolve); nothing outside ``root`` (by default
-    the deepest directory holding them all) is read.
+    the deepest directory holding them all) is read.  ``witness=False`` (for a report
+    that prints no routes) keeps of each witness step only its node and the edge
+    taken, which is all the rules read, and saves building what a caller hears there.
     """
     config = config or Config()
     files, named, estate = _run_files(paths, root)
     work = []
     for path in files:
         skip = skip_non_menus or path not in named
-        work.append((path, _Job(config, format, with_metrics, skip, draw, rules, estate)))
+        job = _Job(config, format, with_metrics, skip, draw, rules, estate, witness)
+        work.append((path, job))
     result = CheckResult(Report())
     for done, (path, (report, skipped)) in enumerate(_run(work, jobs), start=1):
         if skipped:
@@ -170,6 +175,7 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
             where = menu.locate()
             combined.errors.append(MenuError(where.file, 1, 1, str(exc)))
             continue
+        context.full_steps = job.witness
         report = audit(menu, config, context=context) if job.rules else Report(files=[menu.path])
         if job.with_metrics:
             report.metrics.append(metrics(menu, context=context))

@@ -84,23 +84,26 @@ def test_a_deep_menu_gets_short_witnesses():
     assert nodes_shown[12:] == [f"m{i}" for i in range(452, 501)]
     assert finding.witness[10].does is None  # the step before the gap names no edge
     assert finding.witness[12].does == "presses 1"
-    # Every report numbers the steps after the gap by their real place on the route.
+    # Every report numbers the steps after the gap by their real place on the route;
+    # reports for people show 20 steps (the first 10, then the last 9): m10, the 441
+    # steps of the gap and m452 to m491 are one gap of 482.
     report = Report(findings=[finding])
     text = render(report, "text", RenderOptions()).splitlines()
-    gap = text.index("       … (441 more steps not shown)")
+    gap = text.index("       … (482 more steps not shown)")
     assert text[gap - 1 : gap + 2] == [
-        '    11. m10: "Level 10. Press 1."',
-        "       … (441 more steps not shown)",
-        '    453. m452: "Level 452. Press 1." -> presses 1',
+        '    10. m9: "Level 9. Press 1." -> presses 1',
+        "       … (482 more steps not shown)",
+        '    493. m492: "Level 492. Press 1." -> presses 1',
     ]
+    assert len(text) == 1 + 20 + 1  # the finding, 20 steps, the summary
     markdown = render(report, "markdown", RenderOptions()).splitlines()
-    gap = markdown.index("  … (441 more steps not shown)")
+    gap = markdown.index("  … (482 more steps not shown)")
     assert markdown[gap - 2 : gap + 3] == [
-        '  11. `m10` — "Level 10. Press 1."',
+        '  10. `m9` — "Level 9. Press 1." → **presses 1**',
         "",
-        "  … (441 more steps not shown)",
+        "  … (482 more steps not shown)",
         "",
-        '  453. `m452` — "Level 452. Press 1." → **presses 1**',
+        '  493. `m492` — "Level 492. Press 1." → **presses 1**',
     ]
     html = render(report, "html", RenderOptions())
-    assert '<li class="gap">&hellip; (441 more steps not shown)</li><li value="453">' in html
+    assert '<li class="gap">&hellip; (482 more steps not shown)</li><li value="493">' in html

@@ -94,7 +94,7 @@ def test_a_directory_holding_only_a_subflow_is_not_a_callers_line(runner, tmp_pa
 
 def _files_named(report: dict) -> set[str]:
     names = {finding["file"] for finding in report["findings"]}
-    names |= {step["file"] for f in report["findings"] for step in f["witness"] if step["file"]}
+    names |= {step["file"] for step in report["steps"] if step["file"]}
     names |= {unknown["file"] for unknown in report["unknowns"]}
     return names
 

@@ -55,7 +55,7 @@ def test_check_json_output(runner, tmp_path):
     result = runner.invoke(main, ["check", str(path), "--format", "json", "--select", "ST001"])
     assert result.exit_code == 1
     data = json.loads(result.output)
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert [(f["rule"], f["node"], f["line"], f["column"]) for f in data["findings"]] == [
         ("ST001", "old", 11, 31)
     ]

@@ -87,7 +87,8 @@ def test_sarif_structure(report):
     assert location["artifactLocation"]["uri"] == "menus/telecom-bad.yaml"
     assert location["region"] == {"startLine": 108, "startColumn": 3}
     assert driver["rules"][repeat["ruleIndex"]]["id"] == "ID001"
-    steps = repeat["codeFlows"][0]["threadFlows"][0]["locations"]
+    table = run["threadFlowLocations"]
+    steps = [table[s["index"]] for s in repeat["codeFlows"][0]["threadFlows"][0]["locations"]]
     assert [s["location"]["logicalLocations"][0]["name"] for s in steps] == [
         "welcome",
         "hours",

@@ -29,6 +29,9 @@ class WitnessRoutes(CallOutcomes):
         super().__init__(menu, config)
         self._steps: dict[tuple[str, str | None, str | None], Step] = {}
         self._witnesses: dict[tuple[int, str], tuple[Step, ...]] = {}
+        #: Whether witness steps say what is heard and done, and where (False: only the
+        #: node and the edge taken, for a report that prints no routes; rules read no more).
+        self.full_steps = True
 
     # -- route trees ----------------------------------------------------------------------------
 
@@ -130,6 +133,8 @@ class WitnessRoutes(CallOutcomes):
         return tuple(steps)
 
     def _step(self, node: str, edge_key: str | None, target: str | None) -> Step:
+        if not self.full_steps:
+            return self._bare_step(node, edge_key, target)
         where = self.position(node)
         place = {"file": where.file, "line": where.line, "column": where.column}
         if edge_key is None or target is None:
@@ -143,6 +148,12 @@ class WitnessRoutes(CallOutcomes):
             key=data["key"],
             **place,
         )
+
+    def _bare_step(self, node: str, edge_key: str | None, target: str | None) -> Step:
+        if edge_key is None or target is None:
+            return Step(node=node)
+        data = next(d for t, k, d in self.out[node] if k == edge_key and t == target)
+        return Step(node=node, via=data["via"], key=data["key"])
 
     def witness(self, node: str, tree: RouteTree | None = None) -> tuple[Step, ...]:
         """The shortest route (fewest selections by default) from the start to ``node``.

@@ -16,9 +16,12 @@ from ivraudit.cli.common import (
     guarded,
     run_check,
     write_output,
+    write_report,
 )
 from ivraudit.gate.baseline import Baseline, dump_baseline
-from ivraudit.reports import REPORTERS, RenderOptions, render
+from ivraudit.reports import REPORTERS, RenderOptions
+from ivraudit.reports.json_report import JSON_VERSIONS
+from ivraudit.reports.options import JSON_VERSION
 from ivraudit.reports.text import summary_line
 
 
@@ -52,6 +55,13 @@ from ivraudit.reports.text import summary_line
 )
 @click.option("--no-witness", is_flag=True, help="Do not print witness routes.")
 @click.option(
+    "--json-version",
+    type=click.Choice([str(version) for version in JSON_VERSIONS]),
+    default=str(JSON_VERSION),
+    show_default=True,
+    help="JSON output version: 1 repeats each witness step in every finding (docs/output.md).",
+)
+@click.option(
     "--unknowns",
     "list_unknowns",
     is_flag=True,
@@ -71,6 +81,7 @@ def check(
     fail_on: str | None,
     baseline_path: str | None,
     no_witness: bool,
+    json_version: str,
     list_unknowns: bool,
     with_diagram: bool | None,
 ) -> None:
@@ -81,12 +92,18 @@ def check(
         fail_on,
         with_metrics=output_format == "html",
         draw=_drawing_kind(output_format, with_diagram),
+        witness=not no_witness,
     )
     if baseline is not None:
         baseline.apply(report)
         click.echo(f"ivraudit: baseline {baseline_path}: {baseline.outcome(report)}", err=True)
-    options = RenderOptions(witness=not no_witness, fail_on=config.fail_on, unknowns=list_unknowns)
-    write_output(render(report, output_format, options), output)
+    options = RenderOptions(
+        witness=not no_witness,
+        fail_on=config.fail_on,
+        unknowns=list_unknowns,
+        json_version=int(json_version),
+    )
+    write_report(report, output_format, options, output)
     if output not in (None, "-"):
         # The report went to a file: still say on the terminal what it holds.
         click.echo(f"{summary_line(report)} Report written to {output}.", err=True)

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -25,6 +25,9 @@ from ivraudit.model.menu import Menu
 from ivraudit.rules.config import load_config
 from ivraudit.runner import CheckResult
 from ivraudit.runner import check as check_paths
+
+if TYPE_CHECKING:
+    from ivraudit.reports import RenderOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -59,6 +62,19 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def write_report(report: Report, format: str, options: RenderOptions, output: str | None) -> None:
+    """Stream a report, as valid UTF-8, to stdout or atomically to a file."""
+    from ivraudit.reports import write as write_report_to  # only the commands that report
+
+    if output is None or output == "-":
+        sys.stdout.flush()
+        stream = click.get_binary_stream("stdout")
+        write_report_to(report, format, stream, options)
+        stream.flush()
+        return
+    write_atomically(lambda stream: write_report_to(report, format, stream, options), output)
+
+
 def write_output(text: str, output: str | None) -> None:
     """Write to stdout, or atomically to a file (never a partial file)."""
     if output is None or output == "-":
@@ -78,13 +94,19 @@ def _mode_for(output: str) -> int:
 
 def write_bytes(data: bytes, output: str) -> None:
     """Write a file atomically: a temporary file beside it, then a rename."""
+    write_atomically(lambda stream: stream.write(data), output)
+
+
+def write_atomically(fill: Callable[[BinaryIO], object], output: str) -> None:
+    """Write a file atomically: ``fill`` writes a temporary file beside it, then a rename
+    (a failure leaves the file as it was)."""
     folder = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(folder):
         raise UsageError(f"cannot write {output}: the directory {folder} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=".ivraudit-", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            fill(stream)
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         os.chmod(temporary, _mode_for(output))
         os.replace(temporary, output)
@@ -216,6 +238,7 @@ def run_check(
     fail_on: str | None = None,
     with_metrics: bool = False,
     draw: str | None = None,
+    witness: bool = True,
 ) -> tuple[Config, Report]:
     config = config_for(args.config_path, args.select, args.ignore, fail_on)
     if args.max_bytes is not None:
@@ -230,6 +253,7 @@ def run_check(
         progress=progress if sys.stderr.isatty() else None,
         draw=draw,
         root=args.root,
+        witness=witness,
     )
     if sys.stderr.isatty():
         click.echo("\r\033[K", err=True, nl=False)

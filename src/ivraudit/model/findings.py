@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import operator
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -73,6 +74,26 @@ class Step:
         return self.node == GAP
 
 
+#: Witness steps a report for people (text, JUnit, GitHub, Markdown, HTML) prints at most:
+#: a longer route shows its first and last steps around one "… N steps …" gap, so a
+#: chain of thousands of menus gives a report proportional to the menu.
+SHOWN_STEPS = 20
+
+
+def elided(witness: tuple[Step, ...], limit: int = SHOWN_STEPS) -> tuple[Step, ...]:
+    """``witness`` itself, or, when longer than ``limit``, its first and last steps with
+    one gap step standing for those between (its ``key``: how many, counting the steps an
+    earlier gap stood for)."""
+    if len(witness) <= limit:
+        return witness
+    head = limit // 2
+    tail = limit - head - 1
+    hidden = witness[head : len(witness) - tail]
+    count = sum(int(step.key or 0) if step.is_gap else 1 for step in hidden)
+    gap = Step(node=GAP, does=f"{count} more steps not shown", key=str(count))
+    return (*witness[:head], gap, *witness[len(witness) - tail :])
+
+
 def numbered(witness: Iterable[Step]) -> Iterator[tuple[int, Step]]:
     """Each step with its number on the whole route, as reports print them.
 
@@ -121,9 +142,11 @@ class Finding:
         """The message, then the fix when there is one (for one-line formats)."""
         return f"{self.message}. Fix: {self.fix}" if self.fix else self.message
 
-    @property
+    @functools.cached_property
     def fault(self) -> tuple[str, ...]:
-        """What makes two findings the same fault: rule, position and :attr:`place`."""
+        """What makes two findings the same fault: rule, position and :attr:`place`.
+
+        Kept once computed: deduplication asks it several times per finding."""
         return (self.rule, _real_path(self.file), str(self.line), str(self.column), self.place)
 
     @property
@@ -144,13 +167,29 @@ class Finding:
         current directory and a file inside it."""
         return _fingerprint(self.rule, relative_path(self.file, base), self.node, self.fact)
 
-    def respelt(self, spell: Callable[[str], str]) -> Finding:
-        """The same finding with its file, and its witness steps' files, spelt by ``spell``."""
-        witness = tuple(
-            dataclasses.replace(step, file=spell(step.file)) if step.file else step
-            for step in self.witness
-        )
-        return dataclasses.replace(self, file=spell(self.file), witness=witness)
+    def respelt(self, spell: Callable[[str], str], steps: dict[int, Step] | None = None) -> Finding:
+        """The same finding with its file, and its witness steps' files, spelt by ``spell``.
+
+        ``steps`` (a step's id to its respelt copy) keeps steps that findings share
+        shared; a finding whose spellings do not change is returned as it is."""
+        file = spell(self.file)
+        # Most routes stay in files whose spelling does not change: one pass in C tells.
+        files = set(map(_STEP_FILE, self.witness))
+        files.discard(None)
+        if file == self.file and all(spell(name) == name for name in files):
+            return self
+        steps = {} if steps is None else steps
+        witness = []
+        for step in self.witness:
+            spelt = steps.get(id(step))
+            if spelt is None:
+                spelt = step
+                if step.file and spell(step.file) != step.file:
+                    spelt = dataclasses.replace(step, file=spell(step.file))
+                # The original is kept alive by this finding while the report respells.
+                steps[id(step)] = spelt
+            witness.append(spelt)
+        return dataclasses.replace(self, file=file, witness=tuple(witness))
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -180,9 +219,16 @@ class Finding:
         }
 
 
+_STEP_FILE = operator.attrgetter("file")
+#: :attr:`Finding.sort_key` as one C call, for sorting many findings.
+_SORT_KEY = operator.attrgetter("file", "line", "column", "rule", "node", "message", "flow")
+
+
 def _fingerprint(rule: str, file: str, node: str, fact: str) -> str:
     text = "\x1f".join((rule, file, node, fact))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    # surrogatepass: a lone surrogate read from a file still has a fingerprint (the same
+    # bytes as utf-8 for every other text).
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 #: How each reason an unknown has reads in a summary ("7 run-time targets").
@@ -351,7 +397,7 @@ class Report:
 
     def sort(self) -> Report:
         """Sort findings by file, line, column, rule; errors by position. Returns self."""
-        self.findings.sort(key=lambda finding: finding.sort_key)
+        self.findings.sort(key=_SORT_KEY)
         self.errors.sort(key=lambda error: (error.file, error.line, error.column, error.message))
         self.files = sorted(set(self.files))
         self.rules = sorted(set(self.rules))
@@ -376,7 +422,8 @@ class Report:
     def respell(self, spell: Callable[[str], str]) -> Report:
         """Spell every file the report names with ``spell`` (one spelling per file in a
         run: as the user named it).  Returns self."""
-        self.findings = [finding.respelt(spell) for finding in self.findings]
+        steps: dict[int, Step] = {}
+        self.findings = [finding.respelt(spell, steps) for finding in self.findings]
         self.files = [spell(file) for file in self.files]
         self.errors = [_respelt_error(error, spell) for error in self.errors]
         self.metrics = [dataclasses.replace(item, file=spell(item.file)) for item in self.metrics]

@@ -2,34 +2,26 @@
 
 A reporter turns a :class:`~ivraudit.findings.Report` into text and knows
 nothing about how findings were made; the CLI's ``--format`` choices come from
-:data:`REPORTERS`.
+:data:`REPORTERS`.  :func:`write` streams a report as UTF-8, a finding at a time
+where the format allows it, so a report is never held whole in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 
+from ivraudit._gc import collector_paused
 from ivraudit.model.errors import UsageError
-from ivraudit.model.findings import Report, Severity
+from ivraudit.model.findings import Report
 from ivraudit.reports import github, html, json_report, junit, markdown, sarif, text
+from ivraudit.reports.options import RenderOptions
 
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Choices that change how a report is shown, not what it says.
-
-    ``fail_on`` decides which findings are failures (JUnit).  Pictures come with
-    the report itself (``Report.drawings``), when the check was asked to draw.
-    """
-
-    witness: bool = True
-    fail_on: Severity | None = Severity.WARNING
-    #: List each route that leaves what was read (text), not only their count.
-    unknowns: bool = False
+__all__ = ["REPORTERS", "RenderOptions", "chunks", "render", "write"]
 
 
 Render = Callable[[Report, RenderOptions], str]
+Chunks = Callable[[Report, RenderOptions], Iterable[str]]
 
 #: Every output format, by name.
 REPORTERS: dict[str, Render] = {
@@ -42,9 +34,50 @@ REPORTERS: dict[str, Render] = {
     "html": html.render,
 }
 
+#: The reporters that can also give their text piece by piece (a finding at a time).
+_STREAMED: dict[Render, Chunks] = {
+    text.render: text.chunks,
+    json_report.render: json_report.chunks,
+    sarif.render: sarif.chunks,
+    github.render: github.chunks,
+}
+
+
+def _reporter(format: str) -> Render:
+    if format not in REPORTERS:
+        raise UsageError(f"unknown format '{format}'; choose from {', '.join(REPORTERS)}")
+    return REPORTERS[format]
+
 
 def render(report: Report, format: str = "text", options: RenderOptions | None = None) -> str:
     """Render a report in one of the :data:`REPORTERS` formats."""
-    if format not in REPORTERS:
-        raise UsageError(f"unknown format '{format}'; choose from {', '.join(REPORTERS)}")
-    return REPORTERS[format](report, options or RenderOptions())
+    reporter = _reporter(format)
+    with collector_paused():
+        return reporter(report, options or RenderOptions())
+
+
+def chunks(
+    report: Report, format: str = "text", options: RenderOptions | None = None
+) -> Iterator[str]:
+    """A report's text in pieces whose concatenation is :func:`render`'s."""
+    reporter = _reporter(format)
+    options = options or RenderOptions()
+    streamed = _STREAMED.get(reporter)
+    if streamed is None:
+        yield reporter(report, options)
+    else:
+        yield from streamed(report, options)
+
+
+def write(
+    report: Report, format: str, stream: BinaryIO, options: RenderOptions | None = None
+) -> None:
+    """Write a report to a binary stream as UTF-8, a piece at a time.
+
+    The output is always valid UTF-8: a lone surrogate (from a file's ``\\ud800``
+    escape) is written as the escape ``\\ud800``, which in JSON and SARIF strings is
+    the same escape read back.
+    """
+    with collector_paused():
+        for piece in chunks(report, format, options):
+            stream.write(piece.encode("utf-8", "backslashreplace"))

@@ -7,9 +7,10 @@ the runner expects (``%``, CR, LF everywhere; ``:`` and ``,`` in properties).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ivraudit.model.findings import Report, Severity, normal_path
+from ivraudit.model.findings import Report, Severity, elided, normal_path
 
 if TYPE_CHECKING:
     from ivraudit.reports import RenderOptions
@@ -28,12 +29,17 @@ def escape_property(text: str) -> str:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    lines = []
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """One workflow command per line, a finding at a time."""
     for finding in report.findings:
         route = ""
         if options.witness and finding.witness:
             route = "\nroute: " + " -> ".join(
-                step.node + (f" ({step.does})" if step.does else "") for step in finding.witness
+                step.node + (f" ({step.does})" if step.does else "")
+                for step in elided(finding.witness)
             )
         properties = ",".join(
             [
@@ -44,11 +50,10 @@ def render(report: Report, options: RenderOptions) -> str:
             ]
         )
         said = escape_data(finding.message_and_fix + route)
-        lines.append(f"::{_COMMANDS[finding.severity]} {properties}::{said}")
+        yield f"::{_COMMANDS[finding.severity]} {properties}::{said}\n"
     for error in (problem for unreadable in report.errors for problem in unreadable.problems):
         properties = (
             f"file={escape_property(normal_path(error.file))},line={error.line},"
             f"col={error.column},title=unreadable menu"
         )
-        lines.append(f"::error {properties}::{escape_data(str(error.message))}")
-    return "\n".join(lines) + ("\n" if lines else "")
+        yield f"::error {properties}::{escape_data(str(error.message))}\n"

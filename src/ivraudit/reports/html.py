@@ -18,7 +18,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ivraudit._version import __version__
-from ivraudit.model.findings import Finding, Report, numbered
+from ivraudit.model.findings import Finding, Report, elided, numbered
 from ivraudit.reports.diagrams.layout import finding_anchor, node_dom_id
 from ivraudit.reports.links import rule_url
 from ivraudit.reports.text import checked_files, in_files, plural
@@ -250,7 +250,7 @@ def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, li
     ]
     if options.witness and finding.witness:
         parts.append('<details><summary>route a caller takes</summary><ol class="route">')
-        for number, step in numbered(finding.witness):
+        for number, step in numbered(elided(finding.witness)):
             if step.is_gap:
                 parts.append(f'<li class="gap">&hellip; ({escape(step.does or "")})</li>')
                 continue

@@ -1,36 +1,123 @@
-"""JSON, output version 1 (documented in docs/output.md)."""
+"""JSON, output version 2 (version 1 on request), documented in docs/output.md.
+
+Version 2 writes each distinct witness step once, in a ``steps`` table, and each
+finding's witness as indexes into it: findings share most of their routes, and a
+report that repeated them grew far beyond the menu it is about.  The report is
+written one finding per line with the C encoder (no ``indent``), so a run with
+hundreds of thousands of findings streams them in bounded memory.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ivraudit._version import __version__
-from ivraudit.model.findings import Report
+from ivraudit.model.findings import Finding, Report, Step
+from ivraudit.reports.options import RenderOptions
 
-if TYPE_CHECKING:
-    from ivraudit.reports import RenderOptions
+#: Every version that can be asked for (:data:`JSON_VERSION` is the default).
+JSON_VERSIONS = (1, 2)
 
-JSON_VERSION = 1
+
+def dumps(value: Any) -> str:
+    """One value as compact JSON, by the C encoder (``indent`` would choose the Python one)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+class StepTable:
+    """The distinct witness steps of a report, in order of first use, and each
+    witness as indexes into them (the same witness is looked up once)."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self._by_value: dict[Step, int] = {}
+        # Steps and witnesses are shared objects: most look-ups stop at their id.
+        # Every id stays valid: the report holds the objects while it is written.
+        self._by_id: dict[int, int] = {}
+        self._routes: dict[int, list[int]] = {}
+
+    def route(self, witness: tuple[Step, ...]) -> list[int]:
+        """The indexes of ``witness``'s steps, adding the steps not in the table yet."""
+        route = self._routes.get(id(witness))
+        if route is not None:
+            return route
+        route = []
+        for step in witness:
+            index = self._by_id.get(id(step))
+            if index is None:
+                index = self._by_value.get(step)
+                if index is None:
+                    index = self._by_value[step] = len(self.steps)
+                    self.steps.append(step)
+                self._by_id[id(step)] = index
+            route.append(index)
+        self._routes[id(witness)] = route
+        return route
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> StepTable:
+        table = cls()
+        for finding in findings:
+            table.route(finding.witness)
+        return table
+
+
+def array(name: str, items: Iterable[Any], last: bool = False) -> Iterator[str]:
+    """``"name": [...]`` at the top level of a report, one compact item per line."""
+    yield f"  {dumps(name)}: ["
+    separator = "\n    "
+    for item in items:
+        yield separator + dumps(item)
+        separator = ",\n    "
+    yield ("\n  ]" if separator != "\n    " else "]") + ("\n" if last else ",\n")
+
+
+def _errors(report: Report) -> Iterator[dict[str, Any]]:
+    for error in report.errors:
+        for e in error.problems:
+            item = {"file": e.file, "line": e.line, "column": e.column, "message": str(e.message)}
+            yield item | ({"hint": e.hint} if e.hint else {})
+
+
+def _findings(
+    report: Report, options: RenderOptions, table: StepTable | None
+) -> Iterator[dict[str, Any]]:
+    for finding in report.findings:
+        if table is None:
+            yield finding.to_dict(witness=options.witness)
+            continue
+        item = finding.to_dict(witness=False)
+        if options.witness:
+            item["witness"] = table.route(finding.witness)
+        yield item
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The report as JSON text, piece by piece (see :func:`render`)."""
+    version = options.json_version
+    if version not in JSON_VERSIONS:
+        raise ValueError(f"JSON output version {version} does not exist (choose 1 or 2)")
+    yield "{\n"
+    yield f'  "version": {version},\n'
+    yield f'  "tool": {dumps({"name": "ivraudit", "version": __version__})},\n'
+    table = None
+    if version >= 2:
+        table = StepTable.of(report.findings) if options.witness else StepTable()
+        yield from array("steps", (step.to_dict() for step in table.steps))
+    yield from array("findings", _findings(report, options, table))
+    yield from array("errors", _errors(report))
+    yield from array("fixed", report.fixed)
+    yield from array("unknowns", (unknown.to_dict() for unknown in report.unknowns))
+    yield f'  "summary": {dumps(report.summary())}\n'
+    yield "}\n"
 
 
 def as_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
-    findings = [finding.to_dict(witness=options.witness) for finding in report.findings]
-    return {
-        "version": JSON_VERSION,
-        "tool": {"name": "ivraudit", "version": __version__},
-        "findings": findings,
-        "errors": [
-            {"file": e.file, "line": e.line, "column": e.column, "message": str(e.message)}
-            | ({"hint": e.hint} if e.hint else {})
-            for error in report.errors
-            for e in error.problems
-        ],
-        "fixed": report.fixed,
-        "unknowns": [unknown.to_dict() for unknown in report.unknowns],
-        "summary": report.summary(),
-    }
+    """The report as the JSON it is written as (a whole, for Python callers)."""
+    return json.loads("".join(chunks(report, options)))
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_dict(report, options), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(report, options))

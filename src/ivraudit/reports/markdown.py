@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from ivraudit.model.findings import Finding, Report, Severity, numbered
+from ivraudit.model.findings import Finding, Report, Severity, elided, numbered
 from ivraudit.model.prompts import shorten
 from ivraudit.reports.links import rule_url
 from ivraudit.reports.text import in_files, plural
@@ -59,7 +59,7 @@ def _summary(report: Report) -> list[str]:
 def witness_markdown(finding: Finding) -> list[str]:
     """The witness as a numbered list."""
     lines = []
-    for number, step in numbered(finding.witness):
+    for number, step in numbered(elided(finding.witness)):
         if step.is_gap:
             # A paragraph between two lists, so the next list starts at its real number.
             lines += ["", f"… ({inline(step.does or '')})", ""]

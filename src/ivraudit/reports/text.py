@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ivraudit.model.findings import Finding, Report, numbered, unknowns_line
+from ivraudit.model.findings import Finding, Report, elided, numbered, unknowns_line
 from ivraudit.model.prompts import shorten
 
 if TYPE_CHECKING:
@@ -12,24 +13,28 @@ if TYPE_CHECKING:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    lines: list[str] = []
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The report as text, a finding at a time."""
     for finding in report.findings:
-        lines.append(
+        lines = [
             f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} "
             f"{finding.severity.value}: {finding.message}"
-        )
+        ]
         if finding.fix:
             lines.append(f"    fix: {finding.fix}")
         if options.witness and finding.witness:
             lines.extend(witness_lines(finding))
-    if options.unknowns:
-        lines.extend(unknown_lines(report))
+        yield "\n".join(lines) + "\n"
+    lines = unknown_lines(report) if options.unknowns else []
     lines.append(summary_line(report))
     leaving = unknowns_line(report.unknowns)
     if leaving:
         hint = "" if options.unknowns else " (--unknowns lists them)"
         lines.append(f"{leaving}{hint}.")
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
 def unknown_lines(report: Report) -> list[str]:
@@ -47,7 +52,7 @@ def unknown_lines(report: Report) -> list[str]:
 def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:
     """The witness route, one numbered step per line."""
     lines = []
-    for number, step in numbered(finding.witness):
+    for number, step in numbered(elided(finding.witness)):
         if step.is_gap:
             lines.append(f"{indent}   … ({step.does})")
             continue

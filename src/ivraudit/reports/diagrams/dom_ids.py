@@ -31,7 +31,7 @@ def slug(node_id: str) -> str:
     """
     if _CLEAN_ID.fullmatch(node_id):
         return node_id
-    digest = hashlib.sha1(node_id.encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha1(node_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     words = _WORD.findall(node_id)
     return "_".join([*words, digest])
 
