@@ -15,6 +15,7 @@ caller the owner put on the blacklist, on purpose: not a service refused to call
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
 from ivraudit.formats.asterisk.apps import closed_label, closed_then
@@ -94,35 +95,45 @@ def closed_when_true(cond: str, flags: dict[str, set[str]]) -> bool | None:
     return operator != "!="
 
 
+def _reach(
+    pool: Pool,
+    starts: Iterable[str],
+    onward: Callable[[str], Iterable[str]] | None = None,
+    avoid: Collection[str] = (),
+) -> set[str]:
+    """The nodes of ``pool`` reached from ``starts`` (``onward`` gives a node's next
+    nodes, by default all its targets), never entering those in ``avoid``."""
+    onward = onward or (lambda node_id: node_targets(pool.nodes[node_id]))
+    seen: set[str] = set()
+    stack = list(starts)
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen or node_id in avoid or node_id not in pool.nodes:
+            continue
+        seen.add(node_id)
+        stack.extend(onward(node_id))
+    return seen
+
+
 def mark_closed_hangups(pool: Pool, starts: list[str]) -> None:
     """Give reason ``closed`` to the hangups of ``pool`` that no route from ``starts``
     reaches without passing the closed or holiday side of an hours check."""
-    open_reach: set[str] = set()
-    stack = [start for start in starts if start in pool.nodes]
-    while stack:
-        node_id = stack.pop()
-        if node_id in open_reach or node_id not in pool.nodes:
-            continue
-        open_reach.add(node_id)
+
+    def open_side(node_id: str) -> list[str]:
         node = pool.nodes[node_id]
         if node.get("type") == "hours":
-            stack.extend(target for target in (node.get("open"),) if isinstance(target, str))
-        else:
-            stack.extend(node_targets(node))
-    closed_reach: set[str] = set()
-    stack = [
+            return [target for target in (node.get("open"),) if isinstance(target, str)]
+        return node_targets(node)
+
+    open_reach = _reach(pool, starts, open_side)
+    closed_sides = [
         side
         for node_id in open_reach
         if pool.nodes[node_id].get("type") == "hours"
         for side in (pool.nodes[node_id].get("closed"), pool.nodes[node_id].get("holiday"))
         if isinstance(side, str)
     ]
-    while stack:
-        node_id = stack.pop()
-        if node_id in closed_reach or node_id in open_reach or node_id not in pool.nodes:
-            continue
-        closed_reach.add(node_id)
-        stack.extend(node_targets(pool.nodes[node_id]))
+    closed_reach = _reach(pool, closed_sides, avoid=open_reach)
     closed_reach.update(_closed_messages(pool))
     for node_id in closed_reach:
         node = pool.nodes[node_id]
@@ -178,25 +189,13 @@ def mark_blacklisted_hangups(pool: Pool, starts: list[str]) -> None:
     }
     if not blocked:
         return
-    allowed: set[str] = set()
-    stack = [start for start in starts if start in pool.nodes]
-    while stack:
-        node_id = stack.pop()
-        if node_id in allowed or node_id not in pool.nodes:
-            continue
-        allowed.add(node_id)
+
+    def allowed_side(node_id: str) -> list[str]:
         targets = node_targets(pool.nodes[node_id])
-        if node_id in blocked:
-            targets = [target for target in targets if target != blocked[node_id]]
-        stack.extend(targets)
-    rejected: set[str] = set()
-    stack = list(blocked.values())
-    while stack:
-        node_id = stack.pop()
-        if node_id in rejected or node_id in allowed or node_id not in pool.nodes:
-            continue
-        rejected.add(node_id)
-        stack.extend(node_targets(pool.nodes[node_id]))
+        return [target for target in targets if target != blocked.get(node_id)]
+
+    allowed = _reach(pool, starts, allowed_side)
+    rejected = _reach(pool, blocked.values(), avoid=allowed)
     for node_id in rejected:
         node = pool.nodes[node_id]
         if node.get("type") == "hangup" and node.get("reason") != "closed":
@@ -220,28 +219,22 @@ def mark_rejected_at_the_door(pool: Pool, entries: list[str], others: list[str])
 
     Also a silent hangup every way into which is a key of a menu (``exten => #,1,Hangup``):
     the caller asked to end the call."""
-    door: set[str] = set()
-    stack = [start for start in entries if start in pool.nodes]
-    while stack:
-        node_id = stack.pop()
-        if node_id in door or node_id not in pool.nodes:
-            continue
-        door.add(node_id)
+
+    def silent_decision(node_id: str) -> bool:
         node = pool.nodes[node_id]
-        if node.get("type") == "branch" and _silent(node):
-            stack.extend(node_targets(node))
-    inside: set[str] = set()
-    stack = [start for start in others if start in pool.nodes]
-    for node_id in door:
-        node = pool.nodes[node_id]
-        if not (node.get("type") == "branch" and _silent(node)):
-            stack.extend(node_targets(node))
-    while stack:
-        node_id = stack.pop()
-        if node_id in inside or node_id not in pool.nodes:
-            continue
-        inside.add(node_id)
-        stack.extend(node_targets(pool.nodes[node_id]))
+        return node.get("type") == "branch" and _silent(node)
+
+    def through_silence(node_id: str) -> list[str]:
+        return node_targets(pool.nodes[node_id]) if silent_decision(node_id) else []
+
+    door = _reach(pool, entries, through_silence)
+    past_the_door = [
+        target
+        for node_id in door
+        if not silent_decision(node_id)
+        for target in node_targets(pool.nodes[node_id])
+    ]
+    inside = _reach(pool, [*others, *past_the_door])
     for node_id in door - inside:
         _reject(
             pool.nodes[node_id],

@@ -125,12 +125,8 @@ class Jumps:
                     target = self.targets.goto(current, arm, kind.cond if holds else None)
                     otherwise = self.flow.link(pool, target, node_id, "else", where)
                     break
-                follow = self.walker.passes_untargeted(current)
-                if (
-                    isinstance(follow, Loc)
-                    and self.walker.kind(follow).tag == "gotoif"
-                    and self.walker.fold(follow) is None
-                ):
+                follow = self._chained_gotoif(current)
+                if follow is not None:
                     current = follow
                     continue
                 otherwise = self.flow.after(pool, current)
@@ -151,12 +147,8 @@ class Jumps:
                 target = self.targets.goto(current, kind.otherwise)
                 otherwise = self.flow.link(pool, target, node_id, "else", where)
                 break
-            follow = self.walker.passes_untargeted(current)
-            if (
-                isinstance(follow, Loc)
-                and self.walker.kind(follow).tag == "gotoif"
-                and self.walker.fold(follow) is None
-            ):
+            follow = self._chained_gotoif(current)
+            if follow is not None:
                 current = follow
                 continue
             otherwise = self.flow.after(pool, current)
@@ -171,6 +163,18 @@ class Jumps:
                 if again and leave:
                     pool.counters[node_id] = (again, leave, retries)
         return branch_node(cases, otherwise, None)
+
+    def _chained_gotoif(self, current: Loc) -> Loc | None:
+        """The next priority when it is another GotoIf that what was read does not
+        decide: the chain of branches goes on there."""
+        follow = self.walker.passes_untargeted(current)
+        if (
+            isinstance(follow, Loc)
+            and self.walker.kind(follow).tag == "gotoif"
+            and self.walker.fold(follow) is None
+        ):
+            return follow
+        return None
 
     def hours(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:
         """GotoIfTime: open and closed hours, swapped when the true branch is named 'closed'."""
