@@ -78,26 +78,29 @@ def check(
     taken, which is all the rules read, and saves building what a caller hears there.
     """
     config = config or Config()
-    files, named, estate = _run_files(paths, root)
-    work = []
-    for path in files:
-        skip = skip_non_menus or path not in named
-        job = _Job(config, format, with_metrics, skip, draw, rules, estate, witness)
-        work.append((path, job))
-    result = CheckResult(Report())
-    for done, (path, (report, skipped)) in enumerate(_run(work, jobs), start=1):
-        if skipped:
-            result.skipped.append(path)
-        else:
-            result.report.extend(report)
-        if progress is not None:
-            progress(done, len(files), path)
-    # A fault in a part several files' flows reach (a flow others transfer to) once.
-    result.report.findings = once_per_fault(result.report.findings)
-    result.report.respell(spelling(files))
-    result.report.sort()
-    result.skipped.sort()
-    return result
+    # Sorting and respelling many findings allocate as much as the audit did: the
+    # collector stays paused for the whole run, not only while each file is audited.
+    with collector_paused():
+        files, named, estate = _run_files(paths, root)
+        work = []
+        for path in files:
+            skip = skip_non_menus or path not in named
+            job = _Job(config, format, with_metrics, skip, draw, rules, estate, witness)
+            work.append((path, job))
+        result = CheckResult(Report())
+        for done, (path, (report, skipped)) in enumerate(_run(work, jobs), start=1):
+            if skipped:
+                result.skipped.append(path)
+            else:
+                result.report.extend(report)
+            if progress is not None:
+                progress(done, len(files), path)
+        # A fault in a part several files' flows reach (a flow others transfer to) once.
+        result.report.findings = once_per_fault(result.report.findings)
+        result.report.respell(spelling(files))
+        result.report.sort()
+        result.skipped.sort()
+        return result
 
 
 def spelling(files: Sequence[str]) -> Callable[[str], str]:

@@ -18,7 +18,7 @@ from functools import cached_property
 
 from ivraudit.analysis.witnesses import MAX_WITNESS_STEPS, WitnessRoutes
 from ivraudit.config import Config
-from ivraudit.model.findings import GAP
+from ivraudit.model.findings import GAP, Step
 from ivraudit.model.menu import Menu
 
 
@@ -77,13 +77,14 @@ class AuditContext(WitnessRoutes):
         return labels
 
     def route_through(
-        self, field: str, collector: str, node: str
+        self, field: str, collector: str, node: str, *, head: bool = True
     ) -> tuple[tuple[str, str | None], ...]:
         """A route from the start through ``collector`` (collecting ``field``) to ``node``.
 
         Like every witness it is shortened past :data:`MAX_WITNESS_STEPS`: the
         route to the collector and the route on from it are each cut to half,
-        with a gap step saying how many steps were left out.
+        with a gap step saying how many steps were left out.  ``head=False``: only
+        the route on from the collector.
         """
         labels = self.collected_after(field)
         half = MAX_WITNESS_STEPS // 2
@@ -101,8 +102,17 @@ class AuditContext(WitnessRoutes):
             tail.append((GAP, str(hops - 1)))  # the nodes between the collector and here
             tail.append((collector, None))
         tail.reverse()
-        head = self.presses.route(collector, half)[:-1] if collector in self.presses else []
-        return (*head, *tail)
+        if not head or collector not in self.presses:
+            return tuple(tail)
+        return (*self.presses.route(collector, half)[:-1], *tail)
+
+    def witness_through(self, field: str, collector: str, node: str) -> tuple[Step, ...]:
+        """:meth:`route_through` as witness steps (the route to ``collector`` shared with
+        the other witnesses that pass it)."""
+        route = self.route_through(field, collector, node, head=False)
+        if collector not in self.presses:
+            return self.steps(route)
+        return self.steps_to(self.presses, collector, MAX_WITNESS_STEPS // 2, list(route))
 
     @cached_property
     def must_collected(self) -> dict[str, int]:

@@ -135,16 +135,16 @@ class MenuFacts:
             if data["synthetic"]:
                 found = position_of(data)
             else:
-                found = self._locator(data["menu"])("nodes", data["origin"])
+                found = self._locator(data["menu"])(("nodes", data["origin"]))
             self._positions[node] = found
         return found
 
     def _locator(self, menu: Menu) -> Any:
         # Menu.locate goes through pydantic's private-attribute lookup on every call;
-        # on a 100,000-node menu that alone took seconds, so keep the bound function.
+        # on a 100,000-node menu that alone took seconds, so keep its locator.
         found = self._locators.get(id(menu))
         if found is None:
-            found = self._locators[id(menu)] = menu.locate
+            found = self._locators[id(menu)] = menu.locator()
         return found
 
     # -- reachability and where the structure leads ---------------------------------------------

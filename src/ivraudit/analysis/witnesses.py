@@ -29,6 +29,11 @@ class WitnessRoutes(CallOutcomes):
         super().__init__(menu, config)
         self._steps: dict[tuple[str, str | None, str | None], Step] = {}
         self._witnesses: dict[tuple[int, str], tuple[Step, ...]] = {}
+        # Per route tree (by id, kept alive here): the steps of the route to a node, its
+        # own step left out.  A node's is its parent's and one more step, so the routes
+        # of many findings share their work (and their steps) instead of each walking
+        # up the tree again.
+        self._prefixes: dict[int, tuple[RouteTree, dict[str, tuple[Step, ...]]]] = {}
         #: Whether witness steps say what is heard and done, and where (False: only the
         #: node and the edge taken, for a report that prints no routes; rules read no more).
         self.full_steps = True
@@ -165,25 +170,69 @@ class WitnessRoutes(CallOutcomes):
         memo = (id(tree), node)
         found = self._witnesses.get(memo)
         if found is None:
-            route = tree.route(node, MAX_WITNESS_STEPS) if node in tree else []
-            found = self._witnesses[memo] = self.steps(route)
+            if node not in tree:
+                found = ()
+            else:
+                found = self.steps_to(tree, node, MAX_WITNESS_STEPS, [(node, None)])
+            self._witnesses[memo] = found
         return found
+
+    def steps_to(
+        self, tree: RouteTree, node: str, limit: int, rest: list[tuple[str, str | None]]
+    ) -> tuple[Step, ...]:
+        """``self.steps([*tree.route(node, limit)[:-1], *rest])``, where ``rest`` starts at
+        ``node``: the route to ``node`` cut at ``limit`` steps, then ``rest``."""
+        if tree.hops(node) >= limit:
+            return self.steps([*tree.route(node, limit)[:-1], *rest])
+        return self._prefix(tree, node) + self.steps(rest)
+
+    def _prefix(self, tree: RouteTree, node: str) -> tuple[Step, ...]:
+        """The steps of the whole route to ``node`` in ``tree``, but ``node``'s own."""
+        held = self._prefixes.get(id(tree))
+        if held is None or held[0] is not tree:
+            held = self._prefixes[id(tree)] = (tree, {})
+        prefixes = held[1]
+        found = prefixes.get(node)
+        if found is not None:
+            return found
+        # Walk up to the nearest node whose prefix is known (or a source), then down.
+        chain = []
+        current = node
+        parent = tree.parent
+        while current not in prefixes:
+            edge = parent.get(current)
+            if edge is None:
+                prefixes[current] = ()
+                break
+            chain.append((current, edge))
+            current = edge[0]
+        memo = self._steps
+        for child, (previous, edge_key) in reversed(chain):
+            if previous == GAP:  # a node spelt like a gap reads as one, as in steps()
+                step = self.steps([(GAP, edge_key)])[0]
+            else:
+                key = (previous, edge_key, child)
+                step = memo.get(key)
+                if step is None:
+                    step = memo[key] = self._step(previous, edge_key, child)
+            prefixes[child] = prefixes[previous] + (step,)
+        return prefixes[node]
 
     def witness_via(self, source: str, edge_key: str, target: str) -> tuple[Step, ...]:
         """The shortest route to ``source``, then the edge ``edge_key`` to ``target``."""
         if source not in self.presses:
             return ()
-        route = self.presses.route(source, MAX_WITNESS_STEPS - 1)[:-1]
-        return self.steps([*route, (source, edge_key), (target, None)])
+        rest = [(source, edge_key), (target, None)]
+        return self.steps_to(self.presses, source, MAX_WITNESS_STEPS - 1, rest)
 
     def witness_path(self, source: str, path: list[tuple[str, str]]) -> tuple[Step, ...]:
         """The shortest route to ``source``, then ``path`` (``(node, edge key)`` steps
         from ``source`` on); the last edge's target ends the route."""
         if source not in self.presses or not path:
             return ()
-        route = self.presses.route(source, max(2, MAX_WITNESS_STEPS - len(path)))[:-1]
         last_target = self.edge_target(path[-1][0], path[-1][1])
-        return self.steps([*route, *path, (last_target, None)])
+        limit = max(2, MAX_WITNESS_STEPS - len(path))
+        return self.steps_to(self.presses, source, limit, [*path, (last_target, None)])
 
     def ends(self, node: str) -> str | None:
         """What happens at ``node`` when a route ends there, in plain words ("transfers to

@@ -7,7 +7,7 @@ generated from these classes, so the schema and the code cannot drift.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
 
@@ -468,6 +468,18 @@ class Menu(_Frozen):
             if found is not None:
                 return found
         return Position(self._path, 1, 1)
+
+    def locator(self) -> Callable[[tuple[Any, ...]], Position]:
+        """:meth:`locate` taking the path as one tuple, with the menu's private state read
+        once: reading a pydantic private attribute on every call cost more than the
+        lookup itself on a 100,000-node menu."""
+        locate, path = self._locate, self._path
+
+        def find(where: tuple[Any, ...]) -> Position:
+            found = locate(where) if locate is not None else None
+            return found if found is not None else Position(path, 1, 1)
+
+        return find
 
 
 def menu_json_schema() -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ivraudit.analysis.context import AuditContext
-from ivraudit.model.findings import Severity
+from ivraudit.model.findings import GAP, Severity
 from ivraudit.rules.registry import Hit, rule
 
 
@@ -14,7 +14,7 @@ def route_keys(ctx: AuditContext, node: str) -> str:
     (``1 → … → 2`` where a long witness leaves steps out)."""
     keys = []
     for step in ctx.witness(node):
-        if step.is_gap:
+        if step.node == GAP:  # step.is_gap, without a call per step
             keys.append("…")
         elif step.via in ("key", "speech"):
             keys.append(step.key or step.via or "")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.config import Config
-from ivraudit.model.findings import Finding, Report, Severity, Unknown
+from ivraudit.model.findings import Finding, Report, Severity, Unknown, new_finding, real_path
 from ivraudit.model.menu import Menu
 from ivraudit.rules.registry import RULES, SAME_FAULT_ORDER, Hit, Rule, matches, selected
 
@@ -38,25 +38,28 @@ def audit(
     ran: list[Rule] = []
     seen: set[tuple[str, ...]] = set()
     reported: list[tuple[Finding, tuple[str, ...]]] = []
+    fixes: dict[tuple[int, str, str], str] = {}
     for current in rules:
         if current.id in _ENGINE_RULES or (current.needs_start and ctx.start is None):
             continue
         if not current.applies_to(menu.role):
             continue
         ran.append(current)
+        make = _Maker(ctx, current, config, fixes)
         try:
-            hits = [(_finding(ctx, current, hit, config), hit) for hit in current.check(ctx)]
+            hits = [(make(hit), hit) for hit in current.check(ctx)]
         except Exception as exc:
             # One broken rule must not hide the others, nor pass for a clean menu:
             # the crash is always reported, whatever is selected.
             report.findings.append(_crash(ctx, current, exc, config))
             continue
         for finding, hit in hits:
-            suppressed = _suppress(suppressions, finding, current)
+            suppressed = finding.node in suppressions and _suppress(suppressions, finding, current)
             # A subflow used twice is inlined twice; its faults are reported once.
-            if finding.fault in seen:
+            fault = finding.fault
+            if fault in seen:
                 continue
-            seen.add(finding.fault)
+            seen.add(fault)
             if suppressed:
                 report.suppressed += 1
             else:
@@ -130,33 +133,63 @@ def _severity(rule: Rule, config: Config) -> Severity:
     return rule.severity
 
 
-def _finding(ctx: AuditContext, rule: Rule, hit: Hit, config: Config) -> Finding:
-    position = hit.position or ctx.position(hit.node, *hit.field)
-    witness = hit.witness if hit.witness is not None else ctx.witness(hit.node)
-    return Finding(
-        rule=rule.id,
-        name=rule.name,
-        severity=_severity(rule, config),
-        file=position.file,
-        line=position.line,
-        column=position.column,
-        node=hit.node,
-        message=hit.message,
-        witness=witness,
-        fact=hit.fact,
-        flow=(ctx.menu.id or "") if ctx.menu.one_of_many else "",
-        place=_place(ctx, hit),
-        on_entry=ctx.menu.role == "entry",
-        fix=_fix(ctx, rule, hit),
-    )
+class _Maker:
+    """Makes one rule's findings from its hits: what is the same for every finding of
+    the rule and the menu (severity, flow, role) is worked out once, not per finding."""
 
+    __slots__ = ("ctx", "fixes", "flow", "on_entry", "real_files", "rule", "severity")
 
-def _fix(ctx: AuditContext, rule: Rule, hit: Hit) -> str:
-    """The fix in the words of the platform the fault's menu was read from."""
-    data = ctx.data.get(hit.node)
-    if data is None:
-        return ctx.menu.words.fix(rule.id, hit.fact, hit.node)
-    return data["menu"].words.fix(rule.id, hit.fact, data["origin"])
+    def __init__(
+        self, ctx: AuditContext, rule: Rule, config: Config, fixes: dict[tuple[int, str, str], str]
+    ) -> None:
+        self.ctx = ctx
+        self.rule = rule
+        self.severity = _severity(rule, config)
+        self.flow = (ctx.menu.id or "") if ctx.menu.one_of_many else ""
+        self.on_entry = ctx.menu.role == "entry"
+        self.fixes = fixes
+        self.real_files: dict[str, str] = {}
+
+    def __call__(self, hit: Hit) -> Finding:
+        ctx, rule = self.ctx, self.rule
+        position = hit.position or ctx.position(hit.node, *hit.field)
+        witness = hit.witness if hit.witness is not None else ctx.witness(hit.node)
+        place = _place(ctx, hit)
+        real = self.real_files.get(position.file)
+        if real is None:
+            real = self.real_files[position.file] = real_path(position.file)
+        return new_finding(
+            rule=rule.id,
+            name=rule.name,
+            severity=self.severity,
+            file=position.file,
+            line=position.line,
+            column=position.column,
+            node=hit.node,
+            message=hit.message,
+            witness=witness,
+            fact=hit.fact,
+            flow=self.flow,
+            place=place,
+            on_entry=self.on_entry,
+            fix=self.fix(hit),
+            # Finding.fault, worked out here with the file's real path asked once.
+            fault=(rule.id, real, str(position.line), str(position.column), place),
+        )
+
+    def fix(self, hit: Hit) -> str:
+        """The fix in the words of the platform the fault's menu was read from."""
+        ctx = self.ctx
+        data = ctx.data.get(hit.node)
+        if data is None:
+            return ctx.menu.words.fix(self.rule.id, hit.fact, hit.node)
+        menu = data["menu"]
+        # The same menu, rule and fact give the same sentence: ask once, put the node in.
+        key = (id(menu), self.rule.id, hit.fact)
+        sentence = self.fixes.get(key)
+        if sentence is None:
+            sentence = self.fixes[key] = menu.words.fix(self.rule.id, hit.fact, "{node}")
+        return sentence.replace("{node}", data["origin"])
 
 
 def _place(ctx: AuditContext, hit: Hit) -> str:

@@ -75,7 +75,7 @@ def identity_asked_twice(ctx: AuditContext) -> Iterator[Hit]:
                 message=f"{_spoken(field)} is asked again at '{again}' {how}, after "
                 f"'{first}' already collected it{note}",
                 fact=field,
-                witness=ctx.steps(ctx.route_through(field, first, again)),
+                witness=ctx.witness_through(field, first, again),
             )
 
 
@@ -108,16 +108,22 @@ def identity_not_passed(ctx: AuditContext) -> Iterator[Hit]:
     sends them to the agent's desktop), or stop collecting what is not used.
     """
     fields = ctx.identity.fields
+    reachable, collectors = ctx.reachable, ctx.collectors
+    after: dict[str, dict[str, dict[str, tuple[str, str, int]]]] = {}
     for node, model in ctx.nodes("transfer"):
         assert isinstance(model, TransferNode)
-        if not model.human or node not in ctx.reachable:
+        if not model.human or node not in reachable:
             continue
         passed = {ctx.identity.field_of(item, None)[0] or item for item in model.passes}
         missing = []
         for field in fields:
-            if field in passed or field not in ctx.collectors:
+            if field in passed or field not in collectors:
                 continue
-            first = next(iter(ctx.collected_after(field).get(node, {})), None)
+            labels = after.get(field)
+            if labels is None:
+                labels = after[field] = ctx.collected_after(field)
+            found = labels.get(node)
+            first = next(iter(found), None) if found else None
             if first is not None:
                 missing.append((field, first))
         if not missing:
@@ -133,5 +139,5 @@ def identity_not_passed(ctx: AuditContext) -> Iterator[Hit]:
             message=f"human transfer '{node}' does not pass {names}, collected before it "
             f"{how}: the agent will ask again{note}",
             fact=",".join(f for f, _ in missing),
-            witness=ctx.steps(ctx.route_through(field, first, node)),
+            witness=ctx.witness_through(field, first, node),
         )
