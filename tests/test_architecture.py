@@ -24,10 +24,21 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"model", "config"},
     "rules": {"analysis", "model", "config"},
     "gate": {"rules", "analysis", "model", "config", "formats"},
-    "reports": {"gate", "rules", "analysis", "model", "config"},
+    "traffic": {"model", "formats", "analysis"},
+    "reports": {"gate", "rules", "analysis", "model", "config", "traffic"},
     "runner": {"reports", "gate", "rules", "analysis", "model", "config", "formats"},
     "testing": {"runner", "reports", "gate", "rules", "analysis", "model", "config", "formats"},
-    "cli": {"runner", "reports", "gate", "rules", "analysis", "model", "config", "formats"},
+    "cli": {
+        "runner",
+        "reports",
+        "gate",
+        "rules",
+        "analysis",
+        "model",
+        "config",
+        "formats",
+        "traffic",
+    },
 }
 LEAVES = {"_version", "_gc", "_lazy"}
 

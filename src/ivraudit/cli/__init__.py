@@ -22,6 +22,7 @@ _COMMANDS = {
     "metrics": ("ivraudit.cli.metrics", "metrics_command"),
     "entries": ("ivraudit.cli.entries", "entries_command"),
     "diagram": ("ivraudit.cli.diagram", "diagram_command"),
+    "traffic": ("ivraudit.cli.traffic", "traffic_command"),
     "import": ("ivraudit.cli.convert", "import_command"),
     "schema": ("ivraudit.cli.catalogue", "schema"),
     "rules": ("ivraudit.cli.catalogue", "rules_command"),

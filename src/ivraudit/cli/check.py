@@ -19,10 +19,12 @@ from ivraudit.cli.common import (
     write_report,
 )
 from ivraudit.gate.baseline import Baseline, dump_baseline
+from ivraudit.model.findings import Report
 from ivraudit.reports import REPORTERS, RenderOptions
 from ivraudit.reports.json_report import JSON_VERSIONS
 from ivraudit.reports.options import JSON_VERSION
 from ivraudit.reports.text import summary_line
+from ivraudit.traffic import Counts, drift_line, fails_on_share, load_counts, menu_nodes, weigh
 
 
 @click.command()
@@ -73,6 +75,20 @@ from ivraudit.reports.text import summary_line
     default=None,
     help="Draw each menu in the report: Mermaid in markdown (off by default), SVG in html (on).",
 )
+@click.option(
+    "--traffic",
+    "traffic_paths",
+    multiple=True,
+    type=click.Path(),
+    help="Call logs (generic format) or a counts.parquet from 'ivraudit traffic': "
+    "weigh each finding by the calls that reached its node (docs/traffic.md).",
+)
+@click.option(
+    "--fail-on-share",
+    type=click.FloatRange(min=0, max=1),
+    help="With --traffic: exit 1 only on findings at --fail-on that at least this share "
+    "of logged calls reached (0.01: 1%).",
+)
 @guarded
 def check(
     audit_args: AuditArgs,
@@ -84,8 +100,14 @@ def check(
     json_version: str,
     list_unknowns: bool,
     with_diagram: bool | None,
+    traffic_paths: tuple[str, ...],
+    fail_on_share: float | None,
 ) -> None:
     """Audit menu files, or every menu file under directories."""
+    if fail_on_share is not None and not traffic_paths:
+        raise click.UsageError("--fail-on-share goes with --traffic")
+    # Logs are read first: a log that cannot be read stops the run before the audit.
+    counts = load_counts(list(traffic_paths)) if traffic_paths else None
     baseline = Baseline.load(baseline_path) if baseline_path else None
     config, report = run_check(
         audit_args,
@@ -97,6 +119,8 @@ def check(
     if baseline is not None:
         baseline.apply(report)
         click.echo(f"ivraudit: baseline {baseline_path}: {baseline.outcome(report)}", err=True)
+    if counts is not None:
+        _weigh(report, counts, audit_args)
     options = RenderOptions(
         witness=not no_witness,
         fail_on=config.fail_on,
@@ -109,7 +133,21 @@ def check(
         click.echo(f"{summary_line(report)} Report written to {output}.", err=True)
     if report.errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+    if fail_on_share is not None:
+        failing = fails_on_share(report, config.fail_on, fail_on_share)
+    else:
+        failing = report.fails(config.fail_on)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _weigh(report: Report, counts: Counts, audit_args: AuditArgs) -> None:
+    """Weigh the findings by the logged calls, and say on stderr what the logs name that
+    the menus lack."""
+    known = menu_nodes(audit_args.paths, audit_args.input_format, audit_args.root)
+    weigh(report, counts, known)
+    drifted = drift_line(report)
+    if drifted:
+        click.echo(f"ivraudit: traffic: {drifted}", err=True)
 
 
 def _drawing_kind(output_format: str, wanted: bool | None) -> str | None:

@@ -86,11 +86,15 @@ def _findings(
 ) -> Iterator[dict[str, Any]]:
     for finding in report.findings:
         if table is None:
-            yield finding.to_dict(witness=options.witness)
-            continue
-        item = finding.to_dict(witness=False)
-        if options.witness:
-            item["witness"] = table.route(finding.witness)
+            item = finding.to_dict(witness=options.witness)
+        else:
+            item = finding.to_dict(witness=False)
+            if options.witness:
+                item["witness"] = table.route(finding.witness)
+        if report.traffic is not None:
+            # check --traffic: the calls that reached the node, and their share (6 places).
+            share = None if finding.share is None else round(finding.share, 6)
+            item |= {"calls": finding.calls, "share": share}
         yield item
 
 
@@ -110,6 +114,8 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
     yield from array("errors", _errors(report))
     yield from array("fixed", report.fixed)
     yield from array("unknowns", (unknown.to_dict() for unknown in report.unknowns))
+    if report.traffic is not None:
+        yield f'  "traffic": {dumps(report.traffic)},\n'
     yield f'  "summary": {dumps(report.summary())}\n'
     yield "}\n"
 

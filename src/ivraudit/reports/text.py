@@ -21,7 +21,7 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
     for finding in report.findings:
         lines = [
             f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} "
-            f"{finding.severity.value}: {finding.message}"
+            f"{finding.severity.value}: {finding.message}{calls_part(finding, report)}"
         ]
         if finding.fix:
             lines.append(f"    fix: {finding.fix}")
@@ -35,6 +35,17 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
         hint = "" if options.unknowns else " (--unknowns lists them)"
         lines.append(f"{leaving}{hint}.")
     yield "\n".join(lines) + "\n"
+
+
+def calls_part(finding: Finding, report: Report) -> str:
+    """ " (412 calls, 3.1%)" with --traffic, " (under 5 calls)" for a suppressed count,
+    "" without traffic."""
+    if report.traffic is None:
+        return ""
+    if finding.calls is None or finding.share is None:
+        return f" (under {report.traffic['min_calls']} calls)"
+    calls = plural(finding.calls, "call")
+    return f" ({calls}, {finding.share * 100:.1f}%)"
 
 
 def unknown_lines(report: Report) -> list[str]:

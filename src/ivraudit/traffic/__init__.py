@@ -1,0 +1,51 @@
+"""Traffic: call logs counted per node and per edge, and joined to an audit.
+
+The stage reads logs with DuckDB (the optional extra ``ivraudit[traffic]``), keeps
+nothing of them but counts and node names, and weighs each finding by the calls
+that reached its node (docs/traffic.md).  All of its SQL is in :mod:`.sql`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ivraudit.traffic.counts import (
+    MIN_CALLS,
+    Counts,
+    EdgeCount,
+    NodeCount,
+    aggregate,
+    is_counts_file,
+    read_counts,
+    write_counts,
+)
+from ivraudit.traffic.join import drift_line, fails_on_share, menu_nodes, weigh
+
+__all__ = [
+    "MIN_CALLS",
+    "Counts",
+    "EdgeCount",
+    "NodeCount",
+    "aggregate",
+    "drift_line",
+    "fails_on_share",
+    "is_counts_file",
+    "load_counts",
+    "menu_nodes",
+    "read_counts",
+    "weigh",
+    "write_counts",
+]
+
+
+def load_counts(paths: Sequence[str], min_calls: int = MIN_CALLS) -> Counts:
+    """The counts of ``paths``: one counts file read back, or logs counted now.
+
+    >>> load_counts(["no-such-log.csv"])
+    Traceback (most recent call last):
+    ...
+    ivraudit.model.errors.UsageError: no-such-log.csv: no such file or directory
+    """
+    if len(paths) == 1 and is_counts_file(paths[0]):
+        return read_counts(paths[0])
+    return aggregate(paths, min_calls)

@@ -1,0 +1,180 @@
+"""Counts of calls per node and per edge: made from logs, written to and read from Parquet.
+
+Nothing from a log but counts and node names is kept: call ids, timestamps and
+anything a caller typed stay in the logs.  A cell under ``min_calls`` is suppressed
+(a node or edge row left out, an ``ended`` count set to None), so no count in a
+report can point at a handful of callers.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ivraudit.model.errors import UsageError
+from ivraudit.traffic import sql
+from ivraudit.traffic.engine import connect, engine_error
+from ivraudit.traffic.logs import create_steps
+
+#: The default of ``--min-calls``: cells of fewer calls are suppressed.
+MIN_CALLS = 5
+
+
+@dataclass(frozen=True)
+class NodeCount:
+    """Calls that reached ``node`` (of ``flow``, "" when the log names none), steps
+    taken there, and calls whose last logged step it was (None: suppressed)."""
+
+    flow: str
+    node: str
+    calls: int
+    steps: int
+    ended: int | None
+
+
+@dataclass(frozen=True)
+class EdgeCount:
+    """Calls that went from ``node`` to ``to_node`` with ``key`` ("" for none), and
+    how many times it was taken."""
+
+    flow: str
+    node: str
+    to_flow: str
+    to_node: str
+    key: str
+    calls: int
+    steps: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The counts of a set of logs: the whole, then each node and edge over ``min_calls``."""
+
+    calls: int
+    steps: int
+    min_calls: int
+    nodes: tuple[NodeCount, ...] = ()
+    edges: tuple[EdgeCount, ...] = ()
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The counts as rows of the counts file's table (docs/traffic.md)."""
+        rows: list[tuple[Any, ...]] = [
+            ("total", None, None, None, None, None, self.calls, self.steps, None),
+            ("min_calls", None, None, None, None, None, self.min_calls, None, None),
+        ]
+        for n in self.nodes:
+            rows.append(("node", n.flow, n.node, None, None, None, n.calls, n.steps, n.ended))
+        for e in self.edges:
+            rows.append(
+                ("edge", e.flow, e.node, e.to_flow, e.to_node, e.key, e.calls, e.steps, None)
+            )
+        return rows
+
+
+def aggregate(paths: Sequence[str], min_calls: int = MIN_CALLS) -> Counts:
+    """Count the calls in the logs under ``paths`` (files or directories).
+
+    Raises :class:`UsageError` for a log that cannot be read, lacks a column, or
+    holds fewer calls than ``min_calls`` (every count would be suppressed).
+    """
+    if min_calls < 1:
+        raise UsageError("--min-calls must be at least 1")
+    connection = connect()
+    try:
+        create_steps(connection, list(paths))
+        try:
+            connection.execute(sql.WALKED)
+            calls, steps = connection.execute(sql.TOTALS).fetchone()
+            limit = {"min_calls": min_calls}
+            nodes = connection.execute(sql.NODE_COUNTS, limit).fetchall()
+            edges = connection.execute(sql.EDGE_COUNTS, limit).fetchall()
+        except engine_error() as exc:
+            where = ", ".join(paths)
+            first = str(exc).strip().splitlines()[0]
+            raise UsageError(f"{where}: cannot count the call log: {first}") from None
+    finally:
+        connection.close()
+    if calls < min_calls:
+        raise UsageError(
+            f"the logs hold {calls} call(s), fewer than --min-calls {min_calls}: "
+            "every count would be suppressed"
+        )
+    return Counts(
+        calls=calls,
+        steps=steps,
+        min_calls=min_calls,
+        nodes=tuple(NodeCount(*row) for row in nodes),
+        edges=tuple(EdgeCount(*row) for row in edges),
+    )
+
+
+def write_counts(counts: Counts, output: str) -> None:
+    """Write ``counts`` as Parquet, atomically (a temporary file beside it, then a rename)."""
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {output}: the directory {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=".ivraudit-", suffix=".parquet", dir=folder)
+    os.close(handle)
+    connection = connect()
+    try:
+        connection.execute(sql.COUNTS_TABLE)
+        rows = counts.rows()
+        connection.executemany(sql.COUNTS_INSERT, rows)
+        connection.execute(sql.COUNTS_WRITE.format(path=sql.literal(temporary)))
+        os.replace(temporary, output)
+    finally:
+        connection.close()
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def is_counts_file(path: str) -> bool:
+    """Whether ``path`` is a counts file (Parquet with the counts columns), not a log."""
+    if os.path.isdir(path) or not path.lower().endswith(".parquet"):
+        return False
+    connection = connect()
+    try:
+        source = f"read_parquet({sql.literal(path)})"
+        columns = connection.execute(sql.DESCRIBE.format(source=source)).fetchall()
+    except engine_error():
+        return False
+    finally:
+        connection.close()
+    return {str(row[0]) for row in columns} >= set(sql.COUNTS_COLUMNS)
+
+
+def read_counts(path: str) -> Counts:
+    """Read a counts file written by :func:`write_counts` (or by the documented SQL)."""
+    connection = connect()
+    try:
+        rows = connection.execute(sql.COUNTS_READ.format(path=sql.literal(path))).fetchall()
+    except engine_error() as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise UsageError(f"{path}: cannot read as a counts file: {first}") from None
+    finally:
+        connection.close()
+    return _counts_of(rows, path)
+
+
+def _counts_of(rows: list[tuple[Any, ...]], path: str) -> Counts:
+    total: tuple[Any, ...] | None = None
+    min_calls = 1
+    nodes, edges = [], []
+    for kind, flow, node, to_flow, to_node, key, calls, steps, ended in rows:
+        if kind == "total":
+            total = (calls, steps)
+        elif kind == "min_calls":
+            min_calls = int(calls)
+        elif kind == "node":
+            nodes.append(NodeCount(flow or "", node, calls, steps, ended))
+        elif kind == "edge":
+            edge = EdgeCount(flow or "", node, to_flow or "", to_node, key or "", calls, steps)
+            edges.append(edge)
+        else:
+            raise UsageError(f"{path}: unknown kind of row {kind!r} (node, edge, total, min_calls)")
+    if total is None:
+        raise UsageError(f"{path}: a counts file needs its 'total' row (docs/traffic.md)")
+    return Counts(total[0], total[1], min_calls, tuple(nodes), tuple(edges))

@@ -1,0 +1,125 @@
+"""Call logs in the generic format: which files, read by which DuckDB reader, as one table.
+
+A log is one row per step a call took: ``call_id``, ``node`` and ``seq`` (or ``at``,
+an ISO 8601 timestamp), with optional ``key``, ``seconds`` and ``flow``, in CSV, JSON
+Lines or Parquet (docs/traffic.md).  Files are found by their suffix; a directory
+stands for every log file under it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ivraudit.model.errors import UsageError
+from ivraudit.traffic import sql
+from ivraudit.traffic.engine import engine_error
+
+#: Each reader and the file suffixes it reads (compressed CSV and JSON too).
+READERS = {
+    "csv": (".csv", ".csv.gz", ".tsv", ".tsv.gz"),
+    "json": (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz"),
+    "parquet": (".parquet",),
+}
+REQUIRED = ("call_id", "node")
+OPTIONAL = ("seq", "at", "key", "seconds", "flow")
+
+
+def reader_of(path: str) -> str | None:
+    """The reader for a file, by its suffix, or None for a file that is not a log."""
+    name = path.lower()
+    for reader, suffixes in READERS.items():
+        if name.endswith(suffixes):
+            return reader
+    return None
+
+
+def log_files(paths: list[str]) -> dict[str, list[str]]:
+    """The log files under ``paths``, grouped by reader; a file named directly must be one."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        if os.path.isdir(path):
+            found = sorted(str(p) for p in Path(path).rglob("*") if p.is_file())
+            for name in found:
+                if reader_of(name):
+                    groups.setdefault(reader_of(name) or "", []).append(name)
+            continue
+        if not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or directory")
+        reader = reader_of(path)
+        if reader is None:
+            raise UsageError(
+                f"{path}: not a call log (name it .csv, .jsonl, .ndjson, .json or .parquet)"
+            )
+        groups.setdefault(reader, []).append(path)
+    if not groups:
+        raise UsageError("no call logs found in " + ", ".join(paths))
+    return groups
+
+
+def _source(reader: str, files: list[str]) -> str:
+    listed = sql.literal_list(files)
+    if reader == "csv":
+        # Every column as text, then typed here: '01' stays a key, not the number 1.
+        return f"read_csv({listed}, header = true, all_varchar = true, union_by_name = true)"
+    if reader == "json":
+        return f"read_json({listed}, format = 'newline_delimited', union_by_name = true)"
+    return f"read_parquet({listed}, union_by_name = true)"
+
+
+def _columns(connection: Any, source: str, files: list[str]) -> set[str]:
+    try:
+        rows = connection.execute(sql.DESCRIBE.format(source=source)).fetchall()
+    except engine_error() as exc:
+        raise UsageError(f"{files[0]}: cannot read as a call log: {_first_line(exc)}") from None
+    return {str(row[0]) for row in rows}
+
+
+def _select(connection: Any, reader: str, files: list[str]) -> str:
+    source = _source(reader, files)
+    columns = _columns(connection, source, files)
+    missing = [name for name in REQUIRED if name not in columns]
+    if "seq" not in columns and "at" not in columns:
+        missing.append("seq or at")
+    if missing:
+        shown = ", ".join(sorted(columns & {*REQUIRED, *OPTIONAL})) or "none of them"
+        raise UsageError(
+            f"{files[0]}: a call log needs the columns call_id, node and seq (or at); "
+            f"missing {', '.join(missing)} (found: {shown})"
+        )
+    position = sql.POSITION_FROM_SEQ if "seq" in columns else sql.POSITION_FROM_AT
+    return sql.STEP_COLUMNS.format(
+        position=position,
+        key='"key"' if "key" in columns else "NULL",
+        flow='"flow"' if "flow" in columns else "NULL",
+        source=source,
+    )
+
+
+def create_steps(connection: Any, paths: list[str]) -> None:
+    """Make the view ``steps`` (call_id, node, position, key, flow) over every log under
+    ``paths``, and refuse logs whose steps cannot be placed in their call."""
+    groups = log_files(paths)
+    selects = [_select(connection, reader, files) for reader, files in sorted(groups.items())]
+    connection.execute("CREATE TEMP VIEW steps AS " + " UNION ALL ".join(selects))
+    where = ", ".join(paths)
+    try:
+        blank = connection.execute(sql.BLANK_STEPS).fetchone()[0]
+        tied = connection.execute(sql.TIED_STEPS).fetchone()[0]
+    except engine_error() as exc:
+        raise UsageError(f"{where}: cannot read as a call log: {_first_line(exc)}") from None
+    if blank:
+        raise UsageError(
+            f"{where}: {blank} step(s) have no call_id, node, or seq/at "
+            "(every step needs all three)"
+        )
+    if tied:
+        raise UsageError(
+            f"{where}: {tied} steps share their call and seq/at with another step, "
+            "so their order is unknown (give each step of a call its own seq or at)"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
