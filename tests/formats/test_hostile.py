@@ -622,7 +622,7 @@ def _estate_beside_secrets(tmp_path, name, text, reference):
     return menu
 
 
-@pytest.mark.parametrize(("name", "text", "reference"), _reference_cases())
+@pytest.mark.parametrize(("name", "text", "reference"), list(_reference_cases()))
 def test_no_file_outside_the_root_is_read(tmp_path, monkeypatch, name, text, reference):
     """Fuzz classes 6-7: nothing of a file outside the root reaches any output."""
     menu = _estate_beside_secrets(tmp_path, name, text, reference)

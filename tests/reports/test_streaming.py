@@ -208,3 +208,18 @@ def test_a_failing_stream_leaves_the_previous_report(tmp_path, monkeypatch):
     assert "internal error: RuntimeError: disk full" in result.stderr
     assert out.read_text() == "previous report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_a_text_only_stdout_still_gets_the_whole_report(monkeypatch):
+    import io
+    import sys
+
+    from ivraudit import audit, loads
+    from ivraudit.cli.common import write_report
+    from ivraudit.reports import RenderOptions, render
+
+    report = audit(loads("ivraudit: 1\nstart: a\nnodes:\n  a: {type: say, say: Hi, next: b}\n"))
+    captured = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", captured)
+    write_report(report, "json", RenderOptions(), None)
+    assert captured.getvalue() == render(report, "json", RenderOptions())

@@ -68,7 +68,12 @@ def write_report(report: Report, format: str, options: RenderOptions, output: st
 
     if output is None or output == "-":
         sys.stdout.flush()
-        stream = click.get_binary_stream("stdout")
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:  # a text-only stdout (an embedding's StringIO)
+            from ivraudit.reports import render
+
+            click.echo(render(report, format, options), nl=False)
+            return
         write_report_to(report, format, stream, options)
         stream.flush()
         return
