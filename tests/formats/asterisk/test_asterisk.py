@@ -763,18 +763,18 @@ CORPUS_RESULTS = {
     # (collected beside it as inhyunc__baro_ars__extensions_foas.conf, ...).  Its trunk
     # contexts dispatch on the number dialled: each service given is a line of its own.
     "asterisk/inhyunc__baro_ars__extensions.conf": [
-        ("magicbox-main", 110, 279, 378),
+        ("magicbox-main", 109, 278, 377),
         # foas_order's GotoIf on ${RecvGetOffType} after Gosub(foas_init): 1 or 2, no else.
-        ("foas_main", 137, 179, 290),
+        ("foas_main", 133, 175, 287),
         ("call-file-test", 1, 1, 0),
-        ("pri_tg_trunk", 328, 543, 760),
+        ("pri_tg_trunk", 323, 538, 756),
         ("avoxi_trunk", 2, 2, 1),
         ("rpi_trunk", 2, 2, 2),
         ("vars_keyno", 1, 1, 0),
-        ("public", 317, 532, 745),
+        ("public", 312, 527, 741),
     ],
-    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 137, 179, 290)],
-    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 110, 279, 378)],
+    "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 133, 175, 287)],
+    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 109, 278, 377)],
 }
 FREEPBX = "asterisk/Matto9781__freePBX01__extensions_additional.conf"
 CORPUS_REFUSED = {

@@ -4,6 +4,7 @@ run-time places, Gosub/Macro calls (subflows), and the application an ExecIf run
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ivraudit.formats.asterisk.apps import (
@@ -33,17 +34,28 @@ _DECIDING_APPS = frozenset(
 )
 _ARG = re.compile(r"\$\{(ARG\d+)\}")
 
-_COUNTER_TEST = re.compile(r'^\$\[\s*"?\$\{(\w+)\}"?\s*(<=|>=|<|>|==|=)\s*"?(\d+)"?\s*\]$')
+_COUNTER_TEST = re.compile(
+    r'^\$\[\s*"?\$\{(\w+)\}"?\s*(<=|>=|<|>|==|=)\s*"?(\d+|\$\{\w+\})"?\s*\]$'
+)
 
 
-def retry_counter(loc: Loc, cond: str) -> tuple[int, bool] | None:
+def retry_counter(
+    loc: Loc, cond: str, limits: Callable[[str], set[str] | None] | None = None
+) -> tuple[int, bool] | None:
     """``(retries, exit when true)`` when this GotoIf checks a retry counter: a variable
     the priorities just before it count up (``Set(n=$[${n}+1])``), compared with a limit
-    (``GotoIf($[${n} < 3]?again:goodbye)``)."""
+    (``GotoIf($[${n} < 3]?again:goodbye)``), or with a variable set to a constant on
+    every route here (``${MAX_COUNT}``, looked up by ``limits``)."""
     test = _COUNTER_TEST.match(cond.strip())
     if test is None:
         return None
-    name, operator, limit = test.group(1), test.group(2), int(test.group(3))
+    name, operator, written = test.group(1), test.group(2), test.group(3)
+    if not written.isdigit():
+        values = limits(written[2:-1]) if limits is not None else None
+        if not values or len(values) != 1 or not next(iter(values)).isdigit():
+            return None
+        written = next(iter(values))
+    limit = int(written)
     counting = re.compile(
         rf"^\s*{re.escape(name)}\s*=\s*\$?\[\s*\$\{{{re.escape(name)}\}}\s*\+\s*1\s*\]\s*$"
     )
@@ -154,7 +166,9 @@ class Jumps:
             otherwise = self.flow.after(pool, current)
             break
         if number == 1 and len(cases) == 1 and kind.then:
-            counted = retry_counter(loc, kind.cond or "")
+            counted = retry_counter(
+                loc, kind.cond or "", lambda name: self.walker.known.limit(loc, name)
+            )
             if counted is not None:
                 retries, exit_on_true = counted
                 again, leave = (
@@ -376,6 +390,12 @@ class Jumps:
     def exec_if(self, pool: Pool, loc: Loc, node_id: str, kind: Kind) -> dict[str, Any]:
         """ExecIf/ExecIfTime: a branch (or hours) to the application it runs."""
         following = self.flow.after(pool, loc)
+        holds = self.walker.known.holds(loc) if kind.tag == "execif" else None
+        if holds is not None:
+            # Fixed by what was read (a value carried here on every route): one arm only.
+            role, text = ("then", kind.then) if holds else ("else", kind.otherwise)
+            chosen = self._virtual(pool, loc, node_id, role, text, following)
+            return branch_node([], chosen, f"{kind.app}: {kind.cond} is fixed on every route here")
         then = self._virtual(pool, loc, node_id, "then", kind.then, following)
         otherwise = self._virtual(pool, loc, node_id, "else", kind.otherwise, following)
         if kind.tag == "execiftime":

@@ -22,7 +22,13 @@ from ivraudit.formats.asterisk.closed import (
     mark_closed_hangups,
     mark_rejected_at_the_door,
 )
-from ivraudit.formats.asterisk.entries import Choice, choose, context_reach, is_freepbx
+from ivraudit.formats.asterisk.entries import (
+    Choice,
+    choose,
+    context_reach,
+    entry_extensions,
+    is_freepbx,
+)
 from ivraudit.formats.asterisk.flow import Flow
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, counted_retries, node_targets
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
@@ -165,6 +171,8 @@ def _whole(
     if is_freepbx(plan) and not core_given:
         plan.partial = dict.fromkeys(FREEPBX_CORE, CORE_NOTE)
     flow = Flow(plan)
+    # Values carried across extensions start with nothing known where calls enter.
+    flow.walker.known.carried.roots = lambda context: entry_extensions(context, flow)
     choices = choose(plan, flow, named)
     if not any(choice.role == "entry" for choice in choices):
         raise NotAMenuError(

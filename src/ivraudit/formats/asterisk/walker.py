@@ -16,6 +16,7 @@ from ivraudit.formats.asterisk.apps import (
     inner_app,
     priority_and_args,
 )
+from ivraudit.formats.asterisk.carried import Carried
 from ivraudit.formats.asterisk.match import (
     app_args,
     condition_holds,
@@ -24,7 +25,7 @@ from ivraudit.formats.asterisk.match import (
 )
 from ivraudit.formats.asterisk.parse import Step
 from ivraudit.formats.asterisk.targets import Loc, Targets, jump_specs, numeric_targets
-from ivraudit.formats.asterisk.writes import QUIET_APPS, Writes, assigned_name
+from ivraudit.formats.asterisk.writes import QUIET_APPS, Writes, assigned_name, step_assigns
 
 _FALLOFF = "falloff"
 
@@ -45,6 +46,11 @@ class Walker:
         if known is None:
             data = self.targets.substituted(loc, loc.step.data)
             known = loc.step.kind if data == loc.step.data else classify(loc.step.app, data)
+            if known.tag == "execif" and known.cond:
+                holds = self.known.carried_holds(loc, known.cond)
+                if holds is not None:
+                    # Fixed by values carried here on every route: the application it runs.
+                    known = _inner_kind(known.then if holds else known.otherwise)
             if known.tag in ("execif", "execiftime"):
                 known = self._simple_execif(known)
             if known.tag == "prompt" and not known.say and not known.play:
@@ -152,6 +158,8 @@ class Walker:
                 ):
                     return then
             return None
+        if tag == "execif":
+            return self._fold_execif(loc, kind)
         if tag == "while":
             end = self.while_end(loc)
             if end is None:
@@ -168,6 +176,21 @@ class Walker:
             start = self.while_start(loc)
             end = self.while_end(start) if start is not None else None
             return self.successor(end) if end is not None else self.successor(loc)
+        return None
+
+    def _fold_execif(self, loc: Loc, kind: Kind) -> Loc | str | None:
+        """ExecIf whose condition is fixed by what was read: only the application that
+        runs counts; bookkeeping folds into the next priority, a Goto into its target."""
+        holds = self.known.holds(loc)
+        if holds is None:
+            return None
+        arm = kind.then if holds else kind.otherwise
+        inner = _inner_kind(arm)
+        if inner.tag == "pass":
+            return self.successor(loc)
+        if inner.tag == "goto" and inner.target:
+            target = self.targets.goto(loc, inner.target)
+            return target if isinstance(target, Loc) else None
         return None
 
     def step_id(self, loc: Loc) -> str:
@@ -247,6 +270,8 @@ class Known:
         self._refs: dict[str, list[tuple[Step, str, str]]] | None = None
         self._wild: set[int] = set()
         self.writes = Writes(walker.targets.plan)
+        self.carried = Carried(self)
+        self._constants: dict[str, set[str] | None] | None = None
 
     def holds(self, loc: Loc, cond: str | None = None) -> bool | None:
         """Whether the condition of the priority at ``loc`` (or ``cond``) is fixed."""
@@ -260,23 +285,40 @@ class Known:
         choices = []
         for name in names:
             found = self.values(loc, name)
+            carried = self.carried.at(loc, name)
             if found is None:
+                found = carried
+            elif carried is not None:
+                found &= carried  # both hold on every route: so does what they share
+            if not found:
                 return None
             choices.append(sorted(found))
-        total = 1
-        for each in choices:
-            total *= len(each)
-        if total == 0 or total > _MAX_COMBINATIONS:
+        return _evaluate(text, names, choices)
+
+    def limit(self, loc: Loc, name: str) -> set[str] | None:
+        """The values a retry limit ``${name}`` has at ``loc``: those carried here, or else
+        the one constant every assignment of the dialplan gives it (only what the counter
+        is called counts on it, never which route is taken)."""
+        carried = self.carried.at(loc, name)
+        if carried is not None:
+            return carried
+        if self._constants is None:
+            self._constants = _assigned_constants(self.walker)
+        found = self._constants.get(name)
+        return set(found) if found else None
+
+    def carried_holds(self, loc: Loc, cond: str) -> bool | None:
+        """Whether ``cond`` is fixed by the values carried to ``loc`` alone."""
+        names = sorted(set(_VARIABLE.findall(cond)))
+        if not names or cond.startswith("random "):
             return None
-        results = set()
-        for combination in product(*choices):
-            filled = text
-            for name, value in zip(names, combination, strict=True):
-                filled = filled.replace("${" + name + "}", value)
-            results.add(condition_holds(filled))
-            if None in results or len(results) > 1:
+        choices = []
+        for name in names:
+            found = self.carried.at(loc, name)
+            if not found:
                 return None
-        return results.pop()
+            choices.append(sorted(found))
+        return _evaluate(cond, names, choices)
 
     def _exists(self, written: str) -> str:
         """``${DIALPLAN_EXISTS(ctx,exten[,prio])}`` for a place of a dialplan read whole:
@@ -394,7 +436,12 @@ class Known:
 
     def _call_effect(self, loc: Loc, name: str) -> object:
         """A Gosub/Macro leaves ``${name}`` as it was when nothing it can run assigns it."""
-        kind = self.walker.kind(loc)
+        writes = self.callee_writes(loc)
+        return _UNKNOWN if writes is None or name in writes else None
+
+    def callee_writes(self, loc: Loc, kind: Kind | None = None) -> set[str] | None:
+        """The variables the Gosub/Macro at ``loc`` (doing ``kind``) may assign; None: any."""
+        kind = kind or self.walker.kind(loc)
         callees: list[str] = []
         if kind.call == "macro":
             for spec in (kind.target, kind.then, kind.otherwise):
@@ -407,12 +454,22 @@ class Known:
                 if parts:
                     callees.append(parts[0] if len(parts) == 3 else loc.chan)
         if not callees or any(has_variables(callee) for callee in callees):
-            return _UNKNOWN
+            return None
+        found: set[str] = set()
         for callee in callees:
             writes = self.writes.of(callee)
-            if writes is None or name in writes:
-                return _UNKNOWN
-        return None
+            if writes is None:
+                return None
+            found |= writes
+        return found
+
+    def holds_for(self, cond: str, name: str, value: str) -> bool | None:
+        """Whether ``cond`` holds with ``${name}`` = ``value`` (None: cannot tell)."""
+        return self._holds_for(cond, name, value)
+
+    def satisfying(self, cond: str, name: str) -> set[str] | None:
+        """The few values of ``${name}`` that make ``cond`` true (None: not few, or unknown)."""
+        return self._satisfying(cond, name)
 
     # -- arrivals at a label -------------------------------------------------------------------
 
@@ -558,6 +615,50 @@ def _constant(value: str) -> object:
         return _UNKNOWN
     found = expression_value(value)
     return _UNKNOWN if found is None else found
+
+
+def _assigned_constants(walker: Walker) -> dict[str, set[str] | None]:
+    """Every variable the dialplan assigns, with the constants it is set to (None: some
+    assignment is not a constant: a Read, a Set of a variable, an ExecIf)."""
+    found: dict[str, set[str] | None] = {}
+    for context in walker.targets.plan.contexts.values():
+        for extension in context.extensions.values():
+            for step in extension.steps.values():
+                app = step.app.strip().lower()
+                if app in ("set", "mset", "setvar"):
+                    for pair in [step.data] if app != "mset" else app_args(step.data):
+                        target, equals, value = pair.partition("=")
+                        name = assigned_name(target) if equals else ""
+                        if not name:
+                            continue
+                        value = value.strip()
+                        known = found.setdefault(name, set())
+                        if has_variables(value) or known is None:
+                            found[name] = None
+                        else:
+                            known.add(value)
+                    continue
+                for name in step_assigns(step.app, step.data) or ():
+                    found[name] = None
+    return found
+
+
+def _evaluate(text: str, names: list[str], choices: list[list[str]]) -> bool | None:
+    """The one outcome of ``text`` for every combination of the values, or None."""
+    total = 1
+    for each in choices:
+        total *= len(each)
+    if total == 0 or total > _MAX_COMBINATIONS:
+        return None
+    results = set()
+    for combination in product(*choices):
+        filled = text
+        for name, value in zip(names, combination, strict=True):
+            filled = filled.replace("${" + name + "}", value)
+        results.add(condition_holds(filled))
+        if None in results or len(results) > 1:
+            return None
+    return results.pop()
 
 
 def _other_variables(cond: str, name: str) -> bool:
