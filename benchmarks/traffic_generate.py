@@ -10,9 +10,16 @@ route); it ends where nothing leads on, or where the platform would hang up.
 
     python benchmarks/traffic_generate.py menus/bank.yaml --calls 10000 -o /tmp/bank.csv
     python benchmarks/traffic_generate.py menus/bank.yaml -p 1=3 -p 0=0.5 -o /tmp/bank.parquet
+    python benchmarks/traffic_generate.py menus/bank.yaml --log-format twilio-studio -o /tmp/s.json
 
-The counts the tool must report for the log are what :func:`generate` returns:
-the property tests in tests/traffic/ compare every one of them.
+``--log-format`` writes the platforms' own logs instead of the generic one (docs/traffic.md,
+"Platform logs"): Twilio Studio execution steps (a JSON array; every step of a call in
+one second, so their order is the file's), Amazon Connect flow logs (JSON Lines) or
+Asterisk CEL records (CSV; each node an extension of the context ``ivr``, two
+applications per step).  The counts the tool must report for the log are what
+:func:`generate` returns, as the format can tell them (a Studio step has no digit; CEL
+knows a key only from the next extension): the property tests in tests/traffic/
+compare every one of them.
 """
 
 from __future__ import annotations
@@ -37,6 +44,12 @@ OUTCOMES = frozenset({"transfer", "voicemail", "callback", "hangup"})
 COLUMNS = ("call_id", "node", "seq", "at", "key", "seconds")
 #: When the first generated call starts (the log's ``at`` column counts from here).
 EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+#: The log formats this can write.
+LOG_FORMATS = ("generic", "twilio-studio", "connect-flow-logs", "asterisk-cel")
+#: The Studio event that leaves a widget, by what the caller did there.
+TWILIO_EVENTS = {"no_input": "timeout", "no_match": "noMatch", "": "next"}
+#: A Connect Get customer input block's Results, by what the caller did there.
+CONNECT_RESULTS = {"no_input": "Timeout", "no_match": "NoMatchingCondition"}
 
 
 @dataclass
@@ -73,6 +86,26 @@ def counted_key(key: str) -> str:
     """The key as counts keep it (docs/traffic.md): one keypad symbol or a short
     lower-case word; anything else (digits a caller typed) counts as no key."""
     return key if re.fullmatch(r"[0-9*#A-D]|[a-z_]{1,32}", key) else ""
+
+
+def as_logged(route: list[tuple[str, str]], log_format: str) -> list[tuple[str, str]]:
+    """A route as a log in ``log_format`` tells it: (node, key) per step."""
+    if log_format == "twilio-studio":
+        return [(node, key if key in ("no_input", "no_match") else "") for node, key in route]
+    if log_format != "asterisk-cel":
+        return route
+    visits: list[str] = []
+    for node, _ in route:
+        if not visits or visits[-1] != f"ivr,{node}":
+            visits.append(f"ivr,{node}")
+    told = []
+    for here, after in itertools.zip_longest(visits, visits[1:], fillvalue=""):
+        dialled = after.partition(",")[2]
+        key = {"i": "no_match", "t": "no_input"}.get(dialled, "")
+        if re.fullmatch(r"[0-9*#]", dialled):
+            key = dialled
+        told.append((here, key))
+    return told
 
 
 def _weight(via: str, key: str | None, weights: dict[str, float]) -> float:
@@ -125,17 +158,22 @@ def generate(
     hangup: float = 0.05,
     answered: float = 0.9,
     order: str = "seq",
+    log_format: str = "generic",
 ) -> Truth:
     """Write a log of ``calls`` calls through the menu to ``output`` (.csv, .jsonl or
     .parquet), each step placed by ``order`` ("seq", "at" or "both"), and return what
-    it holds."""
+    it holds; or, with a platform's ``log_format``, that platform's log."""
     graph = ivraudit.to_graph(ivraudit.load(menu_path))
     rng = random.Random(seed)
     truth = Truth()
     rows: list[dict[str, Any]] = []
+    routes = []
     for number in range(calls):
         route = walk(graph, rng, weights or {}, hangup, answered)
-        truth.add(route)
+        truth.add(as_logged(route, log_format))
+        routes.append(route)
+        if log_format != "generic":
+            continue
         start = EPOCH + timedelta(seconds=37 * number)
         for seq, (node, key) in enumerate(route, start=1):
             at = (start + timedelta(seconds=4 * seq)).isoformat().replace("+00:00", "Z")
@@ -146,8 +184,104 @@ def generate(
                 del rows[-1]["at"]
             elif order == "at":
                 del rows[-1]["seq"]
-    write_log(rows, output)
+    if log_format == "generic":
+        write_log(rows, output)
+    else:
+        WRITERS[log_format](routes, output)
     return truth
+
+
+def _started(number: int) -> datetime:
+    return EPOCH + timedelta(seconds=37 * number)
+
+
+def write_twilio(routes: list[list[tuple[str, str]]], output: str) -> None:
+    """Studio execution steps, as a JSON array: each move from a widget to the next, on
+    the event that left it; the last to ``Ended`` as the caller hangs up."""
+    steps = []
+    for number, route in enumerate(routes):
+        second = _started(number).isoformat().replace("+00:00", "Z")
+        moves = [("Trigger", "incomingCall")] + [
+            (
+                node,
+                "keypress" if re.fullmatch(r"[0-9*#A-D]", key) else TWILIO_EVENTS.get(key, "next"),
+            )
+            for node, key in route
+        ]
+        targets = [node for node, _ in route] + ["Ended"]
+        for (came_from, event), went_to in zip(moves, targets, strict=True):
+            if went_to == "Ended":
+                event = "hangup"
+            steps.append(
+                {
+                    "execution_sid": f"FN{number:032d}",
+                    "transitioned_from": came_from,
+                    "transitioned_to": went_to,
+                    "name": event,
+                    "date_created": second,
+                    "context": {"trigger": {"call": {"From": "+14155550100"}}},
+                }
+            )
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump(steps, handle)
+
+
+def write_connect(routes: list[list[tuple[str, str]]], output: str) -> None:
+    """Connect flow-log events, one JSON object per line: a block per step, a Get customer
+    input block where the caller did something."""
+    with open(output, "w", encoding="utf-8") as handle:
+        for number, route in enumerate(routes):
+            for index, (node, key) in enumerate(route):
+                at = _started(number) + timedelta(milliseconds=1500 * index)
+                event = {
+                    "ContactId": f"contact-{number:07d}",
+                    "ContactFlowName": "generated",
+                    "ContactFlowModuleType": "GetUserInput" if key else "PlayPrompt",
+                    "Identifier": node,
+                    "Timestamp": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                }
+                if key:
+                    event["Results"] = CONNECT_RESULTS.get(key, key)
+                handle.write(json.dumps(event) + "\n")
+
+
+def write_cel(routes: list[list[tuple[str, str]]], output: str) -> None:
+    """CEL records with a header: two applications started per step (at ``ivr,<node>``),
+    their ends, and each channel's start and hangup."""
+    with open(output, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "eventtype",
+                "eventtime",
+                "cid_num",
+                "exten",
+                "context",
+                "appname",
+                "uniqueid",
+                "linkedid",
+            ]
+        )
+        for number, route in enumerate(routes):
+            call = f"{1772445600 + number}.{number}"
+            start = _started(number).timestamp()
+            writer.writerow(
+                ["CHAN_START", f"{start:.6f}", "4155550100", "s", "ivr", "", call, call]
+            )
+            for index, (node, _) in enumerate(route, start=1):
+                for part, app in enumerate(("Playback", "WaitExten")):
+                    at = f"{start + 2 * index + part * 0.5:.6f}"
+                    writer.writerow(["APP_START", at, "4155550100", node, "ivr", app, call, call])
+                    writer.writerow(["APP_END", at, "4155550100", node, "ivr", app, call, call])
+            end = f"{start + 2 * len(route) + 1:.6f}"
+            writer.writerow(["HANGUP", end, "4155550100", "h", "ivr", "", call, call])
+
+
+WRITERS = {
+    "twilio-studio": write_twilio,
+    "connect-flow-logs": write_connect,
+    "asterisk-cel": write_cel,
+}
 
 
 def write_log(rows: list[dict[str, Any]], output: str) -> None:
@@ -199,6 +333,7 @@ def main() -> None:
     parser.add_argument("--hangup", type=float, default=0.05, help="chance to hang up per step")
     parser.add_argument("--answered", type=float, default=0.9, help="chance a transfer answers")
     parser.add_argument("--order", choices=["seq", "at", "both"], default="seq")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default="generic")
     args = parser.parse_args()
     weights = {}
     for item in args.probability:
@@ -213,6 +348,7 @@ def main() -> None:
         args.hangup,
         args.answered,
         args.order,
+        args.log_format,
     )
     print(f"{truth.calls} calls, {truth.steps} steps, {len(truth.reached)} nodes -> {args.output}")
 

@@ -1,5 +1,6 @@
 """Every count the tool reports equals what the generator (benchmarks/traffic_generate.py)
-put in the log: calls, steps, per node, per edge, and each finding's calls and share."""
+put in the log, in every log format: calls, steps, per node, per edge, and each finding's
+calls and share."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ traffic_generate = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = traffic_generate  # its dataclass looks itself up there
 _spec.loader.exec_module(traffic_generate)
 
+#: The file each platform's log is written to (the generic log takes every suffix).
+PLATFORM_SUFFIXES = {
+    "twilio-studio": ".json",
+    "connect-flow-logs": ".jsonl",
+    "asterisk-cel": ".csv",
+}
 KEYS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "no_input", "no_match"]
 
 
@@ -38,14 +45,16 @@ KEYS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "no_input", 
     answered=st.floats(min_value=0, max_value=1),
     suffix=st.sampled_from([".csv", ".jsonl", ".parquet"]),
     order=st.sampled_from(["seq", "at", "both"]),
+    log_format=st.sampled_from(traffic_generate.LOG_FORMATS),
 )
 def test_every_count_equals_what_the_generator_wrote(
-    menu, calls, seed, weights, hangup, answered, suffix, order
+    menu, calls, seed, weights, hangup, answered, suffix, order, log_format
 ):
+    suffix = PLATFORM_SUFFIXES.get(log_format, suffix)
     with tempfile.TemporaryDirectory() as folder:
         log = os.path.join(folder, "log" + suffix)
         truth = traffic_generate.generate(
-            str(MENUS / menu), log, calls, seed, weights, hangup, answered, order
+            str(MENUS / menu), log, calls, seed, weights, hangup, answered, order, log_format
         )
         counts_file = os.path.join(folder, "counts.parquet")
         made = CliRunner().invoke(
@@ -62,6 +71,22 @@ def test_every_count_equals_what_the_generator_wrote(
         assert {(e.node, e.to_node, e.key): (e.calls, e.steps) for e in counts.edges} == {
             edge: (truth.edge_calls[edge], truth.edge_steps[edge]) for edge in truth.edge_calls
         }
+
+        if log_format == "asterisk-cel":
+            return  # CEL names context,extension: the generated menus are no dialplans
+
+        reported = CliRunner().invoke(
+            main, ["traffic", str(MENUS / menu), log, "--min-calls", "1", "-f", "json"]
+        )
+        assert reported.exit_code == 0, reported.output
+        (report,) = json.loads(reported.stdout)["menus"]
+        assert report["calls"] == truth.calls
+        for outcome in report["outcomes"]:
+            assert outcome["calls"] == truth.reached[outcome["node"]]
+        for row in report["nodes"]:
+            assert row["calls"] == truth.reached[row["node"]]
+            if row["abandoned_known"]:
+                assert row["abandoned"] == truth.ended[row["node"]]
 
         checked = CliRunner().invoke(
             main,

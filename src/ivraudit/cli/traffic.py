@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ivraudit.cli.common import guarded
-from ivraudit.traffic import MIN_CALLS, aggregate, write_counts
+from ivraudit.traffic import LOG_FORMATS, MIN_CALLS, aggregate, write_counts
+from ivraudit.traffic.report import RENDERERS, menu_traffic
 
 MIN_CALLS_OPTION = click.option(
     "--min-calls",
@@ -17,25 +18,62 @@ MIN_CALLS_OPTION = click.option(
 
 
 @click.command("traffic")
-@click.argument("logs", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--counts",
     "output",
     type=click.Path(dir_okay=False),
-    required=True,
-    help="Write the counts to this Parquet file (atomically), for check --traffic.",
+    help="Write the counts of LOGS to this Parquet file (atomically), for check --traffic.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "report_format",
+    type=click.Choice(sorted(RENDERERS)),
+    help="The report's format (MENU LOGS): text (default) or json.",
 )
 @MIN_CALLS_OPTION
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", *LOG_FORMATS]),
+    default="auto",
+    show_default=True,
+    help="The logs' format; auto: found from each file's columns.",
+)
 @guarded
-def traffic_command(logs: tuple[str, ...], output: str, min_calls: int) -> None:
-    """Count calls per node and per edge in call logs (CSV, JSON Lines, Parquet).
+def traffic_command(
+    paths: tuple[str, ...],
+    output: str | None,
+    report_format: str | None,
+    min_calls: int,
+    log_format: str,
+) -> None:
+    """Report where the calls in LOGS went through MENU, or count LOGS with --counts.
 
-    LOGS are files or directories of logs in the generic format: one row per step,
-    columns call_id, node and seq (or at), optional key, seconds and flow.  Only
-    counts and node names are written; counts of fewer than --min-calls calls are
-    left out.
+    ivraudit traffic MENU LOGS...: per outcome the calls, their share and the median
+    and 95th-percentile seconds to reach it; per node the calls that reached it and
+    hung up there; per menu each option's share and the no-input and no-match rates.
+
+    ivraudit traffic LOGS... --counts FILE: count calls per node and per edge.
+
+    LOGS are files or directories of logs: the generic format (one row per step,
+    columns call_id, node and seq or at, optional key, seconds and flow; CSV, JSON
+    Lines, Parquet), Twilio Studio execution steps, Amazon Connect flow logs or
+    Asterisk CEL records.  Only counts and node names are reported or written;
+    counts of fewer than --min-calls calls are left out.
     """
-    counts = aggregate(list(logs), min_calls)
+    forced = None if log_format == "auto" else log_format
+    if output is not None and report_format is not None:
+        raise click.UsageError("--format is for the report (MENU LOGS), not --counts")
+    if output is None:
+        if len(paths) < 2:
+            raise click.UsageError("give a MENU and its LOGS, or LOGS with --counts FILE")
+        counts = aggregate(list(paths[1:]), min_calls, forced, times=True)
+        reports = menu_traffic(paths[0], counts)
+        click.echo(RENDERERS[report_format or "text"](reports), nl=False)
+        return
+    logs = paths
+    counts = aggregate(list(logs), min_calls, forced)
     write_counts(counts, output)
     click.echo(
         f"ivraudit: counted {counts.calls} calls ({counts.steps} steps): "

@@ -20,17 +20,22 @@ from ivraudit.traffic.counts import (
     write_counts,
 )
 from ivraudit.traffic.join import drift_line, fails_on_share, menu_nodes, weigh
+from ivraudit.traffic.names import MenuNames, menu_names
+from ivraudit.traffic.platforms import LOG_FORMATS
 
 __all__ = [
+    "LOG_FORMATS",
     "MIN_CALLS",
     "Counts",
     "EdgeCount",
+    "MenuNames",
     "NodeCount",
     "aggregate",
     "drift_line",
     "fails_on_share",
     "is_counts_file",
     "load_counts",
+    "menu_names",
     "menu_nodes",
     "read_counts",
     "weigh",
@@ -38,7 +43,9 @@ __all__ = [
 ]
 
 
-def load_counts(paths: Sequence[str], min_calls: int = MIN_CALLS) -> Counts:
+def load_counts(
+    paths: Sequence[str], min_calls: int = MIN_CALLS, log_format: str | None = None
+) -> Counts:
     """The counts of ``paths``: one counts file read back, or logs counted now.
 
     >>> load_counts(["no-such-log.csv"])
@@ -48,4 +55,4 @@ def load_counts(paths: Sequence[str], min_calls: int = MIN_CALLS) -> Counts:
     """
     if len(paths) == 1 and is_counts_file(paths[0]):
         return read_counts(paths[0])
-    return aggregate(paths, min_calls)
+    return aggregate(paths, min_calls, log_format)

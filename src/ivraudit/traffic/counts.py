@@ -50,6 +50,18 @@ class EdgeCount:
 
 
 @dataclass(frozen=True)
+class ReachTime:
+    """Seconds from the start of a call to its first step at ``node``: the median and the
+    95th percentile over the ``calls`` that reached it with a time."""
+
+    flow: str
+    node: str
+    calls: int
+    median_seconds: float
+    p95_seconds: float
+
+
+@dataclass(frozen=True)
 class Counts:
     """The counts of a set of logs: the whole, then each node and edge over ``min_calls``."""
 
@@ -58,6 +70,8 @@ class Counts:
     min_calls: int
     nodes: tuple[NodeCount, ...] = ()
     edges: tuple[EdgeCount, ...] = ()
+    #: Times to reach each node (only when counted with ``times``; not in the counts file).
+    reach: tuple[ReachTime, ...] = ()
 
     def rows(self) -> list[tuple[Any, ...]]:
         """The counts as rows of the counts file's table (docs/traffic.md)."""
@@ -74,8 +88,16 @@ class Counts:
         return rows
 
 
-def aggregate(paths: Sequence[str], min_calls: int = MIN_CALLS) -> Counts:
-    """Count the calls in the logs under ``paths`` (files or directories).
+def aggregate(
+    paths: Sequence[str],
+    min_calls: int = MIN_CALLS,
+    log_format: str | None = None,
+    *,
+    times: bool = False,
+) -> Counts:
+    """Count the calls in the logs under ``paths`` (files or directories), read in
+    ``log_format`` (None: found from each file's columns); with ``times``, also the
+    seconds calls took to reach each node (from the steps' times).
 
     Raises :class:`UsageError` for a log that cannot be read, lacks a column, or
     holds fewer calls than ``min_calls`` (every count would be suppressed).
@@ -84,13 +106,14 @@ def aggregate(paths: Sequence[str], min_calls: int = MIN_CALLS) -> Counts:
         raise UsageError("--min-calls must be at least 1")
     connection = connect()
     try:
-        create_steps(connection, list(paths))
+        create_steps(connection, list(paths), log_format)
         try:
             connection.execute(sql.WALKED)
             calls, steps = connection.execute(sql.TOTALS).fetchone()
             limit = {"min_calls": min_calls}
             nodes = connection.execute(sql.NODE_COUNTS, limit).fetchall()
             edges = connection.execute(sql.EDGE_COUNTS, limit).fetchall()
+            reach = connection.execute(sql.REACH_SECONDS, limit).fetchall() if times else []
         except engine_error() as exc:
             where = ", ".join(paths)
             first = str(exc).strip().splitlines()[0]
@@ -108,6 +131,7 @@ def aggregate(paths: Sequence[str], min_calls: int = MIN_CALLS) -> Counts:
         min_calls=min_calls,
         nodes=tuple(NodeCount(*row) for row in nodes),
         edges=tuple(EdgeCount(*row) for row in edges),
+        reach=tuple(ReachTime(*row) for row in reach),
     )
 
 

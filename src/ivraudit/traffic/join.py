@@ -7,50 +7,41 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from ivraudit.formats import Estate, load_all, menu_files
-from ivraudit.model.errors import MenuError
 from ivraudit.model.findings import Report, Severity
 from ivraudit.traffic.counts import Counts, NodeCount
+from ivraudit.traffic.names import MenuNames, menu_names
 
 
 def menu_nodes(
     paths: Sequence[str], format: str | None = None, root: str | None = None
-) -> set[str]:
-    """The node names of every menu under ``paths`` (files that cannot be read add none:
-    the check reports them)."""
-    files = menu_files(list(paths))
-    estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
-    names: set[str] = set()
-    for path in files:
-        try:
-            menus = load_all(path, format, estate=estate)
-        except MenuError:
-            continue
-        for menu in menus:
-            names.update(menu.nodes)
-    return names
+) -> MenuNames:
+    """The node names of every menu under ``paths``, and the names platform logs give
+    them (files that cannot be read add none: the check reports them)."""
+    return menu_names(paths, format, root)
 
 
-def calls_at(counts: Counts, flow: str, node: str) -> int | None:
+def calls_at(counts: Counts, flow: str, node: str, names: MenuNames | None = None) -> int | None:
     """Logged calls that reached ``node``: the rows of that node in ``flow`` (or in any
-    flow when the finding or the log names none).  0 when the logs never name it, None
-    when its count may have been suppressed (under ``counts.min_calls``)."""
-    matched = [
-        row
-        for row in counts.nodes
-        if row.node == node and (row.flow == flow or not row.flow or not flow)
-    ]
+    flow when the finding or the log names none), or else the rows of the names a
+    platform's log gives it (summed: an Asterisk pattern is met by every extension it
+    matches).  0 when the logs never name it, None when its count may have been
+    suppressed (under ``counts.min_calls``)."""
+    in_flow = [row for row in counts.nodes if row.flow == flow or not row.flow or not flow]
+    matched = [row for row in in_flow if row.node == node]
+    alias = names.names_of(node) if names is not None else None
+    if not matched and alias is not None:
+        matched = [row for row in in_flow if alias.matches(row.node)]
     if matched:
         return sum(row.calls for row in matched)
     return 0 if counts.min_calls <= 1 else None
 
 
-def weigh(report: Report, counts: Counts, known: set[str]) -> None:
+def weigh(report: Report, counts: Counts, known: MenuNames) -> None:
     """Give every finding ``calls`` and ``share``, sort findings by calls (most first;
     ties in report order), and record the logs' totals and drift in ``report.traffic``."""
     weighed = []
     for finding in report.findings:
-        calls = calls_at(counts, finding.flow, finding.node)
+        calls = calls_at(counts, finding.flow, finding.node, known)
         share = None if calls is None else calls / counts.calls
         weighed.append(dataclasses.replace(finding, calls=calls, share=share))
     weighed.sort(key=lambda finding: -(finding.calls or 0))
@@ -63,10 +54,11 @@ def weigh(report: Report, counts: Counts, known: set[str]) -> None:
     }
 
 
-def drift(nodes: Sequence[NodeCount], known: set[str]) -> dict[str, Any]:
+def drift(nodes: Sequence[NodeCount], known: MenuNames) -> dict[str, Any]:
     """The steps whose node the menus do not have, and those nodes' names (sorted)."""
-    strangers = sorted({row.node for row in nodes if row.node not in known})
-    steps = sum(row.steps for row in nodes if row.node not in known)
+    unknown = [row for row in nodes if not known.knows(row.node)]
+    strangers = sorted({row.node for row in unknown})
+    steps = sum(row.steps for row in unknown)
     return {"steps": steps, "nodes": strangers}
 
 

@@ -1,9 +1,11 @@
-"""Call logs in the generic format: which files, read by which DuckDB reader, as one table.
+"""Call logs: which files, read by which DuckDB reader, in which log format, as one table.
 
-A log is one row per step a call took: ``call_id``, ``node`` and ``seq`` (or ``at``,
-an ISO 8601 timestamp), with optional ``key``, ``seconds`` and ``flow``, in CSV, JSON
-Lines or Parquet (docs/traffic.md).  Files are found by their suffix; a directory
-stands for every log file under it.
+A generic log is one row per step a call took: ``call_id``, ``node`` and ``seq`` (or
+``at``, an ISO 8601 timestamp), with optional ``key``, ``seconds`` and ``flow``, in CSV,
+JSON Lines or Parquet (docs/traffic.md).  A platform's own log (Twilio Studio steps,
+Amazon Connect flow logs, Asterisk CEL) is read into the same columns
+(:mod:`.platforms`).  Files are found by their suffix; a directory stands for every
+log file under it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from ivraudit.model.errors import UsageError
 from ivraudit.traffic import sql
 from ivraudit.traffic.engine import engine_error
+from ivraudit.traffic.platforms import LOG_FORMATS, LogFormat, detect
 
 #: Each reader and the file suffixes it reads (compressed CSV and JSON too).
 READERS = {
@@ -58,14 +61,17 @@ def log_files(paths: list[str]) -> dict[str, list[str]]:
     return groups
 
 
-def _source(reader: str, files: list[str]) -> str:
+def _source(reader: str, files: list[str], *, filename: bool = False) -> str:
     listed = sql.literal_list(files)
+    # A platform's log orders steps of one second by their place in their file.
+    named = ", filename = true" if filename else ""
     if reader == "csv":
         # Every column as text, then typed here: '01' stays a key, not the number 1.
-        return f"read_csv({listed}, header = true, all_varchar = true, union_by_name = true)"
+        return f"read_csv({listed}, header = true, all_varchar = true, union_by_name = true{named})"
     if reader == "json":
-        return f"read_json({listed}, format = 'newline_delimited', union_by_name = true)"
-    return f"read_parquet({listed}, union_by_name = true)"
+        # One object per line, or an array of objects (a page the platform's API returns).
+        return f"read_json({listed}, format = 'auto', union_by_name = true{named})"
+    return f"read_parquet({listed}, union_by_name = true{named})"
 
 
 def _columns(connection: Any, source: str, files: list[str]) -> set[str]:
@@ -76,9 +82,25 @@ def _columns(connection: Any, source: str, files: list[str]) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-def _select(connection: Any, reader: str, files: list[str]) -> str:
+def _select(connection: Any, reader: str, files: list[str], forced: str | None) -> str:
     source = _source(reader, files)
     columns = _columns(connection, source, files)
+    log_format = LOG_FORMATS[forced] if forced else detect(columns)
+    if log_format.query is not None:
+        missing = log_format.missing(columns)
+        if missing:
+            raise UsageError(
+                f"{files[0]}: a log of {log_format.title} needs the columns "
+                f"{_listed(log_format)}; missing {', '.join(missing)}"
+            )
+        generic = log_format.query(_source(reader, files, filename=True), columns)
+        return sql.STEP_COLUMNS.format(
+            position=sql.POSITION_FROM_SEQ,
+            key='"key"',
+            flow='"flow"',
+            moment=sql.MOMENT_FROM_AT,
+            source=generic,
+        )
     missing = [name for name in REQUIRED if name not in columns]
     if "seq" not in columns and "at" not in columns:
         missing.append("seq or at")
@@ -93,15 +115,41 @@ def _select(connection: Any, reader: str, files: list[str]) -> str:
         position=position,
         key='"key"' if "key" in columns else "NULL",
         flow='"flow"' if "flow" in columns else "NULL",
+        moment=sql.MOMENT_FROM_AT if "at" in columns else "NULL",
         source=source,
     )
 
 
-def create_steps(connection: Any, paths: list[str]) -> None:
+def _by_format(
+    connection: Any, reader: str, files: list[str], forced: str | None
+) -> dict[str | None, list[str]]:
+    """The files of one reader by their log format: the one forced, else each file's own
+    (files of several formats may share a suffix and a directory)."""
+    if forced is not None or len(files) == 1:
+        return {forced: files}
+    found: dict[str | None, list[str]] = {}
+    for path in files:
+        columns = _columns(connection, _source(reader, [path]), [path])
+        found.setdefault(detect(columns).name, []).append(path)
+    return found
+
+
+def _listed(log_format: LogFormat) -> str:
+    names = [need if isinstance(need, str) else " or ".join(need) for need in log_format.required]
+    return ", ".join(names)
+
+
+def create_steps(connection: Any, paths: list[str], log_format: str | None = None) -> None:
     """Make the view ``steps`` (call_id, node, position, key, flow) over every log under
-    ``paths``, and refuse logs whose steps cannot be placed in their call."""
-    groups = log_files(paths)
-    selects = [_select(connection, reader, files) for reader, files in sorted(groups.items())]
+    ``paths``, in ``log_format`` (a name of :data:`LOG_FORMATS`; None: found from each
+    group of files' columns), and refuse logs whose steps cannot be placed in their call."""
+    if log_format is not None and log_format not in LOG_FORMATS:
+        known = ", ".join(LOG_FORMATS)
+        raise UsageError(f"unknown log format {log_format!r} (one of {known})")
+    selects = []
+    for reader, files in sorted(log_files(paths).items()):
+        for name, members in _by_format(connection, reader, files, log_format).items():
+            selects.append(_select(connection, reader, members, name))
     connection.execute("CREATE TEMP VIEW steps AS " + " UNION ALL ".join(selects))
     where = ", ".join(paths)
     try:

@@ -19,13 +19,137 @@ SELECT
     CASE WHEN regexp_full_match(coalesce(trim(CAST({key} AS VARCHAR)), ''),
                                 '[0-9*#A-D]|[a-z_]{{1,32}}')
          THEN trim(CAST({key} AS VARCHAR)) ELSE '' END AS key,
-    coalesce(CAST({flow} AS VARCHAR), '') AS flow
+    coalesce(CAST({flow} AS VARCHAR), '') AS flow,
+    {moment} AS moment
 FROM {source}
 """
 
 #: A step's place in its call: ``seq`` when the log has it, else ``at`` (ISO 8601).
 POSITION_FROM_SEQ = 'CAST("seq" AS BIGINT)'
 POSITION_FROM_AT = 'epoch_us(CAST("at" AS TIMESTAMPTZ))'
+#: When the step happened (microseconds), for times to reach a node; NULL without ``at``.
+MOMENT_FROM_AT = 'epoch_us(TRY_CAST("at" AS TIMESTAMPTZ))'
+
+#: A platform's log, in the generic columns (call_id, node, seq, key, flow): each query
+#: below is read as the ``{source}`` of :data:`STEP_COLUMNS`, so the key filter and the
+#: checks apply to it as to a generic log.  Steps of a call are numbered by their time,
+#: then (several steps in one second, as Twilio's ``date_created`` gives) by their place
+#: in the file, read backwards when the file lists newer steps first (``tie``).
+#: ``{file_order}`` is :data:`FILE_ORDER`; optional columns are ``NULL`` when absent.
+FILE_ORDER = """
+directed AS (
+    SELECT *,
+           CASE WHEN arg_min(step_time, file_row) OVER (PARTITION BY log_file)
+                     > arg_max(step_time, file_row) OVER (PARTITION BY log_file)
+                THEN -file_row ELSE file_row END AS tie
+    FROM raw
+),
+placed AS (
+    SELECT *, row_number() OVER (PARTITION BY call_id ORDER BY step_time, tie) AS seq
+    FROM directed
+)"""
+
+#: Twilio Studio execution steps: a step is the move ``transitioned_from`` ->
+#: ``transitioned_to`` on the event ``name``.  The call is at the widget it moved to; the
+#: event that takes it on is what the caller did there (``timeout`` is no input,
+#: ``noMatch`` no match; a keypress's digit is not in the step).  A move to ``Ended`` is
+#: the importer's hangup ``<widget>: end of flow``, except after the caller hung up.
+TWILIO_STEPS = r"""
+(WITH raw AS (
+    SELECT CAST("execution_sid" AS VARCHAR) AS call_id,
+           CAST("transitioned_from" AS VARCHAR) AS came_from,
+           regexp_replace(trim(CAST("transitioned_to" AS VARCHAR)), '\s+', ' ', 'g') AS went_to,
+           CAST("name" AS VARCHAR) AS event,
+           CAST("date_created" AS TIMESTAMPTZ) AS step_time,
+           "filename" AS log_file,
+           row_number() OVER () AS file_row
+    FROM {source}
+),
+{file_order},
+kept AS (
+    SELECT * FROM placed WHERE NOT (went_to = 'Ended' AND event = 'hangup')
+)
+SELECT call_id,
+       CASE WHEN went_to = 'Ended'
+            THEN regexp_replace(trim(came_from), '\s+', ' ', 'g') || ': end of flow'
+            ELSE went_to END AS node,
+       seq,
+       CASE lead(event) OVER (PARTITION BY call_id ORDER BY seq)
+            WHEN 'timeout' THEN 'no_input' WHEN 'noMatch' THEN 'no_match' ELSE '' END AS key,
+       '' AS flow,
+       step_time AS at
+FROM kept)
+"""
+
+#: Amazon Connect flow logs: one event per block a contact passes, named by the block's
+#: ``Identifier``, in the flow ``ContactFlowName`` (else ``ContactFlowId``).  At a Get
+#: customer input block, ``Results`` is the key pressed, ``Timeout`` (no input) or
+#: ``NoMatchingCondition`` (no match); it is read without the quotes JSON gives it when
+#: other events' ``Results`` are objects.
+CONNECT_STEPS = """
+(WITH raw AS (
+    SELECT CAST("ContactId" AS VARCHAR) AS call_id,
+           CAST("Identifier" AS VARCHAR) AS node,
+           CAST({module} AS VARCHAR) AS module,
+           trim(CAST({results} AS VARCHAR), ' "') AS results,
+           coalesce(CAST({flow_name} AS VARCHAR), CAST({flow_id} AS VARCHAR), '') AS flow,
+           CAST("Timestamp" AS TIMESTAMPTZ) AS step_time,
+           "filename" AS log_file,
+           row_number() OVER () AS file_row
+    FROM {source}
+),
+{file_order}
+SELECT call_id, node, seq,
+       CASE WHEN module NOT IN ('GetUserInput', 'GetParticipantInput') THEN ''
+            WHEN results = 'Timeout' THEN 'no_input'
+            WHEN results IN ('NoMatchingCondition', 'NoMatch') THEN 'no_match'
+            ELSE coalesce(results, '') END AS key,
+       flow,
+       step_time AS at
+FROM placed)
+"""
+
+#: Asterisk CEL records: each ``APP_START`` is a step at ``context,exten`` (CEL names no
+#: priority) of the call ``linkedid`` (else ``uniqueid``); ``eventtime`` is a date and time
+#: or seconds since 1970.  Applications run one after another in one extension are one
+#: step there; the ``h`` extension runs after the caller has gone, and is no step.  The
+#: extension a call goes to next in the same context is what the caller dialled: one
+#: keypad symbol is kept as the key (``i``, an invalid key, is no match; ``t``, no input).
+ASTERISK_STEPS = r"""
+(WITH raw AS (
+    SELECT CAST({call} AS VARCHAR) AS call_id,
+           CAST("context" AS VARCHAR) AS context_name,
+           CAST("exten" AS VARCHAR) AS extension,
+           CAST("context" AS VARCHAR) || ',' || CAST("exten" AS VARCHAR) AS node,
+           CASE WHEN regexp_full_match(trim(CAST("eventtime" AS VARCHAR)), '[0-9]+(\.[0-9]+)?')
+                THEN to_timestamp(TRY_CAST(trim(CAST("eventtime" AS VARCHAR)) AS DOUBLE))
+                ELSE TRY_CAST(trim(CAST("eventtime" AS VARCHAR)) AS TIMESTAMPTZ)
+                END AS step_time,
+           "filename" AS log_file,
+           row_number() OVER () AS file_row
+    FROM {source}
+    WHERE upper(trim(CAST("eventtype" AS VARCHAR))) = 'APP_START'
+      AND CAST("exten" AS VARCHAR) IS DISTINCT FROM 'h'
+),
+{file_order},
+moved AS (
+    SELECT *, lag(node) OVER (PARTITION BY call_id ORDER BY seq) AS previous FROM placed
+),
+visits AS (
+    SELECT * FROM moved WHERE previous IS DISTINCT FROM node
+)
+SELECT call_id, node, CASE WHEN step_time IS NULL THEN NULL ELSE seq END AS seq,
+       CASE WHEN lead(context_name) OVER next_visit IS DISTINCT FROM context_name THEN ''
+            WHEN lead(extension) OVER next_visit = 'i' THEN 'no_match'
+            WHEN lead(extension) OVER next_visit = 't' THEN 'no_input'
+            WHEN regexp_full_match(lead(extension) OVER next_visit, '[0-9*#]')
+            THEN lead(extension) OVER next_visit
+            ELSE '' END AS key,
+       '' AS flow,
+       step_time AS at
+FROM visits
+WINDOW next_visit AS (PARTITION BY call_id ORDER BY seq))
+"""
 
 #: Steps that cannot be placed: no call, no node, or no position.
 BLANK_STEPS = """
@@ -77,6 +201,26 @@ WHERE to_node IS NOT NULL
 GROUP BY flow, node, to_flow, to_node, key
 HAVING count(DISTINCT call_id) >= $min_calls
 ORDER BY flow, node, to_flow, to_node, key
+"""
+
+#: Per node: the seconds from a call's first step to its first step at the node, for
+#: the calls that reached it (median and 95th percentile), from the steps' times.
+#: Nodes of fewer than $min_calls timed calls are left out.
+REACH_SECONDS = """
+WITH arrivals AS (
+    SELECT call_id, flow, node, min(moment) AS arrived FROM steps GROUP BY call_id, flow, node
+),
+starts AS (
+    SELECT call_id, min(moment) AS started FROM steps GROUP BY call_id
+)
+SELECT arrivals.flow, arrivals.node, count(*) AS calls,
+       median((arrived - started) / 1e6) AS median_seconds,
+       quantile_cont((arrived - started) / 1e6, 0.95) AS p95_seconds
+FROM arrivals JOIN starts USING (call_id)
+WHERE arrived IS NOT NULL AND started IS NOT NULL
+GROUP BY arrivals.flow, arrivals.node
+HAVING count(*) >= $min_calls
+ORDER BY arrivals.flow, arrivals.node
 """
 
 #: The counts file's one table: every row has every column (docs/traffic.md).
