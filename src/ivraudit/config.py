@@ -73,6 +73,59 @@ class Settings(BaseModel):
         default=DEFAULT_RESENTED_PHRASES,
         description="Phrases callers resent (MN005), matched case-insensitively.",
     )
+    min_reorder_saving: Annotated[float, Field(ge=0)] = Field(
+        default=60.0,
+        description="Least caller-seconds a day that announcing a menu's options in order of "
+        "use must save to be reported (TR001).",
+    )
+    unchosen_min_calls: Annotated[int, Field(ge=1)] = Field(
+        default=200,
+        description="Least logged calls at a menu before an option none of them chose is "
+        "reported (TR002).",
+    )
+    max_abandon_share: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.2,
+        description="Largest share of the calls reaching a node that may hang up there (TR003).",
+    )
+    abandon_min_calls: Annotated[int, Field(ge=1)] = Field(
+        default=20,
+        description="Least logged calls at a node before its hang-up share is judged (TR003).",
+    )
+
+
+class TrafficNode(BaseModel):
+    """Logged calls at one node: those that reached it, and those whose last step it was
+    (None: suppressed, under the counts' ``min_calls``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    flow: str = ""
+    node: str
+    calls: int
+    ended: int | None = None
+
+
+class TrafficEdge(BaseModel):
+    """Logged calls that went from ``node`` to ``to_node`` with ``key`` ("" for none)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    flow: str = ""
+    node: str
+    to_node: str
+    key: str = ""
+    calls: int
+
+
+class Traffic(BaseModel):
+    """Call-log counts as plain data for the rules that need traffic (TR): set by
+    ``check --traffic`` (from :func:`ivraudit.traffic.plain.traffic_data`), never by a
+    config file.  ``days`` is the span of the logs' times in days (None: not known)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    calls: int
+    min_calls: int = 1
+    days: float | None = None
+    nodes: tuple[TrafficNode, ...] = ()
+    edges: tuple[TrafficEdge, ...] = ()
 
 
 class Config(BaseModel):
@@ -109,6 +162,8 @@ class Config(BaseModel):
         "'holiday_routing_test' flow) as caller lines; by default they get structural rules only.",
     )
     settings: Settings = Field(default_factory=Settings)
+    #: Call-log counts for the TR rules; set by ``check --traffic``, not by a config file.
+    traffic: Traffic | None = Field(default=None, description="Set by check --traffic only.")
     _origin: str = PrivateAttr(default="<config>")
 
     @property
@@ -225,6 +280,8 @@ def parse_config(data: dict[str, Any], origin: str = "<config>") -> Config:
     if "fail_on" in data and data["fail_on"] == "never":
         data["fail_on"] = None
     data["settings"] = settings
+    if "traffic" in data:
+        raise ConfigError(f"{origin}: config key 'traffic' is set by 'check --traffic' only")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

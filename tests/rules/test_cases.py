@@ -2,7 +2,8 @@
 
 Each case is a small menu and the exact findings the rule must produce for it:
 rule, node, message, and the witness route as node ids.  ``config`` may set
-thresholds or other config keys for the case.
+thresholds or other config keys for the case; ``traffic`` gives call-log counts
+(:class:`ivraudit.config.Traffic`) for the rules that need them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def _cases() -> list[Any]:
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
 def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     config = config_from_dict({"select": [rule_id], **case.get("config", {})})
+    if "traffic" in case:  # counts from call logs, as check --traffic passes them (TR rules)
+        config = config.merged(traffic=case["traffic"])
     # A case is native YAML, or a platform's own text where only a platform can make
     # the fault (a dialplan line Asterisk skips): then it names its format and file.
     menu = loads(case["menu"], case.get("format"), name=case.get("file", "case.yaml"))

@@ -244,10 +244,15 @@ def run_check(
     with_metrics: bool = False,
     draw: str | None = None,
     witness: bool = True,
+    traffic: dict[str, Any] | None = None,
 ) -> tuple[Config, Report]:
+    """Audit ``args.paths``; ``traffic`` (counts as plain data, from
+    :func:`ivraudit.traffic.plain.traffic_data`) is given to the rules that need it."""
     config = config_for(args.config_path, args.select, args.ignore, fail_on)
     if args.max_bytes is not None:
         config = config.merged(max_bytes=args.max_bytes)
+    if traffic is not None:
+        config = config.merged(traffic=traffic)
     result = check_paths(
         list(args.paths),
         config,

@@ -3,14 +3,15 @@
 - :mod:`ivraudit.rules.registry`: the :class:`Rule` type, the ``@rule`` decorator,
   selectors (id, prefix or name) and :data:`RULES`.
 - One module per family: structure (ST), dead_ends (DE), identity (ID),
-  depth (DP), menus (MN), meta (AU).  Importing a family registers its rules.
+  depth (DP), menus (MN), meta (AU), usage (TR: rules that need call logs).
+  Importing a family registers its rules.
 - :mod:`ivraudit.rules.engine`: :func:`audit` runs the selected rules over the
   audit context and turns their hits into findings.
 """
 
 from __future__ import annotations
 
-from ivraudit.rules import dead_ends, depth, identity, menus, meta, structure
+from ivraudit.rules import dead_ends, depth, identity, menus, meta, structure, usage
 from ivraudit.rules.registry import (
     FAMILIES,
     RULES,
@@ -43,4 +44,5 @@ __all__ = [
     "rule",
     "selected",
     "structure",
+    "usage",
 ]

@@ -30,6 +30,7 @@ FAMILIES = {
     "DP": "depth",
     "MN": "menus",
     "AU": "audit",
+    "TR": "traffic",
 }
 
 

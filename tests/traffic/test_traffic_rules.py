@@ -1,0 +1,106 @@
+"""The rules that need traffic (TR001-TR004) end to end: ``check --traffic`` on a log
+written by the generator (benchmarks/traffic_generate.py) gives the rules the counts,
+and every number they say is the generator's."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ivraudit.cli import main
+from ivraudit.config import ConfigError, parse_config
+
+pytest.importorskip("duckdb")
+
+GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "traffic_generate.py"
+_spec = importlib.util.spec_from_file_location("traffic_generate", GENERATOR)
+assert _spec is not None and _spec.loader is not None
+traffic_generate = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = traffic_generate  # its dataclass looks itself up there
+_spec.loader.exec_module(traffic_generate)
+
+MENU = """\
+ivraudit: 1
+start: main
+nodes:
+  main:
+    type: menu
+    say: >-
+      For billing press 1. For a fault press 2. For fax orders press 3.
+      To speak to someone press 0.
+    options: {"1": billing_info, "2": faults, "3": fax, "0": adviser}
+  billing_info:
+    type: say
+    say: >-
+      Bills are issued on the first working day of each month and are payable within
+      fourteen days. You can view, download and pay your bills online or in our app at
+      any time, and set up a direct debit so that you never miss a payment again. If
+      you think your bill is wrong, please have your account number and the bill date
+      ready before you speak to our billing team, who will look into it for you.
+    next: billing_team
+  billing_team: {type: transfer, target: "queue:billing"}
+  faults: {type: say, say: Our fault line has moved. Please call us on another number.}
+  fax: {type: voicemail, say: Leave your fax order after the tone.}
+  adviser: {type: transfer, target: "queue:advisers"}
+"""
+
+#: 600 calls over 6 hours (under a day: counted as one day); key 2 is chosen twice as
+#: often as key 1 and key 3 never; every call that presses 2 meets a dead end.
+EXPECTED = """\
+menu.yaml:4:3: TR001 info: menu 'main' announces options 1, 2, 3 but callers choose 2 67%, 1 33%, 3 0%: announcing them in order of use would save about 464 caller-seconds a day (514 choices a day, 8 s prompt) (600 calls, 100.0%)
+menu.yaml:9:47: TR002 info: option 3 of menu 'main' (to 'fax') was chosen by fewer than 5 of the 600 logged calls that reached the menu (600 calls, 100.0%)
+menu.yaml:20:3: TR003 warning: 100% of the 344 logged calls that reached 'faults' hung up there (344 calls), more than the limit of 20% (344 calls, 57.3%)
+menu.yaml:19:3: TR004 warning: callers who reached a person took about 33 s from the start on average over 213 logged calls ('billing_team' 41 s (159 calls), 'adviser' 10 s (54 calls)), more than the limit of 30 s (159 calls, 26.5%)
+4 findings (0 errors, 2 warnings, 2 info) in 1 file.
+"""  # noqa: E501
+
+
+@pytest.fixture
+def logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> traffic_generate.Truth:
+    monkeypatch.chdir(tmp_path)
+    Path("menu.yaml").write_text(MENU, encoding="utf-8")
+    Path("ivraudit.toml").write_text("max_seconds_to_human = 30\n", encoding="utf-8")
+    weights = {"1": 3, "2": 6, "3": 0, "0": 1}
+    return traffic_generate.generate("menu.yaml", "calls.csv", 600, 7, weights, order="at")
+
+
+def check(*args: str) -> tuple[int, str]:
+    run = CliRunner().invoke(
+        main, ["check", "menu.yaml", "--config", "ivraudit.toml", "--select", "TR", *args]
+    )
+    return run.exit_code, run.stdout
+
+
+def test_check_traffic_gives_the_rules_the_counts(logged: traffic_generate.Truth) -> None:
+    assert check("--traffic", "calls.csv", "--no-witness") == (1, EXPECTED)
+    # Every count the rules say is the generator's.
+    assert logged.reached["main"] == 600
+    assert (logged.reached["faults"], logged.ended["faults"]) == (344, 344)
+    assert (logged.reached["billing_team"], logged.reached["adviser"]) == (159, 54)
+    options = [("1", "billing_info"), ("2", "faults"), ("3", "fax")]
+    chosen = {key: logged.edge_calls[("main", nxt, key)] for key, nxt in options}
+    assert chosen == {"1": 170, "2": 344, "3": 0}
+    # The prompt's 20 words take 8 s: its three options are heard after 8/3, 16/3 and 8 s.
+    # Announcing 2 before 1 saves (344 - 170) x 8/3 = 464 caller-seconds on the one day.
+    assert round((chosen["2"] - chosen["1"]) * 8 / 3) == 464
+    assert sum(chosen.values()) == 514
+
+
+def test_a_counts_file_gives_the_same_findings(logged: traffic_generate.Truth) -> None:
+    made = CliRunner().invoke(main, ["traffic", "calls.csv", "--counts", "counts.parquet"])
+    assert made.exit_code == 0, made.output
+    # A counts file keeps no times: its calls count as one day, as this log's 6 hours do.
+    assert check("--traffic", "counts.parquet", "--no-witness") == (1, EXPECTED)
+
+
+def test_the_rules_are_silent_without_logs(logged: traffic_generate.Truth) -> None:
+    assert check() == (0, "0 findings (0 errors, 0 warnings, 0 info) in 1 file.\n")
+
+
+def test_a_config_file_cannot_set_traffic() -> None:
+    with pytest.raises(ConfigError, match="'traffic' is set by 'check --traffic' only"):
+        parse_config({"traffic": {"calls": 1}}, "ivraudit.toml")
