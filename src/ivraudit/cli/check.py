@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -23,8 +24,17 @@ from ivraudit.model.findings import Report
 from ivraudit.reports import REPORTERS, RenderOptions
 from ivraudit.reports.json_report import JSON_VERSIONS
 from ivraudit.reports.options import JSON_VERSION
-from ivraudit.reports.text import summary_line
-from ivraudit.traffic import Counts, drift_line, fails_on_share, load_counts, menu_nodes, weigh
+from ivraudit.reports.text import plural, summary_line
+from ivraudit.traffic import (
+    LOG_FORMATS,
+    Counts,
+    drift_line,
+    fails_on_share,
+    load_counts,
+    menu_nodes,
+    weigh,
+)
+from ivraudit.traffic.plain import log_days, traffic_data
 
 
 @click.command()
@@ -80,14 +90,29 @@ from ivraudit.traffic import Counts, drift_line, fails_on_share, load_counts, me
     "traffic_paths",
     multiple=True,
     type=click.Path(),
-    help="Call logs (generic format) or a counts.parquet from 'ivraudit traffic': "
-    "weigh each finding by the calls that reached its node (docs/traffic.md).",
+    help="Call logs (files or directories: the generic format, Twilio Studio steps, "
+    "Amazon Connect flow logs or Asterisk CEL; see --log-format) or one counts.parquet "
+    "from 'ivraudit traffic --counts': give each finding the calls that reached its node "
+    "and their share, sort by calls, report drift (docs/traffic.md).  Repeatable.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", *LOG_FORMATS]),
+    default="auto",
+    show_default=True,
+    help="With --traffic: the logs' format; auto: found from each file's columns.",
 )
 @click.option(
     "--fail-on-share",
     type=click.FloatRange(min=0, max=1),
     help="With --traffic: exit 1 only on findings at --fail-on that at least this share "
     "of logged calls reached (0.01: 1%).",
+)
+@click.option(
+    "--fail-on-drift",
+    is_flag=True,
+    help="With --traffic: also exit 1 when log steps name nodes the menus lack "
+    "(the deployed menu differs from the one checked).",
 )
 @guarded
 def check(
@@ -101,13 +126,20 @@ def check(
     list_unknowns: bool,
     with_diagram: bool | None,
     traffic_paths: tuple[str, ...],
+    log_format: str,
     fail_on_share: float | None,
+    fail_on_drift: bool,
 ) -> None:
     """Audit menu files, or every menu file under directories."""
     if fail_on_share is not None and not traffic_paths:
         raise click.UsageError("--fail-on-share goes with --traffic")
+    if fail_on_drift and not traffic_paths:
+        raise click.UsageError("--fail-on-drift goes with --traffic")
+    if log_format != "auto" and not traffic_paths:
+        raise click.UsageError("--log-format goes with --traffic")
     # Logs are read first: a log that cannot be read stops the run before the audit.
-    counts = load_counts(list(traffic_paths)) if traffic_paths else None
+    forced = None if log_format == "auto" else log_format
+    counts = load_counts(list(traffic_paths), log_format=forced) if traffic_paths else None
     baseline = Baseline.load(baseline_path) if baseline_path else None
     config, report = run_check(
         audit_args,
@@ -115,6 +147,7 @@ def check(
         with_metrics=output_format == "html",
         draw=_drawing_kind(output_format, with_diagram),
         witness=not no_witness,
+        traffic=_traffic_data(counts, traffic_paths, forced),
     )
     if baseline is not None:
         baseline.apply(report)
@@ -137,7 +170,20 @@ def check(
         failing = fails_on_share(report, config.fail_on, fail_on_share)
     else:
         failing = report.fails(config.fail_on)
+    if fail_on_drift and drifted(report):
+        click.echo(f"ivraudit: failing on drift (--fail-on-drift): {drifted(report)}", err=True)
+        failing = True
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _traffic_data(
+    counts: Counts | None, paths: tuple[str, ...], log_format: str | None
+) -> dict[str, Any] | None:
+    """The counts as plain data for the rules that need traffic (TR), with the days the
+    logs span."""
+    if counts is None:
+        return None
+    return traffic_data(counts, log_days(list(paths), log_format))
 
 
 def _weigh(report: Report, counts: Counts, audit_args: AuditArgs) -> None:
@@ -145,9 +191,18 @@ def _weigh(report: Report, counts: Counts, audit_args: AuditArgs) -> None:
     the menus lack."""
     known = menu_nodes(audit_args.paths, audit_args.input_format, audit_args.root)
     weigh(report, counts, known)
-    drifted = drift_line(report)
-    if drifted:
-        click.echo(f"ivraudit: traffic: {drifted}", err=True)
+    said = drift_line(report)
+    if said:
+        click.echo(f"ivraudit: traffic: {said}", err=True)
+
+
+def drifted(report: Report) -> str | None:
+    """ "3 nodes: a, b, c" when the logs name nodes the menus lack, else None."""
+    names = report.traffic["drift"]["nodes"] if report.traffic else []
+    if not names:
+        return None
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return f"{plural(len(names), 'node')} not in the menus checked: {shown}"
 
 
 def _drawing_kind(output_format: str, wanted: bool | None) -> str | None:

@@ -21,7 +21,7 @@ from ivraudit._version import __version__
 from ivraudit.model.findings import Finding, Report, elided, numbered
 from ivraudit.reports.diagrams.layout import finding_anchor, node_dom_id
 from ivraudit.reports.links import rule_url
-from ivraudit.reports.text import checked_files, in_files, plural
+from ivraudit.reports.text import calls_part, checked_files, in_files, plural
 from ivraudit.rules import RULES
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ def render(report: Report, options: RenderOptions) -> str:
         f'<div class="card"><b>{len(files)}</b>files</div>',
         f'<div class="card"><b>{len(report.errors)}</b>unreadable</div>',
         f'<div class="card"><b>{report.suppressed}</b>suppressed</div>',
+        *_traffic_card(report),
         "</div>",
     ]
     if report.errors:
@@ -200,6 +201,13 @@ def render(report: Report, options: RenderOptions) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _traffic_card(report: Report) -> list[str]:
+    """With check --traffic: the logged calls every share is of."""
+    if report.traffic is None:
+        return []
+    return [f'<div class="card"><b>{report.traffic["calls"]}</b>logged calls</div>']
+
+
 def _file_section(
     file: str, findings: list[Finding], report: Report, options: RenderOptions
 ) -> str:
@@ -211,7 +219,7 @@ def _file_section(
     )
     if findings:
         parts.append('<ol class="findings">')
-        parts += [_finding_item(finding, options, routes) for finding in findings]
+        parts += [_finding_item(finding, options, routes, report) for finding in findings]
         parts.append("</ol>")
     else:
         parts.append("<p>No findings.</p>")
@@ -231,7 +239,15 @@ def _file_section(
     return "\n".join(parts)
 
 
-def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, list[str]]) -> str:
+def _calls_html(finding: Finding, report: Report) -> str:
+    """With check --traffic: the logged calls that reached the finding's node."""
+    said = calls_part(finding, report).strip()
+    return f' <strong class="calls">{escape(said)}</strong>' if said else ""
+
+
+def _finding_item(
+    finding: Finding, options: RenderOptions, routes: dict[str, list[str]], report: Report
+) -> str:
     rule = RULES.get(finding.rule)
     name = escape(rule.name) if rule else ""
     route = routes.get(finding.fingerprint, [])
@@ -245,7 +261,7 @@ def _finding_item(finding: Finding, options: RenderOptions, routes: dict[str, li
         f'<span class="sev {finding.severity.value}">{finding.severity.value}</span> ',
         f'<a class="rule" href="{rule_url(finding.rule)}">{finding.rule}</a> '
         f'<span class="where">{name} &middot; line {finding.line} &middot; '
-        f"{escape(finding.node)}</span><br>",
+        f"{escape(finding.node)}</span>{_calls_html(finding, report)}<br>",
         escape(finding.message_and_fix),
     ]
     if options.witness and finding.witness:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ivraudit.model.findings import Finding, Report, Severity, elided, numbered
 from ivraudit.model.prompts import shorten
 from ivraudit.reports.links import rule_url
-from ivraudit.reports.text import in_files, plural
+from ivraudit.reports.text import calls_part, in_files, plural
 from ivraudit.rules import RULES
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ def _summary(report: Report) -> list[str]:
         f"| {report.absorbed} |",
         "",
     ]
+    if report.traffic is not None:
+        lines += [f"Weighed by {traffic_line(report)}; findings sorted by calls, most first.", ""]
     by_rule = Counter(finding.rule for finding in report.findings)
     if by_rule:
         lines += ["| rule | findings |", "|---|---:|"]
@@ -54,6 +56,19 @@ def _summary(report: Report) -> list[str]:
             lines.append(f"| [{rule_id}]({rule_url(rule_id)}){name} | {count} |")
         lines.append("")
     return lines
+
+
+def traffic_line(report: Report) -> str:
+    """ "2,000 logged calls (counts under 5 calls suppressed)", for check --traffic."""
+    traffic = report.traffic or {}
+    calls = plural(traffic.get("calls", 0), "logged call")
+    return f"{calls} (counts under {traffic.get('min_calls', 1)} calls suppressed)"
+
+
+def _said(finding: Finding, report: Report) -> str:
+    """The message, the calls that reached the node (check --traffic), then the fix."""
+    said = finding.message + calls_part(finding, report)
+    return f"{said}. Fix: {finding.fix}" if finding.fix else said
 
 
 def witness_markdown(finding: Finding) -> list[str]:
@@ -80,7 +95,7 @@ def render(report: Report, options: RenderOptions) -> str:
         for finding in by_file[file]:
             lines.append(
                 f"- {_ICONS[finding.severity]} **[{finding.rule}]({rule_url(finding.rule)})** "
-                f"line {finding.line}, {code(finding.node)}: {inline(finding.message_and_fix)}"
+                f"line {finding.line}, {code(finding.node)}: {inline(_said(finding, report))}"
             )
             if options.witness and finding.witness:
                 lines += [

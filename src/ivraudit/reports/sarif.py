@@ -120,7 +120,9 @@ def _flow_location(step: Step, finding: Finding) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: dict[str, int], flows: FlowTable | None) -> dict[str, Any]:
+def _result(
+    finding: Finding, index: dict[str, int], flows: FlowTable | None, traffic: bool = False
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
@@ -131,6 +133,13 @@ def _result(finding: Finding, index: dict[str, int], flows: FlowTable | None) ->
     }
     if finding.witness and flows is not None:
         result["codeFlows"] = [flows.code_flow(finding)]
+    if traffic:
+        # check --traffic: SARIF 2.1.0 §3.27.32 rank (0.0-100.0) is the share of logged
+        # calls in percent; a suppressed count has no rank (it defaults to -1, unknown).
+        share = None if finding.share is None else round(finding.share, 6)
+        if finding.share is not None:
+            result["rank"] = round(finding.share * 100, 4)
+        result["properties"] = {"calls": finding.calls, "share": share}
     return result
 
 
@@ -196,10 +205,18 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
     yield f'      "tool": {{"driver": {dumps(driver)}}},\n'
     yield f'      "invocations": [{dumps(invocation)}],\n'
     yield '      "columnKind": "unicodeCodePoints",\n'
+    properties: dict[str, Any] = {}
     if left_out:
-        yield f'      "properties": {dumps({"ivrauditResultsLeftOut": left_out})},\n'
+        properties["ivrauditResultsLeftOut"] = left_out
+    traffic = report.traffic is not None
+    if report.traffic is not None:
+        properties["ivrauditTraffic"] = {
+            name: report.traffic[name] for name in ("calls", "steps", "min_calls")
+        }
+    if properties:
+        yield f'      "properties": {dumps(properties)},\n'
     # Results stream first; the locations their code flows refer to follow them.
-    results = (_result(finding, index, flows) for finding in kept)
+    results = (_result(finding, index, flows, traffic) for finding in kept)
     yield from _lines("results", results, last=flows is None)
     if flows is not None:
         yield from _lines("threadFlowLocations", flows.locations, last=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ivraudit.model.errors import UsageError
 from ivraudit.traffic.counts import (
     MIN_CALLS,
     Counts,
@@ -54,5 +55,7 @@ def load_counts(
     ivraudit.model.errors.UsageError: no-such-log.csv: no such file or directory
     """
     if len(paths) == 1 and is_counts_file(paths[0]):
+        if log_format is not None:
+            raise UsageError(f"{paths[0]}: a counts file has no log format: drop --log-format")
         return read_counts(paths[0])
     return aggregate(paths, min_calls, log_format)

@@ -145,8 +145,9 @@ def write_counts(counts: Counts, output: str) -> None:
     connection = connect()
     try:
         connection.execute(sql.COUNTS_TABLE)
-        rows = counts.rows()
-        connection.executemany(sql.COUNTS_INSERT, rows)
+        columns = list(zip(*counts.rows(), strict=True))
+        named = dict(zip(sql.COUNTS_COLUMNS, map(list, columns), strict=True))
+        connection.execute(sql.COUNTS_INSERT, named)
         connection.execute(sql.COUNTS_WRITE.format(path=sql.literal(temporary)))
         os.replace(temporary, output)
     finally:

@@ -173,8 +173,10 @@ FROM steps
 WINDOW call_order AS (PARTITION BY call_id ORDER BY position)
 """
 
-#: All calls and steps of the logs (the denominator of every share).
-TOTALS = "SELECT count(DISTINCT call_id), count(*) FROM walked"
+#: All calls and steps of the logs (the denominator of every share).  Every call has
+#: exactly one last step (no next step), so counting those counts the calls without the
+#: cost of a distinct count over every call id.
+TOTALS = "SELECT count(*) FILTER (WHERE to_node IS NULL), count(*) FROM walked"
 
 #: Per node: calls that reached it, steps taken there, calls whose last step it was.
 #: Cells under $min_calls are suppressed: a row is left out, an ``ended`` is NULL.
@@ -230,7 +232,12 @@ CREATE TEMP TABLE counts (
     key VARCHAR, calls BIGINT, steps BIGINT, ended BIGINT
 )
 """
-COUNTS_INSERT = "INSERT INTO counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#: All rows in one statement, one list per column (row by row, 40,000 edges took 20 s).
+COUNTS_INSERT = """
+INSERT INTO counts
+SELECT unnest($kind), unnest($flow), unnest($node), unnest($to_flow), unnest($to_node),
+       unnest($key), unnest($calls), unnest($steps), unnest($ended)
+"""
 COUNTS_COLUMNS = ("kind", "flow", "node", "to_flow", "to_node", "key", "calls", "steps", "ended")
 COUNTS_READ = """
 SELECT kind, flow, node, to_flow, to_node, key, calls, steps, ended
