@@ -9,6 +9,7 @@ report can point at a handful of callers.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +18,14 @@ from typing import Any
 from ivraudit.model.errors import UsageError
 from ivraudit.traffic import sql
 from ivraudit.traffic.engine import connect, engine_error
-from ivraudit.traffic.logs import create_steps
+from ivraudit.traffic.logs import create_steps, refuse_tied
 
 #: The default of ``--min-calls``: cells of fewer calls are suppressed.
 MIN_CALLS = 5
+
+#: DuckDB's memory while counting: past it, the walk over the calls spills to disk
+#: (10 million steps peak near 700 MiB in all, docs/performance.md "Call logs").
+MEMORY_LIMIT = "600MB"
 
 
 @dataclass(frozen=True)
@@ -105,11 +110,16 @@ def aggregate(
     if min_calls < 1:
         raise UsageError("--min-calls must be at least 1")
     connection = connect()
+    spill = tempfile.mkdtemp(prefix="ivraudit-duckdb-")
     try:
-        create_steps(connection, list(paths), log_format)
+        _limit(connection, spill)
+        create_steps(connection, list(paths), log_format, ties=False)
         try:
+            connection.execute(sql.CALL_IDS)
+            connection.execute(sql.PLACES)
             connection.execute(sql.WALKED)
-            calls, steps = connection.execute(sql.TOTALS).fetchone()
+            calls, steps, tied = connection.execute(sql.TOTALS).fetchone()
+            refuse_tied(list(paths), tied)
             limit = {"min_calls": min_calls}
             nodes = connection.execute(sql.NODE_COUNTS, limit).fetchall()
             edges = connection.execute(sql.EDGE_COUNTS, limit).fetchall()
@@ -120,6 +130,7 @@ def aggregate(
             raise UsageError(f"{where}: cannot count the call log: {first}") from None
     finally:
         connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
     if calls < min_calls:
         raise UsageError(
             f"the logs hold {calls} call(s), fewer than --min-calls {min_calls}: "
@@ -133,6 +144,17 @@ def aggregate(
         edges=tuple(EdgeCount(*row) for row in edges),
         reach=tuple(ReachTime(*row) for row in reach),
     )
+
+
+def _limit(connection: Any, folder: str) -> None:
+    """Cap DuckDB's memory (spilling to ``folder``) and give it every CPU."""
+    values = {
+        "memory": sql.literal(MEMORY_LIMIT),
+        "folder": sql.literal(folder),
+        "threads": os.cpu_count() or 1,
+    }
+    for setting in sql.COUNTING_SETTINGS:
+        connection.execute(setting.format(**values))
 
 
 def write_counts(counts: Counts, output: str) -> None:

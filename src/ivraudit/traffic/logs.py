@@ -139,10 +139,14 @@ def _listed(log_format: LogFormat) -> str:
     return ", ".join(names)
 
 
-def create_steps(connection: Any, paths: list[str], log_format: str | None = None) -> None:
+def create_steps(
+    connection: Any, paths: list[str], log_format: str | None = None, *, ties: bool = True
+) -> None:
     """Make the view ``steps`` (call_id, node, position, key, flow) over every log under
     ``paths``, in ``log_format`` (a name of :data:`LOG_FORMATS`; None: found from each
-    group of files' columns), and refuse logs whose steps cannot be placed in their call."""
+    group of files' columns), and refuse logs whose steps cannot be placed in their call.
+    With ``ties`` false, steps that share their call and position are left to the caller
+    to find (counting finds them in its walk) and refuse with :func:`refuse_tied`."""
     if log_format is not None and log_format not in LOG_FORMATS:
         known = ", ".join(LOG_FORMATS)
         raise UsageError(f"unknown log format {log_format!r} (one of {known})")
@@ -154,7 +158,7 @@ def create_steps(connection: Any, paths: list[str], log_format: str | None = Non
     where = ", ".join(paths)
     try:
         blank = connection.execute(sql.BLANK_STEPS).fetchone()[0]
-        tied = connection.execute(sql.TIED_STEPS).fetchone()[0]
+        tied = connection.execute(sql.TIED_STEPS).fetchone()[0] if ties else 0
     except engine_error() as exc:
         raise UsageError(f"{where}: cannot read as a call log: {_first_line(exc)}") from None
     if blank:
@@ -162,9 +166,14 @@ def create_steps(connection: Any, paths: list[str], log_format: str | None = Non
             f"{where}: {blank} step(s) have no call_id, node, or seq/at "
             "(every step needs all three)"
         )
+    refuse_tied(paths, tied)
+
+
+def refuse_tied(paths: list[str], tied: int) -> None:
+    """Refuse logs in which ``tied`` steps share their call and position with another."""
     if tied:
         raise UsageError(
-            f"{where}: {tied} steps share their call and seq/at with another step, "
+            f"{', '.join(paths)}: {tied} steps share their call and seq/at with another step, "
             "so their order is unknown (give each step of a call its own seq or at)"
         )
 

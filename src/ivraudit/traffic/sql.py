@@ -157,52 +157,88 @@ SELECT count(*) FROM steps WHERE call_id IS NULL OR node IS NULL OR position IS 
 """
 
 #: Steps that share their call and position with another step (their order is unknown).
+#: Counting reads this from the walk instead (``tied`` in :data:`WALKED`).
 TIED_STEPS = """
 SELECT coalesce(sum(n), 0) FROM (
     SELECT count(*) AS n FROM steps GROUP BY call_id, position HAVING count(*) > 1
 )
 """
 
-#: Each step with the step its call takes next (NULL on a call's last step).
-WALKED = """
-CREATE TEMP TABLE walked AS
-SELECT call_id, flow, node, key,
-       lead(flow) OVER call_order AS to_flow,
-       lead(node) OVER call_order AS to_node
-FROM steps
-WINDOW call_order AS (PARTITION BY call_id ORDER BY position)
+#: Each call id numbered once, so the walk partitions and counts on integers, not text.
+CALL_IDS = """
+CREATE TEMP TABLE call_ids AS
+SELECT call_id, row_number() OVER () AS call FROM (SELECT DISTINCT call_id FROM steps)
 """
 
-#: All calls and steps of the logs (the denominator of every share).  Every call has
-#: exactly one last step (no next step), so counting those counts the calls without the
-#: cost of a distinct count over every call id.
-TOTALS = "SELECT count(*) FILTER (WHERE to_node IS NULL), count(*) FROM walked"
+#: Each (flow, node, key) a step has, numbered (``place``), with its node's number
+#: (``node_id``, one per flow and node).
+PLACES = """
+CREATE TEMP TABLE places AS
+SELECT flow, node, key,
+       row_number() OVER () AS place,
+       dense_rank() OVER (ORDER BY flow, node) AS node_id
+FROM (SELECT DISTINCT flow, node, key FROM steps)
+"""
+
+#: Each step with the node its call takes next (NULL on a call's last step), and whether
+#: it shares its position with the step before or after it in its call (``tied``: in
+#: position order, every step of a tie has a neighbour at its own position).
+WALKED = """
+CREATE TEMP TABLE walked AS
+SELECT call, place, node_id,
+       lead(node_id) OVER call_order AS to_node_id,
+       (lag(position) OVER call_order = position
+        OR lead(position) OVER call_order = position) AS tied
+FROM steps JOIN call_ids USING (call_id) JOIN places USING (flow, node, key)
+WINDOW call_order AS (PARTITION BY call ORDER BY position)
+"""
+
+#: All calls and steps of the logs (the denominator of every share), and the steps that
+#: share their call and position with another (their order is unknown: the log is
+#: refused).  Every call has exactly one last step (no next step), so counting those
+#: counts the calls without the cost of a distinct count over every call id.
+TOTALS = """
+SELECT count(*) FILTER (WHERE to_node_id IS NULL), count(*), count(*) FILTER (WHERE tied)
+FROM walked
+"""
 
 #: Per node: calls that reached it, steps taken there, calls whose last step it was.
 #: Cells under $min_calls are suppressed: a row is left out, an ``ended`` is NULL.
 NODE_COUNTS = """
-SELECT flow, node,
-       count(DISTINCT call_id) AS calls,
-       count(*) AS steps,
-       CASE WHEN count(*) FILTER (WHERE to_node IS NULL) BETWEEN 1 AND $min_calls - 1
-            THEN NULL ELSE count(*) FILTER (WHERE to_node IS NULL) END AS ended
-FROM walked
-GROUP BY flow, node
-HAVING count(DISTINCT call_id) >= $min_calls
+WITH per_node AS (
+    SELECT node_id,
+           count(DISTINCT call) AS calls,
+           count(*) AS steps,
+           count(*) FILTER (WHERE to_node_id IS NULL) AS ended
+    FROM walked
+    GROUP BY node_id
+    HAVING count(DISTINCT call) >= $min_calls
+),
+nodes AS (SELECT DISTINCT node_id, flow, node FROM places)
+SELECT flow, node, calls, steps,
+       CASE WHEN ended BETWEEN 1 AND $min_calls - 1 THEN NULL ELSE ended END AS ended
+FROM per_node JOIN nodes USING (node_id)
 ORDER BY flow, node
 """
 
 #: Per edge (a step and the next of the same call, with the key pressed at the first):
-#: calls that took it and times it was taken.
+#: calls that took it and times it was taken.  A ``place`` is one (flow, node, key), a
+#: ``node_id`` one (flow, node): grouping on them is grouping on the names.
 EDGE_COUNTS = """
-SELECT flow, node, to_flow, to_node, key,
-       count(DISTINCT call_id) AS calls,
-       count(*) AS steps
-FROM walked
-WHERE to_node IS NOT NULL
-GROUP BY flow, node, to_flow, to_node, key
-HAVING count(DISTINCT call_id) >= $min_calls
-ORDER BY flow, node, to_flow, to_node, key
+WITH per_edge AS (
+    SELECT place, to_node_id, count(DISTINCT call) AS calls, count(*) AS steps
+    FROM walked
+    WHERE to_node_id IS NOT NULL
+    GROUP BY place, to_node_id
+    HAVING count(DISTINCT call) >= $min_calls
+),
+nodes AS (SELECT DISTINCT node_id, flow, node FROM places)
+SELECT places.flow, places.node, nodes.flow AS to_flow, nodes.node AS to_node, places.key,
+       per_edge.calls, per_edge.steps
+FROM per_edge
+JOIN places USING (place)
+JOIN nodes ON nodes.node_id = per_edge.to_node_id
+ORDER BY places.flow, places.node, to_flow, to_node, places.key
 """
 
 #: Per node: the seconds from a call's first step to its first step at the node, for
@@ -245,6 +281,16 @@ FROM read_parquet({path})
 ORDER BY kind, flow, node, to_flow, to_node, key
 """
 COUNTS_WRITE = "COPY (SELECT * FROM counts) TO {path} (FORMAT parquet)"
+
+#: DuckDB's settings while counting: a memory cap, so the walk spills to a temporary
+#: directory instead of being held whole, every CPU, and no insertion order to keep (every
+#: result is ordered by its names).
+COUNTING_SETTINGS = (
+    "SET memory_limit = {memory}",
+    "SET temp_directory = {folder}",
+    "SET threads = {threads}",
+    "SET preserve_insertion_order = false",
+)
 
 #: The columns of a group of files, read without typing them (``DESCRIBE``).
 DESCRIBE = "DESCRIBE SELECT * FROM {source}"
