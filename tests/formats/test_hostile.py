@@ -687,3 +687,14 @@ def test_menu_text_reads_no_subflow_outside_where_it_is_read(tmp_path, monkeypat
         loads(text)
     assert "is outside" in raised.value.message
     assert raised.value.line == 4
+
+
+def test_bytes_that_are_not_the_declared_encoding_are_named_where_they_are(tmp_path):
+    path = tmp_path / "a.vxml"
+    path.write_bytes(b'<?xml version="1.0" encoding="us-ascii"?>\n<vxml>\xe9</vxml>\n')
+    with pytest.raises(MenuError) as raised:
+        load(path)
+    error = raised.value
+    assert (error.line, error.column) == (2, 7)
+    assert error.message == "file is not valid us-ascii (byte 0xe9)"
+    assert error.hint == "fix the bytes or the encoding the XML declaration names"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -34,7 +33,7 @@ from ivraudit.traffic import (
     menu_nodes,
     weigh,
 )
-from ivraudit.traffic.plain import log_days, traffic_data
+from ivraudit.traffic.plain import traffic_data
 
 
 @click.command()
@@ -147,7 +146,7 @@ def check(
         with_metrics=output_format == "html",
         draw=_drawing_kind(output_format, with_diagram),
         witness=not no_witness,
-        traffic=_traffic_data(counts, traffic_paths, forced),
+        traffic=None if counts is None else traffic_data(counts),
     )
     if baseline is not None:
         baseline.apply(report)
@@ -174,16 +173,6 @@ def check(
         click.echo(f"ivraudit: failing on drift (--fail-on-drift): {drifted(report)}", err=True)
         failing = True
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
-
-
-def _traffic_data(
-    counts: Counts | None, paths: tuple[str, ...], log_format: str | None
-) -> dict[str, Any] | None:
-    """The counts as plain data for the rules that need traffic (TR), with the days the
-    logs span."""
-    if counts is None:
-        return None
-    return traffic_data(counts, log_days(list(paths), log_format))
 
 
 def _weigh(report: Report, counts: Counts, audit_args: AuditArgs) -> None:

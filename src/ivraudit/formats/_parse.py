@@ -133,15 +133,18 @@ def decode(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, column = _line_column_of_bytes(data, exc.start)
-        raise MenuError(
-            path,
-            line,
-            column,
-            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            "save it as UTF-8",
-        ) from None
+        raise _undecodable(data, path, exc, "UTF-8", "save it as UTF-8") from None
     return text
+
+
+def _undecodable(
+    data: bytes, path: str, exc: UnicodeDecodeError, encoding: str, fix: str
+) -> MenuError:
+    """The error for bytes that are not ``encoding``, at the first bad byte."""
+    line, column = _line_column_of_bytes(data, exc.start)
+    return MenuError(
+        path, line, column, f"file is not valid {encoding} (byte 0x{data[exc.start]:02x})", fix
+    )
 
 
 _XML_ENCODING = re.compile(
@@ -158,15 +161,8 @@ def _decode_declared(data: bytes, path: str, encoding: str) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line, column = _line_column_of_bytes(data, exc.start)
-        raise MenuError(
-            path,
-            line,
-            column,
-            f"file is not valid {encoding} (byte 0x{data[exc.start]:02x}) as its XML "
-            "declaration says",
-            "fix the bytes or the declared encoding",
-        ) from None
+        fix = "fix the bytes or the encoding the XML declaration names"
+        raise _undecodable(data, path, exc, encoding, fix) from None
     except (LookupError, ValueError):  # unknown, or a codec that cannot read text (punycode)
         raise encoding_error(path, encoding) from None
     if not text.lstrip("\ufeff \t\r\n").startswith("<"):  # it moves ASCII (EBCDIC)

@@ -27,6 +27,9 @@ MIN_CALLS = 5
 #: (10 million steps peak near 700 MiB in all, docs/performance.md "Call logs").
 MEMORY_LIMIT = "600MB"
 
+#: Seconds in a day.
+DAY = 86400.0
+
 
 @dataclass(frozen=True)
 class NodeCount:
@@ -77,6 +80,9 @@ class Counts:
     edges: tuple[EdgeCount, ...] = ()
     #: Times to reach each node (only when counted with ``times``; not in the counts file).
     reach: tuple[ReachTime, ...] = ()
+    #: The days between the first and the last step (None: a log placed by seq only, or
+    #: a counts file, which keeps no times).
+    days: float | None = None
 
     def rows(self) -> list[tuple[Any, ...]]:
         """The counts as rows of the counts file's table (docs/traffic.md)."""
@@ -115,6 +121,7 @@ def aggregate(
         _limit(connection, spill)
         create_steps(connection, list(paths), log_format, ties=False)
         try:
+            first, last = connection.execute(sql.LOG_SPAN).fetchone()
             connection.execute(sql.CALL_IDS)
             connection.execute(sql.PLACES)
             connection.execute(sql.WALKED)
@@ -143,6 +150,7 @@ def aggregate(
         nodes=tuple(NodeCount(*row) for row in nodes),
         edges=tuple(EdgeCount(*row) for row in edges),
         reach=tuple(ReachTime(*row) for row in reach),
+        days=None if first is None or last is None else (last - first) / 1e6 / DAY,
     )
 
 

@@ -197,6 +197,9 @@ WINDOW call_order AS (PARTITION BY call ORDER BY position)
 #: share their call and position with another (their order is unknown: the log is
 #: refused).  Every call has exactly one last step (no next step), so counting those
 #: counts the calls without the cost of a distinct count over every call id.
+#: The first and last time of the steps (microseconds; NULL for a log placed by seq only).
+LOG_SPAN = "SELECT min(moment), max(moment) FROM steps"
+
 TOTALS = """
 SELECT count(*) FILTER (WHERE to_node_id IS NULL), count(*), count(*) FILTER (WHERE tied)
 FROM walked

@@ -137,13 +137,7 @@ class Jumps:
                     target = self.targets.goto(current, arm, kind.cond if holds else None)
                     otherwise = self.flow.link(pool, target, node_id, "else", where)
                     break
-                follow = self._chained_gotoif(current)
-                if follow is not None:
-                    current = follow
-                    continue
-                otherwise = self.flow.after(pool, current)
-                break
-            if not kind.then:
+            elif not kind.then:
                 cases.append((kind.cond or "", self.flow.after(pool, current)))
                 if kind.otherwise:
                     target = self.targets.goto(current, kind.otherwise)
@@ -151,14 +145,15 @@ class Jumps:
                 else:
                     otherwise = self.flow.after(pool, current)
                 break
-            target = self.targets.goto(current, kind.then, kind.cond)
-            cases.append(
-                (kind.cond or "", self.flow.link(pool, target, node_id, f"case {number}", where))
-            )
-            if kind.otherwise:
-                target = self.targets.goto(current, kind.otherwise)
-                otherwise = self.flow.link(pool, target, node_id, "else", where)
-                break
+            else:
+                target = self.targets.goto(current, kind.then, kind.cond)
+                linked = self.flow.link(pool, target, node_id, f"case {number}", where)
+                cases.append((kind.cond or "", linked))
+                if kind.otherwise:
+                    target = self.targets.goto(current, kind.otherwise)
+                    otherwise = self.flow.link(pool, target, node_id, "else", where)
+                    break
+            # Only jumps when true: a GotoIf right after it goes on with the chain.
             follow = self._chained_gotoif(current)
             if follow is not None:
                 current = follow
