@@ -214,6 +214,8 @@ def classify(app: str, data: str) -> Kind:
         return _transfer_kind(app, name, data, args)
     if name == "park":
         return _park_kind(app, data, args)
+    if name in ("pickup", "pickupchan"):
+        return _pickup_kind(app, data, args)
     if name == "disa":
         where = args[1] if len(args) > 1 else "the caller's own context"
         return Kind(
@@ -307,6 +309,20 @@ def _park_kind(app: str, data: str, args: list[str]) -> Kind:
         waits=True,
         note=f"{app}({shortened(data)}): the call waits in parking lot {lot} until a person "
         "picks it up (ParkedCall); when nobody does, the parking lot's timeout decides",
+    )
+
+
+def _pickup_kind(app: str, data: str, args: list[str]) -> Kind:
+    """Pickup()/PickupChan(): the caller answers a phone that is ringing (docs.asterisk.org,
+    Dialplan Applications Pickup: "Directed extension call pickup"): the caller is put
+    through to the call that was ringing there, a person; when nothing rings, the
+    dialplan goes on with the next priority, as after Dial()."""
+    where = args[0] if args and args[0] else "the caller's pickup group"
+    return Kind(
+        "transfer",
+        app,
+        target=f"pickup:{where}",
+        note=f"{app}({shortened(data)}): answers a call ringing at {where}",
     )
 
 

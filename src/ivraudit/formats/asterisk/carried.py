@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from ivraudit.formats.asterisk.apps import app_args, classify_inner, goto_parts, inner_app
 from ivraudit.formats.asterisk.match import expression_value, has_variables, is_dialable
+from ivraudit.formats.asterisk.origin import CALLER, ORIGIN, chosen
 from ivraudit.formats.asterisk.parse import Context, Extension, Step
 from ivraudit.formats.asterisk.targets import SPECIAL_EXTENSIONS, Cases, Loc, Target, Timed
 from ivraudit.formats.asterisk.writes import assigned_name, step_assigns
@@ -58,6 +59,18 @@ class Carried:
 
     def at(self, loc: Loc, name: str) -> set[str] | None:
         """The values ``${name}`` has on every route into ``loc``; None: unknown."""
+        found = self._at(loc)
+        if found is None or name not in found:
+            return None
+        return set(found[name])
+
+    def callers(self, loc: Loc, name: str) -> bool:
+        """Whether ``${name}`` holds the caller's dialled or keyed digits (or a constant)
+        on every route into ``loc`` (:mod:`.origin`)."""
+        found = self._at(loc)
+        return found is not None and (ORIGIN + name in found or name in found)
+
+    def _at(self, loc: Loc) -> Facts | None:
         if self.roots is None or self._running:
             return None
         if self._facts is None:
@@ -68,10 +81,7 @@ class Carried:
             finally:
                 self.targets.use_frame(previous)
                 self._running = False
-        found = self._facts.get((loc.chan, id(loc.step)))
-        if found is None or name not in found:
-            return None
-        return set(found[name])
+        return self._facts.get((loc.chan, id(loc.step)))
 
     # -- where calls come from outside -------------------------------------------------------
 
@@ -262,7 +272,14 @@ class Carried:
             return {}
         if not names:
             return before
-        return {name: values for name, values in before.items() if name not in names}
+        after = {
+            name: values for name, values in before.items() if name.lstrip(ORIGIN) not in names
+        }
+        if app in ("read", "readexten") and len(names) == 1:
+            # The digits the caller keyed in (docs.asterisk.org, Read: "the variable
+            # the digits are stored in").
+            after[ORIGIN + next(iter(names))] = CALLER
+        return after
 
     def _set(self, app: str, data: str, before: Facts) -> Facts:
         after = dict(before)
@@ -276,11 +293,14 @@ class Carried:
             if not name:
                 continue
             after.pop(name, None)
+            after.pop(ORIGIN + name, None)
             if target.strip().upper().startswith("GLOBAL("):
                 continue
             known = _value(value.strip(), before)
             if known is not None:
                 after[name] = known
+            elif chosen(value, lambda other: ORIGIN + other in before or other in before):
+                after[ORIGIN + name] = CALLER
         return after
 
     def _refined(self, loc: Loc, cond: str, outcome: bool, facts: Facts) -> Facts | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from ivraudit.formats.asterisk.apps import (
     DOMAINS,
@@ -19,7 +19,11 @@ from ivraudit.formats.asterisk.apps import (
 )
 from ivraudit.formats.asterisk.lookup import Lookup, step_of
 from ivraudit.formats.asterisk.match import Pattern, has_variables, normalize, substitute
+from ivraudit.formats.asterisk.origin import chosen
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step
+
+if TYPE_CHECKING:
+    from ivraudit.formats.asterisk.carried import Carried
 
 #: Most cases a jump to a run-time extension may fan out to before it is left opaque.
 MAX_DYNAMIC_CASES = 60
@@ -96,6 +100,9 @@ class Targets(Lookup):
         self.frame: dict[str, str] = {}
         self.frame_key: tuple[tuple[str, str], ...] = ()
         self._values = self.constants
+        #: Values carried across the dialplan (set by the walker): whose choice a
+        #: run-time extension is (:mod:`.origin`).
+        self.carried: Carried | None = None
         unread = sorted({item.name for item in plan.unread if item.in_context})
         self.hiding = bool(unread)
         self.unread_text = ", ".join(f"'{name}'" for name in unread[:3]) + (
@@ -143,6 +150,13 @@ class Targets(Lookup):
                 f"jumps to a priority known only at run time ({priority})", "run-time", named
             )
         if has_variables(exten):
+            if not self.callers_choice(exten, here):
+                return Unknown(
+                    f"jumps to extension {exten} of '{chan}', known only at run time (not a "
+                    "number the caller dialled or keyed)",
+                    "run-time",
+                    named,
+                )
             source = None
             if exten.strip() == "${EXTEN}" and here is not None:
                 source = here.step.exten.pattern
@@ -164,6 +178,15 @@ class Targets(Lookup):
                 named,
             )
         return self.invalid(chan, exten, priority)
+
+    def callers_choice(self, exten: str, here: Loc | None) -> bool:
+        """Whether the run-time extension ``exten`` of a jump at ``here`` is a number the
+        caller dialled or keyed (or a documented result): then each extension it may find
+        is a route; otherwise Asterisk runs one that data outside the dialplan picks."""
+        carried = self.carried
+        if here is None:
+            return False
+        return chosen(exten, lambda name: carried is not None and carried.callers(here, name))
 
     def priority(self, text: str, here: Loc | None) -> int | str | None:
         text = priority_and_args(text)

@@ -271,6 +271,7 @@ class Known:
         self._wild: set[int] = set()
         self.writes = Writes(walker.targets.plan)
         self.carried = Carried(self)
+        walker.targets.carried = self.carried
         self._constants: dict[str, set[str] | None] | None = None
 
     def holds(self, loc: Loc, cond: str | None = None) -> bool | None:
