@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
-from ivraudit.cli.common import guarded
+from ivraudit.cli.common import guarded, write_output
+from ivraudit.reports.diagrams.draw import heat_drawing
 from ivraudit.traffic import LOG_FORMATS, MIN_CALLS, aggregate, write_counts
-from ivraudit.traffic.report import RENDERERS, menu_traffic
+from ivraudit.traffic.pages import FORMATS, render
+from ivraudit.traffic.report import traffic_menus
 
 MIN_CALLS_OPTION = click.option(
     "--min-calls",
@@ -29,8 +31,16 @@ MIN_CALLS_OPTION = click.option(
     "-f",
     "--format",
     "report_format",
-    type=click.Choice(sorted(RENDERERS)),
-    help="The report's format (MENU LOGS): text (default) or json.",
+    type=click.Choice(FORMATS),
+    help="The report's format (MENU LOGS): text (default), json, markdown, or html "
+    "(one file with each menu's heat map).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "report_output",
+    type=click.Path(dir_okay=False),
+    help="Write the report (MENU LOGS) to this file (atomically) instead of stdout.",
 )
 @MIN_CALLS_OPTION
 @click.option(
@@ -45,6 +55,7 @@ def traffic_command(
     paths: tuple[str, ...],
     output: str | None,
     report_format: str | None,
+    report_output: str | None,
     min_calls: int,
     log_format: str,
 ) -> None:
@@ -52,7 +63,8 @@ def traffic_command(
 
     ivraudit traffic MENU LOGS...: per outcome the calls, their share and the median
     and 95th-percentile seconds to reach it; per node the calls that reached it and
-    hung up there; per menu each option's share and the no-input and no-match rates.
+    hung up there; per menu each option's share and the no-input and no-match rates;
+    in HTML with each menu's heat map.
 
     ivraudit traffic LOGS... --counts FILE: count calls per node and per edge.
 
@@ -65,12 +77,19 @@ def traffic_command(
     forced = None if log_format == "auto" else log_format
     if output is not None and report_format is not None:
         raise click.UsageError("--format is for the report (MENU LOGS), not --counts")
+    if output is not None and report_output is not None:
+        raise click.UsageError("-o is for the report (MENU LOGS); --counts names its own file")
     if output is None:
         if len(paths) < 2:
             raise click.UsageError("give a MENU and its LOGS, or LOGS with --counts FILE")
         counts = aggregate(list(paths[1:]), min_calls, forced, times=True)
-        reports = menu_traffic(paths[0], counts)
-        click.echo(RENDERERS[report_format or "text"](reports), nl=False)
+        menus, names = traffic_menus(paths[0], counts)
+        reports = [report for _, report in menus]
+        chosen = report_format or "text"
+        pictures = None
+        if chosen == "html":
+            pictures = [heat_drawing(menu, counts, names) for menu, _ in menus]
+        write_output(render(reports, chosen, pictures), report_output)
         return
     logs = paths
     counts = aggregate(list(logs), min_calls, forced)

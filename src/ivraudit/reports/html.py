@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ivraudit._version import __version__
 from ivraudit.model.findings import Finding, Report, elided, numbered
+from ivraudit.reports.diagrams.dot import HEAT_MAP_CLASS
 from ivraudit.reports.diagrams.layout import finding_anchor, node_dom_id
 from ivraudit.reports.links import rule_url
 from ivraudit.reports.text import calls_part, checked_files, in_files, plural
@@ -228,8 +229,8 @@ def _file_section(
             parts.append(f'<p class="note">{escape(drawing.note)}</p>')
         if drawing.content:
             parts.append(
-                '<h3>Diagram <button type="button" class="zoom">fit to width / actual size'
-                "</button></h3>"
+                f'<h3>{_diagram_title(drawing.content)} <button type="button" class="zoom">'
+                "fit to width / actual size</button></h3>"
             )
             parts.append(f'<div class="diagram">{drawing.content}</div>')
     for measured in report.metrics:
@@ -237,6 +238,17 @@ def _file_section(
             parts.append(_metrics_table(measured))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _diagram_title(svg: str) -> str:
+    """ "Heat map" for a menu drawn with the logged calls (check --traffic), else "Diagram"."""
+    opening = svg[: svg.find(">", svg.find("<g")) + 1]
+    if f'class="graph {HEAT_MAP_CLASS}"' in opening:
+        return (
+            "Heat map <small>(edge width: logged calls; node colour: the share who hung up "
+            "there)</small>"
+        )
+    return "Diagram"
 
 
 def _calls_html(finding: Finding, report: Report) -> str:

@@ -99,6 +99,7 @@ def _select(connection: Any, reader: str, files: list[str], forced: str | None) 
             key='"key"',
             flow='"flow"',
             moment=sql.MOMENT_FROM_AT,
+            seconds="NULL",
             source=generic,
         )
     missing = [name for name in REQUIRED if name not in columns]
@@ -116,6 +117,7 @@ def _select(connection: Any, reader: str, files: list[str], forced: str | None) 
         key='"key"' if "key" in columns else "NULL",
         flow='"flow"' if "flow" in columns else "NULL",
         moment=sql.MOMENT_FROM_AT if "at" in columns else "NULL",
+        seconds=sql.SECONDS if "seconds" in columns else "NULL",
         source=source,
     )
 

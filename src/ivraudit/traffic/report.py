@@ -85,7 +85,7 @@ class MenuTraffic:
     drift: dict[str, Any]
 
 
-class _Lookup:
+class NodeLookup:
     """The counts of one menu's nodes, found by node id or by the names logs give them."""
 
     def __init__(self, counts: Counts, names: MenuNames, flow: str) -> None:
@@ -154,6 +154,16 @@ def menu_traffic(
     """The report of each menu in ``menu_path`` (a file or directory) for ``counts``
     (counted with ``times`` for the outcomes' seconds).  A file that is no menu raises
     :class:`~ivraudit.model.errors.MenuError`."""
+    return [report for _, report in traffic_menus(menu_path, counts, format)[0]]
+
+
+def traffic_menus(
+    menu_path: str,
+    counts: Counts,
+    format: str | None = None,
+) -> tuple[list[tuple[Menu, MenuTraffic]], MenuNames]:
+    """Each menu in ``menu_path`` with its report, and the log names of their nodes (for
+    a heat map of each: :func:`ivraudit.traffic.heat.heat_map`)."""
     files = menu_files([menu_path])
     if not files:
         raise UsageError(f"{menu_path}: no menu files found")
@@ -163,8 +173,8 @@ def menu_traffic(
     reports = []
     for path in files:
         for menu in load_all(path, format, estate=estate):
-            reports.append(_one(path, menu, counts, names, found))
-    return reports
+            reports.append((menu, _one(path, menu, counts, names, found)))
+    return reports, names
 
 
 def _share(calls: int | None, whole: int | None) -> float | None:
@@ -177,7 +187,7 @@ def _one(
     path: str, menu: Menu, counts: Counts, names: MenuNames, found: dict[str, Any]
 ) -> MenuTraffic:
     flow = (menu.id or "") if menu.one_of_many else ""
-    lookup = _Lookup(counts, names, flow)
+    lookup = NodeLookup(counts, names, flow)
     outcomes, nodes, menus = [], [], []
     for node_id, node in menu.nodes.items():
         calls, ended, known = lookup.node(node_id)
@@ -210,7 +220,7 @@ def _one(
     )
 
 
-def _menu_row(lookup: _Lookup, node_id: str, node: MenuNode, calls: int | None) -> MenuRow:
+def _menu_row(lookup: NodeLookup, node_id: str, node: MenuNode, calls: int | None) -> MenuRow:
     """Each option's calls: the edges leaving the menu with its key; in a log without
     keys (Studio), the keyless edges to its target, from the menu or a widget folded
     into it, unless several options share the target (then not known)."""
@@ -246,17 +256,17 @@ def render_json(reports: Sequence[MenuTraffic]) -> str:
     return json.dumps({"menus": [asdict(report) for report in reports]}, indent=2) + "\n"
 
 
-def _calls(calls: int | None, min_calls: int) -> str:
+def said_calls(calls: int | None, min_calls: int) -> str:
     if calls is None:
         return f"under {min_calls}"
     return "1 call" if calls == 1 else f"{calls} calls"
 
 
-def _percent(share: float | None) -> str:
+def said_percent(share: float | None) -> str:
     return "-" if share is None else f"{share * 100:.1f}%"
 
 
-def _seconds(value: float | None) -> str:
+def said_seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:g} s"
 
 
@@ -274,9 +284,9 @@ def render_text(reports: Sequence[MenuTraffic]) -> str:
         lines.append("outcomes (calls, share, median and 95th-percentile seconds to reach):")
         for row in report.outcomes:
             lines.append(
-                f"  {row.node} [{row.kind}]: {_calls(row.calls, report.min_calls)}, "
-                f"{_percent(row.share)}, median {_seconds(row.median_seconds)}, "
-                f"p95 {_seconds(row.p95_seconds)}"
+                f"  {row.node} [{row.kind}]: {said_calls(row.calls, report.min_calls)}, "
+                f"{said_percent(row.share)}, median {said_seconds(row.median_seconds)}, "
+                f"p95 {said_seconds(row.p95_seconds)}"
             )
         lines.append("nodes (calls that reached them, calls that hung up there; -: not known):")
         for node in report.nodes:
@@ -285,19 +295,19 @@ def render_text(reports: Sequence[MenuTraffic]) -> str:
             elif not node.abandoned_known:
                 ended = ", abandoned -"
             else:
-                ended = f", abandoned {_calls(node.abandoned, report.min_calls)}"
+                ended = f", abandoned {said_calls(node.abandoned, report.min_calls)}"
             lines.append(
-                f"  {node.node} [{node.kind}]: {_calls(node.calls, report.min_calls)}{ended}"
+                f"  {node.node} [{node.kind}]: {said_calls(node.calls, report.min_calls)}{ended}"
             )
         for menu in report.menus:
             lines.append(
-                f"menu {menu.node}: {_calls(menu.calls, report.min_calls)}, "
-                f"no input {_percent(menu.no_input)}, no match {_percent(menu.no_match)}"
+                f"menu {menu.node}: {said_calls(menu.calls, report.min_calls)}, "
+                f"no input {said_percent(menu.no_input)}, no match {said_percent(menu.no_match)}"
             )
             for option in menu.options:
-                chosen = _calls(option.calls, report.min_calls) if option.known else "-"
+                chosen = said_calls(option.calls, report.min_calls) if option.known else "-"
                 lines.append(
-                    f"  {option.key} -> {option.target}: {chosen}, {_percent(option.share)}"
+                    f"  {option.key} -> {option.target}: {chosen}, {said_percent(option.share)}"
                 )
         if report.drift["nodes"]:
             strangers = ", ".join(report.drift["nodes"])
@@ -306,6 +316,3 @@ def render_text(reports: Sequence[MenuTraffic]) -> str:
             )
         lines.append("")
     return "\n".join(lines)
-
-
-RENDERERS = {"text": render_text, "json": render_json}

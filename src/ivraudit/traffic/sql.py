@@ -20,7 +20,8 @@ SELECT
                                 '[0-9*#A-D]|[a-z_]{{1,32}}')
          THEN trim(CAST({key} AS VARCHAR)) ELSE '' END AS key,
     coalesce(CAST({flow} AS VARCHAR), '') AS flow,
-    {moment} AS moment
+    {moment} AS moment,
+    {seconds} AS seconds
 FROM {source}
 """
 
@@ -29,6 +30,9 @@ POSITION_FROM_SEQ = 'CAST("seq" AS BIGINT)'
 POSITION_FROM_AT = 'epoch_us(CAST("at" AS TIMESTAMPTZ))'
 #: When the step happened (microseconds), for times to reach a node; NULL without ``at``.
 MOMENT_FROM_AT = 'epoch_us(TRY_CAST("at" AS TIMESTAMPTZ))'
+#: The time spent at the step (``seconds``), NULL when absent, unreadable or negative.
+SECONDS = """CASE WHEN TRY_CAST("seconds" AS DOUBLE) >= 0
+     THEN TRY_CAST("seconds" AS DOUBLE) END"""
 
 #: A platform's log, in the generic columns (call_id, node, seq, key, flow): each query
 #: below is read as the ``{source}`` of :data:`STEP_COLUMNS`, so the key filter and the
@@ -245,14 +249,26 @@ ORDER BY places.flow, places.node, to_flow, to_node, places.key
 """
 
 #: Per node: the seconds from a call's first step to its first step at the node, for
-#: the calls that reached it (median and 95th percentile), from the steps' times.
-#: Nodes of fewer than $min_calls timed calls are left out.
+#: the calls that reached it (median and 95th percentile), from the steps' times: ``at``,
+#: or in a log placed by ``seq`` alone, the sum of the ``seconds`` of the steps before
+#: (a step whose earlier steps do not all have ``seconds`` has no time).  Nodes of fewer
+#: than $min_calls timed calls are left out.
 REACH_SECONDS = """
-WITH arrivals AS (
-    SELECT call_id, flow, node, min(moment) AS arrived FROM steps GROUP BY call_id, flow, node
+WITH timed AS (
+    SELECT call_id, flow, node,
+           CASE WHEN moment IS NOT NULL THEN moment
+                WHEN count(*) OVER earlier = count(seconds) OVER earlier
+                THEN CAST(round(coalesce(sum(seconds) OVER earlier, 0) * 1e6) AS BIGINT)
+                END AS moment
+    FROM steps
+    WINDOW earlier AS (PARTITION BY call_id ORDER BY position
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+arrivals AS (
+    SELECT call_id, flow, node, min(moment) AS arrived FROM timed GROUP BY call_id, flow, node
 ),
 starts AS (
-    SELECT call_id, min(moment) AS started FROM steps GROUP BY call_id
+    SELECT call_id, min(moment) AS started FROM timed GROUP BY call_id
 )
 SELECT arrivals.flow, arrivals.node, count(*) AS calls,
        median((arrived - started) / 1e6) AS median_seconds,
@@ -306,3 +322,50 @@ def literal(text: str) -> str:
 
 def literal_list(texts: list[str]) -> str:
     return "[" + ", ".join(literal(text) for text in texts) + "]"
+
+
+#: The counts file's rows in one portable query, for a cluster whose logs outgrow one
+#: machine (docs/traffic.md, "On a cluster"): over a table ``steps (call_id, flow, node,
+#: position, key)`` made as :data:`STEP_COLUMNS` makes it, the same rows as
+#: :data:`TOTALS`, :data:`NODE_COUNTS` and :data:`EDGE_COUNTS` give, with plain windows,
+#: ``count(DISTINCT ...)`` and ``CASE`` only, so Spark SQL, Trino and DuckDB all run it
+#: as written (tests/traffic/test_cluster_sql.py runs it in DuckDB).  ``threshold`` holds
+#: ``--min-calls``.
+PORTABLE_COUNTS = """
+WITH threshold AS (SELECT 5 AS min_calls),
+walked AS (
+    SELECT call_id, flow, node, key,
+           lead(flow) OVER (PARTITION BY call_id ORDER BY position) AS to_flow,
+           lead(node) OVER (PARTITION BY call_id ORDER BY position) AS to_node
+    FROM steps
+),
+per_node AS (
+    SELECT flow, node, count(DISTINCT call_id) AS calls, count(*) AS steps,
+           count(CASE WHEN to_node IS NULL THEN 1 END) AS ended
+    FROM walked
+    GROUP BY flow, node
+),
+per_edge AS (
+    SELECT flow, node, to_flow, to_node, key,
+           count(DISTINCT call_id) AS calls, count(*) AS steps
+    FROM walked
+    WHERE to_node IS NOT NULL
+    GROUP BY flow, node, to_flow, to_node, key
+)
+SELECT 'total' AS kind, NULL AS flow, NULL AS node, NULL AS to_flow, NULL AS to_node,
+       NULL AS key, count(CASE WHEN to_node IS NULL THEN 1 END) AS calls,
+       count(*) AS steps, NULL AS ended
+FROM walked
+UNION ALL
+SELECT 'min_calls', NULL, NULL, NULL, NULL, NULL, min_calls, NULL, NULL
+FROM threshold
+UNION ALL
+SELECT 'node', flow, node, NULL, NULL, NULL, calls, steps,
+       CASE WHEN ended BETWEEN 1 AND min_calls - 1 THEN NULL ELSE ended END
+FROM per_node CROSS JOIN threshold
+WHERE calls >= min_calls
+UNION ALL
+SELECT 'edge', flow, node, to_flow, to_node, key, calls, steps, NULL
+FROM per_edge CROSS JOIN threshold
+WHERE calls >= min_calls
+"""

@@ -13,6 +13,15 @@ import graphviz
 
 from ivraudit.analysis.graph import SELECTION_VIAS
 from ivraudit.reports.diagrams.drawing import Drawing, DrawnEdge, DrawnNode
+from ivraudit.reports.diagrams.heat import (
+    BANDS,
+    FAINT_EDGE,
+    THINNEST,
+    UNKNOWN_FILL,
+    WIDEST,
+    calls_words,
+    width_of,
+)
 from ivraudit.reports.diagrams.styles import (
     EVENT_VIAS,
     FOCUS_COLOUR,
@@ -30,6 +39,8 @@ EDGE_COLOUR = "#455a64"
 EVENT_EDGE_COLOUR = "#8a969e"
 MUTED = "#78909c"
 LEGEND_COLUMNS = 6
+#: The SVG class of a heat map's graph (the HTML report titles it so).
+HEAT_MAP_CLASS = "heat_map"
 _UNREACHABLE = 1 << 30  # sorts the unreachable row last
 
 Attributes = dict[str, str]
@@ -62,13 +73,15 @@ def to_dot(drawing: Drawing) -> graphviz.Digraph:
     last_ruler = _ranks(drawing, lines)
     lines.extend(_clusters(drawing, members))
     lines.extend(_node_line(node) for node in members.get("", []))
-    lines.extend(_edge_line(edge) for edge in drawing.edges)
+    total = drawing.heat.calls if drawing.heat is not None else None
+    min_calls = drawing.heat.min_calls if drawing.heat is not None else 1
+    lines.extend(_edge_line(edge, total, min_calls) for edge in drawing.edges)
     lines.extend(_legend(drawing, last_ruler))
     return graphviz.Digraph("ivraudit", body=lines)
 
 
 def _graph_attributes(drawing: Drawing) -> Attributes:
-    return {
+    attributes = {
         "id": "ivraudit-diagram",
         "label": escape(drawing.caption),
         "labelloc": "t",
@@ -83,6 +96,9 @@ def _graph_attributes(drawing: Drawing) -> Attributes:
         "bgcolor": "white",
         "pad": "0.2",
     }
+    if drawing.heat is not None:
+        attributes["class"] = HEAT_MAP_CLASS
+    return attributes
 
 
 # -- statements ---------------------------------------------------------------------------------
@@ -240,12 +256,14 @@ def node_attributes(node: DrawnNode) -> Attributes:
         "shape": style.shape,
         "margin": style.margin,
         "style": _looks(style, node.role == "stub"),
-        "fillcolor": style.fill,
+        "fillcolor": node.fill or style.fill,
         "color": style.border,
         "fontcolor": style.font,
         "penwidth": "1.2",
         "tooltip": escape(node.tooltip),
     }
+    if node.fill and style.font == "#ffffff":
+        attributes["fontcolor"] = "#1b1b1b"  # a light heat fill under white text
     if node.severity:
         attributes["color"] = SEVERITY_COLOURS[node.severity]
         attributes["penwidth"] = "2.6"
@@ -275,6 +293,8 @@ def _node_classes(node: DrawnNode) -> str:
         classes.append("route")
     if node.focused:
         classes.append("focus")
+    if node.band is not None:
+        classes.append(f"abandon-{node.band}")
     return " ".join(classes)
 
 
@@ -285,6 +305,8 @@ def _html_label(node: DrawnNode, style: Style) -> Html:
         rows.append(
             f'<TR><TD><FONT POINT-SIZE="9" COLOR="{muted}">{html(node.detail)}</FONT></TD></TR>'
         )
+    if node.heat_line:
+        rows.append(f'<TR><TD><FONT POINT-SIZE="9"><B>{html(node.heat_line)}</B></FONT></TD></TR>')
     if node.prompt:
         lines = wrap(node.prompt, 34, 3)
         lines[0] = "“" + lines[0]
@@ -311,21 +333,27 @@ def _badge_table(node: DrawnNode) -> str:
 # -- edges --------------------------------------------------------------------------------------
 
 
-def _edge_line(edge: DrawnEdge) -> str:
-    return _edge(edge.source, edge.target, edge_attributes(edge))
+def _edge_line(edge: DrawnEdge, total: int | None = None, min_calls: int = 1) -> str:
+    return _edge(edge.source, edge.target, edge_attributes(edge, total, min_calls))
 
 
-def edge_attributes(edge: DrawnEdge) -> Attributes:
-    """The DOT attributes of a drawn edge: keys in bold, events grey, defaults dashed."""
+def edge_attributes(edge: DrawnEdge, total: int | None = None, min_calls: int = 1) -> Attributes:
+    """The DOT attributes of a drawn edge: keys in bold, events grey, defaults dashed; on
+    a heat map (``total`` logged calls), width by calls and the count in the label."""
     # Graphviz itself puts "edge" first in the SVG; other roles are named here.
     classes = [] if edge.role == "edge" else [edge.role]
     classes.extend(edge.merged)
     attributes: Attributes = {"id": edge.name, "class": ""}
+    counted = None
+    if edge.heated and edge.known and edge.calls is not None:
+        counted = calls_words(edge.calls, min_calls)
     if edge.label is not None and edge.via in SELECTION_VIAS:
-        attributes["label"] = Html(f"<B>{html(edge.label)}</B>")
+        more = f" · {html(counted)}" if counted else ""
+        attributes["label"] = Html(f"<B>{html(edge.label)}</B>{more}")
         attributes["fontsize"] = "12"
-    elif edge.label is not None:
-        attributes["label"] = escape(edge.label)
+    elif edge.label is not None or counted:
+        label = " · ".join(part for part in (edge.label, counted) if part)
+        attributes["label"] = escape(label)
     if edge.via in EVENT_VIAS:
         attributes["color"] = EVENT_EDGE_COLOUR
         attributes["fontcolor"] = "#5f6b72"
@@ -338,6 +366,10 @@ def edge_attributes(edge: DrawnEdge) -> Attributes:
     if edge.role == "cut":
         attributes["style"] = "dashed"
         attributes["color"] = "#9e9e9e"
+    if edge.heated and total is not None:
+        attributes["penwidth"] = f"{width_of(edge.calls if edge.known else None, total):g}"
+        if not counted or not edge.calls:
+            attributes["color"] = FAINT_EDGE
     if edge.on_route:
         attributes["color"] = ROUTE_COLOUR
         attributes["fontcolor"] = ROUTE_COLOUR
@@ -371,6 +403,7 @@ def _legend(drawing: Drawing, above: str | None) -> list[str]:
         entries.append((f"legend-{severity}", _severity_sample(severity)))
     for index, (text, look) in enumerate(_legend_edges(drawing)):
         entries.append((f"legend-edge-{index}", _edge_sample(text, look)))
+    entries.extend(_heat_legend(drawing))
     lines = [
         '\tsubgraph "cluster-legend" {\n',
         _statement(
@@ -420,6 +453,41 @@ def _edge_sample(text: str, look: Attributes) -> Attributes:
         line = f'<FONT POINT-SIZE="12"><B>{line}</B></FONT>'
     label = f'<FONT COLOR="{colour}">{line}</FONT><FONT POINT-SIZE="10">  {html(text)}</FONT>'
     return {"label": Html(label), "shape": "plaintext", "style": ""}
+
+
+def _heat_legend(drawing: Drawing) -> list[tuple[str, Attributes]]:
+    """On a heat map: the abandonment bands used, and the edge widths."""
+    if drawing.heat is None:
+        return []
+    entries: list[tuple[str, Attributes]] = []
+    used = {node.band for node in drawing.nodes if node.band is not None}
+    for index, (_, fill, text) in enumerate(BANDS):
+        if str(index) in used:
+            entries.append((f"legend-abandon-{index}", _fill_sample(text, fill)))
+    if "unknown" in used:
+        words = f"hung up: not known, or under {drawing.heat.min_calls} calls"
+        entries.append(("legend-abandon-unknown", _fill_sample(words, UNKNOWN_FILL)))
+    widths = (
+        (f"{THINNEST:g} pt: no calls, or under {drawing.heat.min_calls}", THINNEST),
+        (f"{WIDEST:g} pt: every logged call", WIDEST),
+    )
+    for index, (text, width) in enumerate(widths):
+        line = f'<FONT COLOR="{EDGE_COLOUR}" POINT-SIZE="{8 + width * 1.5:g}"><B>——</B></FONT>'
+        label = f'{line}<FONT POINT-SIZE="10">  edge width {html(text)}</FONT>'
+        sample: Attributes = {"label": Html(label), "shape": "plaintext", "style": ""}
+        entries.append((f"legend-width-{index}", sample))
+    return entries
+
+
+def _fill_sample(text: str, fill: str) -> Attributes:
+    return {
+        "label": escape(text),
+        "shape": "box",
+        "style": "filled",
+        "fillcolor": fill,
+        "color": "#78909c",
+        "fontsize": "10",
+    }
 
 
 def _severity_sample(severity: str) -> Attributes:

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import graphviz
 
@@ -30,8 +31,14 @@ from ivraudit.reports.diagrams.dom_ids import (
     witness_dom_ids,
 )
 from ivraudit.reports.diagrams.dot import to_dot
+from ivraudit.reports.diagrams.heat import config_heat
 from ivraudit.reports.diagrams.layout import Options, build_drawing
 from ivraudit.reports.diagrams.mermaid import mermaid_text
+
+if TYPE_CHECKING:
+    from ivraudit.traffic.counts import Counts
+    from ivraudit.traffic.heat import Heat
+    from ivraudit.traffic.names import MenuNames
 
 __all__ = [
     "FORMATS",
@@ -41,6 +48,7 @@ __all__ = [
     "edge_dom_id",
     "finding_anchor",
     "format_from_suffix",
+    "heat_drawing",
     "mermaid",
     "node_dom_id",
     "render",
@@ -86,6 +94,7 @@ def diagram(
     max_presses: int | None = None,
     config: Config | None = None,
     context: AuditContext | None = None,
+    heat: Heat | None = None,
 ) -> graphviz.Digraph:
     """Draw ``menu`` as a Graphviz digraph, with ``report``'s findings on its nodes.
 
@@ -95,6 +104,8 @@ def diagram(
     node; ``focus`` with ``radius`` draws only nodes within that many edges of
     a node; ``max_presses`` collapses everything deeper into placeholders.
     ``context`` reuses an :class:`AuditContext` already built for ``menu``.
+    ``heat`` (:func:`ivraudit.traffic.heat.heat_map`) draws it as a heat map: edge
+    width by logged calls, node colour by abandonment (docs/diagrams.md).
     The DOT source is deterministic.  Raises UsageError for an unknown node.
 
     >>> from ivraudit import load
@@ -103,7 +114,7 @@ def diagram(
     >>> 'id="node-hi"' in dot and 'id="edge-hi-' in dot
     True
     """
-    options = Options(route=route, focus=focus, radius=radius, max_presses=max_presses)
+    options = Options(route=route, focus=focus, radius=radius, max_presses=max_presses, heat=heat)
     drawing = build_drawing(menu, report, options, config, context)
     return to_dot(drawing)
 
@@ -118,13 +129,15 @@ def mermaid(
     max_presses: int | None = None,
     config: Config | None = None,
     context: AuditContext | None = None,
+    heat: Heat | None = None,
 ) -> str:
     """Draw ``menu`` as a Mermaid ``flowchart TD``, with the same options as :func:`diagram`.
 
     Node ids are ``n1``, ``n2``, ... in graph order; every label is escaped
-    with Mermaid entity codes, so any prompt text renders.
+    with Mermaid entity codes, so any prompt text renders.  ``heat`` draws a heat map
+    (``linkStyle`` widths, ``classDef`` fills).
     """
-    options = Options(route=route, focus=focus, radius=radius, max_presses=max_presses)
+    options = Options(route=route, focus=focus, radius=radius, max_presses=max_presses, heat=heat)
     return mermaid_text(build_drawing(menu, report, options, config, context))
 
 
@@ -205,9 +218,13 @@ def report_drawing(
     only as many selections deep as fit (a note says so), or not at all when
     even its first level does not fit -- so Graphviz finishes in seconds and the
     report is the same every time.  A missing or failing Graphviz gives a
-    drawing with no picture and a note saying why.
+    drawing with no picture and a note saying why.  With the counts of
+    ``check --traffic`` (``config.traffic``), a menu the logs reach is drawn as a heat
+    map.
     """
     context = context or AuditContext(menu, config)
+    traffic = config.traffic if config is not None else None
+    heat = config_heat(menu, context.graph, traffic) if traffic is not None else None
     size = len(context.nodes())
     routes = {
         finding.fingerprint: witness_dom_ids(context.graph, finding.witness)
@@ -219,15 +236,43 @@ def report_drawing(
     if cut == -1:
         return Drawing(menu.path, name, kind, "", routes, note)
     if kind == "mermaid":
-        text = mermaid(menu, report, max_presses=cut, config=config, context=context)
+        text = mermaid(menu, report, max_presses=cut, config=config, context=context, heat=heat)
         return Drawing(menu.path, name, kind, text, routes, note)
     try:
-        svg = render(diagram(menu, report, max_presses=cut, config=config, context=context), "svg")
+        drawn = diagram(menu, report, max_presses=cut, config=config, context=context, heat=heat)
+        svg = render(drawn, "svg")
     except DiagramError as error:
         return Drawing(menu.path, name, kind, "", routes, f"no diagram: {error}")
     text = svg.decode("utf-8")
     start = text.find("<svg")
     return Drawing(menu.path, name, kind, text[start:] if start >= 0 else text, routes, note)
+
+
+def heat_drawing(
+    menu: Menu,
+    counts: Counts,
+    names: MenuNames,
+    *,
+    config: Config | None = None,
+) -> Drawing:
+    """The heat map of ``menu`` in ``counts`` as inline SVG for a page (the HTML report of
+    ``ivraudit traffic``), cut as :func:`report_drawing` cuts a large menu; a missing or
+    failing Graphviz gives no picture and a note saying why."""
+    from ivraudit.traffic.heat import heat_map
+
+    context = AuditContext(menu, config)
+    heat = heat_map(menu, context.graph, counts, names)
+    name = menu.id or ""
+    cut, note = _report_cut(context, len(context.nodes()))
+    if cut == -1:
+        return Drawing(menu.path, name, "svg", "", {}, note)
+    try:
+        drawn = diagram(menu, None, max_presses=cut, config=config, context=context, heat=heat)
+        svg = render(drawn, "svg").decode("utf-8")
+    except DiagramError as error:
+        return Drawing(menu.path, name, "svg", "", {}, f"no diagram: {error}")
+    start = svg.find("<svg")
+    return Drawing(menu.path, name, "svg", svg[start:] if start >= 0 else svg, {}, note)
 
 
 def _report_cut(context: AuditContext, size: int) -> tuple[int | None, str | None]:

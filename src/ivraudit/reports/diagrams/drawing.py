@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ivraudit.model.findings import Severity
 from ivraudit.reports.diagrams.styles import EVENT_VIAS, STYLES
+
+if TYPE_CHECKING:
+    from ivraudit.traffic.heat import Heat
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,11 @@ class DrawnNode:
     cluster: str = ""
     level: int | None = None
     row: int = 0
+    #: On a heat map: the line of counts, the fill by abandonment (None: the type's),
+    #: and the abandonment band (an index of ``heat.BANDS``, "unknown", or None).
+    heat_line: str | None = None
+    fill: str | None = None
+    band: str | None = None
 
 
 @dataclass
@@ -57,6 +66,13 @@ class DrawnEdge:
     synthetic: bool = False
     on_route: bool = False
     merged: tuple[str, ...] = ()
+    #: On a heat map: whether the edge is weighed, the logged calls that took it (None:
+    #: under min_calls), and whether the log tells it apart from its siblings.
+    heated: bool = False
+    calls: int | None = None
+    known: bool = True
+    #: Not known apart: the edges to the same node that share ``calls`` between them.
+    shared: int = 1
 
     @property
     def look(self) -> tuple[str, str, bool, bool, bool]:
@@ -86,6 +102,8 @@ class Drawing:
     clusters: list[Cluster] = field(default_factory=list)
     limit: int = 3
     cut: int | None = None
+    #: The heat the drawing shows (``diagram --traffic``), or None.
+    heat: Heat | None = None
 
     def cluster_order(self) -> list[tuple[Cluster, int]]:
         """Clusters parents first (depth-first, by prefix), each with its nesting depth."""
@@ -119,19 +137,38 @@ def merge_parallel(edges: list[DrawnEdge]) -> list[DrawnEdge]:
     """
     merged: dict[tuple[str, str, bool, bool, bool], DrawnEdge] = {}
     labels: dict[tuple[str, str, bool, bool, bool], list[str | None]] = {}
+    members: dict[tuple[str, str, bool, bool, bool], list[DrawnEdge]] = {}
     for edge in edges:
         first = merged.get(edge.look)
         if first is None:
             merged[edge.look] = edge
             labels[edge.look] = [edge.label]
+            members[edge.look] = [edge]
             continue
         labels[edge.look].append(edge.label)
+        members[edge.look].append(edge)
         first.tooltip += "\n" + edge.tooltip
         first.merged = (*first.merged, edge.name)
     for look, edge in merged.items():
         if edge.merged:
             edge.label = ", ".join(unique_labels(labels[look])) or None
+            if edge.heated:
+                edge.calls, edge.known = merged_calls(members[look])
     return list(merged.values())
+
+
+def merged_calls(members: list[DrawnEdge]) -> tuple[int | None, bool]:
+    """The logged calls of edges drawn as one: their sum (None when every one is under
+    min_calls), known when each is, or when the edges a log cannot tell apart are all here."""
+    unknown = [edge for edge in members if not edge.known]
+    counted = [edge.calls for edge in members if edge.known and edge.calls is not None]
+    if unknown:
+        whole = len(unknown) == unknown[0].shared and len({e.calls for e in unknown}) == 1
+        if not whole:
+            return None, False
+        if unknown[0].calls is not None:
+            counted.append(unknown[0].calls)
+    return (sum(counted) if counted else None), True
 
 
 def unique_labels(items: Iterable[str | None]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.analysis.graph import SELECTION_VIAS
@@ -34,8 +34,12 @@ from ivraudit.reports.diagrams.drawing import (
     merge_parallel,
     unique_labels,
 )
+from ivraudit.reports.diagrams.heat import edge_taken, heat_caption, node_look
 from ivraudit.reports.diagrams.marks import badges_for, findings_by_node, worst_finding
 from ivraudit.reports.diagrams.styles import STYLES, category, edge_label
+
+if TYPE_CHECKING:
+    from ivraudit.traffic.heat import Heat
 
 # STYLES, category and the DOM ids are read from here too (the HTML report, the tests).
 __all__ = [
@@ -56,6 +60,8 @@ class Options:
     focus: str | None = None
     radius: int = 2
     max_presses: int | None = None
+    #: The logged calls to draw as a heat map (``diagram --traffic``), or None.
+    heat: Heat | None = None
 
 
 def build_drawing(
@@ -178,6 +184,7 @@ class _Builder:
             caption="",
             limit=ctx.settings.max_presses,
             cut=self.options.max_presses,
+            heat=self.options.heat,
         )
         for node in self.drawn:
             drawing.nodes.append(self._node(node))
@@ -215,6 +222,11 @@ class _Builder:
             lines.append(f'"{heard}"')
         for finding in found:
             lines.append(f"{finding.rule} {finding.severity.value}: {finding.message}")
+        heat = self.options.heat
+        looks = None
+        if heat is not None and node in heat.nodes:
+            looks = node_look(heat.nodes[node], heat.min_calls)
+            lines.append(f"logged: {looks.line}")
         return DrawnNode(
             name=node_dom_id(node),
             role="node",
@@ -232,6 +244,9 @@ class _Builder:
             cluster=data["subflow"],
             level=None if level is None else int(level),
             row=self.rows.get(node, 0),
+            heat_line=None if looks is None else looks.line,
+            fill=None if looks is None else looks.fill,
+            band=None if looks is None else looks.band,
         )
 
     def _detail(self, node: str) -> str | None:
@@ -296,6 +311,9 @@ class _Builder:
         tooltip = f"{source} → {target}: {description}"
         if data["synthetic"]:
             tooltip += " (platform default: not written in the menu)"
+        heat = self.options.heat.edges.get((source, edge_key)) if self.options.heat else None
+        if heat is not None and role == "edge" and self.options.heat is not None:
+            tooltip += f" · logged: {edge_taken(heat, self.options.heat.min_calls)}"
         return DrawnEdge(
             name=edge_dom_id(source, target, number),
             source=tail,
@@ -306,6 +324,10 @@ class _Builder:
             via=data["via"],
             synthetic=bool(data["synthetic"]),
             on_route=(source, edge_key) in self.route_edges,
+            heated=heat is not None and role == "edge",
+            calls=heat.calls if heat is not None and role == "edge" else None,
+            known=heat.known if heat is not None else True,
+            shared=heat.shared if heat is not None else 1,
         )
 
     def _stub(self, node: str, stubs: dict[str, DrawnNode]) -> str:
@@ -438,6 +460,8 @@ class _Builder:
             parts.append(f"{total} finding{'s' if total != 1 else ''} ({shown})")
         elif self.counts:
             parts.append("no findings")
+        if self.options.heat is not None:
+            parts.append(heat_caption(self.options.heat))
         if self.options.route is not None:
             parts.append(f"route to {self.options.route}")
         if self.options.focus is not None:

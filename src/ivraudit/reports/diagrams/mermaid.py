@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ivraudit.model.prompts import shorten
 from ivraudit.reports.diagrams.drawing import Drawing, DrawnEdge, DrawnNode
+from ivraudit.reports.diagrams.heat import BANDS, FAINT_EDGE, UNKNOWN_FILL, calls_words, width_of
 from ivraudit.reports.diagrams.styles import (
     MORE_STYLE,
     ROUTE_COLOUR,
@@ -57,11 +58,13 @@ def mermaid_text(drawing: Drawing) -> str:
     lines.extend(_node_line(node, ids, 1) for node in members.get("", []))
     lines.extend(_clusters(drawing, members, ids))
     route_links: list[int] = []
+    min_calls = drawing.heat.min_calls if drawing.heat is not None else 1
     for index, edge in enumerate(drawing.edges):
-        lines.append(_edge_line(edge, ids))
+        lines.append(_edge_line(edge, ids, min_calls))
         if edge.on_route:
             route_links.append(index)
     lines.extend(_classes(drawing, ids))
+    lines.extend(_heat_links(drawing))
     if route_links:
         numbers = ",".join(str(index) for index in route_links)
         lines.append(f"    linkStyle {numbers} stroke:{ROUTE_COLOUR},stroke-width:4px")
@@ -109,6 +112,8 @@ def _label(node: DrawnNode) -> str:
     parts = [f"<b>{escape(node.title)}</b>"]
     if node.detail:
         parts.append(escape(node.detail))
+    if node.heat_line:
+        parts.append(f"<b>{escape(node.heat_line)}</b>")
     if node.prompt:
         parts.append(f"<i>“{escape(shorten(node.prompt, 80) or '')}”</i>")
     if node.badges:
@@ -141,9 +146,16 @@ def _clusters(
     return lines
 
 
-def _edge_line(edge: DrawnEdge, ids: dict[str, str]) -> str:
+def _counted(edge: DrawnEdge, min_calls: int) -> str | None:
+    if edge.heated and edge.known and edge.calls is not None:
+        return calls_words(edge.calls, min_calls)
+    return None
+
+
+def _edge_line(edge: DrawnEdge, ids: dict[str, str], min_calls: int = 1) -> str:
     arrow = "-.->" if edge.synthetic or edge.role in ("stub", "cut") else "-->"
-    label = f'|"{escape(edge.label)}"|' if edge.label else ""
+    text = " · ".join(part for part in (edge.label, _counted(edge, min_calls)) if part)
+    label = f'|"{escape(text)}"|' if text else ""
     return f"    {ids[edge.source]} {arrow}{label} {ids[edge.target]}"
 
 
@@ -173,7 +185,48 @@ def _classes(drawing: Drawing, ids: dict[str, str]) -> list[str]:
             groups.setdefault(f"sev_{node.severity}", []).append(ids[node.name])
         if node.on_route:
             groups.setdefault("on_route", []).append(ids[node.name])
+    bands = _heat_classes(drawing, groups, ids, lines)
     names = [f"t_{name}" for name in used] + [f"sev_{severity}" for severity in severities]
-    for name in [*names, *(["on_route"] if on_route else [])]:
+    for name in [*names, *bands, *(["on_route"] if on_route else [])]:
         lines.append(f"    class {','.join(groups[name])} {name}")
+    return lines
+
+
+def _heat_classes(
+    drawing: Drawing, groups: dict[str, list[str]], ids: dict[str, str], lines: list[str]
+) -> list[str]:
+    """On a heat map: a classDef per abandonment band used (after the types', so its
+    fill wins), and each node's band in ``groups``; returns the class names."""
+    if drawing.heat is None:
+        return []
+    for node in drawing.nodes:
+        if node.band is not None:
+            groups.setdefault(f"abandon_{node.band}", []).append(ids[node.name])
+    names = []
+    for index, (_, fill, _) in enumerate(BANDS):
+        if f"abandon_{index}" in groups:
+            lines.append(f"    classDef abandon_{index} fill:{fill},color:#1b1b1b")
+            names.append(f"abandon_{index}")
+    if "abandon_unknown" in groups:
+        lines.append(f"    classDef abandon_unknown fill:{UNKNOWN_FILL},color:#1b1b1b")
+        names.append("abandon_unknown")
+    return names
+
+
+def _heat_links(drawing: Drawing) -> list[str]:
+    """On a heat map: ``linkStyle`` widths by calls, one line per width (thin edges
+    with no count shown in a faint colour)."""
+    if drawing.heat is None:
+        return []
+    by_look: dict[tuple[float, bool], list[str]] = {}
+    for index, edge in enumerate(drawing.edges):
+        if not edge.heated:
+            continue
+        shown = edge.known and edge.calls is not None and edge.calls > 0
+        width = width_of(edge.calls if edge.known else None, drawing.heat.calls)
+        by_look.setdefault((width, shown), []).append(str(index))
+    lines = []
+    for (width, shown), numbers in sorted(by_look.items()):
+        faint = "" if shown else f"stroke:{FAINT_EDGE},"
+        lines.append(f"    linkStyle {','.join(numbers)} {faint}stroke-width:{width:g}px")
     return lines
