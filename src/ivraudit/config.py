@@ -95,13 +95,16 @@ class Settings(BaseModel):
 
 class TrafficNode(BaseModel):
     """Logged calls at one node: those that reached it, and those whose last step it was
-    (None: suppressed, under the counts' ``min_calls``)."""
+    (None: suppressed, under the counts' ``min_calls``); ``seconds``: the median time
+    the logged calls took from their start to reach it (None: the logs give no times,
+    or the counts came from a counts file, which keeps none)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     flow: str = ""
     node: str
     calls: int
     ended: int | None = None
+    seconds: float | None = None
 
 
 class TrafficEdge(BaseModel):

@@ -50,13 +50,20 @@ nodes:
 
 #: 600 calls over 6 hours (under a day: counted as one day); key 2 is chosen twice as
 #: often as key 1 and key 3 never; every call that presses 2 meets a dead end.
-EXPECTED = """\
+FOUND = """\
 menu.yaml:4:3: TR001 info: menu 'main' announces options 1, 2, 3 but callers choose 2 67%, 1 33%, 3 0%: announcing them in order of use would save about 464 caller-seconds a day (514 choices a day, 8 s prompt) (600 calls, 100.0%)
 menu.yaml:9:47: TR002 info: option 3 of menu 'main' (to 'fax') was chosen by fewer than 5 of the 600 logged calls that reached the menu (600 calls, 100.0%)
 menu.yaml:20:3: TR003 warning: 100% of the 344 logged calls that reached 'faults' hung up there (344 calls), more than the limit of 20% (344 calls, 57.3%)
-menu.yaml:19:3: TR004 warning: callers who reached a person took about 33 s from the start on average over 213 logged calls ('billing_team' 41 s (159 calls), 'adviser' 10 s (54 calls)), more than the limit of 30 s (159 calls, 26.5%)
-4 findings (0 errors, 2 warnings, 2 info) in 1 file.
 """  # noqa: E501
+
+#: A counts file keeps no times: TR004 weighs the estimated time to each person.
+EXPECTED = (
+    FOUND
+    + "menu.yaml:19:3: TR004 warning: callers who reached a person took about 33 s from the start on average over 213 logged calls ('billing_team' 41 s (159 calls), 'adviser' 10 s (54 calls); times estimated), more than the limit of 30 s (159 calls, 26.5%)\n"  # noqa: E501
+    + "4 findings (0 errors, 2 warnings, 2 info) in 1 file.\n"
+)
+#: The log's steps are 4 s apart: the logged times (8 s and 4 s) are under 30 s.
+LOGGED = FOUND + "3 findings (0 errors, 1 warning, 2 info) in 1 file.\n"
 
 
 @pytest.fixture
@@ -76,7 +83,7 @@ def check(*args: str) -> tuple[int, str]:
 
 
 def test_check_traffic_gives_the_rules_the_counts(logged: traffic_generate.Truth) -> None:
-    assert check("--traffic", "calls.csv", "--no-witness") == (1, EXPECTED)
+    assert check("--traffic", "calls.csv", "--no-witness") == (1, LOGGED)
     # Every count the rules say is the generator's.
     assert logged.reached["main"] == 600
     assert (logged.reached["faults"], logged.ended["faults"]) == (344, 344)
@@ -93,8 +100,22 @@ def test_check_traffic_gives_the_rules_the_counts(logged: traffic_generate.Truth
 def test_a_counts_file_gives_the_same_findings(logged: traffic_generate.Truth) -> None:
     made = CliRunner().invoke(main, ["traffic", "calls.csv", "--counts", "counts.parquet"])
     assert made.exit_code == 0, made.output
-    # A counts file keeps no times: its calls count as one day, as this log's 6 hours do.
+    # A counts file keeps no times: its calls count as one day, as this log's 6 hours do,
+    # and TR004 weighs the estimated times.
     assert check("--traffic", "counts.parquet", "--no-witness") == (1, EXPECTED)
+
+
+def test_tr004_weighs_the_logged_times(logged: traffic_generate.Truth) -> None:
+    # Steps 4 s apart: 'billing_team' is the third step (8 s in), 'adviser' the second.
+    Path("ivraudit.toml").write_text("max_seconds_to_human = 5\n", encoding="utf-8")
+    code, out = check("--traffic", "calls.csv", "--no-witness")
+    assert (code, out) == (
+        1,
+        FOUND + "menu.yaml:19:3: TR004 warning: callers who reached a person took about 7 s from "
+        "the start on average over 213 logged calls ('billing_team' 8 s (159 calls), "
+        "'adviser' 4 s (54 calls); times logged), more than the limit of 5 s "
+        "(159 calls, 26.5%)\n4 findings (0 errors, 2 warnings, 2 info) in 1 file.\n",
+    )
 
 
 def test_the_rules_are_silent_without_logs(logged: traffic_generate.Truth) -> None:

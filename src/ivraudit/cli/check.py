@@ -138,7 +138,9 @@ def check(
         raise click.UsageError("--log-format goes with --traffic")
     # Logs are read first: a log that cannot be read stops the run before the audit.
     forced = None if log_format == "auto" else log_format
-    counts = load_counts(list(traffic_paths), log_format=forced) if traffic_paths else None
+    counts = (
+        load_counts(list(traffic_paths), log_format=forced, times=True) if traffic_paths else None
+    )
     baseline = Baseline.load(baseline_path) if baseline_path else None
     config, report = run_check(
         audit_args,

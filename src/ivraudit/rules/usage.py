@@ -41,6 +41,14 @@ def _calls(ctx: AuditContext, traffic: Traffic, node: str) -> int:
     return sum(row.calls for row in _node_rows(ctx, traffic, node))
 
 
+def _logged_seconds(ctx: AuditContext, traffic: Traffic, node: str) -> float | None:
+    """The median seconds the logged calls took to reach ``node`` (None: no times)."""
+    timed = [row for row in _node_rows(ctx, traffic, node) if row.seconds is not None]
+    if not timed:
+        return None
+    return sum(row.seconds * row.calls for row in timed) / sum(row.calls for row in timed)  # type: ignore[operator]
+
+
 def _option_calls(
     ctx: AuditContext, traffic: Traffic, node: str, menu: MenuNode, keys: list[str]
 ) -> dict[str, int] | None:
@@ -292,14 +300,16 @@ def callers_hang_up_here(ctx: AuditContext) -> Iterator[Hit]:
     caller_line=True,
 )
 def person_too_far_by_traffic(ctx: AuditContext) -> Iterator[Hit]:
-    """Finds menus where the mean estimated time from the start to a person, over
-    the people the logged calls reached and weighed by those calls, is over
-    ``max_seconds_to_human``.  Each person's time is the estimate DP002 uses
-    (prompts heard at the speaking rate, plus each key press or answer, on the
-    quickest route); the log says how many callers went to each.  DP002 judges only
-    the nearest person; this judges the people callers actually reach.  Needs call
-    logs (``check --traffic``); silent without them.  Reported at the person most
-    calls reached.
+    """Finds menus where the mean time from the start to a person, over the people
+    the logged calls reached and weighed by those calls, is over
+    ``max_seconds_to_human``.  Each person's time is the one the logs give (the
+    median seconds the logged calls took from their start to reach that person, from
+    the steps' timestamps or ``seconds``) and, where they give none (a counts file,
+    a log placed by ``seq`` without ``seconds``), the estimate DP002 uses (prompts
+    heard at the speaking rate, plus each key press or answer, on the quickest
+    route); the message says which.  DP002 judges only the nearest person; this
+    judges the people callers actually reach.  Needs call logs (``check
+    --traffic``); silent without them.  Reported at the person most calls reached.
 
     ## Why callers suffer
     The nearest person may be quick to reach while most callers need another,
@@ -325,10 +335,16 @@ def person_too_far_by_traffic(ctx: AuditContext) -> Iterator[Hit]:
         return
     costs = ctx.seconds.cost
     reached = []
+    sources = set()
     for human in ctx.humans:
         calls = _calls(ctx, traffic, human)
-        if calls and human in costs:
+        logged = _logged_seconds(ctx, traffic, human) if calls else None
+        if logged is not None:
+            reached.append((human, calls, logged))
+            sources.add("logged")
+        elif calls and human in costs:
             reached.append((human, calls, costs[human]))
+            sources.add("estimated")
     total = sum(calls for _, calls, _ in reached)
     if not total:
         return
@@ -338,9 +354,11 @@ def person_too_far_by_traffic(ctx: AuditContext) -> Iterator[Hit]:
         return
     reached.sort(key=lambda item: (-item[1], ctx.order[item[0]]))
     each = ", ".join(f"'{human}' {secs:.0f} s ({calls:,} calls)" for human, calls, secs in reached)
+    times = " and ".join(sorted(sources))
     yield Hit(
         node=reached[0][0],
         message=f"callers who reached a person took about {mean:.0f} s from the start on "
-        f"average over {total:,} logged calls ({each}), more than the limit of {limit:g} s",
+        f"average over {total:,} logged calls ({each}; times {times}), more than the "
+        f"limit of {limit:g} s",
         fact="traffic-weighted time to a person",
     )

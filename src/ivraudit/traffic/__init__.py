@@ -45,9 +45,14 @@ __all__ = [
 
 
 def load_counts(
-    paths: Sequence[str], min_calls: int = MIN_CALLS, log_format: str | None = None
+    paths: Sequence[str],
+    min_calls: int = MIN_CALLS,
+    log_format: str | None = None,
+    *,
+    times: bool = False,
 ) -> Counts:
-    """The counts of ``paths``: one counts file read back, or logs counted now.
+    """The counts of ``paths``: one counts file read back, or logs counted now (with
+    ``times``, also the seconds calls took to reach each node; a counts file has none).
 
     >>> load_counts(["no-such-log.csv"])
     Traceback (most recent call last):
@@ -58,4 +63,4 @@ def load_counts(
         if log_format is not None:
             raise UsageError(f"{paths[0]}: a counts file has no log format: drop --log-format")
         return read_counts(paths[0])
-    return aggregate(paths, min_calls, log_format)
+    return aggregate(paths, min_calls, log_format, times=times)

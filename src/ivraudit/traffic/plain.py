@@ -16,13 +16,21 @@ from ivraudit.traffic.counts import Counts
 def traffic_data(counts: Counts) -> dict[str, Any]:
     """``counts`` as the plain mapping :class:`ivraudit.config.Traffic` reads: the
     logged calls, the suppression threshold, the days the logs span (None: unknown),
-    and each node's and edge's calls."""
+    and each node's and edge's calls, with the median seconds to reach each node when
+    the logs were counted with times."""
+    reach = {(row.flow, row.node): row.median_seconds for row in counts.reach}
     return {
         "calls": counts.calls,
         "min_calls": counts.min_calls,
         "days": counts.days,
         "nodes": [
-            {"flow": row.flow, "node": row.node, "calls": row.calls, "ended": row.ended}
+            {
+                "flow": row.flow,
+                "node": row.node,
+                "calls": row.calls,
+                "ended": row.ended,
+                "seconds": reach.get((row.flow, row.node)),
+            }
             for row in counts.nodes
         ],
         "edges": [
