@@ -1,14 +1,31 @@
-"""Samples: demos, tests and examples that say so in their own name.
+"""Samples: demos, tests and examples that say so themselves.
 
 Platforms ship demo menus (FreeSWITCH's ``demo_ivr``, Asterisk's ``[demo]``
 context) and teams keep test flows beside the live ones (``VMXAWSTestFlow``,
 ``holiday_routing_test``).  Nobody calls them as a customer line, so caller-line
-rules (no operator, dead ends, depth) would only add noise there.  A part whose
-own name -- the flow, context or menu name, not the folder or repository it sits
-in -- has one of the words below as a word of its own is a ``sample``: it gets
-the structural rules only, like an internal part.  Menus written in ivraudit's
-own format are audited as written: their author asked for it.  Config ``audit_samples =
-true`` turns this off, and ``entries`` naming the part makes it an entry.
+rules (no operator, dead ends, depth) would only add noise there.  A part is a
+``sample`` -- it gets the structural rules only, like an internal part -- when it
+says so itself, in the places its platform gives a part to describe itself:
+
+- its own **name** (the flow, context or menu name, or the name its deployment
+  gives it; not the folder or repository it sits in) has one of the words below
+  as a word of its own: ``demo_ivr``, ``VMXAWSTestFlow``, ``Holiday Routing Test``;
+- its **description** (a flow's description field, a VoiceXML document's header
+  comment or the ``<log>`` it writes as it starts: importers give it as the menu's
+  title) calls it a demo, test or example script, flow or application:
+  "Record and Play a Message Demo script", "Started test VXML script",
+  "Basic test flow to validate the deployment";
+- its **opening prompt** (the first prompts on the straight route from the
+  start, before the caller is asked anything) introduces it as one:
+  "This is the sample flow to demonstrate ...", "Welcome to the OPAL IVR
+  example.", "Hi! This is the welcome service. DTMF test.".
+
+Words count only whole (``Contest``, ``attestation`` and ``demonstration`` are
+not samples), and a prompt counts only where it introduces the flow ("press 1 to
+test your line" is an option, not a self-description).  Menus written in
+ivraudit's own format are audited as written: their author asked for it.  Config
+``audit_samples = true`` turns this off, and ``entries`` naming the part makes it
+an entry.
 """
 
 from __future__ import annotations
@@ -34,6 +51,36 @@ SAMPLE_WORDS = {
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[A-Za-z]+")
+#: A title of at most this many words is a name; a longer one is a description.
+_NAME_WORDS = 6
+_SAMPLE = "|".join(sorted(SAMPLE_WORDS))
+#: What a part calls itself: a flow, a script, an application, a menu.
+_SELF = (
+    r"(?:flows?|scripts?|applications?|apps?|ivrs?|i\s*v\s*r|menus?|pages?|documents?|"
+    r"programs?|programmes?)"
+)
+#: Words that make what follows an object ("test the app"), not a kind of flow ("test flow").
+_DETERMINER = r"(?:a|an|the|your|our|my|this|that|these|those)"
+#: In a description: "Demo script", "test flow", "test VXML script", "the OPAL IVR example."
+_DESCRIBED = re.compile(
+    rf"\b(?P<word>{_SAMPLE})\b(?:[\s-]+(?!{_DETERMINER}\b)[\w-]+){{0,2}}?[\s-]+{_SELF}\b"
+    rf"|\b(?:a|an|the|our|this)\s+(?:[\w-]+\s+){{0,4}}?(?P<end>{_SAMPLE})\s*(?:[.!:]|$)",
+    re.IGNORECASE,
+)
+#: In an opening prompt, a sentence introducing the flow: "This is the sample flow to ...",
+#: "Welcome to the OPAL I V R example", "You have reached the test menu".
+_INTRODUCED = re.compile(
+    rf"^(?:(?:hi|hello|hey|welcome)\W+)?(?:this\s+is|welcome\s+to|you\s+have\s+reached)\s+"
+    rf"(?:a|an|the|our|my)\s+(?:[\w'-]+\s+){{0,4}}?(?P<word>{_SAMPLE})(?:\s+{_SELF}\b|\s*$)",
+    re.IGNORECASE,
+)
+#: ... or a sentence of its own that names it: "DTMF test."
+_TAGGED = re.compile(rf"^(?:[\w'-]+\s+){{0,2}}(?P<word>{_SAMPLE})$", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.!?]+")
+#: How far the opening is read: prompts, sentences per prompt, steps along the route.
+_OPENING_PROMPTS = 3
+_OPENING_SENTENCES = 3
+_OPENING_STEPS = 40
 
 
 def name_words(name: str) -> list[str]:
@@ -42,24 +89,104 @@ def name_words(name: str) -> list[str]:
 
 
 def sample_kind(menu: Menu) -> str | None:
-    """``"demo"``, ``"test"``, ... when the menu's own name says it is one, else None."""
-    name = menu.id if menu.id else menu.title
+    """``"demo"``, ``"test"``, ... when the menu says it is one (:func:`sample_said`)."""
+    said = sample_said(menu)
+    return said[0] if said is not None else None
+
+
+def sample_said(menu: Menu) -> tuple[str, str] | None:
+    """``(kind, where it says so)`` when the menu's own name, description or opening
+    prompt says it is a demo, test or example, else None."""
+    name = _name(menu)
     for word in name_words(name or ""):
         if word in SAMPLE_WORDS:
-            return SAMPLE_WORDS[word]
+            how = "named" if menu.id else "titled"
+            return SAMPLE_WORDS[word], f"{how} as {_a(SAMPLE_WORDS[word])} ({name!r})"
+    description = menu.title if menu.title and menu.title != name else None
+    if description:
+        kind = described_kind(description)
+        if kind is not None:
+            return kind, f"described as {_a(kind)} ({_quote(description)})"
+    for node_id, text in opening_prompts(menu):
+        kind = introduced_kind(text)
+        if kind is not None:
+            return kind, (
+                f"its opening prompt at '{node_id}' introduces it as {_a(kind)} ({_quote(text)})"
+            )
     return None
 
 
+def _name(menu: Menu) -> str | None:
+    """The menu's own name: its id, or a short title when it has none (a longer title is
+    a description)."""
+    if menu.id:
+        return menu.id
+    if menu.title and len(menu.title.split()) <= _NAME_WORDS:
+        return menu.title
+    return None
+
+
+def described_kind(text: str) -> str | None:
+    """The kind of sample a description calls its part ("Demo script for ..."), or None."""
+    match = _DESCRIBED.search(" ".join(text.split()))
+    if match is None:
+        return None
+    return SAMPLE_WORDS[(match.group("word") or match.group("end")).lower()]
+
+
+def introduced_kind(prompt: str) -> str | None:
+    """The kind of sample an opening prompt introduces its flow as, or None: one of its
+    first sentences says "This is the sample flow ...", "Welcome to the ... example" or is
+    a short "DTMF test."."""
+    text = re.sub(r"<[^>]{0,200}>", " ", prompt)  # SSML tags
+    sentences = [" ".join(part.split()) for part in _SENTENCE.findall(text)]
+    for sentence in [part for part in sentences if part][:_OPENING_SENTENCES]:
+        match = _INTRODUCED.search(sentence) or _TAGGED.search(sentence)
+        if match is not None:
+            return SAMPLE_WORDS[match.group("word").lower()]
+    return None
+
+
+def opening_prompts(menu: Menu) -> list[tuple[str, str]]:
+    """The first prompts (node id, text) on the straight route from the start, up to and
+    including the first node that waits for the caller."""
+    found: list[tuple[str, str]] = []
+    node_id = menu.start
+    seen: set[str] = set()
+    while node_id is not None and node_id not in seen and len(seen) < _OPENING_STEPS:
+        seen.add(node_id)
+        node = menu.nodes.get(node_id)
+        if node is None:
+            break
+        if node.say:
+            found.append((node_id, node.say))
+            if len(found) >= _OPENING_PROMPTS:
+                break
+        if node.type in ("menu", "ask"):
+            break
+        node_id = getattr(node, "next", None)
+    return found
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 80 else text[:77].rstrip() + "...")
+
+
 def mark_samples(menus: Iterable[Menu]) -> None:
-    """Give every caller-facing menu named as a demo, test or example the role ``sample``."""
+    """Give every caller-facing menu that says it is a demo, test or example the role
+    ``sample``."""
     for menu in menus:
         if menu.role not in ("entry", "reached") or menu.source_format == "native":
             continue
-        kind = sample_kind(menu)
-        if kind is not None:
-            name = menu.id if menu.id else menu.title
+        said = sample_said(menu)
+        if said is not None:
             menu.with_role(
                 "sample",
-                f"named as a {kind} ({name!r}): audited for structure only "
+                f"{said[1]}: audited for structure only "
                 "(config 'audit_samples = true' or 'entries' audits it as a caller's line)",
             )

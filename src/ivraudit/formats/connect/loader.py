@@ -107,13 +107,19 @@ def _template_menus(document: Document, found: list[Found]) -> list[Menu]:
 
 
 def _typed(document: Document, found: Found) -> None:
-    """Take the flow's type from the Terraform resource that deploys the file, when the
-    file itself does not say it."""
-    if found.kind is not None or found.flow.flow_type is not None or document.estate is None:
+    """Take the flow's type, and its name as the title, from the Terraform resource that
+    deploys the file, when the file itself does not say them."""
+    if document.estate is None:
         return
     instance = _instance(document)
     resource = instance.role_source(document.path) if instance is not None else None
     if resource is None:
+        return
+    if found.title is None:
+        # The flow's name in Connect is the resource's ``name`` (Terraform
+        # aws_connect_contact_flow, argument "name"); a bare flow file has none of its own.
+        found.title = resource.attributes.get("name") or resource.name
+    if found.kind is not None or found.flow.flow_type is not None:
         return
     label = resource.attributes.get("type")
     if resource.is_module:

@@ -28,6 +28,7 @@ from ivraudit.formats.vxml.documents import locate, read, role_of
 from ivraudit.formats.vxml.events import EventRouter
 from ivraudit.formats.vxml.fields import FieldReader
 from ivraudit.formats.vxml.forms import FormReader
+from ivraudit.formats.vxml.header import document_title
 from ivraudit.formats.vxml.menus import MenuReader
 from ivraudit.formats.vxml.text import Expressions, split_uri
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
@@ -133,6 +134,7 @@ class _Builder(ContentCompiler, FieldReader, EventRouter, MenuReader, FormReader
             nodes=self.nodes,
             start=self.first_dialog,
             positions=self.positions,
+            title=document_title(self.document.text, self.root),
             role=role,  # type: ignore[arg-type]
             role_reason=reason,
         )
