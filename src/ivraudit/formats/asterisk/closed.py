@@ -242,10 +242,8 @@ def mark_rejected_at_the_door(pool: Pool, entries: list[str], others: list[str])
             "(a number no service answers)",
         )
     keyed: dict[str, bool] = {}
-    for source, node in pool.nodes.items():
+    for node in pool.nodes.values():
         options = {target for target in node.get("options", {}).values() if isinstance(target, str)}
-        if source.endswith(":dialled"):  # what the caller dials while Asterisk waits
-            options.update(node_targets(node))
         for target in node_targets(node):
             if target in pool.nodes and pool.nodes[target].get("type") == "hangup":
                 keyed[target] = keyed.get(target, True) and target in options

@@ -514,14 +514,24 @@ def _roots(context: Context, flow: Flow) -> list[Extension] | None:
     return roots
 
 
+def _last_doing(ext: Extension) -> str:
+    """What the last priority of ``ext`` that does something (past Set, NoOp, ...) is."""
+    for number in sorted(ext.steps, reverse=True):
+        tag = ext.steps[number].kind.tag
+        if tag != "pass":
+            return tag
+    return "pass"
+
+
 def _extension_refs(
     ext: Extension, own: list[Extension], dialable: list[Extension], flow: Flow
 ) -> list[Extension]:
     found: list[Extension] = []
-    last = ext.steps[max(ext.steps)].kind.tag if ext.steps else "hangup"
     falls_through = not ext.steps or flow.plan.falls_through(ext.steps[max(ext.steps)].where.file)
-    if not falls_through and last not in ("hangup", "goto", "return"):
-        found.extend(dialable)  # running out of priorities waits for another extension
+    if not falls_through and _last_doing(ext) == "prompt":
+        # Running out of priorities right after a prompt waits for the extension it asked
+        # for; after anything else the wait offers nothing (silence, then 't').
+        found.extend(dialable)
     for step in ext.steps.values():
         kind = step.kind
         if kind.tag == "waitexten" or (kind.tag == "prompt" and kind.interruptible):

@@ -16,7 +16,6 @@ fixed-depth target structures.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -207,47 +206,28 @@ class Flow:
         """autofallthrough=no: past the last priority Asterisk waits (the response timeout,
         10 s) for the caller to dial another extension of the context, as WaitExten does.
 
-        No prompt offers anything there, so it is neither a menu nor a question the caller
-        hears (their silence is no wrong answer): a ``branch`` on whether the caller dials
-        an extension anyway (then on which one; a wrong one goes to ``i``), else ``t``."""
+        No prompt offers anything there: the caller hears silence until the timeout, then
+        the ``t`` extension runs (else ``e``), else Asterisk hangs up (docs.asterisk.org,
+        extensions.conf [general] ``autofallthrough``; *Special Dialplan Extensions*).  It
+        is neither a menu nor a question, and the context's extensions are not options
+        there: no caller is told to dial one (issue 14: "an autofallthrough=no wait after
+        the last priority is not a menu")."""
         extension = loc.step.exten
         number = loc.step.number + 1
         where = loc.step.where
-        menu = self.talk.menu(pool, node_id, loc, loc.chan, [], [], None, None)
-        branch_id, new = pool.claim(("helper", node_id, "dialled"), f"{node_id}:dialled")
-        if new:
-            cases = [
-                {"when": f"the extension dialled is {key}", "next": target}
-                for key, target in menu.get("options", {}).items()
-                if target is not None
-            ]
-            invalid = menu.get("no_match")
-            if invalid is None and cases and _takes_every_key(menu.get("options", {})):
-                invalid = cases.pop()["next"]  # no key can miss: the last pattern takes the rest
-            if invalid is None:
-                invalid, fresh = pool.claim(("helper", node_id, "invalid"), f"{node_id}:invalid")
-                if fresh:
-                    note = (
-                        f"no extension of {loc.chan} matches what was dialled and it has no "
-                        "'i' extension: Asterisk hangs up"
-                    )
-                    pool.add(invalid, {"type": "hangup", "reason": "error", "note": note}, where)
-            branch = {"type": "branch", "cases": cases, "else": invalid}
-            pool.add(branch_id, branch, where)
         silence = self.handler_link(pool, loc.chan, ("t", "e"), node_id, "timeout", where)
         if silence is None:
             silence, fresh = pool.claim(("helper", node_id, "timeout"), f"{node_id}:timeout")
             if fresh:
                 note = f"nothing is dialled and {loc.chan} has no 't' extension: Asterisk hangs up"
                 pool.add(silence, {"type": "hangup", "note": note}, where)
-        when = "the caller dials an extension of this context within 10 s"
         return {
-            "type": "branch",
-            "cases": [{"when": when, "next": branch_id}],
-            "else": silence,
+            "type": "action",
+            "next": silence,
             "note": f"extension {extension.name} has no priority {number}; with "
-            "autofallthrough=no Asterisk waits silently for the caller to dial an extension "
-            "of this context (like WaitExten), with no prompt asking for one",
+            "autofallthrough=no Asterisk waits silently (the response timeout, 10 s) for an "
+            "extension to be dialled, with no prompt asking for one: the caller hears "
+            "silence, then the timeout",
         }
 
     # -- links -----------------------------------------------------------------------------
@@ -357,19 +337,3 @@ class Flow:
             # i and t): the part reached by Goto is placed where that menu begins.
             pool.where[("nodes", node_id)] = start
             pool.where[("nodes", node_id, "no_input")] = where
-
-
-def _takes_every_key(options: dict[str, Any]) -> bool:
-    """Whether every key of the keypad is an option, by itself or by a pattern (``_X``)."""
-    patterns = [key[1:-1] for key in options if len(key) > 2 and key[0] == key[-1] == "/"]
-    for key in "0123456789*#":
-        if key not in options and not any(_fits(pattern, key) for pattern in patterns):
-            return False
-    return True
-
-
-def _fits(pattern: str, key: str) -> bool:
-    try:
-        return re.fullmatch(pattern, key) is not None
-    except re.error:
-        return False

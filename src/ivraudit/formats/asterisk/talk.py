@@ -17,6 +17,7 @@ from ivraudit.model.errors import Position
 
 if TYPE_CHECKING:
     from ivraudit.formats.asterisk.flow import Flow
+    from ivraudit.formats.asterisk.walker import Walker
 
 
 _MESSAGE_NOTE = (
@@ -271,7 +272,12 @@ class Talk:
         tag = kind.tag
         say, play = joined(says, " "), joined(plays, "&")
         if tag == "hangup":
-            return {"type": "hangup", "say": say, "play": play, "note": kind.note}
+            node: dict[str, Any] = {"type": "hangup", "say": say, "play": play, "note": kind.note}
+            tone = intercept_tone(self.walker, loc, kind)
+            if tone is not None:
+                node["reason"] = "completed"
+                node["note"] = f"{kind.note}; {tone}" if kind.note else tone
+            return node
         if tag == "transfer":
             return {
                 "type": "transfer",
@@ -486,3 +492,38 @@ def same_answer(pool: Pool, node_id: str, options: dict[str, Any]) -> dict[str, 
         if where is not None:
             pool.where[("nodes", node_id, "options", joined_key)] = where
     return result
+
+
+def intercept_tone(walker: Walker, loc: Loc, kind: Kind) -> str | None:
+    """What the caller hears that tells why the call ends, when the hangup at ``loc``
+    sounds the telephone network's intercept: ``Congestion()`` (the congestion tone
+    until Asterisk hangs up: docs.asterisk.org, *Dialplan Applications/Congestion*), or
+    ``Playtones(info)`` (the Special Information Tone of indications.conf, ITU-T E.180's
+    "the number cannot be reached") on the priorities just before it, with no jump
+    landing between them.  That is the standard answer to a number no service takes
+    (an unassigned or too short number), not a service refused in silence.  A
+    ``Congestion()`` right after a ``Dial()``/``Queue()`` it is the fallback of is the
+    fast busy of a failed transfer to people: a refusal, not credited."""
+    steps = loc.step.exten.steps
+    if kind.app.strip().lower() == "congestion":
+        before = steps.get(loc.step.number - 1)
+        if before is not None and walker.kind(Loc(loc.chan, before)).tag == "transfer":
+            return None
+        return "the caller hears the congestion tone: the call cannot be completed"
+    if walker.is_target(loc.step):
+        return None
+    for number in range(loc.step.number - 1, 0, -1):
+        step = steps.get(number)
+        if step is None:
+            return None
+        here = Loc(loc.chan, step)
+        if walker.kind(here).tag != "pass":
+            return None
+        if step.app.strip().lower() == "playtones" and step.data.strip().lower() == "info":
+            return (
+                f"{step.app}({step.data}) at line {step.where.line}: the caller hears the "
+                "special information tone (the number dialled cannot be completed)"
+            )
+        if walker.is_target(step):
+            return None
+    return None
