@@ -12,6 +12,7 @@ import pytest
 
 from ivraudit.config import Config
 from ivraudit.formats.samples import described_kind, introduced_kind
+from ivraudit.model.names import name_words, named_kind
 from ivraudit.runner import check, parts
 
 HERE = Path(__file__).resolve().parent / "formats"
@@ -139,3 +140,19 @@ def test_connect_flow_named_by_the_terraform_resource_that_deploys_it():
     # Named in config 'entries', the test flow is audited as a caller's line.
     config = Config(entries=["*routing_test.json"])
     assert ("routing_test.json", "DE003", "Bye", 14) in _findings(CONNECT / "terraform", config)
+
+
+def test_test_hooks_use_the_words_of_samples():
+    # A node named as a test hook (analysis.parts) by the same whole-word rules as a
+    # sample part (formats.samples): both read ivraudit.model.names.
+    from ivraudit.analysis import parts as hooks
+
+    assert [named_kind(name) for name in ("cyara_test", "DemoGoodbye", "Contest")] == [
+        "test",
+        "demo",
+        None,
+    ]
+    assert name_words("Copy_of_cyara_test") == ["copy", "of", "cyara", "test"]
+    # A decision is named for what it tests, not a place callers are sent.
+    assert not hooks.is_test_hook("test_vip", "branch")
+    assert hooks.is_test_hook("cyara_test", "hangup")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ivraudit.formats.samples import name_words, sample_kind
+from ivraudit.formats.samples import sample_kind
 from ivraudit.model.menu import Menu
+from ivraudit.model.names import name_words
 
 
 @pytest.mark.parametrize(

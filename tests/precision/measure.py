@@ -42,30 +42,46 @@ def key(entry: dict) -> Key:
     return (entry["file"], entry["rule"], int(entry["line"]))
 
 
-def reported(entries: Iterable[dict]) -> set[Key]:
-    """(file, rule, line) of every finding ivraudit reports today where the ledger
-    judged: the whole corpus, checked as users check it, and each estate named."""
+def reported(entries: Iterable[dict]) -> Counter[Key]:
+    """How many findings ivraudit reports today at each (file, rule, line) where the
+    ledger judged: the whole corpus, checked as users check it, and each estate named."""
     estates = sorted({entry["estate"] for entry in entries if entry.get("estate")})
     found = _found(check([str(CORPUS)], skip_non_menus=True), CORPUS)
     for name in estates:
-        found |= _found(check([str(ESTATES / name)], skip_non_menus=True), ESTATES)
+        found += _found(check([str(ESTATES / name)], skip_non_menus=True), ESTATES)
     return found
 
 
-def _found(result, root: Path) -> set[Key]:
-    found = set()
+def _found(result, root: Path) -> Counter[Key]:
+    found: Counter[Key] = Counter()
     for finding in result.report.findings:
         relative = Path(finding.file).resolve().relative_to(root.resolve()).as_posix()
-        found.add((relative, finding.rule, finding.line))
+        found[(relative, finding.rule, finding.line)] += 1
     return found
 
 
-def tally(entries: list[dict], found: set[Key], by: str = "rule") -> dict[str, Counter]:
+def standing(entries: Iterable[dict], found: Counter[Key]) -> set[str]:
+    """The ids of the judged findings still reported.  Entries that share a key (two
+    findings of one rule at one line, one judged a duplicate of the other) take the
+    findings reported there in turn, duplicates last: when only one finding is left at
+    that line, the duplicate is the one gone."""
+    groups: dict[Key, list[dict]] = {}
+    for entry in entries:
+        groups.setdefault(key(entry), []).append(entry)
+    ids: set[str] = set()
+    for place, group in groups.items():
+        group = sorted(group, key=lambda entry: entry.get("cause") == "duplicate")
+        ids.update(entry["id"] for entry in group[: found[place]])
+    return ids
+
+
+def tally(entries: list[dict], found: Counter[Key], by: str = "rule") -> dict[str, Counter]:
     """Per rule, or per source (``by="source"``: the platform of a corpus file, or the
     estate), and '*' for all: how many judged findings of each verdict are still reported."""
     counts: dict[str, Counter] = {"*": Counter()}
+    still = standing(entries, found)
     for entry in entries:
-        state = "reported" if key(entry) in found else "gone"
+        state = "reported" if entry["id"] in still else "gone"
         group = entry["rule"] if by == "rule" else source(entry)
         for name in ("*", group):
             counts.setdefault(name, Counter())[(entry["verdict"], state)] += 1
@@ -86,13 +102,14 @@ def precision(counts: Counter) -> float | None:
     return true / total if total else None
 
 
-def mark_fixed(entries: list[dict], found: set[Key]) -> list[str]:
+def mark_fixed(entries: list[dict], found: Counter[Key]) -> list[str]:
     """Add ``fixed: true`` after the verdict of every judged-wrong entry no longer
     reported, editing ledger.yaml in place (comments and order kept); their ids."""
+    still = standing(ledger(), found)
     fixed = [
         entry["id"]
         for entry in entries
-        if entry["verdict"] != "true" and not entry.get("fixed") and key(entry) not in found
+        if entry["verdict"] != "true" and not entry.get("fixed") and entry["id"] not in still
     ]
     lines = LEDGER.read_text(encoding="utf-8").splitlines(keepends=True)
     wanted = {f'- id: "{name}"' for name in fixed}

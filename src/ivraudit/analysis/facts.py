@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 
 from ivraudit.analysis.graph import GraphParts, build, position_of
+from ivraudit.analysis.parts import is_test_hook, named_kind
 from ivraudit.analysis.routes import OutEdge, reachable
 from ivraudit.config import Config, Settings
 from ivraudit.model.errors import Position
@@ -155,6 +156,49 @@ class MenuFacts:
         if self.start is None:
             return set()
         return reachable(self.out, [self.start])
+
+    @cached_property
+    def test_hooks(self) -> frozenset[str]:
+        """Nodes whose own name says they are a test or demo hook (see
+        :mod:`~ivraudit.analysis.parts`): not a caller's route.  Not a node a key the
+        menu's prompt announces leads to (an option offered to callers), and none in
+        menus written in ivraudit's own format or with config ``audit_samples``."""
+        if self.menu.source_format == "native" or self.config.audit_samples:
+            return frozenset()
+        start = self.data[self.start]["origin"] if self.start is not None else None
+        if any(named_kind(str(name)) for name in (self.menu.id, start) if name):
+            return frozenset()  # the part itself is named so: its role decides, not its nodes
+        named = {
+            node
+            for node, data in self.data.items()
+            if not data["synthetic"]
+            and node != self.start
+            and is_test_hook(str(data.get("origin", node)), data["kind"])
+        }
+        if not named:
+            return frozenset()
+        # A key a menu's prompt announces is offered to callers ("press 9 to test your
+        # line"): where it leads is a caller's route, whatever its name.
+        offered: set[str] = set()
+        for node, model in self.nodes("menu"):
+            keyed = [
+                (t, d["key"]) for t, _, d in self.out[node] if t in named and d["via"] == "key"
+            ]
+            if keyed:
+                announced = announced_keys(model.say)
+                offered.update(target for target, key in keyed if key in announced)
+        return frozenset(named - offered)
+
+    @cached_property
+    def caller_reachable(self) -> set[str]:
+        """Nodes a caller can reach from the start without going through a test hook
+        (:attr:`test_hooks`): DE003, DE005 and DP002 judge only these."""
+        if not self.test_hooks:
+            return self.reachable
+        if self.start is None:
+            return set()
+        hooks = self.test_hooks
+        return reachable(self.out, [self.start], lambda target, _: target not in hooks)
 
     def menu_choices(self, node: str) -> list[str]:
         """What a caller counts as a menu's choices: single keys other than the operator,

@@ -203,6 +203,16 @@ class CallOutcomes(PromptReadings):
         return seen
 
     @cached_property
+    def after_choice(self) -> set[str]:
+        """Nodes a caller reaches only by answering something: every node reachable from
+        a branch out of a menu or a question.  The rest are reached by every caller of
+        the line alike, on routes decided by who calls, the number dialled or the clock."""
+        chosen = [
+            target for node, _ in self.nodes("menu", "ask") for target, _, _ in self.out[node]
+        ]
+        return reachable(self.out, chosen)
+
+    @cached_property
     def reaches_service(self) -> set[str]:
         """Nodes from which a person, a voicemail or a callback -- or what was not read,
         which may be one -- can be reached."""

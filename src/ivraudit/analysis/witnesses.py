@@ -74,16 +74,17 @@ class WitnessRoutes(CallOutcomes):
         """The person fewest estimated seconds away: ``(node, seconds, route tree)``, or None.
 
         The search stops there, so a menu whose advisers are near the start is cheap
-        to measure however large it is.
+        to measure however large it is.  A person only a test hook leads to
+        (:attr:`test_hooks`) is not a caller's.
         """
-        if self.start is None or not self.humans:
+        humans = {node for node in self.humans if node in self.caller_reachable}
+        if self.start is None or not humans:
             return None
         if "seconds" in self.__dict__:
             tree = self.seconds
         else:
-            humans = set(self.humans)
             tree = dijkstra(self.out, [self.start], self._seconds_weight, until=humans.__contains__)
-        reached = [node for node in self.humans if node in tree]
+        reached = [node for node in self.humans if node in humans and node in tree]
         if not reached:
             return None
         nearest = min(reached, key=lambda node: (tree.cost[node], self.order[node]))

@@ -34,23 +34,8 @@ import re
 from collections.abc import Iterable
 
 from ivraudit.model.menu import Menu
+from ivraudit.model.names import SAMPLE_WORDS, named_kind
 
-#: The words that make a name a sample's, with the word used in the reason.
-SAMPLE_WORDS = {
-    "demo": "demo",
-    "demos": "demo",
-    "example": "example",
-    "examples": "example",
-    "sample": "sample",
-    "samples": "sample",
-    "test": "test",
-    "tests": "test",
-    "testing": "test",
-    "tutorial": "tutorial",
-}
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_WORD = re.compile(r"[A-Za-z]+")
 #: A title of at most this many words is a name; a longer one is a description.
 _NAME_WORDS = 6
 _SAMPLE = "|".join(sorted(SAMPLE_WORDS))
@@ -83,11 +68,6 @@ _OPENING_SENTENCES = 3
 _OPENING_STEPS = 40
 
 
-def name_words(name: str) -> list[str]:
-    """The words of a name, lower case: ``VMXAWSTestFlow`` -> vmxaws, test, flow."""
-    return [word.lower() for word in _WORD.findall(_CAMEL.sub(" ", name))]
-
-
 def sample_kind(menu: Menu) -> str | None:
     """``"demo"``, ``"test"``, ... when the menu says it is one (:func:`sample_said`)."""
     said = sample_said(menu)
@@ -98,10 +78,10 @@ def sample_said(menu: Menu) -> tuple[str, str] | None:
     """``(kind, where it says so)`` when the menu's own name, description or opening
     prompt says it is a demo, test or example, else None."""
     name = _name(menu)
-    for word in name_words(name or ""):
-        if word in SAMPLE_WORDS:
-            how = "named" if menu.id else "titled"
-            return SAMPLE_WORDS[word], f"{how} as {_a(SAMPLE_WORDS[word])} ({name!r})"
+    named = named_kind(name or "")
+    if named is not None:
+        how = "named" if menu.id else "titled"
+        return named, f"{how} as {_a(named)} ({name!r})"
     description = menu.title if menu.title and menu.title != name else None
     if description:
         kind = described_kind(description)

@@ -149,7 +149,14 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     compares no answer of the caller and sends what matches no case to the
     error message the failing steps use is a defensive default, error handling
     too.  A refusal right after a transfer to people fails (busy, no answer, a
-    full queue) is reported: the transfer served nobody.
+    full queue) is reported: the transfer served nobody.  A hangup no caller
+    reaches by answering a menu or a question -- every caller of the line gets it,
+    by who calls, the number dialled or the clock -- right after a recording whose
+    words are unknown is the line's own announcement ("this number only takes text
+    messages"): whether it gives a reason is unknown, so it is not reported.
+    Nor is a hangup that only a test hook leads to, or the hook itself: a part
+    whose own name says it is a test or a demo (a Twilio widget ``cyara_test``
+    behind a hidden key 9) is not a caller's route; the hidden key is MN010's.
 
     ## Why callers suffer
     They navigated the menu to reach a department and are cut off: they call
@@ -176,8 +183,12 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     """
     operators = _operator_ends(ctx)
     for node in ctx.unserved_hangups:
+        if ctx.start is not None and node not in ctx.caller_reachable:
+            continue  # only a test hook leads there (cyara_test): not a caller's route
         reason, inferred = ctx.hangup_reasons[node]
         steps = ctx.refusing_arrival(node)
+        if reason is None and node not in ctx.after_choice and _recorded_last(ctx, node, steps):
+            continue  # a line's own announcement, in words we cannot read
         # What the caller of the route shown hears last, not another route's message.
         heard = shorten(ctx.hears(node) or _last_message(ctx, node, steps), 80)
         said = f' after "{heard}"' if heard else ""
@@ -197,6 +208,16 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
             witness=witness,
             fault_at=(node,),
         )
+
+
+def _recorded_last(ctx: AuditContext, node: str, steps: list[tuple[str, str]] | None) -> bool:
+    """Whether the last message before hangup ``node`` is a recording whose words are
+    unknown: then whether it gives a reason is unknown too."""
+    for step in [node, *(step for step, _ in reversed(steps or ()))]:
+        model = ctx.model(step)
+        if model is not None and (getattr(model, "say", None) or getattr(model, "play", None)):
+            return not model.say
+    return False
 
 
 def _operator_ends(ctx: AuditContext) -> dict[str, tuple[str, str]]:
@@ -294,7 +315,9 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
     voicemail or callback.  (A missing no-input or no-match handler is DE004.)
     Errors of one menu that take the same route (an Amazon Lex block's one
     default branch for silence and an unrecognised answer) are one finding that
-    names them all.
+    names them all.  Menus callers reach only through a test hook (a part whose
+    own name says it is a test or a demo), and error routes into one, are not a
+    caller's route and are not judged.
 
     ## Why callers suffer
     People who struggle with the menu are the ones who most need help; they are
@@ -324,7 +347,7 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
     the menu declares ``reason: completed``; a cheerful "Goodbye" is not enough.
     """
     for node in sorted(ctx.reachable, key=_order(ctx)):
-        if ctx.kind(node) not in ("menu", "ask"):
+        if ctx.kind(node) not in ("menu", "ask") or node not in ctx.caller_reachable:
             continue
         # One finding per route: errors that share their first node (a Lex block's one
         # default route for silence and no match) are one fault, named once.
@@ -336,6 +359,8 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
             if target == DISCONNECT and via != "retries_exhausted":
                 continue  # the platform default on silence or a bad key is DE004's
             end = ctx.follow_messages(target)
+            if target in ctx.test_hooks or end in ctx.test_hooks:
+                continue  # a test hook's own ending, not a caller's
             if ctx.is_disconnect(end) or _hangup_not_declared_completed(ctx, end):
                 routes.setdefault(target, []).append((via, edge_key, data))
         for target, errors in routes.items():

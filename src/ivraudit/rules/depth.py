@@ -60,7 +60,7 @@ def too_deep(ctx: AuditContext) -> Iterator[Hit]:
     limit = ctx.settings.max_presses
     for node, kind in ctx.outcomes.items():
         presses = ctx.presses.cost.get(node)
-        if presses is None or presses <= limit:
+        if presses is None or presses <= limit or node not in ctx.caller_reachable:
             continue
         yield Hit(
             node=node,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ivraudit.analysis.context import AuditContext
 from ivraudit.model.findings import Severity
 from ivraudit.model.keypad import is_pattern, keypad_samples, takes_key
-from ivraudit.model.prompts import announced_keys, find_phrases, words
+from ivraudit.model.prompts import announced_keys, find_phrases, shorten, words
 from ivraudit.rules.registry import Hit, rule
 
 
@@ -145,7 +145,8 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
     """Compares the keys a menu's prompt announces ("press 1", "dial 2", "say or
     press 3", "press star", "press hash") with the keys it wires.  A prompt that
     announces no key at all, or a recorded prompt whose text is unknown, is not
-    checked; the operator key may go unannounced.
+    checked; the operator key may go unannounced.  A key that leads to a test hook
+    (a widget named ``cyara_test``) is MN010's.
 
     ## Why callers suffer
     Pressing an announced key that is not wired plays "invalid option" (or
@@ -171,7 +172,12 @@ def announced_keys_mismatch(ctx: AuditContext) -> Iterator[Hit]:
         if not announced:
             continue
         unwired = [key for key in announced if not takes_key(model.options, key)]
-        single = [key for key in model.options if len(key) == 1]
+        # A key to a test hook (cyara_test) is MN010's: hidden on purpose, told once there.
+        single = [
+            key
+            for key in model.options
+            if len(key) == 1 and ctx.edge_target(node, f"key:{key}") not in ctx.test_hooks
+        ]
         # A recording's words are unknown: it may announce the keys the text does not.
         silent = [] if model.play else [k for k in single if k not in announced and k != operator]
         if unwired and silent:
@@ -504,3 +510,88 @@ def _latest_inputs(ctx: AuditContext, node: str) -> list[tuple[str, list[tuple[s
     found = ctx.routes_back(node, lambda source, _: ctx.kind(source) not in ("ask", "menu"))
     found.sort(key=lambda item: ctx.order.get(item[0], 0))
     return [(source, steps) for source, _, steps in found]
+
+
+@rule(
+    "MN010",
+    "hidden-test-key",
+    Severity.INFO,
+    "A key no prompt announces leads to a test hook left in a caller's menu.",
+)
+def hidden_test_key(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds keys that lead to a test hook -- a part whose own name says it is a test
+    or a demo (a Twilio Studio widget ``cyara_test``, an Asterisk context
+    ``[demo]``) -- where the menu's prompt is known text that announces other keys
+    but not this one.  Test automation dials such a key on the live line; a caller
+    who presses it by mistake gets the test's recording, and whatever the hook does
+    after it.  The hook itself, and what callers reach only through it, are not a
+    caller's route: DE003 and DE005 do not judge them.  Where
+    the prompt is a recording (its words are unknown), or announces no key at all
+    (the options may be read elsewhere), whether the key is announced is unknown,
+    and nothing is reported.  Menus written in ivraudit's own format are audited
+    as written (their author asked for it): there a hidden key is MN003's.
+
+    ## Why callers suffer
+    A caller who slips onto the hidden key hears a test message meant for a
+    machine, and is often cut off without a word of explanation.
+
+    ## Example
+    ```yaml
+    # bad: key 9 is wired to the test hook, and the prompt never says so
+    say: For opening hours press 1. For an adviser press 0.
+    options: {"1": hours, "0": adviser, "9": cyara_test}
+    ```
+    ```yaml
+    # good: no test hook on the live line (or test through a separate number)
+    say: For opening hours press 1. For an adviser press 0.
+    options: {"1": hours, "0": adviser}
+    ```
+
+    ## Fix
+    Take the test key out of the live menu, or give test automation its own
+    number or flow; if it must stay, make sure the hook ends politely.
+
+    ## In real menus
+    Two public Twilio Studio flows of ``techmatters/flex-plugins`` (``g2ton`` and
+    ``khp_main``) wire key 9 of their language menus to ``cyara_test``, which plays
+    the Cyara test harness's recording and ends the flow.  Their menu prompts are
+    recordings too, so whether key 9 is announced is unknown: this rule reports
+    nothing there, and DE003 no longer reports the hook as a dead end.
+    """
+    for node, model in ctx.nodes("menu"):
+        if model.play or not model.say:
+            continue  # a recording's words are unknown
+        announced = announced_keys(model.say)
+        if not announced:
+            continue  # the options may be read elsewhere: whether 9 is announced is unknown
+        for key in model.options:
+            hook = ctx.edge_target(node, f"key:{key}")
+            if hook is None or hook not in ctx.test_hooks or key in announced:
+                continue
+            yield Hit(
+                node=node,
+                message=f"menu '{node}' has a hidden test key {key}: its prompt never "
+                f"announces it, and it leads to test hook '{ctx.data[hook]['origin']}'; a caller "
+                f"who presses {key} by mistake {_hook_gives(ctx, hook)}",
+                fact=f"test key:{key}",
+                field=("options", key),
+                witness=ctx.witness_via(node, f"key:{key}", hook),
+            )
+
+
+def _hook_gives(ctx: AuditContext, hook: str) -> str:
+    """What a caller gets at test hook ``hook``: what they hear, and where it ends."""
+    model = ctx.model(hook)
+    end = ctx.follow_messages(hook)
+    kind = ctx.kind(end)
+    if model is not None and model.say:
+        said = f'hears "{shorten(model.say, 60)}"'
+    elif model is not None and model.play:
+        said = f"hears the recording '{shorten(model.play, 60)}'"
+    else:
+        said = "hears nothing"
+    if kind in ("hangup", "disconnect"):
+        return f"{said}, and the call ends"
+    if end != hook:
+        return f"{said}, then goes on to {kind} '{ctx.data[end].get('origin', end)}'"
+    return f"{said} at {kind} '{ctx.data[end].get('origin', end)}'"

@@ -24,6 +24,8 @@ WORDS = Words(
         "to Flex or Connect Call To",
         "MN003": "make the Say/Play text of '{node}' and the Split conditions on its Digits agree",
         "MN009": "split on the Digits of the gather the caller has just answered",
+        "MN010": "take the Split condition that sends the hidden key of '{node}' to the test "
+        "widget out of the live flow, or give the test automation a flow of its own",
         "DP003": "add a Send to Flex or Connect Call To widget that callers can reach",
         "ST001": "point the transition at a widget that exists",
     },
