@@ -66,6 +66,11 @@ def test_an_opening_prompt_introduces_its_flow(text, kind):
         ("Main menu: press 1 to test the app", None),
         ("DO NOT CHANGE - All flows route to their intended destination", None),
         ("Attestation flow for contest entries", None),
+        ("This form demonstrates how to record a message", "demo"),
+        ("This form is demonstrates how to just play some things", "demo"),
+        ("This form shows how to say the caller's number", "demo"),
+        ("This form records the caller's message", None),
+        ("The product demonstrates our value", None),
     ],
 )
 def test_a_description_calls_its_part_a_sample(text, kind):
@@ -80,6 +85,11 @@ def test_vxml_header_comment_log_and_opening_prompt():
             "demo_header.vxml",
             "sample",
             "described as a demo ('Record and Play a Message Demo script')" + TAIL,
+        ),
+        (
+            "form_demo.vxml",
+            "sample",
+            "described as a demo ('This form demonstrates how to record a message')" + TAIL,
         ),
         ("log_test.vxml", "sample", "titled as a test ('Started test VXML script')" + TAIL),
         (
@@ -101,6 +111,7 @@ def test_vxml_samples_are_audited_as_caller_lines_on_request():
     assert {role for _, role, _ in _roles(VXML, config)} == {"entry"}
     assert [(name, rule) for name, rule, _, _ in _findings(VXML, config)] == [
         ("demo_header.vxml", "DP003"),
+        ("form_demo.vxml", "DP003"),
         ("live_header.vxml", "DP003"),
         ("log_test.vxml", "DP003"),
         ("opening_live.vxml", "DP003"),

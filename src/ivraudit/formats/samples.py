@@ -52,6 +52,12 @@ _DESCRIBED = re.compile(
     rf"|\b(?:a|an|the|our|this)\s+(?:[\w-]+\s+){{0,4}}?(?P<end>{_SAMPLE})\s*(?:[.!:]|$)",
     re.IGNORECASE,
 )
+#: ... or one that says what it demonstrates: "This form demonstrates how to record a message".
+_DEMONSTRATES = re.compile(
+    r"\b(?:this|the)\s+(?:[\w-]+\s+){0,2}?(?:form|menu|dialog|document|page|script|flow|"
+    r"application|app)\s+(?:is\s+)?(?:demonstrates|shows\s+how)\b",
+    re.IGNORECASE,
+)
 #: In an opening prompt, a sentence introducing the flow: "This is the sample flow to ...",
 #: "Welcome to the OPAL I V R example", "You have reached the test menu".
 _INTRODUCED = re.compile(
@@ -87,6 +93,10 @@ def sample_said(menu: Menu) -> tuple[str, str] | None:
         kind = described_kind(description)
         if kind is not None:
             return kind, f"described as {_a(kind)} ({_quote(description)})"
+    if menu.about:
+        kind = described_kind(menu.about)
+        if kind is not None:
+            return kind, f"described as {_a(kind)} ({_quote(menu.about)})"
     for node_id, text in opening_prompts(menu):
         kind = introduced_kind(text)
         if kind is not None:
@@ -107,10 +117,12 @@ def _name(menu: Menu) -> str | None:
 
 
 def described_kind(text: str) -> str | None:
-    """The kind of sample a description calls its part ("Demo script for ..."), or None."""
-    match = _DESCRIBED.search(" ".join(text.split()))
+    """The kind of sample a description calls its part ("Demo script for ...", "This
+    form demonstrates how to ..."), or None."""
+    text = " ".join(text.split())
+    match = _DESCRIBED.search(text)
     if match is None:
-        return None
+        return "demo" if _DEMONSTRATES.search(text) else None
     return SAMPLE_WORDS[(match.group("word") or match.group("end")).lower()]
 
 

@@ -408,6 +408,7 @@ class Menu(_Frozen):
     _role_reason: str = PrivateAttr(default="")
     _notices: list[Notice] = PrivateAttr(default_factory=list)
     _words: Words = PrivateAttr(default=NATIVE)
+    _about: str | None = PrivateAttr(default=None)
 
     @property
     def path(self) -> str:
@@ -445,6 +446,17 @@ class Menu(_Frozen):
         """What the platform would load with a warning (a malformed line it skips, a
         duplicate key whose last value it keeps): reported as findings (ST004)."""
         return self._notices
+
+    @property
+    def about(self) -> str | None:
+        """What the part says of itself beyond its title, where the platform has a place
+        for it (a VoiceXML comment saying what a form demonstrates); None if nothing."""
+        return self._about
+
+    def with_about(self, text: str | None) -> Menu:
+        """Set :attr:`about` (importers do); returns the menu."""
+        self._about = text
+        return self
 
     def with_role(self, role: Role, reason: str) -> Menu:
         """Set the role (importers and config ``entries`` decide it); returns the menu."""

@@ -6,10 +6,12 @@ element inside it, where authors
 write what the script is: "Record and Play a Message Demo script for the PowerMedia
 XMS"), and ``<meta name="description" content="...">`` (VoiceXML 2.0 section 6.2.1,
 "META"); and a document-level ``<log>`` (section 5.3.13) runs first of all as the
-document loads, so authors name the script there ("Started test VXML script").  The
-first of these, in that order, is the document's title: people read it in reports,
+document loads, so authors name the script there ("Started test VXML script").  The first of these, in that order, is the document's title: people read it in reports,
 and :mod:`ivraudit.formats.samples` reads it as the document's description.
-Copyright, author and licence lines of a header are not a description.
+Copyright, author and licence lines of a header are not a description.  A comment
+that says what one of its dialogs demonstrates ("This form demonstrates how to record
+a message") is what a tutorial says of itself: :func:`document_about`, the menu's
+``about``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ from __future__ import annotations
 import re
 
 from ivraudit.formats._xml import XmlElement
+
+#: A comment saying what a dialog of the document demonstrates.
+_DEMONSTRATES = re.compile(
+    r"\b(?:this|the)\s+(?:[\w-]+\s+){0,2}?(?:form|menu|dialog|document|page|script)\s+"
+    r"(?:is\s+)?(?:demonstrates|shows\s+how)\b",
+    re.IGNORECASE,
+)
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _BOILERPLATE = re.compile(
@@ -43,6 +52,17 @@ def document_title(text: str, root: XmlElement) -> str | None:
             said = _log_text(child)
             if said:
                 return _short(said)
+    return None
+
+
+def document_about(text: str) -> str | None:
+    """A comment anywhere in the document that says what one of its dialogs
+    demonstrates ("This form demonstrates how to record a message"): the words of a
+    tutorial, which no live line's author writes about its own forms."""
+    for comment in _COMMENT.finditer(text):
+        said = " ".join(comment.group(1).split())
+        if _DEMONSTRATES.search(said):
+            return _short(said)
     return None
 
 

@@ -28,7 +28,7 @@ from ivraudit.formats.vxml.documents import locate, read, role_of
 from ivraudit.formats.vxml.events import EventRouter
 from ivraudit.formats.vxml.fields import FieldReader
 from ivraudit.formats.vxml.forms import FormReader
-from ivraudit.formats.vxml.header import document_title
+from ivraudit.formats.vxml.header import document_about, document_title
 from ivraudit.formats.vxml.menus import MenuReader
 from ivraudit.formats.vxml.text import Expressions, split_uri
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
@@ -137,7 +137,7 @@ class _Builder(ContentCompiler, FieldReader, EventRouter, MenuReader, FormReader
             title=document_title(self.document.text, self.root),
             role=role,  # type: ignore[arg-type]
             role_reason=reason,
-        )
+        ).with_about(document_about(self.document.text))
 
     def plan_document(self) -> None:
         dialogs = [child for child in self.root.children if child.tag in ("form", "menu")]
