@@ -2,16 +2,16 @@
 
 VoiceXML gives a document two places to describe itself before its first dialog:
 its header (the XML comments before ``<vxml>``, or with none there, before the first
-element inside it, where authors
-write what the script is: "Record and Play a Message Demo script for the PowerMedia
-XMS"), and ``<meta name="description" content="...">`` (VoiceXML 2.0 section 6.2.1,
-"META"); and a document-level ``<log>`` (section 5.3.13) runs first of all as the
-document loads, so authors name the script there ("Started test VXML script").  The first of these, in that order, is the document's title: people read it in reports,
-and :mod:`ivraudit.formats.samples` reads it as the document's description.
-Copyright, author and licence lines of a header are not a description.  A comment
-that says what one of its dialogs demonstrates ("This form demonstrates how to record
-a message") is what a tutorial says of itself: :func:`document_about`, the menu's
-``about``.
+element inside it, where authors write what the script is: "Record and Play a
+Message Demo script for the PowerMedia XMS"), and ``<meta name="description"
+content="...">`` (VoiceXML 2.0 section 6.2.1, "META"); and a document-level ``<log>``
+(section 5.3.13) runs first of all as the document loads, so authors name the script
+there ("Started test VXML script").  The first of these, in that order, is the
+document's title: people read it in reports, and :mod:`ivraudit.formats.samples`
+reads it as the document's description.  Copyright, author and licence lines of a
+header are not a description.  A comment that says what one of its dialogs
+demonstrates ("This form demonstrates how to record a message") is what a tutorial
+says of itself: :func:`document_about`, the menu's ``about``.
 """
 
 from __future__ import annotations
