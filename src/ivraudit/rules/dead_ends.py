@@ -153,7 +153,10 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     reaches by answering a menu or a question -- every caller of the line gets it,
     by who calls, the number dialled or the clock -- right after a recording whose
     words are unknown is the line's own announcement ("this number only takes text
-    messages"): whether it gives a reason is unknown, so it is not reported.
+    messages"): whether it gives a reason is unknown, so it is not reported; so is
+    one reached only from the success of a system step (an AGI script, a Lambda, a
+    Studio function) through recorded messages: the step did what the caller asked,
+    and whether the recording says so is unknown.
     Nor is a hangup that only a test hook leads to, or the hook itself: a part
     whose own name says it is a test or a demo (a Twilio widget ``cyara_test``
     behind a hidden key 9) is not a caller's route; the hidden key is MN010's.
@@ -187,8 +190,11 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
             continue  # only a test hook leads there (cyara_test): not a caller's route
         reason, inferred = ctx.hangup_reasons[node]
         steps = ctx.refusing_arrival(node)
-        if reason is None and node not in ctx.after_choice and _recorded_last(ctx, node, steps):
-            continue  # a line's own announcement, in words we cannot read
+        if reason is None and _recorded_last(ctx, node, steps):
+            if node not in ctx.after_choice:
+                continue  # a line's own announcement, in words we cannot read
+            if _after_action(ctx, node):
+                continue  # a system step did what was asked; the recording may say so
         # What the caller of the route shown hears last, not another route's message.
         heard = shorten(ctx.hears(node) or _last_message(ctx, node, steps), 80)
         said = f' after "{heard}"' if heard else ""
@@ -218,6 +224,28 @@ def _recorded_last(ctx: AuditContext, node: str, steps: list[tuple[str, str]] | 
         if model is not None and (getattr(model, "say", None) or getattr(model, "play", None)):
             return not model.say
     return False
+
+
+def _after_action(ctx: AuditContext, node: str) -> bool:
+    """Whether every way into hangup ``node`` is the success of a system step (an
+    Asterisk AGI, a Lambda, a Studio function) followed only by recorded messages:
+    the step did what the caller asked, and whether the recording says so is unknown."""
+    seen = {node}
+    stack = [node]
+    found = False
+    while stack:
+        here = stack.pop()
+        for source, _, data in ctx.into[here]:
+            kind = ctx.kind(source)
+            if kind == "action" and data["via"] == "next":
+                found = True
+            elif kind == "say" and data["via"] == "next" and not ctx.prompt(source):
+                if source not in seen:
+                    seen.add(source)
+                    stack.append(source)
+            else:
+                return False
+    return found
 
 
 def _operator_ends(ctx: AuditContext) -> dict[str, tuple[str, str]]:
