@@ -20,6 +20,7 @@ from ivraudit.formats.asterisk.closed import closed_flags, closed_when_true
 from ivraudit.formats.asterisk.match import app_args, call_with_args, has_variables
 from ivraudit.formats.asterisk.nodes import Pool, branch_node
 from ivraudit.formats.asterisk.targets import Ends, Loc, Missing, Target, Timed, Unknown
+from ivraudit.formats.asterisk.writes import assigned_name
 
 if TYPE_CHECKING:
     from ivraudit.formats.asterisk.flow import Flow
@@ -40,12 +41,25 @@ _COUNTER_TEST = re.compile(
 
 
 def retry_counter(
-    loc: Loc, cond: str, limits: Callable[[str], set[str] | None] | None = None
+    loc: Loc,
+    cond: str,
+    limits: Callable[[str], set[str] | None] | None = None,
+    numeric: Callable[[str], bool] | None = None,
 ) -> tuple[int, bool] | None:
     """``(retries, exit when true)`` when this GotoIf checks a retry counter: a variable
     the priorities just before it count up (``Set(n=$[${n}+1])``), compared with a limit
     (``GotoIf($[${n} < 3]?again:goodbye)``), or with a variable set to a constant on
-    every route here (``${MAX_COUNT}``, looked up by ``limits``)."""
+    every route here (``${MAX_COUNT}``, looked up by ``limits``).
+
+    The retry message may come between the count and the test (``Set(n=$[${n}+1])``,
+    ``Playback(pm-invalid-option)``, ``GotoIf($[${n} < 3]?again)``).  A count written
+    without the ``$`` (``Set(n=[${n}+1])``) stores the text ``[0+1]``: Asterisk evaluates
+    only ``$[...]`` (docs.asterisk.org "Expressions"), and the test ``$[${n} < 3]`` then
+    reads ``[0+1] < 3``, whose brackets match no token of the expression scanner and are
+    skipped (main/ast_expr2.fl; flex's default rule): it counts as ``0+1``, but only from
+    a number.  So it is a counter only where the dialplan resets it to a number
+    (``numeric``); from an empty value the sum is a syntax error whose outcome is not
+    read, and the test stays an ordinary branch."""
     test = _COUNTER_TEST.match(cond.strip())
     if test is None:
         return None
@@ -57,14 +71,17 @@ def retry_counter(
         written = next(iter(values))
     limit = int(written)
     counting = re.compile(
-        rf"^\s*{re.escape(name)}\s*=\s*\$?\[\s*\$\{{{re.escape(name)}\}}\s*\+\s*1\s*\]\s*$"
+        rf"^\s*{re.escape(name)}\s*=\s*(\$?)\[\s*\$\{{{re.escape(name)}\}}\s*\+\s*1\s*\]\s*$"
     )
     steps = loc.step.exten.steps
     for number in range(loc.step.number - 1, max(0, loc.step.number - 6), -1):
         step = steps.get(number)
-        if step is None or step.kind.tag != "pass":
+        if step is None or step.kind.tag not in ("pass", "prompt"):
             return None
-        if step.app.strip().lower() == "set" and counting.match(step.data):
+        found = counting.match(step.data) if step.app.strip().lower() == "set" else None
+        if found is not None:
+            if not found.group(1) and (numeric is None or not numeric(name)):
+                return None
             break
     else:
         return None
@@ -84,6 +101,24 @@ class Jumps:
         #: id(pool) -> the constant arguments its subroutine was called with
         self.frames: dict[int, dict[str, str]] = {}
         self._deciding: dict[str, frozenset[str]] = {}
+        self._numbers: frozenset[str] | None = None
+
+    def reset_to_number(self, name: str) -> bool:
+        """Whether the dialplan sets ``${name}`` to a plain number somewhere
+        (``Set(countWRONG=0)``): where a count written ``[${n}+1]`` starts from."""
+        if self._numbers is None:
+            found: set[str] = set()
+            for context in self.targets.contexts.values():
+                for extension in context.extensions.values():
+                    for step in extension.steps.values():
+                        if step.app.strip().lower() != "set":
+                            continue
+                        target, equals, value = step.data.partition("=")
+                        assigned = assigned_name(target) if equals else None
+                        if assigned and value.strip().isdigit():
+                            found.add(assigned)
+            self._numbers = frozenset(found)
+        return name in self._numbers
 
     @property
     def flags(self) -> dict[str, set[str]]:
@@ -160,9 +195,13 @@ class Jumps:
                 continue
             otherwise = self.flow.after(pool, current)
             break
-        if number == 1 and len(cases) == 1 and kind.then:
+        if number == 1 and len(cases) == 1:
+            # GotoIf($[${n} < 13]?:goodbye): an empty arm goes on at the next priority.
             counted = retry_counter(
-                loc, kind.cond or "", lambda name: self.walker.known.limit(loc, name)
+                loc,
+                kind.cond or "",
+                lambda name: self.walker.known.limit(loc, name),
+                self.reset_to_number,
             )
             if counted is not None:
                 retries, exit_on_true = counted

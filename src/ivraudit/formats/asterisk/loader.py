@@ -30,8 +30,9 @@ from ivraudit.formats.asterisk.entries import (
     is_freepbx,
 )
 from ivraudit.formats.asterisk.flow import Flow
-from ivraudit.formats.asterisk.nodes import Pool, branch_node, counted_retries, node_targets
+from ivraudit.formats.asterisk.nodes import Pool, branch_node, node_targets
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
+from ivraudit.formats.asterisk.retries import counted_in_subroutines, counted_retries
 from ivraudit.formats.asterisk.system import (
     CHANNEL_MESSAGE,
     CORE_NOTE,
@@ -234,6 +235,9 @@ class _Assembly:
             mark_rejected_at_the_door(pool, entries, subs)
         for pool in self.flow.pools.values():
             counted_retries(pool)
+        counted_in_subroutines(list(self.flow.pools.values()), self.subflows, self.reach)
+        for key, (pool, start) in self.subflows.items():
+            self.reach[key] = _reachable(pool, start)  # with the retry exits copied in
         menus = []
         total = 0
         for (name, start), choice in zip(starts, choices, strict=True):
