@@ -409,6 +409,7 @@ class Menu(_Frozen):
     _notices: list[Notice] = PrivateAttr(default_factory=list)
     _words: Words = PrivateAttr(default=NATIVE)
     _about: str | None = PrivateAttr(default=None)
+    _platform_code: str | None = PrivateAttr(default=None)
 
     @property
     def path(self) -> str:
@@ -456,6 +457,18 @@ class Menu(_Frozen):
     def with_about(self, text: str | None) -> Menu:
         """Set :attr:`about` (importers do); returns the menu."""
         self._about = text
+        return self
+
+    @property
+    def platform_code(self) -> str | None:
+        """Why this part is the platform's own code rather than its author's (FreePBX's
+        ``macro-vm``, regenerated on every reload), or None.  Routes run through it;
+        findings inside it are not reported: the menu's author cannot change it."""
+        return self._platform_code
+
+    def as_platform_code(self, reason: str) -> Menu:
+        """Mark the part as the platform's own code (importers do); returns the menu."""
+        self._platform_code = reason
         return self
 
     def with_role(self, role: Role, reason: str) -> Menu:

@@ -54,6 +54,8 @@ def audit(
             report.findings.append(_crash(ctx, current, exc, config))
             continue
         for finding, hit in hits:
+            if _platform_code(ctx, finding.node):
+                continue  # the platform's own code: its author cannot change it
             suppressed = finding.node in suppressions and _suppress(suppressions, finding, current)
             # A subflow used twice is inlined twice; its faults are reported once.
             fault = finding.fault
@@ -96,6 +98,14 @@ def once_across_rules(
 
 
 _RANK = {rule_id: index for index, rule_id in enumerate(SAME_FAULT_ORDER)}
+
+
+def _platform_code(ctx: AuditContext, node: str) -> bool:
+    """Whether ``node`` lies in a part that is the platform's own code
+    (:attr:`ivraudit.model.menu.Menu.platform_code`: FreePBX's ``macro-vm``)."""
+    data = ctx.data.get(node)
+    menu = data.get("menu") if data is not None else None
+    return menu is not None and menu.platform_code is not None
 
 
 def _written(ctx: AuditContext, node: str) -> tuple[str, int, int, str]:

@@ -48,6 +48,8 @@ from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
 
+#: Contexts of a generated FreePBX dialplan that are its modules' code, not configuration.
+_MODULE_CODE = re.compile(r"^(?:macro|sub|app)-", re.IGNORECASE)
 #: A subroutine bigger than this (counting what it calls) is not expanded at each call.
 MAX_SUBFLOW_NODES = 20_000
 #: The most nodes all the menus of one file may hold together.
@@ -421,8 +423,25 @@ class _Assembly:
             if current in self.built:
                 continue
             pool, start = self.subflows[current]
-            self.built[current] = self._menu(pool, start, self.reach[current], current)
+            built = self._menu(pool, start, self.reach[current], current)
+            vendor = self._module_code(current)
+            if vendor is not None:
+                built.as_platform_code(vendor)
+            self.built[current] = built
         return self.built[key]
+
+    def _module_code(self, key: str) -> str | None:
+        """Why the subroutine ``key`` calls is the PBX's own code: a ``macro-``, ``sub-``
+        or ``app-`` context of a file FreePBX (or a fork) generates, which it rewrites
+        on every reload; None for the dialplan author's."""
+        called = key.partition(" ")[2].split(",", 1)[0].strip()
+        context = self.plan.contexts.get(called)
+        if context is None or not _MODULE_CODE.match(called):
+            return None
+        generator = self.plan.generated.get(os.path.realpath(context.where.file))
+        if generator is None:
+            return None
+        return f"[{called}] is {generator}'s own module code (its file is generated)"
 
 
 def _reachable(pool: Pool, start: str) -> set[str]:
