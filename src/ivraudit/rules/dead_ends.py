@@ -343,7 +343,9 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
     voicemail or callback.  (A missing no-input or no-match handler is DE004.)
     Errors of one menu that take the same route (an Amazon Lex block's one
     default branch for silence and an unrecognised answer) are one finding that
-    names them all.  Menus callers reach only through a test hook (a part whose
+    names them all.  Where every answer ends at the same hangup as the error (a
+    digit read, logged and hung up on), the error is not why the call ends: that
+    hangup is DE003's.  Menus callers reach only through a test hook (a part whose
     own name says it is a test or a demo), and error routes into one, are not a
     caller's route and are not judged.
 
@@ -380,6 +382,11 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
         # One finding per route: errors that share their first node (a Lex block's one
         # default route for silence and no match) are one fault, named once.
         routes: dict[str, list[tuple[str, str, dict]]] = {}
+        answered = {
+            ctx.follow_messages(target)
+            for target, _, data in ctx.out[node]
+            if data["via"] not in ERROR_VIAS
+        }
         for target, edge_key, data in ctx.out[node]:
             via = data["via"]
             if via not in ERROR_VIAS or target == node:
@@ -389,6 +396,8 @@ def errors_disconnect(ctx: AuditContext) -> Iterator[Hit]:
             end = ctx.follow_messages(target)
             if target in ctx.test_hooks or end in ctx.test_hooks:
                 continue  # a test hook's own ending, not a caller's
+            if answered == {end}:
+                continue  # every answer ends there too: the error is not why the call ends
             if ctx.is_disconnect(end) or _hangup_not_declared_completed(ctx, end):
                 routes.setdefault(target, []).append((via, edge_key, data))
         for target, errors in routes.items():

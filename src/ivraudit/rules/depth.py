@@ -136,6 +136,9 @@ def no_human(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus in which no route from the start reaches a human transfer.  A
     route that leaves what was read (a flow, file or run-time target ivraudit
     cannot see) may reach one, so none is claimed missing while one is reachable.
+    A line that asks nothing (no menu, no question) and ends after recordings whose
+    words are unknown is an announcement ("this number only takes text messages;
+    call us on ..."): it may name where people are, so it is not reported.
     When the menu has human transfers that no route reaches, it names them and
     their lines.
 
@@ -162,6 +165,8 @@ def no_human(ctx: AuditContext) -> Iterator[Hit]:
     """
     if any(node in ctx.reachable for node in [*ctx.humans, *ctx.unknowns]):
         return  # a person, or a route that leaves what was read (a person may be there)
+    if _announcement_line(ctx):
+        return  # nothing to choose, and what it says before it ends is a recording
     start = ctx.start
     assert start is not None
     exists = "it has no human transfer"
@@ -178,3 +183,28 @@ def no_human(ctx: AuditContext) -> Iterator[Hit]:
         witness=(),
         fault_at=tuple(named),
     )
+
+
+def _announcement_line(ctx: AuditContext) -> bool:
+    """Whether no menu or question is reachable and every reachable hangup comes right
+    after a recording whose words are unknown."""
+    if any(node in ctx.reachable for node, _ in ctx.nodes("menu", "ask")):
+        return False
+    hangups = [node for node, _ in ctx.nodes("hangup") if node in ctx.reachable]
+    return bool(hangups) and all(_recorded_before(ctx, node) for node in hangups)
+
+
+def _recorded_before(ctx: AuditContext, node: str) -> bool:
+    """Whether what the caller hears last before hangup ``node`` is, on every way in,
+    a recording with no text."""
+    model = ctx.model(node)
+    if model is not None and (model.say or model.play):
+        return not model.say
+    arrivals = [source for source, _, data in ctx.into[node] if data["via"] == "next"]
+    if not arrivals or len(arrivals) != len(ctx.into[node]):
+        return False
+    for source in arrivals:
+        heard = ctx.model(source)
+        if ctx.kind(source) != "say" or heard is None or heard.say or not heard.play:
+            return False
+    return True
