@@ -147,6 +147,29 @@ def test_one_fault_told_by_two_rules_is_reported_once_by_the_first_in_order():
     assert [(f.rule, f.node) for f in report.findings] == [("DE003", "cut")]
 
 
+NEVER_HOLDS = """\
+ivraudit: 1
+start: speech
+nodes:
+  speech:
+    type: branch
+    cases:
+      - {when: "become == 'sales'", next: sales, never: "'become' names no variable"}
+    else: agent
+  sales: {type: say, say: Sales are open 9 to 5., next: agent}
+  agent: {type: transfer, target: "queue:agents"}
+"""
+
+
+def test_a_case_that_never_holds_is_told_once_not_again_as_the_place_it_cuts_off():
+    menu = loads(NEVER_HOLDS)
+    assert [f.rule for f in audit(menu, config_from_dict({"select": ["ST002"]})).findings] == [
+        "ST002"
+    ]
+    both = audit(menu, config_from_dict({"select": ["MN008", "ST002"]}))
+    assert [(f.rule, f.node) for f in both.findings] == [("MN008", "speech")]
+
+
 def test_a_suppressed_finding_hides_no_other_rule_s_finding_of_the_same_fault():
     menu = ZERO_DROPS.replace(
         "  cut: {type: hangup}", "  cut: {type: hangup, audit: {ignore: [DE003], reason: ok}}"

@@ -431,14 +431,38 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
                     field=("options", key),
                 )
     for node, model in ctx.nodes("branch"):
+        # Cases that never hold for one reason are one fault: one finding, at the branch.
+        reasons: dict[str, list[int]] = {}
         for number, case in enumerate(model.cases, start=1):
             if case.never:
+                reasons.setdefault(case.never, []).append(number)
+        # The places only these cases lead to are cut off by this fault, not another.
+        prefix = node[: len(node) - len(ctx.data[node]["origin"])]
+        for never, numbers in reasons.items():
+            first = numbers[0]
+            cut = tuple(
+                prefix + model.cases[number - 1].next
+                for number in numbers
+                if model.cases[number - 1].next
+            )
+            if len(numbers) == 1:
+                when = model.cases[first - 1].when
                 yield Hit(
                     node=node,
-                    message=f"case {number} of '{node}' ({case.when}) can never hold: {case.never}",
-                    fact=f"never:{number}",
-                    field=("cases", number - 1, "when"),
+                    message=f"case {first} of '{node}' ({when}) can never hold: {never}",
+                    fact=f"never:{first}",
+                    field=("cases", first - 1, "when"),
+                    fault_at=cut,
                 )
+                continue
+            shown = ", ".join(str(number) for number in numbers)
+            yield Hit(
+                node=node,
+                message=f"cases {shown} of '{node}' ({model.cases[first - 1].when}, ...) can "
+                f"never hold: {never}",
+                fact=f"never:{shown}",
+                fault_at=cut,
+            )
 
 
 @rule(

@@ -65,8 +65,9 @@ class Hit:
 #: the one of the rule earliest here is reported (each rule's page says so).  "No route
 #: reaches a person" names the unreachable transfer (DP003 over ST002); a hangup
 #: with no service is told where it is (DE003), not again as the caller error or
-#: the operator key whose route ends there (DE005, MN002).
-SAME_FAULT_ORDER = ("DP003", "DE003", "DE005", "MN002", "ST002")
+#: the operator key whose route ends there (DE005, MN002); a case that can never hold
+#: is told once, not again as the place only it leads to (MN008 over ST002).
+SAME_FAULT_ORDER = ("DP003", "DE003", "DE005", "MN002", "MN008", "ST002")
 
 #: What each rule of :data:`SAME_FAULT_ORDER` leaves to another, or takes from one
 #: (its page's "One finding per fault" section).
@@ -83,7 +84,10 @@ SAME_FAULT_NOTES = {
     "otherwise on failures, is its own fault.",
     "MN002": "Not reported when the operator key ends, after plain messages, at a hangup "
     "DE003 reports: DE003 tells that dead end and names the key.",
-    "ST002": "Not reported for a human transfer DP003 names as unreachable.",
+    "MN008": "A case that can never hold cuts off the place only it leads to: ST002 does "
+    "not report that place again.",
+    "ST002": "Not reported for a human transfer DP003 names as unreachable, nor for a "
+    "place only a case MN008 reports (one that can never hold) leads to.",
 }
 
 

@@ -787,7 +787,7 @@ def test_corpus_card_activation_prototype_by_hand(corpus):
     menu = load(corpus / "twilio-studio" / name)
     assert kinds(menu) == {
         "main_menu": "menu",
-        "main_menu_speech": "action",
+        "main_menu_speech": "branch",
         "connect_call_to_support": "transfer",
         "main_menu_failed": "menu",
         "list_of_products": "say",
@@ -837,10 +837,15 @@ def test_corpus_card_activation_prototype_by_hand(corpus):
         "0": "call_say",
         "6": "function_1",
     }
-    # the speech split tests {{become}}, which nothing sets (empty text in Liquid), not the
-    # caller's speech: every spoken answer takes its noMatch to main_menu_failed
+    # the speech split tests {{become}}, which no Studio namespace holds (empty text in
+    # Liquid), not the caller's speech: every spoken answer takes its noMatch to
+    # main_menu_failed; its seven cases stay, never holding: one MN008 for the one fault
     assert main.speech == {"/.+/": "main_menu_speech"}
-    assert menu.nodes["main_menu_speech"].next == "main_menu_failed"
+    speech = menu.nodes["main_menu_speech"]
+    assert speech.else_ == "main_menu_failed"
+    assert len(speech.cases) == 7 and all(case.never for case in speech.cases)
+    found = [(f.rule, f.node, f.line) for f in ivraudit.audit(menu).findings]
+    assert [item for item in found if item[0] == "MN008"] == [("MN008", "main_menu_speech", 190)]
     assert (main.no_input, main.no_match) == ("main_menu", "main_menu_failed")
     # "enter the last 4 digits of your card", checked against 1212: an ask, not a menu
     assert menu.nodes["card_info_gather"].next == "card_info_4digit_check"
@@ -973,18 +978,19 @@ def test_a_split_on_another_gathers_digits_is_decided_by_the_route():
     # compare main's answer (MN009).  On every route there main's Digits are '1' or '2', so
     # noMatch never runs; the '#' case compares with the finish key of the ticket gather
     # just answered (TwiML <Gather> finishOnKey: never in Digits): it stays, never holding
-    # (MN008).  '{{choice}}' is a variable nothing sets: empty text, so 'unset_split' always
-    # takes its noMatch.  'account_split' checks the account gather's own Digits: its '#'
-    # case never holds either.
+    # (MN008).  '{{choice}}' names no Studio variable (Get Started, Liquid variables: flow,
+    # widgets, trigger, contact): empty text, so 'unset_split' always takes its noMatch, and
+    # its case stays, never holding (MN008).  'account_split' checks the account gather's own
+    # Digits: its '#' case never holds either.
     menu = load(HERE / "decided.json")
     assert kinds(menu)["which_team"] == "branch"
-    assert kinds(menu)["unset_split"] == "action"
+    assert kinds(menu)["unset_split"] == "branch"
     assert [
         edge for edge in edges(menu) if edge[0] in ("which_team", "unset_split", "account_split")
     ] == [
         ("account_split", "agent", "else", None),
         ("account_split", "sales", "case", "1"),
-        ("unset_split", "account", "next", None),
+        ("unset_split", "account", "else", None),
         ("which_team", "sales", "case", "1"),
         ("which_team", "support", "case", "2"),
         ("which_team", "support", "else", None),
@@ -992,15 +998,17 @@ def test_a_split_on_another_gathers_digits_is_decided_by_the_route():
     assert [case.input for case in menu.nodes["which_team"].cases] == ["main"] * 3
     assert [case.input for case in menu.nodes["account_split"].cases] == [None, None]
     assert menu.nodes["unset_split"].note == (
-        "Studio split-based-on 'unset_split', decided: {{choice}} is a variable Studio never "
-        "sets, so it is always empty text; it takes noMatch (to 'account'), never '{{choice}} "
-        "equal_to \"1\"' (to 'sales')"
+        "Studio split-based-on; Studio split-based-on 'unset_split', decided: {{choice}} names "
+        "no Studio variable (Studio's Liquid variables are flow.*, widgets.*, trigger.* and "
+        "contact.*), so it renders as empty text; it takes noMatch (to 'account'), never "
+        "'{{choice}} equal_to \"1\"' (to 'sales')"
     )
     found = [(f.rule, f.node, f.line) for f in ivraudit.audit(menu).findings]
     assert [item for item in found if item[0] in ("MN008", "MN009", "ST002")] == [
         ("MN009", "which_team", 57),
         ("MN008", "which_team", 68),
         ("ST002", "never", 98),  # only its never-holding case led there
+        ("MN008", "unset_split", 111),
         ("MN008", "account_split", 139),
     ]
     assert [f.message for f in ivraudit.audit(menu).findings if f.node == "account_split"] == [
@@ -1110,3 +1118,28 @@ def test_corpus_lines_picked_by_the_number_dialled(corpus):
     }
     lines_found = {(f.rule, f.line) for f in ivraudit.audit(menu).findings}
     assert not lines_found & {("DE003", 36), ("DE003", 695)}
+
+
+def test_a_split_on_a_name_studio_never_defines_never_matches():
+    # Studio docs, Get Started (Liquid variables): values live under flow, widgets, trigger
+    # and contact; '{{choice}}' is none of them and renders empty, so neither case of
+    # 'said_split' holds: one MN008 for the split (one fault), at the widget.  'said_ok',
+    # the same split on the gather's own SpeechResult, is the menu's speech: no finding.
+    menu = load(HERE / "unset.json")
+    assert kinds(menu)["said_split"] == "branch"
+    assert menu.nodes["main"].speech == {"/.+/": "said_split"}
+    assert menu.nodes["main_ok"].speech == {"1": "sales", "2": "support"}
+    assert [(f.rule, f.node, f.line, f.message) for f in ivraudit.audit(menu).findings] == [
+        (
+            "MN008",
+            "said_split",
+            34,
+            "cases 1, 2 of 'said_split' ({{choice}} equal_to \"1\", ...) can never hold: "
+            "{{choice}} names no Studio variable (Studio's Liquid variables are flow.*, "
+            "widgets.*, trigger.* and contact.*), so it renders as empty text",
+        )
+    ]
+    # a Liquid literal is not a variable nobody set: '{{true}}' renders "true"
+    text = (HERE / "unset.json").read_text().replace("{{choice}}", "{{true}}")
+    (literal,) = load_all(text, "twilio")
+    assert [f.rule for f in ivraudit.audit(literal).findings] == []

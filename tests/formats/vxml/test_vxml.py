@@ -15,6 +15,7 @@ from ivraudit import MenuError, load, load_all, loads, to_graph
 from ivraudit.cli import main as cli
 from ivraudit.formats.vxml.fields import loose_equal, strict_equal
 from ivraudit.model.errors import NotAMenuError
+from ivraudit.rules.engine import audit
 from tests.conftest import edges, kinds, lines, structural
 
 HERE = Path(__file__).resolve().parent / "fixtures"
@@ -629,7 +630,8 @@ CORPUS_FILES = {
     "myforce__opal__test.vxml": (14, 25),
     "voximal__voicexml-examples__control_index2.vxml": (3, 4),
     "voximal__voicexml-examples__grammar_Welcome_DTMF.vxml": (5, 6),
-    "voximal__voicexml-examples__index.vxml": (17, 27),
+    # conferma_num's "=='true'" case never holds: the graph does not follow it (MN008)
+    "voximal__voicexml-examples__index.vxml": (17, 26),
     "voximal__voicexml-examples__parrot_menu.vxml": (4, 5),
     # ISO-8859-1, as its XML declaration says; the shared decoder reads only UTF-8 so far.
     "voximal__voicexml-examples__registrazione.vxml": (38, 68),
@@ -731,6 +733,84 @@ def test_corpus_index_dtmf_only_confirmation(corpus):
     assert "holds for none of the values the field's grammar fills (true, false)" in (
         menu.nodes["conferma_num"].note
     )
+    # inputmodes is dtmf: builtin:dtmf/boolean is the only grammar on, so conferma_num is
+    # true or false, and "conferma_num=='true'" (line 135) never holds: pressing 1 loops
+    found = [(f.rule, f.node, f.line) for f in audit(menu).findings if f.rule == "MN008"]
+    assert found == [("MN008", "conferma_num:filled", 135)]
+
+
+def test_corpus_registrazione_confirmations_never_take_a_key(corpus):
+    # Each confirmation listens with ../grammatiche/conf_1.grxml (voice, not given) and
+    # builtin:dtmf/boolean; "x=='true'" never holds for the key 1 the prompt offers.  The
+    # spoken route stays (what conf_1.grxml fills is not read), so no dead end is claimed.
+    menu = load(corpus / "vxml" / "voximal__voicexml-examples__registrazione.vxml")
+    found = [(f.rule, f.line) for f in audit(menu).findings]
+    assert found == [
+        ("MN008", 65),
+        ("MN008", 100),
+        ("MN008", 120),
+        ("DE003", 131),
+        ("MN008", 160),
+        ("MN008", 196),
+        ("MN008", 226),
+    ]
+    cases = menu.nodes["conferma_cognome:filled"].cases
+    assert [(case.when, case.next, case.never is not None) for case in cases] == [
+        ("conferma_cognome=='true'", "domanda_nome", True),
+        (
+            "conferma_cognome=='true', for speech (../grammatiche/conf_1.grxml is not read)",
+            "domanda_nome",
+            False,
+        ),
+    ]
+
+
+def test_corpus_service_menu_undeclared_assign_ends_the_call(corpus):
+    # <assign name="user_token"> (lines 267, 278): no <var> or script declares it, and no
+    # handler catches error.semantic: the service the caller picked ends the call.
+    menu = load(corpus / "vxml" / "voximal__voicexml-examples__service_menu.vxml")
+    found = [(f.rule, f.node, f.line) for f in audit(menu).findings]
+    assert found == [("DE003", "dummy:assign", 267), ("DE003", "dummy:assign~2", 278)]
+
+
+def test_never_holding_tests_and_undeclared_assigns():
+    menu = load(HERE / "never.vxml")
+    found = [(f.rule, f.node, f.line) for f in audit(menu).findings]
+    assert found == [
+        ("DP003", "confirm", 16),
+        ("MN008", "confirm:filled", 20),  # answer=='true'; confirm_ok's cond="ok" holds
+        ("MN008", "spoken:filled", 47),  # for a key press; speech keeps its route
+        ("DE003", "more:assign", 65),  # token is declared nowhere; session_id is
+    ]
+    assert next(f.message for f in audit(menu).findings if f.rule == "MN008") == (
+        "case 1 of 'confirm:filled' (answer=='true') can never hold: 'answer' is only ever "
+        "true or false (builtin:dtmf/boolean), which the test never matches; ECMAScript's == "
+        "turns the string 'true' into a number (NaN), so true == 'true' is false"
+    )
+    assign = menu.nodes["more:assign"]
+    assert (assign.type, assign.reason) == ("hangup", "error")
+    assert assign.note == (
+        '<assign name="token"> writes a variable that no <var> or script of the document '
+        "declares: VoiceXML throws error.semantic, and no <error> or <catch> handles it: "
+        "VoiceXML's default handler exits the interpreter"
+    )
+    # the store block's <assign name="session_id"> is declared: the block goes on
+    assert menu.nodes["store"].next == "more"
+
+
+def test_an_undeclared_assign_goes_to_the_error_handler():
+    # With an <error> handler, error.semantic goes there; in a document with an application
+    # root (not read) or a <script src>, what is declared is unknown: nothing is decided.
+    body = (
+        '<form id="f"><error><prompt>Sorry.</prompt><goto next="#f"/></error>\n'
+        '<block><assign name="x" expr="1"/><prompt>Hi.</prompt></block></form>'
+    )
+    menu = loads(vxml(body))
+    assert menu.nodes["f"].next == "f:error"
+    for header in ('<vxml version="2.1" application="root.vxml">', '<vxml version="2.1">'):
+        script = "" if "application" in header else '<script src="lib.js"/>'
+        text = f'<?xml version="1.0"?>\n{header}{script}\n{body}\n</vxml>\n'
+        assert loads(text).nodes["f"].say == "Hi."  # the <assign> is passed, the prompt plays
 
 
 # -- robustness -----------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from ivraudit.formats.twilio.flow import Flow, State, Transition
 ANY = "\x00any"
 #: Liquid roots Studio defines; ``{{name}}`` with any other root renders as empty text.
 _ROOTS = frozenset({"flow", "widgets", "trigger", "contact"})
+#: Liquid literals: ``{{true}}`` renders as "true", not as a variable nobody set.
+_LITERALS = frozenset({"true", "false", "nil", "null", "empty", "blank"})
 _BARE = r"\{\{\s*([A-Za-z_][\w-]*)(?:\.[\w.-]+)?\s*\}\}"
 
 Values = frozenset[str]
@@ -69,7 +71,7 @@ def split_subject(split: State) -> tuple[str, str | None] | None:
                 found.add(("digits", value.group(1)))
                 continue
             bare = re.fullmatch(_BARE, text)
-            if bare is None or bare.group(1) in _ROOTS:
+            if bare is None or bare.group(1) in _ROOTS or bare.group(1) in _LITERALS:
                 return None
             found.add(("unset", text))
     return found.pop() if len(found) == 1 else None
@@ -224,7 +226,10 @@ def _merge(left: dict[str, Values], right: dict[str, Values]) -> dict[str, Value
 
 def _why(kind: str, what: str | None, values: Values, finish: str | None) -> str:
     if kind == "unset":
-        return f"{what} is a variable Studio never sets, so it is always empty text"
+        return (
+            f"{what} names no Studio variable (Studio's Liquid variables are flow.*, "
+            "widgets.*, trigger.* and contact.*), so it renders as empty text"
+        )
     shown = sorted(
         "(never ran: empty)" if v == "" else "any keys" if v == ANY else repr(v) for v in values
     )

@@ -51,7 +51,7 @@ class Splits:
         tested = _tested_gather(state)
         after = self._stale(state, tested)
         asked = self.answers.get(tested) if after and tested else None
-        never = self._never(state, decision, tested, after)
+        never = self._never(state, decision, tested, after) or _unset_never(state, decision)
         transitions = state.transitions if decision is None else decision.possible
         if decision is not None and len(transitions) == 1 and not asked and not never:
             return self._decided(state, decision)
@@ -203,6 +203,16 @@ def _inputs_read(states: list[State]) -> set[str]:
             elif isinstance(item, list):
                 stack.extend(item)
     return found
+
+
+def _unset_never(split: State, decision: Decision | None) -> dict[int, str]:
+    """``{id(transition): why}`` for the cases of a split whose conditions test a Liquid
+    name no Studio namespace holds (``{{become}}``): it renders as empty text, so a case
+    that empty text does not satisfy never holds.  They stay, so that MN008 reports them."""
+    found = split_subject(split)
+    if decision is None or found is None or found[0] != "unset":
+        return {}
+    return {id(t): decision.why for t in decision.impossible if t.event == "match"}
 
 
 def _tested_gather(split: State) -> str | None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from ivraudit.formats._build import unique_id
 from ivraudit.formats._xml import XmlElement
+from ivraudit.formats.vxml.checks import undeclared
 from ivraudit.formats.vxml.documents import locate
 from ivraudit.formats.vxml.text import Prompt, children_and_text, prompt_of, split_uri
 from ivraudit.model.errors import MenuError
@@ -112,6 +113,9 @@ class ContentCompiler:
     path: str
     nodes: dict[str, dict[str, Any]]
     taken: set[str]
+    never_conds: dict[int, tuple[str, str | None]]
+    #: The names the document declares (None: not known), see :func:`.checks.undeclared`.
+    declared: set[str] | None
     nesting = 0
 
     # -- the run ----------------------------------------------------------------------------
@@ -212,12 +216,13 @@ class ContentCompiler:
                 if index is not None:
                     cleared.add(index)
                 continue
-            if tag in IGNORED or tag == "reprompt":
+            wrong = undeclared(part, self.declared)
+            if (tag in IGNORED or tag == "reprompt") and wrong is None:
                 continue
             if not prompt.empty():
                 stages.append(_Stage("say", prompt.element, prompt))
                 prompt = Prompt()
-            if tag in TERMINALS:
+            if tag in TERMINALS or wrong is not None:
                 return stages, part, cleared
             stages.append(_Stage(tag if tag in ("if", "transfer", "data") else "step", part))
         return self._with_prompt(stages, prompt), None, cleared
@@ -293,7 +298,15 @@ class ContentCompiler:
                 break
             target = self.compile_run(parts, ctx, onward, f"{node_id}.{number}", case_element)
             self.position(node_id, case_element, "cases", len(cases))
-            cases.append({"when": cond, "next": self.node_id(ctx, target)})
+            case = {"when": cond, "next": self.node_id(ctx, target)}
+            never = self.never_conds.get(id(case_element))
+            if never is not None:
+                case["never"] = never[0]  # MN008 reports it (the graph does not follow it)
+            cases.append(case)
+            if never is not None and never[1] is not None:
+                # Only key presses never pass: what an unread voice grammar fills may.
+                self.position(node_id, case_element, "cases", len(cases))
+                cases.append({"when": never[1], "next": case["next"]})
         if not cases and decided:
             # Every case is decided: the <if> always runs the same content.
             onward_id = self.node_id(ctx, otherwise)
@@ -360,6 +373,8 @@ class ContentCompiler:
         if tag == "throw":
             event = element.get("event") or self.expressions.evaluate(element.get("eventexpr"))
             return self.resolve_event(ctx, (event or "").strip() or "error.semantic", element)
+        if tag == "assign":
+            return self._undeclared_assign(element, ctx)
         kind, value = self._goto(element, ctx) if tag == "goto" else ("", "")
         if kind == "local":
             return value
@@ -395,6 +410,26 @@ class ContentCompiler:
                 f"{{{value}}}", note, node_id, where, spoken, reserved=True, reason="run-time"
             )
         return self.handoff(value, None, node_id, where, spoken, reserved=True)
+
+    def _undeclared_assign(self, element: XmlElement, ctx: Context) -> str:
+        """VoiceXML 2.0 section 5.3.2: assigning a variable no scope declares throws
+        error.semantic, and what follows the ``<assign>`` never runs.  With no handler for
+        it, the default handler exits the interpreter (section 5.2.5): a hangup here."""
+        why = (
+            f'<assign name="{element.get("name")}"> writes a variable that no <var> or '
+            "script of the document declares: VoiceXML throws error.semantic"
+        )
+        if self.select(ctx.scope, "error.semantic", 1) is not None:
+            target = self.resolve_event(ctx, "error.semantic", element)
+            self.note(target, f"{why} (line {element.line})")
+            return target
+        node = {
+            "type": "hangup",
+            "reason": "error",
+            "note": f"{why}, and no <error> or <catch> handles it: VoiceXML's default "
+            "handler exits the interpreter",
+        }
+        return self.make(f"{ctx.owner}:assign", node, element)
 
     def _end_with_prompt(
         self, prompt: Prompt, node_id: str, where: XmlElement, ctx: Context

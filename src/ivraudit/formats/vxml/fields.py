@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Union
 
 from ivraudit.formats._xml import XmlElement
+from ivraudit.formats.vxml.checks import key_values, unread_voice
 from ivraudit.formats.vxml.content import IGNORED, Context, Part, Target, split_if
 from ivraudit.formats.vxml.text import grammar_mode, prompt_of, prompt_parts, seconds
 from ivraudit.model.errors import MenuError
@@ -47,6 +48,8 @@ class FieldReader:
     """Mixin of the VoiceXML builder: converts one <field>."""
 
     path: str
+    #: ``{id(<if>/<elseif> element): why}`` for tests of <filled> that never hold.
+    never_conds: dict[int, tuple[str, str | None]]
 
     def field(self, ctx: Context, item: Item, filled: list[Part], cont: Target) -> None:
         element = item.element
@@ -64,6 +67,8 @@ class FieldReader:
             self.never_filled(ctx, item, prompt.fields(), never)
             return
         self.make(item.id, {"type": "ask"}, element, reserved=True)
+        if filled:
+            self.never_conds.update(self.never_filled_tests(ctx, item, filled, choices))
         after = (
             self.compile_run(filled, ctx, cont, f"{item.id}:filled", element) if filled else cont
         )
@@ -80,6 +85,17 @@ class FieldReader:
             self.note(item.id, reason)
         for link in _links(ctx):
             self.note(item.id, f"also listens for {link}, which ivraudit cannot attach to an ask")
+
+    def never_filled_tests(
+        self, ctx: Context, item: Item, filled: list[Part], choices: list[Choice] | None
+    ) -> dict[int, tuple[str, str | None]]:
+        """The tests of <filled> that the field's value never satisfies (see :mod:`.checks`)."""
+        modes = ctx.scope.modes()
+        element = item.element
+        keyed = self.field_choices(element, {"dtmf"}) if "dtmf" in modes else None
+        keys = key_values(element, ctx.dialog.element, modes, keyed)
+        every = [choice.value for choice in choices] if choices else None
+        return never_tests(filled, item.name or "", keys, every, unread_voice(element, modes))
 
     def never_filled(
         self, ctx: Context, item: Item, spoken: dict[str, str], phrases: list[str]
@@ -450,3 +466,70 @@ def _link_words(link: XmlElement) -> list[str]:
             if text:
                 words.append(text)
     return words
+
+
+def never_tests(
+    filled: list[Part],
+    name: str,
+    keys: tuple[list[Value], str] | None,
+    every: list[Value] | None,
+    unread: list[str],
+) -> dict[int, tuple[str, str | None]]:
+    """``{id(case element): why}`` for the ``<if>``/``<elseif>`` tests of ``<filled>`` that
+    hold for no value the field can take: any value (``every``: all its grammars are
+    known), or any value a key press fills (``keys``) when the test compares a boolean
+    with the string ``'true'`` or ``'false'`` -- a voice grammar that is not read may fill
+    that string, but the key the prompt offers never does.  The second item is then the
+    route that stays: the test holding for what such a grammar fills (None: no such route)."""
+    found: dict[int, tuple[str, str | None]] = {}
+    for part in filled:
+        if isinstance(part, str) or part.tag != "if":
+            continue
+        for cond, _, element in split_if(part):
+            if cond is None:
+                continue
+            values = every if every is not None else _boolean_spelled(cond, keys)
+            if not values or any(_test(cond, name, value) is not False for value in values):
+                continue
+            spoken = None
+            if every is None and not unread:
+                continue  # the unknown grammar is not an external file: not judged
+            if every is None:
+                spoken = f"{cond}, for speech ({', '.join(unread)} is not read)"
+            found[id(element)] = (_never_why(cond, name, values, keys, every, unread), spoken)
+    return found
+
+
+def _never_why(
+    cond: str,
+    name: str,
+    values: list[Value],
+    keys: tuple[list[Value], str] | None,
+    every: list[Value] | None,
+    unread: list[str],
+) -> str:
+    shown = " or ".join(dict.fromkeys(show_value(value) for value in values))
+    if every is not None:
+        source = f" ({keys[1]})" if keys is not None and keys[0] == every else ""
+        why = f"'{name}' is only ever {shown}{source}, which the test never matches"
+    else:
+        assert keys is not None
+        why = (
+            f"for a key press: {keys[1]} fills '{name}' with {shown}, which the test never "
+            f"matches (what {', '.join(unread)} fills for speech is not read)"
+        )
+    spelled = re.search(r"""(['"])(true|false)\1""", cond)
+    if spelled and any(isinstance(value, bool) for value in values):
+        why += (
+            f"; ECMAScript's == turns the string '{spelled.group(2)}' into a number (NaN), so "
+            f"{spelled.group(2)} == '{spelled.group(2)}' is false"
+        )
+    return why
+
+
+def _boolean_spelled(cond: str, keys: tuple[list[Value], str] | None) -> list[Value] | None:
+    """The key values, when the test spells a boolean as a string and they are booleans."""
+    if keys is None or not re.search(r"""(['"])(?:true|false)\1""", cond):
+        return None
+    values = keys[0]
+    return values if values and all(isinstance(value, bool) for value in values) else None

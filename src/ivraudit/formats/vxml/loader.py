@@ -21,6 +21,7 @@ from ivraudit.formats._build import build_menu, unique_id
 from ivraudit.formats._parse import Document
 from ivraudit.formats._xml import XmlElement
 from ivraudit.formats.registry import Format, NearMiss
+from ivraudit.formats.vxml.checks import declared_names
 from ivraudit.formats.vxml.conditions import Conditions
 from ivraudit.formats.vxml.content import END, ContentCompiler, Context, Target
 from ivraudit.formats.vxml.dialogs import Dialog, Scope
@@ -60,6 +61,8 @@ class _Builder(ContentCompiler, FieldReader, EventRouter, MenuReader, FormReader
         self.base_dir = os.path.dirname(os.path.abspath(document.path))
         self.expressions = Expressions.of_document(self.root)
         self.conditions = Conditions.of_document(self.root)
+        self.never_conds: dict[int, tuple[str, str | None]] = {}
+        self.declared = declared_names(self.root)
         #: A subdialog document: its dialogs end in <return> to the caller.
         self.returns = any(element.tag == "return" for element in self.root.iter())
         #: Whether anything sends the FIA back to a form item (nextitem, expritem, clear).
