@@ -436,14 +436,17 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
         for number, case in enumerate(model.cases, start=1):
             if case.never:
                 reasons.setdefault(case.never, []).append(number)
-        # The places only these cases lead to are cut off by this fault, not another.
+        # The places only these cases lead to are cut off by this fault: ST002 does not
+        # tell them again.  A person among them stays DP003's to name (its own fault:
+        # no route reaches a person), so it is not claimed here.
         prefix = node[: len(node) - len(ctx.data[node]["origin"])]
+        people = set(ctx.humans)
         for never, numbers in reasons.items():
             first = numbers[0]
             cut = tuple(
                 prefix + model.cases[number - 1].next
                 for number in numbers
-                if model.cases[number - 1].next
+                if prefix + model.cases[number - 1].next not in people
             )
             if len(numbers) == 1:
                 when = model.cases[first - 1].when

@@ -236,27 +236,25 @@ def test_a_jump_to_an_extension_a_context_does_not_have_is_reported_as_missing()
 def test_gosub_and_macro_are_subflows_expanded_at_each_call():
     menu = load(HERE / "subroutines.conf")
     assert menu.start == "support,s,2"
+    # sub-verify returns bad or ok and the caller branches on ${GOSUB_RETVAL}: one copy
+    # per value returned (docs.asterisk.org Dialplan Applications "Return", "Gosub").
     assert sorted(menu.subflows) == [
         "gosub sub-queue,s,1",
-        "gosub sub-verify,s,1",
+        "gosub sub-verify,s,1 returning bad",
+        "gosub sub-verify,s,1 returning ok",
         "gosub sub-vip,s,1",
         "macro macro-announce,s,1",
         "macro macro-goodbye,s,1",
     ]
-    verify = menu.subflows["gosub sub-verify,s,1"]
+    verify = menu.subflows["gosub sub-verify,s,1 returning ok"]
     assert verify.start == "sub-verify,s,1"
     assert kinds(verify) == {
         "sub-verify,s,1": "ask",
         "sub-verify,s,2": "branch",
-        "sub-verify,s,3": "return",
         "sub-verify,s,good": "return",
     }
-    assert lines(verify) == {
-        "sub-verify,s,1": 20,
-        "sub-verify,s,2": 21,
-        "sub-verify,s,3": 22,
-        "sub-verify,s,good": 23,
-    }
+    assert lines(verify) == {"sub-verify,s,1": 20, "sub-verify,s,2": 21, "sub-verify,s,good": 23}
+    assert kinds(menu.subflows["gosub sub-verify,s,1 returning bad"])["sub-verify,s,3"] == "return"
     # A macro returns when it runs out of priorities.
     assert kinds(menu.subflows["macro macro-announce,s,1"]) == {
         "macro-announce,s,1": "say",
@@ -284,15 +282,48 @@ def test_gosub_and_macro_are_subflows_expanded_at_each_call():
         ),
         ("support,5,1/macro-announce,s,<end>", "support,5,2", "return", None),
         ("support,i,1", "support,i,1/macro-goodbye,s,1", "subflow", None),
-        ("support,s,2", "support,s,2/sub-verify,s,1", "subflow", None),
-        ("support,s,2/sub-verify,s,1", "support,s,2/sub-verify,s,2", "fail", None),
-        ("support,s,2/sub-verify,s,1", "support,s,2/sub-verify,s,2", "next", None),
-        ("support,s,2/sub-verify,s,2", "support,s,2/sub-verify,s,3", "else", None),
-        ("support,s,2/sub-verify,s,2", "support,s,2/sub-verify,s,good", "case", "1"),
-        ("support,s,2/sub-verify,s,3", "support,s,3", "return", None),
-        ("support,s,2/sub-verify,s,good", "support,s,3", "return", None),
-        ("support,s,3", "support,s,4", "else", None),
-        ("support,s,3", "support,s,menu", "case", "1"),
+        ("support,s,2", "support,s,2:returns bad", "case", "1"),
+        ("support,s,2", "support,s,2:returns ok", "else", None),
+        ("support,s,2:returns bad", "support,s,2:returns bad/sub-verify,s,1", "subflow", None),
+        (
+            "support,s,2:returns bad/sub-verify,s,1",
+            "support,s,2:returns bad/sub-verify,s,2",
+            "fail",
+            None,
+        ),
+        (
+            "support,s,2:returns bad/sub-verify,s,1",
+            "support,s,2:returns bad/sub-verify,s,2",
+            "next",
+            None,
+        ),
+        (
+            "support,s,2:returns bad/sub-verify,s,2",
+            "support,s,2:returns bad/sub-verify,s,3",
+            "else",
+            None,
+        ),
+        ("support,s,2:returns bad/sub-verify,s,3", "support,s,4", "return", None),
+        ("support,s,2:returns ok", "support,s,2:returns ok/sub-verify,s,1", "subflow", None),
+        (
+            "support,s,2:returns ok/sub-verify,s,1",
+            "support,s,2:returns ok/sub-verify,s,2",
+            "fail",
+            None,
+        ),
+        (
+            "support,s,2:returns ok/sub-verify,s,1",
+            "support,s,2:returns ok/sub-verify,s,2",
+            "next",
+            None,
+        ),
+        (
+            "support,s,2:returns ok/sub-verify,s,2",
+            "support,s,2:returns ok/sub-verify,s,good",
+            "else",
+            None,
+        ),
+        ("support,s,2:returns ok/sub-verify,s,good", "support,s,menu", "return", None),
         ("support,s,4", "support,s,4/macro-goodbye,s,1", "subflow", None),
         ("support,s,menu", "<platform disconnect>", "no_input", None),
         ("support,s,menu", "support,1,1", "key", "1"),
@@ -770,18 +801,18 @@ CORPUS_RESULTS = {
     "asterisk/inhyunc__baro_ars__extensions.conf": [
         # Retry counters (countWRONG/countENTER) after Read()s and in mbox_PlayErrMesg are
         # the menus' and questions' retries: the counter tests are no nodes of their own.
-        ("magicbox-main", 113, 260, 361),
+        ("magicbox-main", 112, 272, 374),
         # foas_order's GotoIf on ${RecvGetOffType} after Gosub(foas_init): 1 or 2, no else.
         ("foas_main", 125, 167, 283),
         ("call-file-test", 1, 1, 0),
-        ("pri_tg_trunk", 319, 512, 736),
+        ("pri_tg_trunk", 318, 524, 749),
         ("avoxi_trunk", 2, 2, 1),
         ("rpi_trunk", 2, 2, 2),
         ("vars_keyno", 1, 1, 0),
-        ("public", 308, 501, 721),
+        ("public", 307, 513, 734),
     ],
     "asterisk/inhyunc__baro_ars__extensions_foas.conf": [("foas_main", 125, 167, 283)],
-    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 113, 260, 361)],
+    "asterisk/inhyunc__baro_ars__extensions_magic.conf": [("magicbox-main", 112, 272, 374)],
 }
 FREEPBX = "asterisk/Matto9781__freePBX01__extensions_additional.conf"
 CORPUS_REFUSED = {

@@ -28,14 +28,12 @@ def lines_of(output: str) -> list[str]:
 def test_globals_that_double_are_unknown_past_the_bound_not_a_memory_error():
     path = HERE / "doubling_globals.conf"
     result = CliRunner().invoke(main, ["check", str(path)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     assert "internal error" not in result.output
-    assert lines_of(result.output) == [
-        # The recording's words are unknown and every caller hears it: no DE003.
-        f"{path}:48:1: DP003 warning: no route from the start reaches a person: it has no "
-        "human transfer",
-        "1 finding (0 errors, 1 warning, 0 info) in 1 file.",
-    ]
+    # Read whole: the line plays a recording whose name is a run-time value and hangs up.
+    # Its words are unknown and every caller hears it: an announcement, so neither DE003
+    # nor DP003 is established (their docs).
+    assert lines_of(result.output) == ["0 findings (0 errors, 0 warnings, 0 info) in 1 file."]
 
 
 def test_a_global_is_filled_in_up_to_the_bound_and_unknown_beyond_it():
@@ -127,12 +125,12 @@ def test_ten_thousand_chained_includes_give_the_findings_of_the_one_context_they
     path = tmp_path / "extensions.conf"
     path.write_text(chain(10_000, own_extensions=False))
     result = CliRunner().invoke(main, ["check", str(path)])
-    assert result.exit_code == 1, result.output
-    assert lines_of(result.output) == [
-        f"{path}:2:1: DP003 warning: no route from the start reaches a person: it has no "
-        "human transfer",
-        "1 finding (0 errors, 1 warning, 0 info) in 1 file.",
-    ]
+    assert result.exit_code == 0, result.output
+    # The one context reached plays the recording 'hi' and hangs up: an announcement.
+    assert lines_of(result.output) == ["0 findings (0 errors, 0 warnings, 0 info) in 1 file."]
+    entries = CliRunner().invoke(main, ["entries", str(path)])
+    assert entries.exit_code == 0, entries.output
+    assert "c0" in entries.output
 
 
 # -- #include outside the root --------------------------------------------------------------

@@ -326,6 +326,7 @@ class Flow:
             )
         elif tag == "return":
             node = {"type": "return", "note": f"{kind.app}()" if kind.app != "Return" else None}
+            pool.returned[node_id] = self.jumps.returned(loc, kind.app, loc.step.data)
         else:
             node = {"type": "action", "note": kind.note, "next": self.after(pool, loc)}
         if not node.get("note") and loc.chan != loc.step.context:

@@ -283,6 +283,14 @@ class Jumps:
         otherwise = self.flow.link(pool, target.otherwise, node_id, "else", where)
         return branch_node(linked, otherwise, described)
 
+    def returned(self, loc: Loc, app: str, data: str) -> str | None:
+        """The constant ``Return(value)`` leaves in ``${GOSUB_RETVAL}`` (the call's
+        constant arguments filled in; "" for none); None: known only at run time."""
+        if app.strip().lower() != "return":
+            return None
+        value = self.targets.substituted(loc, data).strip()
+        return None if has_variables(value) else value
+
     def use(self, pool: Pool) -> dict[str, str]:
         """Build in ``pool`` (its call's arguments known); returns the frame to restore."""
         return self.targets.use_frame(self.frames.get(id(pool), {}))
@@ -358,6 +366,8 @@ class Jumps:
         if isinstance(target, Loc):
             callee, key = self._framed(kind, spec, loc, target)
             pool.calls[node_id] = (callee, target, key)
+            if kind.call != "macro":
+                pool.sites[node_id] = loc
             return {"type": "subflow", "menu": key, "next": following, "note": described}
         if isinstance(target, Missing):
             return {
@@ -471,6 +481,7 @@ class Jumps:
             node = self.call(pool, loc, helper, kind, kind.target or "", following)
         elif kind.tag == "return":
             node = {"type": "return"}
+            pool.returned[helper] = self.returned(loc, app, data)
         else:
             node = {"type": "action", "note": kind.note or f"runs {app}", "next": following}
         pool.add(helper, node, where)

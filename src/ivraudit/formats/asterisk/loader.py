@@ -33,6 +33,7 @@ from ivraudit.formats.asterisk.flow import Flow
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, node_targets
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
 from ivraudit.formats.asterisk.retries import counted_in_subroutines, counted_retries
+from ivraudit.formats.asterisk.returns import Returns
 from ivraudit.formats.asterisk.system import (
     CHANNEL_MESSAGE,
     CORE_NOTE,
@@ -226,6 +227,10 @@ class _Assembly:
         starts = [(name, self.flow.resolve(main, start)) for name, start in starts]
         self._discover([start for _, start in starts])
         self._bound()
+        Returns(self.flow, self.subflows, _reachable).run(self.order)
+        for key, (pool, start) in self.subflows.items():
+            self.reach[key] = _reachable(pool, start)
+            self.sizes.setdefault(key, len(self.reach[key]))
         for pool in self.flow.pools.values():
             opened = [start for each, start in self.subflows.values() if each is pool]
             if pool is main:
@@ -335,7 +340,9 @@ class _Assembly:
         self._opaque(opaque)
         sizes: dict[str, int] = {}
         acyclic = graph.subgraph(key for key in graph if key not in opaque)
-        for key in reversed(list(nx.topological_sort(acyclic))):
+        #: Subroutines, callees before their callers.
+        self.order = list(reversed(list(nx.topological_sort(acyclic))))
+        for key in self.order:
             pool, start = self.subflows[key]
             reach = _reachable(pool, start)
             if not any(pool.nodes[node_id].get("type") == "return" for node_id in reach):

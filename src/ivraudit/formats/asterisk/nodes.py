@@ -47,6 +47,10 @@ class Pool:
         self.counters: dict[str, tuple[str, str, int]] = {}
         #: menu node id -> where the Background prompts it continues begin (one menu)
         self.menu_starts: dict[str, Position] = {}
+        #: return node id -> the constant it returns (GOSUB_RETVAL); None: known at run time
+        self.returned: dict[str, str | None] = {}
+        #: Gosub subflow node id -> the priority that calls (where the caller goes on)
+        self.sites: dict[str, Loc] = {}
 
     def claim(self, key: tuple[Any, ...], wanted: str) -> tuple[str, bool]:
         """The id for ``key`` (made unique on first use) and whether it is new."""
