@@ -116,6 +116,8 @@ class ContentCompiler:
     never_conds: dict[int, tuple[str, str | None]]
     #: The names the document declares (None: not known), see :func:`.checks.undeclared`.
     declared: set[str] | None
+    #: The exit of each undeclared name assigned: one name is one fault, one hangup.
+    undeclared_exits: dict[str, str]
     nesting = 0
 
     # -- the run ----------------------------------------------------------------------------
@@ -423,13 +425,19 @@ class ContentCompiler:
             target = self.resolve_event(ctx, "error.semantic", element)
             self.note(target, f"{why} (line {element.line})")
             return target
+        # One undeclared name is one fault: every <assign> to it ends at the first one's exit.
+        name = element.get("name") or ""
+        exits = self.undeclared_exits
+        if name in exits:
+            return exits[name]
         node = {
             "type": "hangup",
             "reason": "error",
             "note": f"{why}, and no <error> or <catch> handles it: VoiceXML's default "
             "handler exits the interpreter",
         }
-        return self.make(f"{ctx.owner}:assign", node, element)
+        exits[name] = self.make(f"{ctx.owner}:assign", node, element)
+        return exits[name]
 
     def _end_with_prompt(
         self, prompt: Prompt, node_id: str, where: XmlElement, ctx: Context

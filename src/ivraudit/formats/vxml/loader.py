@@ -63,6 +63,7 @@ class _Builder(ContentCompiler, FieldReader, EventRouter, MenuReader, FormReader
         self.conditions = Conditions.of_document(self.root)
         self.never_conds: dict[int, tuple[str, str | None]] = {}
         self.declared = declared_names(self.root)
+        self.undeclared_exits = {}
         #: A subdialog document: its dialogs end in <return> to the caller.
         self.returns = any(element.tag == "return" for element in self.root.iter())
         #: Whether anything sends the FIA back to a form item (nextitem, expritem, clear).
