@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from ivraudit.analysis.context import AuditContext
@@ -218,7 +219,9 @@ def _keys(keys: list[str]) -> str:
 )
 def long_prompt(ctx: AuditContext) -> Iterator[Hit]:
     """Finds prompts whose estimated speaking time (words at ``words_per_minute``)
-    is over ``max_prompt_seconds``.
+    is over ``max_prompt_seconds``.  The estimate is good to a second, so it is
+    compared in whole seconds: 51 words (about 20.4 s, "about 20 s") is not over a
+    20 s limit.
 
     ## Why callers suffer
     Long prompts bury the one thing the caller needs; they barge in, mishear,
@@ -240,7 +243,7 @@ def long_prompt(ctx: AuditContext) -> Iterator[Hit]:
         if not model.say:
             continue
         seconds = ctx.prompt_seconds(node)
-        if seconds > limit:
+        if math.floor(seconds + 0.5) > limit:
             yield Hit(
                 node=node,
                 message=f"the prompt of '{node}' takes about {seconds:.0f} s to speak "
