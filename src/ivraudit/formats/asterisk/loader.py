@@ -30,7 +30,7 @@ from ivraudit.formats.asterisk.entries import (
     is_freepbx,
 )
 from ivraudit.formats.asterisk.flow import Flow
-from ivraudit.formats.asterisk.nodes import Pool, branch_node, node_targets
+from ivraudit.formats.asterisk.nodes import Pool, branch_node, reachable_ids
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, read_dialplan
 from ivraudit.formats.asterisk.retries import counted_in_subroutines, counted_retries
 from ivraudit.formats.asterisk.returns import Returns
@@ -227,9 +227,9 @@ class _Assembly:
         starts = [(name, self.flow.resolve(main, start)) for name, start in starts]
         self._discover([start for _, start in starts])
         self._bound()
-        Returns(self.flow, self.subflows, _reachable).run(self.order)
+        Returns(self.flow, self.subflows, reachable_ids).run(self.order)
         for key, (pool, start) in self.subflows.items():
-            self.reach[key] = _reachable(pool, start)
+            self.reach[key] = reachable_ids(pool, start)
             self.sizes.setdefault(key, len(self.reach[key]))
         for pool in self.flow.pools.values():
             opened = [start for each, start in self.subflows.values() if each is pool]
@@ -244,11 +244,11 @@ class _Assembly:
             counted_retries(pool)
         counted_in_subroutines(list(self.flow.pools.values()), self.subflows, self.reach)
         for key, (pool, start) in self.subflows.items():
-            self.reach[key] = _reachable(pool, start)  # with the retry exits copied in
+            self.reach[key] = reachable_ids(pool, start)  # with the retry exits copied in
         menus = []
         total = 0
         for (name, start), choice in zip(starts, choices, strict=True):
-            reach = _reachable(main, start)
+            reach = reachable_ids(main, start)
             total += len(reach) + sum(self._size(key) for key in self._calls(main, reach))
             if total > MAX_TOTAL_NODES:
                 raise MenuError(
@@ -307,7 +307,7 @@ class _Assembly:
         pending: deque[tuple[Pool, str]] = deque((main, start) for start in starts)
         while pending:
             pool, start = pending.popleft()
-            for node_id in sorted(_reachable(pool, start)):
+            for node_id in sorted(reachable_ids(pool, start)):
                 call = pool.calls.get(node_id)
                 if call is None or pool.nodes[node_id].get("type") != "subflow":
                     continue
@@ -330,7 +330,7 @@ class _Assembly:
         graph = nx.DiGraph()
         for key, (pool, start) in self.subflows.items():
             graph.add_node(key)
-            for callee in self._calls(pool, _reachable(pool, start)):
+            for callee in self._calls(pool, reachable_ids(pool, start)):
                 graph.add_edge(key, callee)
         opaque: dict[str, str] = {}
         for component in nx.strongly_connected_components(graph):
@@ -344,7 +344,7 @@ class _Assembly:
         self.order = list(reversed(list(nx.topological_sort(acyclic))))
         for key in self.order:
             pool, start = self.subflows[key]
-            reach = _reachable(pool, start)
+            reach = reachable_ids(pool, start)
             if not any(pool.nodes[node_id].get("type") == "return" for node_id in reach):
                 self._never_returns(key)
             size = len(reach) + sum(sizes.get(callee, 0) for callee in self._calls(pool, reach))
@@ -449,18 +449,6 @@ class _Assembly:
         if generator is None:
             return None
         return f"[{called}] is {generator}'s own module code (its file is generated)"
-
-
-def _reachable(pool: Pool, start: str) -> set[str]:
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        node_id = stack.pop()
-        if node_id in seen or node_id not in pool.nodes:
-            continue
-        seen.add(node_id)
-        stack.extend(node_targets(pool.nodes[node_id]))
-    return seen
 
 
 def _ordered(pool: Pool, reach: set[str], files: dict[str, int]) -> list[str]:

@@ -79,6 +79,19 @@ def node_targets(node: dict[str, Any]) -> list[str]:
     return found
 
 
+def reachable_ids(pool: Pool, start: str) -> set[str]:
+    """The ids of the nodes of ``pool`` reachable from ``start`` (a stack, no recursion)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen or node_id not in pool.nodes:
+            continue
+        seen.add(node_id)
+        stack.extend(node_targets(pool.nodes[node_id]))
+    return seen
+
+
 def collapse(pool: Pool) -> None:
     """Drop nodes that only pass the call on, pointing their callers at where they lead.
 

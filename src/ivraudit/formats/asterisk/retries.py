@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, node_targets
+from ivraudit.formats.asterisk.nodes import TARGET_FIELDS, Pool, node_targets, reachable_ids
 
 #: The arms of a question's branch that test for no digits at all (its silence).
 _EMPTY = re.compile(r'LEN\(\$\{\w+\}\)\}?\s*==?\s*0\b|"\$\{\w+\}"\s*==?\s*""|ISNULL\(')
@@ -221,7 +221,7 @@ def counted_in_subroutines(
                 after = f"{key} after the retry count"
                 if after not in subflows:
                     subflows[after] = (callee, counted[0])
-                    reach[after] = _reachable(callee, counted[0])
+                    reach[after] = reachable_ids(callee, counted[0])
                 pool.nodes[call]["menu"] = after
                 node["retries"] = max(node.get("retries") or 0, counted[2])
             node["retries_exhausted"] = exit_id
@@ -276,8 +276,8 @@ def _same_exit(one: tuple[Pool, str], other: tuple[Pool, str]) -> bool:
     (pool, start), (other_pool, other_start) = one, other
     if start != other_start:
         return False
-    nodes = _reachable(pool, start)
-    return nodes == _reachable(other_pool, other_start) and all(
+    nodes = reachable_ids(pool, start)
+    return nodes == reachable_ids(other_pool, other_start) and all(
         pool.nodes[each] == other_pool.nodes[each] for each in nodes
     )
 
@@ -285,7 +285,7 @@ def _same_exit(one: tuple[Pool, str], other: tuple[Pool, str]) -> bool:
 def _copy_exit(pool: Pool, call: str, callee: Pool, leave: str) -> str | None:
     """Copy the subroutine's exit (messages and a hang-up) to ``pool``, named as the
     graph names a subroutine's nodes at a call (``call/node``)."""
-    nodes = _reachable(callee, leave)
+    nodes = reachable_ids(callee, leave)
     if len(nodes) > MAX_EXIT_NODES or any(
         callee.nodes[each].get("type") in ("return", "subflow") for each in nodes
     ):
@@ -309,15 +309,3 @@ def _copy_exit(pool: Pool, call: str, callee: Pool, leave: str) -> str | None:
         if len(path) >= 2 and path[1] in names:
             pool.where[(path[0], names[path[1]], *path[2:])] = where
     return names[leave]
-
-
-def _reachable(pool: Pool, start: str) -> set[str]:
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        node_id = stack.pop()
-        if node_id in seen or node_id not in pool.nodes:
-            continue
-        seen.add(node_id)
-        stack.extend(node_targets(pool.nodes[node_id]))
-    return seen
