@@ -15,8 +15,11 @@ route); it ends where nothing leads on, or where the platform would hang up.
 ``--log-format`` writes the platforms' own logs instead of the generic one (docs/traffic.md,
 "Platform logs"): Twilio Studio execution steps (a JSON array; every step of a call in
 one second, so their order is the file's), Amazon Connect flow logs (JSON Lines) or
-Asterisk CEL records (CSV; each node an extension of the context ``ivr``, two
-applications per step).  The counts the tool must report for the log are what
+Asterisk CEL records (CSV; two applications per step).  A menu read from the
+platform's own file is logged in the names that platform gives its nodes (a Connect
+block's Identifier, a dialplan's ``context,exten``, with the extension a caller dials
+at a menu as a step of its own); any other menu by node id (in CEL, each node an
+extension of the context ``ivr``).  The counts the tool must report for the log are what
 :func:`generate` returns, as the format can tell them (a Studio step has no digit; CEL
 knows a key only from the next extension): the property tests in tests/traffic/
 compare every one of them.
@@ -88,16 +91,99 @@ def counted_key(key: str) -> str:
     return key if re.fullmatch(r"[0-9*#A-D]|[a-z_]{1,32}", key) else ""
 
 
-def as_logged(route: list[tuple[str, str]], log_format: str) -> list[tuple[str, str]]:
-    """A route as a log in ``log_format`` tells it: (node, key) per step."""
+@dataclass(frozen=True)
+class PlatformNames:
+    """What a platform's log calls the nodes of a menu read from that platform's file (a
+    Connect block's Identifier, an Asterisk ``context,exten``), as ivraudit joins them
+    (``ivraudit.traffic.menu_names``); nodes the importer adds (a block's outcome) have
+    none and are no step.  ``menus`` are the menu nodes (a dialplan menu's key is the
+    extension dialled next)."""
+
+    names: dict[str, str]
+    menus: frozenset[str]
+    flow: str
+
+
+def platform_names(menu_path: str, menu: Any) -> PlatformNames | None:
+    """The log names of ``menu``'s nodes, or None for a menu whose log names its node
+    ids (a native menu, a Studio flow)."""
+    from ivraudit.traffic import menu_names
+
+    aliases = menu_names([menu_path]).aliases
+    if not aliases:
+        return None
+    names = {}
+    for node, alias in aliases.items():
+        if alias.names:
+            names[node] = sorted(alias.names)[0]
+        elif alias.context is not None and alias.pattern is not None:
+            names[node] = f"{alias.context},{_example_extension(alias.pattern)}"
+    menus = frozenset(node for node, model in menu.nodes.items() if model.type == "menu")
+    return PlatformNames(names, menus, menu.id or "generated")
+
+
+def _example_extension(pattern: str) -> str:
+    """An extension an Asterisk pattern matches (``_9XX``: ``900``)."""
+    told, chars = [], iter(pattern.removeprefix("_"))
+    for char in chars:
+        if char in ".!":
+            told.append("0")
+            break
+        if char == "[":
+            choices = "".join(itertools.takewhile(lambda c: c != "]", chars))
+            told.append(choices[:1])
+            continue
+        told.append({"X": "0", "Z": "1", "N": "2"}.get(char.upper(), char))
+    return "".join(told)
+
+
+#: The extension a dialplan menu runs for what the caller did (a key is its own).
+_DIALLED = {"no_input": "t", "no_match": "i"}
+
+
+def _named(
+    route: list[tuple[str, str]], platform: PlatformNames, dialled: bool
+) -> list[tuple[str, str]]:
+    """A route in the platform's names: nodes without a name left out, a block the
+    importer splits in two (``X (runs)``, ``X``) one step; with ``dialled``, the
+    extension a caller dials at a dialplan menu as a step of its own when the importer
+    folded it into an edge (``1`` that only does ``Goto``)."""
+    told: list[tuple[str, str]] = []
+    for index, (node, key) in enumerate(route):
+        name = platform.names.get(node)
+        if name is None:
+            continue
+        if told and told[-1][0] == name:
+            told[-1] = (name, key)
+        else:
+            told.append((name, key))
+        extension = _DIALLED.get(key, key)
+        if not (dialled and node in platform.menus and re.fullmatch(r"[0-9*#it]", extension)):
+            continue
+        context = name.partition(",")[0]
+        after = platform.names.get(route[index + 1][0]) if index + 1 < len(route) else None
+        if after is not None and after != f"{context},{extension}":
+            told.append((f"{context},{extension}", ""))
+    return told
+
+
+def as_logged(
+    route: list[tuple[str, str]], log_format: str, platform: PlatformNames | None = None
+) -> list[tuple[str, str]]:
+    """A route as a log in ``log_format`` tells it: (node, key) per step; with
+    ``platform``, in the names that platform's log gives the nodes."""
     if log_format == "twilio-studio":
         return [(node, key if key in ("no_input", "no_match") else "") for node, key in route]
+    if platform is not None and log_format in ("connect-flow-logs", "asterisk-cel"):
+        route = _named(route, platform, log_format == "asterisk-cel")
+    elif log_format == "asterisk-cel":
+        route = [(f"ivr,{node}", key) for node, key in route]
     if log_format != "asterisk-cel":
         return route
     visits: list[str] = []
     for node, _ in route:
-        if not visits or visits[-1] != f"ivr,{node}":
-            visits.append(f"ivr,{node}")
+        if not visits or visits[-1] != node:
+            visits.append(node)
     told = []
     for here, after in itertools.zip_longest(visits, visits[1:], fillvalue=""):
         dialled = after.partition(",")[2]
@@ -163,15 +249,20 @@ def generate(
     """Write a log of ``calls`` calls through the menu to ``output`` (.csv, .jsonl or
     .parquet), each step placed by ``order`` ("seq", "at" or "both"), and return what
     it holds; or, with a platform's ``log_format``, that platform's log."""
-    graph = ivraudit.to_graph(ivraudit.load(menu_path))
+    menu = ivraudit.load(menu_path)
+    graph = ivraudit.to_graph(menu)
+    platform = platform_names(menu_path, menu) if log_format != "generic" else None
     rng = random.Random(seed)
     truth = Truth()
     rows: list[dict[str, Any]] = []
     routes = []
     for number in range(calls):
         route = walk(graph, rng, weights or {}, hangup, answered)
-        truth.add(as_logged(route, log_format))
-        routes.append(route)
+        logged = as_logged(route, log_format, platform)
+        if not logged:
+            continue  # a call none of whose steps the platform logs
+        truth.add(logged)
+        routes.append(route if log_format == "twilio-studio" else logged)
         if log_format != "generic":
             continue
         start = EPOCH + timedelta(seconds=37 * number)
@@ -187,7 +278,8 @@ def generate(
     if log_format == "generic":
         write_log(rows, output)
     else:
-        WRITERS[log_format](routes, output)
+        flow = "generated" if platform is None else platform.flow
+        WRITERS[log_format](routes, output, flow)
     return truth
 
 
@@ -195,7 +287,7 @@ def _started(number: int) -> datetime:
     return EPOCH + timedelta(seconds=37 * number)
 
 
-def write_twilio(routes: list[list[tuple[str, str]]], output: str) -> None:
+def write_twilio(routes: list[list[tuple[str, str]]], output: str, flow: str) -> None:
     """Studio execution steps, as a JSON array: each move from a widget to the next, on
     the event that left it; the last to ``Ended`` as the caller hangs up."""
     steps = []
@@ -226,16 +318,16 @@ def write_twilio(routes: list[list[tuple[str, str]]], output: str) -> None:
         json.dump(steps, handle)
 
 
-def write_connect(routes: list[list[tuple[str, str]]], output: str) -> None:
-    """Connect flow-log events, one JSON object per line: a block per step, a Get customer
-    input block where the caller did something."""
+def write_connect(routes: list[list[tuple[str, str]]], output: str, flow: str) -> None:
+    """Connect flow-log events, one JSON object per line: a block per step (as the log
+    names it), a Get customer input block where the caller did something, in ``flow``."""
     with open(output, "w", encoding="utf-8") as handle:
         for number, route in enumerate(routes):
             for index, (node, key) in enumerate(route):
                 at = _started(number) + timedelta(milliseconds=1500 * index)
                 event = {
                     "ContactId": f"contact-{number:07d}",
-                    "ContactFlowName": "generated",
+                    "ContactFlowName": flow,
                     "ContactFlowModuleType": "GetUserInput" if key else "PlayPrompt",
                     "Identifier": node,
                     "Timestamp": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -245,9 +337,9 @@ def write_connect(routes: list[list[tuple[str, str]]], output: str) -> None:
                 handle.write(json.dumps(event) + "\n")
 
 
-def write_cel(routes: list[list[tuple[str, str]]], output: str) -> None:
-    """CEL records with a header: two applications started per step (at ``ivr,<node>``),
-    their ends, and each channel's start and hangup."""
+def write_cel(routes: list[list[tuple[str, str]]], output: str, flow: str) -> None:
+    """CEL records with a header: two applications started per step (at its
+    ``context,exten``), their ends, and each channel's start and hangup."""
     with open(output, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -269,10 +361,12 @@ def write_cel(routes: list[list[tuple[str, str]]], output: str) -> None:
                 ["CHAN_START", f"{start:.6f}", "4155550100", "s", "ivr", "", call, call]
             )
             for index, (node, _) in enumerate(route, start=1):
+                context, _, exten = node.partition(",")
                 for part, app in enumerate(("Playback", "WaitExten")):
                     at = f"{start + 2 * index + part * 0.5:.6f}"
-                    writer.writerow(["APP_START", at, "4155550100", node, "ivr", app, call, call])
-                    writer.writerow(["APP_END", at, "4155550100", node, "ivr", app, call, call])
+                    row = [at, "4155550100", exten, context, app, call, call]
+                    writer.writerow(["APP_START", *row])
+                    writer.writerow(["APP_END", *row])
             end = f"{start + 2 * len(route) + 1:.6f}"
             writer.writerow(["HANGUP", end, "4155550100", "h", "ivr", "", call, call])
 

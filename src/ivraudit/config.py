@@ -118,15 +118,26 @@ class TrafficEdge(BaseModel):
     calls: int
 
 
+class TrafficSpan(BaseModel):
+    """The days between the first and the last logged step of one flow ("" for steps the
+    log names no flow for)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    flow: str = ""
+    days: float
+
+
 class Traffic(BaseModel):
     """Call-log counts as plain data for the rules that need traffic (TR): set by
     ``check --traffic`` (from :func:`ivraudit.traffic.plain.traffic_data`), never by a
-    config file.  ``days`` is the span of the logs' times in days (None: not known)."""
+    config file.  ``days`` is the span of the logs' times in days (None: not known);
+    ``spans`` each flow's own, in a log of several flows."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     calls: int
     min_calls: int = 1
     days: float | None = None
+    spans: tuple[TrafficSpan, ...] = ()
     nodes: tuple[TrafficNode, ...] = ()
     edges: tuple[TrafficEdge, ...] = ()
 

@@ -27,7 +27,10 @@ SELECT CAST(call_id AS VARCHAR) AS call_id,
        CAST(node AS VARCHAR) AS node,
        {position} AS position,
        CASE WHEN regexp_full_match(trim(CAST(key AS VARCHAR)), '[0-9*#A-D]|[a-z_]{{1,32}}')
-            THEN trim(CAST(key AS VARCHAR)) ELSE '' END AS key
+            THEN trim(CAST(key AS VARCHAR)) ELSE '' END AS key,
+       {moment} AS moment,
+       CASE WHEN TRY_CAST(seconds AS DOUBLE) >= 0 THEN TRY_CAST(seconds AS DOUBLE) END
+           AS seconds
 FROM (SELECT *, NULL AS flow FROM read_csv({path}, all_varchar = true))
 """
 
@@ -43,15 +46,19 @@ def test_the_documented_query_is_the_one_in_sql_py():
     assert documented_query().strip() == sql.PORTABLE_COUNTS.strip()
 
 
+AT = 'epoch_us(CAST("at" AS TIMESTAMPTZ))'
+
+
 @pytest.mark.parametrize(
-    ("menu", "order", "position"),
+    ("menu", "order", "position", "moment"),
     [
-        ("telecom-bad.yaml", "seq", "CAST(seq AS BIGINT)"),
-        ("bank.yaml", "at", 'epoch_us(CAST("at" AS TIMESTAMPTZ))'),
+        # Placed by seq: a step's time is the sum of the seconds of the steps before it.
+        ("telecom-bad.yaml", "seq", "CAST(seq AS BIGINT)", "NULL"),
+        ("bank.yaml", "at", AT, AT),
     ],
 )
 def test_the_portable_query_gives_the_counts_file_of_ivraudit(
-    tmp_path, monkeypatch, menu, order, position
+    tmp_path, monkeypatch, menu, order, position, moment
 ):
     monkeypatch.chdir(tmp_path)
     generator = ROOT / "benchmarks" / "traffic_generate.py"
@@ -63,7 +70,8 @@ def test_the_portable_query_gives_the_counts_file_of_ivraudit(
 
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'UTC'")
-    connection.execute(STEPS.format(position=position, path=sql.literal("calls.csv")))
+    steps = STEPS.format(position=position, moment=moment, path=sql.literal("calls.csv"))
+    connection.execute(steps)
     connection.execute(f"COPY ({documented_query()}) TO 'cluster.parquet' (FORMAT parquet)")
     connection.close()
 
@@ -71,6 +79,9 @@ def test_the_portable_query_gives_the_counts_file_of_ivraudit(
     assert theirs == ours
     assert theirs.calls == 700 and theirs.min_calls == 5
     assert len(theirs.nodes) > 5 and len(theirs.edges) > 5
+    # Both keep the times to reach each node, and suppress them as the counts.
+    assert len(theirs.reach) > 5
+    assert {(r.flow, r.node) for r in theirs.reach} <= {(n.flow, n.node) for n in theirs.nodes}
     # ...and check --traffic reads it as it reads its own.
     runner = CliRunner()
     with_ours = runner.invoke(

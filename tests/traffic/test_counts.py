@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from ivraudit.cli import main
 from ivraudit.traffic import Counts, EdgeCount, NodeCount, aggregate, read_counts, write_counts
+from ivraudit.traffic.counts import FlowSpan
 
 # Five calls: three press 1 and are served, one presses 0, one hangs up at main.
 # Call c3 hesitates once (no_input) and hears main twice.  Call c1 types an account
@@ -95,9 +96,10 @@ def test_each_format_gives_the_same_exact_counts(tmp_path, writer):
     suffix = {"write_csv": ".csv", "write_jsonl": ".jsonl", "write_parquet": ".parquet"}
     log = writer(tmp_path / f"log{suffix[writer.__name__]}")
     counts = aggregate([str(log)], min_calls=1)
-    assert dataclasses.replace(counts, days=None) == EXPECTED
+    assert dataclasses.replace(counts, days=None, spans=()) == EXPECTED
     # Only the log placed by 'at' has times: its steps span 10:00:01 to 10:00:05 UTC.
     assert counts.days == (4 / 86400 if writer is write_jsonl else None)
+    assert counts.spans == ((FlowSpan("", 4 / 86400),) if writer is write_jsonl else ())
 
 
 def test_a_directory_of_logs_in_several_formats_is_one_log(tmp_path):
@@ -147,6 +149,8 @@ def test_the_counts_file_reads_back_as_written(tmp_path):
         ("calls", "BIGINT"),
         ("steps", "BIGINT"),
         ("ended", "BIGINT"),
+        ("median_seconds", "DOUBLE"),
+        ("p95_seconds", "DOUBLE"),
     ]
 
 
@@ -188,6 +192,87 @@ def test_the_command_says_what_it_wrote(tmp_path):
         NodeCount("", "main", 5, 6, None),
         NodeCount("", "welcome", 5, 5, 0),
     )
+
+
+#: Seconds spent at each node: a call reaches its next step that many seconds later.
+SECONDS = {"welcome": 2, "main": 5, "account": 4, "billing": 3, "adviser": 3}
+
+
+def write_timed(path: Path, untimed: tuple[str, ...] = ()) -> Path:
+    """STEPS with each step's ``seconds``, none at 'welcome' for the calls ``untimed``."""
+    lines = ["call_id,node,seq,key,seconds"]
+    for call, node, seq, key in STEPS:
+        seconds = "" if call in untimed and node == "welcome" else SECONDS[node]
+        lines.append(f"{call},{node},{seq},{key},{seconds}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def node_times(path: Path) -> dict[str, tuple[int, float | None, float | None]]:
+    rows = duckdb.sql(
+        f"SELECT node, calls, median_seconds, p95_seconds FROM '{path}' WHERE kind = 'node'"
+    ).fetchall()
+    return {node: (calls, median, p95) for node, calls, median, p95 in rows}
+
+
+def test_the_counts_file_keeps_the_times_to_reach_each_node(tmp_path):
+    # c1, c2: welcome 0 s, main 2 s, account 7 s, billing 11 s; c3 hears main twice
+    # (account 12 s, billing 16 s); c4 reaches the adviser at 7 s; c5 stops at main.
+    log = write_timed(tmp_path / "log.csv")
+    out = tmp_path / "counts.parquet"
+    made = CliRunner().invoke(main, ["traffic", str(log), "--counts", str(out), "--min-calls", "1"])
+    assert made.exit_code == 0, made.output
+    assert node_times(out) == {
+        "welcome": (5, 0.0, 0.0),
+        "main": (5, 2.0, 2.0),
+        # quantile_cont: the 95th percentile of 7, 7, 12 is 7 + 0.9 x 5.
+        "account": (3, 7.0, 11.5),
+        "billing": (3, 11.0, 15.5),
+        "adviser": (1, 7.0, 7.0),
+    }
+    # ...and reads back as the logs counted with times give them.
+    counted = aggregate([str(log)], min_calls=1, times=True)
+    assert read_counts(str(out)) == counted
+    assert [(r.node, r.median_seconds, r.p95_seconds) for r in counted.reach] == [
+        ("account", 7.0, 11.5),
+        ("adviser", 7.0, 7.0),
+        ("billing", 11.0, 15.5),
+        ("main", 2.0, 2.0),
+        ("welcome", 0.0, 0.0),
+    ]
+
+
+def test_times_are_null_without_times_and_suppressed_under_min_calls(tmp_path):
+    # c1 and c2 give no seconds at 'welcome': their later steps have no time, so only
+    # c3 has times at account and billing, under --min-calls 3 (the rows stay, their
+    # times are NULL); 'adviser' (1 call) is left out as before.
+    log = write_timed(tmp_path / "log.csv", untimed=("c1", "c2"))
+    out = tmp_path / "counts.parquet"
+    made = CliRunner().invoke(main, ["traffic", str(log), "--counts", str(out), "--min-calls", "3"])
+    assert made.exit_code == 0, made.output
+    assert node_times(out) == {
+        "welcome": (5, 0.0, 0.0),
+        "main": (5, 2.0, 2.0),
+        "account": (3, None, None),
+        "billing": (3, None, None),
+    }
+    # A log with no times at all (seq, no seconds) writes no times, not even 0 s at the start.
+    plain = tmp_path / "plain.parquet"
+    made = CliRunner().invoke(
+        main, ["traffic", str(write_csv(tmp_path / "p.csv")), "--counts", str(plain)]
+    )
+    assert made.exit_code == 0, made.output
+    assert node_times(plain) == {"main": (5, None, None), "welcome": (5, None, None)}
+
+
+def test_a_counts_file_of_the_first_version_reads_without_times(tmp_path):
+    log = write_timed(tmp_path / "log.csv")
+    out = tmp_path / "counts.parquet"
+    write_counts(aggregate([str(log)], min_calls=1, times=True), str(out))
+    old = tmp_path / "old.parquet"
+    columns = "kind, flow, node, to_flow, to_node, key, calls, steps, ended"
+    duckdb.sql(f"COPY (SELECT {columns} FROM '{out}') TO '{old}' (FORMAT parquet)")
+    assert read_counts(str(old)) == dataclasses.replace(EXPECTED, reach=())
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 from ivraudit.cli import main
 from ivraudit.config import ConfigError, parse_config
 
-pytest.importorskip("duckdb")
+duckdb = pytest.importorskip("duckdb")
 
 GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "traffic_generate.py"
 _spec = importlib.util.spec_from_file_location("traffic_generate", GENERATOR)
@@ -56,7 +57,8 @@ menu.yaml:9:47: TR002 info: option 3 of menu 'main' (to 'fax') was chosen by few
 menu.yaml:20:3: TR003 warning: 100% of the 344 logged calls that reached 'faults' hung up there (344 calls), more than the limit of 20% (344 calls, 57.3%)
 """  # noqa: E501
 
-#: A counts file keeps no times: TR004 weighs the estimated time to each person.
+#: A counts file of the first version keeps no times: TR004 weighs the estimated time to
+#: each person.
 EXPECTED = (
     FOUND
     + "menu.yaml:19:3: TR004 warning: callers who reached a person took about 33 s from the start on average over 213 logged calls ('billing_team' 41 s (159 calls), 'adviser' 10 s (54 calls); times estimated), more than the limit of 30 s (159 calls, 26.5%)\n"  # noqa: E501
@@ -64,6 +66,13 @@ EXPECTED = (
 )
 #: The log's steps are 4 s apart: the logged times (8 s and 4 s) are under 30 s.
 LOGGED = FOUND + "3 findings (0 errors, 1 warning, 2 info) in 1 file.\n"
+#: ...and over 5 s.
+LOGGED_OVER_5 = (
+    FOUND + "menu.yaml:19:3: TR004 warning: callers who reached a person took about 7 s from "
+    "the start on average over 213 logged calls ('billing_team' 8 s (159 calls), "
+    "'adviser' 4 s (54 calls); times logged), more than the limit of 5 s "
+    "(159 calls, 26.5%)\n4 findings (0 errors, 2 warnings, 2 info) in 1 file.\n"
+)
 
 
 @pytest.fixture
@@ -100,22 +109,29 @@ def test_check_traffic_gives_the_rules_the_counts(logged: traffic_generate.Truth
 def test_a_counts_file_gives_the_same_findings(logged: traffic_generate.Truth) -> None:
     made = CliRunner().invoke(main, ["traffic", "calls.csv", "--counts", "counts.parquet"])
     assert made.exit_code == 0, made.output
-    # A counts file keeps no times: its calls count as one day, as this log's 6 hours do,
-    # and TR004 weighs the estimated times.
-    assert check("--traffic", "counts.parquet", "--no-witness") == (1, EXPECTED)
+    # The counts file keeps the times to reach each node: TR004 weighs them as with the
+    # log (8 s and 4 s, under 30 s).  It keeps no span: its calls count as one day, as
+    # this log's 6 hours do.
+    assert check("--traffic", "counts.parquet", "--no-witness") == (1, LOGGED)
+    Path("ivraudit.toml").write_text("max_seconds_to_human = 5\n", encoding="utf-8")
+    assert check("--traffic", "counts.parquet", "--no-witness") == (1, LOGGED_OVER_5)
+
+
+def test_a_counts_file_without_times_weighs_the_estimates(
+    logged: traffic_generate.Truth,
+) -> None:
+    made = CliRunner().invoke(main, ["traffic", "calls.csv", "--counts", "counts.parquet"])
+    assert made.exit_code == 0, made.output
+    # A counts file of the first version: the same rows without the times.
+    columns = "kind, flow, node, to_flow, to_node, key, calls, steps, ended"
+    duckdb.sql(f"COPY (SELECT {columns} FROM 'counts.parquet') TO 'old.parquet' (FORMAT parquet)")
+    assert check("--traffic", "old.parquet", "--no-witness") == (1, EXPECTED)
 
 
 def test_tr004_weighs_the_logged_times(logged: traffic_generate.Truth) -> None:
     # Steps 4 s apart: 'billing_team' is the third step (8 s in), 'adviser' the second.
     Path("ivraudit.toml").write_text("max_seconds_to_human = 5\n", encoding="utf-8")
-    code, out = check("--traffic", "calls.csv", "--no-witness")
-    assert (code, out) == (
-        1,
-        FOUND + "menu.yaml:19:3: TR004 warning: callers who reached a person took about 7 s from "
-        "the start on average over 213 logged calls ('billing_team' 8 s (159 calls), "
-        "'adviser' 4 s (54 calls); times logged), more than the limit of 5 s "
-        "(159 calls, 26.5%)\n4 findings (0 errors, 2 warnings, 2 info) in 1 file.\n",
-    )
+    assert check("--traffic", "calls.csv", "--no-witness") == (1, LOGGED_OVER_5)
 
 
 def test_the_rules_are_silent_without_logs(logged: traffic_generate.Truth) -> None:
@@ -125,3 +141,63 @@ def test_the_rules_are_silent_without_logs(logged: traffic_generate.Truth) -> No
 def test_a_config_file_cannot_set_traffic() -> None:
     with pytest.raises(ConfigError, match="'traffic' is set by 'check --traffic' only"):
         parse_config({"traffic": {"calls": 1}}, "ivraudit.toml")
+
+
+def _menu(name: str) -> str:
+    return (
+        f"ivraudit: 1\nstart: {name}_main\nnodes:\n"
+        f"  {name}_main:\n    type: menu\n"
+        "    say: For sales press 1. For support press 2.\n"
+        f'    options: {{"1": {name}_sales, "2": {name}_support}}\n'
+        f'  {name}_sales: {{type: transfer, target: "queue:sales"}}\n'
+        f'  {name}_support: {{type: transfer, target: "queue:support"}}\n'
+    )
+
+
+def _flow_steps(name: str, calls: int, days: int) -> list[str]:
+    """``calls`` calls of flow ``name`` spread over ``days`` days, one in five pressing 1."""
+    start = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    rows = []
+    for number in range(calls):
+        at = start + timedelta(days=days) * number / (calls - 1)
+        key, to = ("1", "sales") if number % 5 == 0 else ("2", "support")
+        call = f"{name}-{number}"
+        rows.append(f"{call},{name}_main,{at.isoformat()},{key},{name}")
+        rows.append(f"{call},{name}_{to},{(at + timedelta(seconds=5)).isoformat()},,{name}")
+    return rows
+
+
+def test_tr001_counts_calls_a_day_over_each_flows_own_span(tmp_path, monkeypatch):
+    # One log of an estate of two flows: 'a' logged 300 calls over 2 days, 'b' 3,000
+    # over 10.  The prompt's 8 words take 3.2 s (options heard at 1.6 s and 3.2 s);
+    # announcing 2 first saves (240 - 60) x 1.6 = 288 caller-seconds over the log of 'a',
+    # 144 a day over its 2 days (over the log's 10 days it would be 29, under the 60 of
+    # min_reorder_saving), and 2,880 over 'b', 288 a day over its 10.
+    monkeypatch.chdir(tmp_path)
+    Path("a.yaml").write_text(_menu("a"), encoding="utf-8")
+    Path("b.yaml").write_text(_menu("b"), encoding="utf-8")
+    lines = ["call_id,node,at,key,flow", *_flow_steps("a", 300, 2), *_flow_steps("b", 3000, 10)]
+    Path("calls.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "a.yaml",
+            "b.yaml",
+            "--select",
+            "TR001",
+            "--no-witness",
+            "--traffic",
+            "calls.csv",
+        ],
+    )
+    assert (run.exit_code, run.stdout) == (
+        0,
+        "b.yaml:4:3: TR001 info: menu 'b_main' announces options 1, 2 but callers choose "
+        "2 80%, 1 20%: announcing them in order of use would save about 288 caller-seconds "
+        "a day (300 choices a day, 3 s prompt) (3000 calls, 90.9%)\n"
+        "a.yaml:4:3: TR001 info: menu 'a_main' announces options 1, 2 but callers choose "
+        "2 80%, 1 20%: announcing them in order of use would save about 144 caller-seconds "
+        "a day (150 choices a day, 3 s prompt) (300 calls, 9.1%)\n"
+        "2 findings (0 errors, 0 warnings, 2 info) in 2 files.\n",
+    )

@@ -27,6 +27,7 @@ from ivraudit.reports.text import plural, summary_line
 from ivraudit.traffic import (
     LOG_FORMATS,
     Counts,
+    MenuNames,
     drift_line,
     fails_on_share,
     load_counts,
@@ -142,19 +143,24 @@ def check(
         load_counts(list(traffic_paths), log_format=forced, times=True) if traffic_paths else None
     )
     baseline = Baseline.load(baseline_path) if baseline_path else None
+    # The names platform logs give the menus' nodes: the rules get the counts renamed to
+    # node ids, and the findings are weighed by them.
+    known = None
+    if counts is not None:
+        known = menu_nodes(audit_args.paths, audit_args.input_format, audit_args.root)
     config, report = run_check(
         audit_args,
         fail_on,
         with_metrics=output_format == "html",
         draw=_drawing_kind(output_format, with_diagram),
         witness=not no_witness,
-        traffic=None if counts is None else traffic_data(counts),
+        traffic=None if counts is None else traffic_data(counts, known),
     )
     if baseline is not None:
         baseline.apply(report)
         click.echo(f"ivraudit: baseline {baseline_path}: {baseline.outcome(report)}", err=True)
-    if counts is not None:
-        _weigh(report, counts, audit_args)
+    if counts is not None and known is not None:
+        _weigh(report, counts, known)
     options = RenderOptions(
         witness=not no_witness,
         fail_on=config.fail_on,
@@ -177,10 +183,9 @@ def check(
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _weigh(report: Report, counts: Counts, audit_args: AuditArgs) -> None:
+def _weigh(report: Report, counts: Counts, known: MenuNames) -> None:
     """Weigh the findings by the logged calls, and say on stderr what the logs name that
     the menus lack."""
-    known = menu_nodes(audit_args.paths, audit_args.input_format, audit_args.root)
     weigh(report, counts, known)
     said = drift_line(report)
     if said:

@@ -66,7 +66,8 @@ def traffic_command(
     hung up there; per menu each option's share and the no-input and no-match rates;
     in HTML with each menu's heat map.
 
-    ivraudit traffic LOGS... --counts FILE: count calls per node and per edge.
+    ivraudit traffic LOGS... --counts FILE: count calls per node and per edge, with
+    the median and 95th-percentile seconds calls took to reach each node.
 
     LOGS are files or directories of logs: the generic format (one row per step,
     columns call_id, node and seq or at, optional key, seconds and flow; CSV, JSON
@@ -92,7 +93,7 @@ def traffic_command(
         write_output(render(reports, chosen, pictures), report_output)
         return
     logs = paths
-    counts = aggregate(list(logs), min_calls, forced)
+    counts = aggregate(list(logs), min_calls, forced, times=True)
     write_counts(counts, output)
     click.echo(
         f"ivraudit: counted {counts.calls} calls ({counts.steps} steps): "

@@ -4,7 +4,10 @@ chooses, where callers hang up, how long callers take to reach a person).
 Every rule here reads the counts ``check --traffic`` puts in ``config.traffic``
 (:class:`~ivraudit.config.Traffic`, plain data: this stage does not read logs) and
 is silent without them.  A node is matched to the logs' rows by its id, and by flow
-when both the menu and the log name one (as ``check --traffic`` weighs findings).
+when both the menu and the log name one (as ``check --traffic`` weighs findings):
+``check --traffic`` renames the rows a platform's log names otherwise (a Connect
+block's Identifier, an Asterisk ``context,exten``, a Studio widget folded into a menu)
+to the nodes they stand for before the rules run (:mod:`ivraudit.traffic.resolve`).
 """
 
 from __future__ import annotations
@@ -49,19 +52,25 @@ def _logged_seconds(ctx: AuditContext, traffic: Traffic, node: str) -> float | N
     return sum(row.seconds * row.calls for row in timed) / sum(row.calls for row in timed)  # type: ignore[operator]
 
 
-def _option_calls(
-    ctx: AuditContext, traffic: Traffic, node: str, menu: MenuNode, keys: list[str]
-) -> dict[str, int] | None:
-    """Logged calls that chose each of ``keys`` at menu ``node``: by the key the log
-    gives, or, when the log gives no key there (a Studio log), by the node the option
-    leads to.  None when neither tells the options apart."""
+def _edges_at(ctx: AuditContext, traffic: Traffic, node: str) -> list[TrafficEdge]:
     flow = _flow(ctx)
-    here: list[TrafficEdge] = [
+    return [
         edge
         for edge in traffic.edges
         if edge.node == node and (edge.flow == flow or not edge.flow or not flow)
     ]
-    if any(edge.key for edge in here):
+
+
+def _option_calls(
+    ctx: AuditContext, traffic: Traffic, node: str, menu: MenuNode, keys: list[str]
+) -> dict[str, int] | None:
+    """Logged calls that chose each of ``keys`` at menu ``node``: by the key the log
+    gives, or, when the log gives no keypad key there (a Studio log, whose only keys
+    are no input and no match), by the node the option leads to.  None when neither
+    tells the options apart."""
+    here = _edges_at(ctx, traffic, node)
+    # A keypad key at the menu tells options apart (no_input and no_match do not).
+    if any(len(edge.key) == 1 for edge in here):
         return {key: sum(edge.calls for edge in here if edge.key == key) for key in keys}
     targets = [menu.options[key] for key in keys]
     if len(set(targets)) < len(targets):
@@ -71,9 +80,13 @@ def _option_calls(
     }
 
 
-def _days(traffic: Traffic) -> float:
-    """The days the logs cover: their span, and at least one."""
-    return max(traffic.days or 1.0, 1.0)
+def _days(traffic: Traffic, flows: set[str]) -> float:
+    """The days the logs of ``flows`` cover, at least one: the longest of those flows' own
+    spans (an estate's log holds flows that started logging at different times), else
+    the span of the whole log."""
+    spans = [span.days for span in traffic.spans if span.flow in flows]
+    days = max(spans) if spans else traffic.days
+    return max(days or 1.0, 1.0)
 
 
 def _single_keys(menu: MenuNode) -> list[str]:
@@ -101,7 +114,9 @@ def options_not_in_order_of_use(ctx: AuditContext) -> Iterator[Hit]:
     ``words_per_minute``).  The wait of the day is each option's logged calls a day
     times its wait; the saving is that wait minus the wait with the options
     announced most chosen first.  Calls a day are the logged calls over the days the
-    logs span (at least one; a log or counts file without times counts as one day).
+    logs span: the menu's own flow's first to last step when the log holds several
+    flows (an estate), else the whole log's; at least one, and one for a log without
+    times or a counts file, which keeps no span.
     Menus with a recorded prompt (the order is unknown) are not judged.
 
     ## Why callers suffer
@@ -145,7 +160,7 @@ def options_not_in_order_of_use(ctx: AuditContext) -> Iterator[Hit]:
             continue
         seconds = ctx.prompt_seconds(node)
         waits = [seconds * (place + 1) / len(order) for place in range(len(order))]
-        days = _days(traffic)
+        days = _days(traffic, {edge.flow for edge in _edges_at(ctx, traffic, node)})
         now = sum(chosen[key] * wait for key, wait in zip(order, waits, strict=True)) / days
         by_use = sorted(order, key=lambda key: -chosen[key])
         best = sum(chosen[key] * wait for key, wait in zip(by_use, waits, strict=True)) / days
@@ -304,8 +319,9 @@ def person_too_far_by_traffic(ctx: AuditContext) -> Iterator[Hit]:
     the logged calls reached and weighed by those calls, is over
     ``max_seconds_to_human``.  Each person's time is the one the logs give (the
     median seconds the logged calls took from their start to reach that person, from
-    the steps' timestamps or ``seconds``) and, where they give none (a counts file,
-    a log placed by ``seq`` without ``seconds``), the estimate DP002 uses (prompts
+    the steps' timestamps or ``seconds``, or the counts file's ``median_seconds``)
+    and, where they give none (a log placed by ``seq`` without ``seconds``, a counts
+    file of the first version), the estimate DP002 uses (prompts
     heard at the speaking rate, plus each key press or answer, on the quickest
     route); the message says which.  DP002 judges only the nearest person; this
     judges the people callers actually reach.  Needs call logs (``check

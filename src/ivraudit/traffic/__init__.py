@@ -51,8 +51,9 @@ def load_counts(
     *,
     times: bool = False,
 ) -> Counts:
-    """The counts of ``paths``: one counts file read back, or logs counted now (with
-    ``times``, also the seconds calls took to reach each node; a counts file has none).
+    """The counts of ``paths``: one counts file read back (with the times to reach each
+    node it keeps), or logs counted now (with ``times``, also the seconds calls took to
+    reach each node).
 
     >>> load_counts(["no-such-log.csv"])
     Traceback (most recent call last):

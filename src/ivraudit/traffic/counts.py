@@ -18,7 +18,7 @@ from typing import Any
 from ivraudit.model.errors import UsageError
 from ivraudit.traffic import sql
 from ivraudit.traffic.engine import connect, engine_error
-from ivraudit.traffic.logs import create_steps, refuse_tied
+from ivraudit.traffic.logs import NO_TIMES, SECONDS, create_steps, refuse_tied
 
 #: The default of ``--min-calls``: cells of fewer calls are suppressed.
 MIN_CALLS = 5
@@ -60,13 +60,21 @@ class EdgeCount:
 @dataclass(frozen=True)
 class ReachTime:
     """Seconds from the start of a call to its first step at ``node``: the median and the
-    95th percentile over the ``calls`` that reached it with a time."""
+    95th percentile over the calls that reached it with a time (at least ``min_calls``)."""
 
     flow: str
     node: str
-    calls: int
     median_seconds: float
     p95_seconds: float
+
+
+@dataclass(frozen=True)
+class FlowSpan:
+    """The days between the first and the last step of one flow (``""``: steps the log
+    names no flow for)."""
+
+    flow: str
+    days: float
 
 
 @dataclass(frozen=True)
@@ -78,23 +86,31 @@ class Counts:
     min_calls: int
     nodes: tuple[NodeCount, ...] = ()
     edges: tuple[EdgeCount, ...] = ()
-    #: Times to reach each node (only when counted with ``times``; not in the counts file).
+    #: Times to reach each node (when counted with ``times``, or read from a counts file
+    #: that has them: the node rows' ``median_seconds`` and ``p95_seconds``).
     reach: tuple[ReachTime, ...] = ()
     #: The days between the first and the last step (None: a log placed by seq only, or
-    #: a counts file, which keeps no times).
+    #: a counts file, which keeps no span).
     days: float | None = None
+    #: Each flow's own span (flows whose steps have times; none from a counts file).
+    spans: tuple[FlowSpan, ...] = ()
 
     def rows(self) -> list[tuple[Any, ...]]:
         """The counts as rows of the counts file's table (docs/traffic.md)."""
+        none = (None, None)
         rows: list[tuple[Any, ...]] = [
-            ("total", None, None, None, None, None, self.calls, self.steps, None),
-            ("min_calls", None, None, None, None, None, self.min_calls, None, None),
+            ("total", None, None, None, None, None, self.calls, self.steps, None, *none),
+            ("min_calls", None, None, None, None, None, self.min_calls, None, None, *none),
         ]
+        times = {(r.flow, r.node): (r.median_seconds, r.p95_seconds) for r in self.reach}
         for n in self.nodes:
-            rows.append(("node", n.flow, n.node, None, None, None, n.calls, n.steps, n.ended))
+            timed = times.get((n.flow, n.node), none)
+            rows.append(
+                ("node", n.flow, n.node, None, None, None, n.calls, n.steps, n.ended, *timed)
+            )
         for e in self.edges:
             rows.append(
-                ("edge", e.flow, e.node, e.to_flow, e.to_node, e.key, e.calls, e.steps, None)
+                ("edge", e.flow, e.node, e.to_flow, e.to_node, e.key, e.calls, e.steps, None, *none)
             )
         return rows
 
@@ -119,9 +135,9 @@ def aggregate(
     spill = tempfile.mkdtemp(prefix="ivraudit-duckdb-")
     try:
         _limit(connection, spill)
-        create_steps(connection, list(paths), log_format, ties=False)
+        timing = create_steps(connection, list(paths), log_format, ties=False)
         try:
-            first, last = connection.execute(sql.LOG_SPAN).fetchone()
+            flows = connection.execute(sql.FLOW_SPANS).fetchall()
             connection.execute(sql.CALL_IDS)
             connection.execute(sql.PLACES)
             connection.execute(sql.WALKED)
@@ -130,7 +146,11 @@ def aggregate(
             limit = {"min_calls": min_calls}
             nodes = connection.execute(sql.NODE_COUNTS, limit).fetchall()
             edges = connection.execute(sql.EDGE_COUNTS, limit).fetchall()
-            reach = connection.execute(sql.REACH_SECONDS, limit).fetchall() if times else []
+            reach = []
+            if times and timing != NO_TIMES:
+                # Summing seconds needs a window over each call; times of their own do not.
+                query = sql.REACH_SECONDS if timing == SECONDS else sql.REACH_MOMENTS
+                reach = connection.execute(query, limit).fetchall()
         except engine_error() as exc:
             where = ", ".join(paths)
             first = str(exc).strip().splitlines()[0]
@@ -150,8 +170,22 @@ def aggregate(
         nodes=tuple(NodeCount(*row) for row in nodes),
         edges=tuple(EdgeCount(*row) for row in edges),
         reach=tuple(ReachTime(*row) for row in reach),
-        days=None if first is None or last is None else (last - first) / 1e6 / DAY,
+        days=_days([(first, last) for _, first, last in flows]),
+        spans=tuple(
+            FlowSpan(flow, _days([(first, last)]) or 0.0)
+            for flow, first, last in flows
+            if first is not None
+        ),
     )
+
+
+def _days(spans: list[tuple[int | None, int | None]]) -> float | None:
+    """The days from the first to the last of ``spans`` (microseconds), None without any."""
+    firsts = [first for first, _ in spans if first is not None]
+    lasts = [last for _, last in spans if last is not None]
+    if not firsts or not lasts:
+        return None
+    return (max(lasts) - min(firsts)) / 1e6 / DAY
 
 
 def _limit(connection: Any, folder: str) -> None:
@@ -198,14 +232,23 @@ def is_counts_file(path: str) -> bool:
         return False
     finally:
         connection.close()
-    return {str(row[0]) for row in columns} >= set(sql.COUNTS_COLUMNS)
+    return {str(row[0]) for row in columns} >= set(sql.COUNTS_REQUIRED)
 
 
 def read_counts(path: str) -> Counts:
-    """Read a counts file written by :func:`write_counts` (or by the documented SQL)."""
+    """Read a counts file written by :func:`write_counts` (or by the documented SQL); one
+    of the first version, without the times to reach each node, reads with none."""
     connection = connect()
     try:
-        rows = connection.execute(sql.COUNTS_READ.format(path=sql.literal(path))).fetchall()
+        source = sql.literal(path)
+        described = connection.execute(
+            sql.DESCRIBE.format(source=f"read_parquet({source})")
+        ).fetchall()
+        columns = {str(row[0]) for row in described}
+        times = ", ".join(sql.COUNTS_TIMES)
+        if not columns >= set(sql.COUNTS_TIMES):
+            times = sql.COUNTS_NO_TIMES
+        rows = connection.execute(sql.COUNTS_READ.format(path=source, times=times)).fetchall()
     except engine_error() as exc:
         first = str(exc).strip().splitlines()[0]
         raise UsageError(f"{path}: cannot read as a counts file: {first}") from None
@@ -217,14 +260,16 @@ def read_counts(path: str) -> Counts:
 def _counts_of(rows: list[tuple[Any, ...]], path: str) -> Counts:
     total: tuple[Any, ...] | None = None
     min_calls = 1
-    nodes, edges = [], []
-    for kind, flow, node, to_flow, to_node, key, calls, steps, ended in rows:
+    nodes, edges, reach = [], [], []
+    for kind, flow, node, to_flow, to_node, key, calls, steps, ended, median, p95 in rows:
         if kind == "total":
             total = (calls, steps)
         elif kind == "min_calls":
             min_calls = int(calls)
         elif kind == "node":
             nodes.append(NodeCount(flow or "", node, calls, steps, ended))
+            if median is not None and p95 is not None:
+                reach.append(ReachTime(flow or "", node, median, p95))
         elif kind == "edge":
             edge = EdgeCount(flow or "", node, to_flow or "", to_node, key or "", calls, steps)
             edges.append(edge)
@@ -232,4 +277,4 @@ def _counts_of(rows: list[tuple[Any, ...]], path: str) -> Counts:
             raise UsageError(f"{path}: unknown kind of row {kind!r} (node, edge, total, min_calls)")
     if total is None:
         raise UsageError(f"{path}: a counts file needs its 'total' row (docs/traffic.md)")
-    return Counts(total[0], total[1], min_calls, tuple(nodes), tuple(edges))
+    return Counts(total[0], total[1], min_calls, tuple(nodes), tuple(edges), tuple(reach))

@@ -82,7 +82,14 @@ def _columns(connection: Any, source: str, files: list[str]) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-def _select(connection: Any, reader: str, files: list[str], forced: str | None) -> str:
+#: How a group of files times its steps: not at all, each step by its own time (``at``, a
+#: platform's log), or by the ``seconds`` of the steps before it.
+NO_TIMES, MOMENTS, SECONDS = "none", "moments", "seconds"
+
+
+def _select(connection: Any, reader: str, files: list[str], forced: str | None) -> tuple[str, str]:
+    """The query of one group of files as generic steps, and how its steps are timed
+    (:data:`NO_TIMES`, :data:`MOMENTS` or :data:`SECONDS`)."""
     source = _source(reader, files)
     columns = _columns(connection, source, files)
     log_format = LOG_FORMATS[forced] if forced else detect(columns)
@@ -94,7 +101,7 @@ def _select(connection: Any, reader: str, files: list[str], forced: str | None) 
                 f"{_listed(log_format)}; missing {', '.join(missing)}"
             )
         generic = log_format.query(_source(reader, files, filename=True), columns)
-        return sql.STEP_COLUMNS.format(
+        query = sql.STEP_COLUMNS.format(
             position=sql.POSITION_FROM_SEQ,
             key='"key"',
             flow='"flow"',
@@ -102,6 +109,7 @@ def _select(connection: Any, reader: str, files: list[str], forced: str | None) 
             seconds="NULL",
             source=generic,
         )
+        return query, MOMENTS
     missing = [name for name in REQUIRED if name not in columns]
     if "seq" not in columns and "at" not in columns:
         missing.append("seq or at")
@@ -112,7 +120,7 @@ def _select(connection: Any, reader: str, files: list[str], forced: str | None) 
             f"missing {', '.join(missing)} (found: {shown})"
         )
     position = sql.POSITION_FROM_SEQ if "seq" in columns else sql.POSITION_FROM_AT
-    return sql.STEP_COLUMNS.format(
+    query = sql.STEP_COLUMNS.format(
         position=position,
         key='"key"' if "key" in columns else "NULL",
         flow='"flow"' if "flow" in columns else "NULL",
@@ -120,6 +128,9 @@ def _select(connection: Any, reader: str, files: list[str], forced: str | None) 
         seconds=sql.SECONDS if "seconds" in columns else "NULL",
         source=source,
     )
+    if "at" in columns:
+        return query, MOMENTS
+    return query, SECONDS if "seconds" in columns else NO_TIMES
 
 
 def _by_format(
@@ -143,19 +154,25 @@ def _listed(log_format: LogFormat) -> str:
 
 def create_steps(
     connection: Any, paths: list[str], log_format: str | None = None, *, ties: bool = True
-) -> None:
+) -> str:
     """Make the view ``steps`` (call_id, node, position, key, flow) over every log under
     ``paths``, in ``log_format`` (a name of :data:`LOG_FORMATS`; None: found from each
     group of files' columns), and refuse logs whose steps cannot be placed in their call.
     With ``ties`` false, steps that share their call and position are left to the caller
-    to find (counting finds them in its walk) and refuse with :func:`refuse_tied`."""
+    to find (counting finds them in its walk) and refuse with :func:`refuse_tied`.
+    Returns how the steps are timed: :data:`NO_TIMES` when no group has times (then
+    none are searched for), :data:`SECONDS` when some group sums ``seconds``, else
+    :data:`MOMENTS`."""
     if log_format is not None and log_format not in LOG_FORMATS:
         known = ", ".join(LOG_FORMATS)
         raise UsageError(f"unknown log format {log_format!r} (one of {known})")
     selects = []
+    timings = set()
     for reader, files in sorted(log_files(paths).items()):
         for name, members in _by_format(connection, reader, files, log_format).items():
-            selects.append(_select(connection, reader, members, name))
+            query, timing = _select(connection, reader, members, name)
+            selects.append(query)
+            timings.add(timing)
     connection.execute("CREATE TEMP VIEW steps AS " + " UNION ALL ".join(selects))
     where = ", ".join(paths)
     try:
@@ -169,6 +186,9 @@ def create_steps(
             "(every step needs all three)"
         )
     refuse_tied(paths, tied)
+    if SECONDS in timings:
+        return SECONDS
+    return MOMENTS if MOMENTS in timings else NO_TIMES
 
 
 def refuse_tied(paths: list[str], tied: int) -> None:

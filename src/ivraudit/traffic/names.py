@@ -184,6 +184,8 @@ def _connect_aliases(path: str, nodes: set[str]) -> dict[str, Alias]:
         table = NodeTable(item.flow, item.source)
         for ident, node in table.ids.items():
             for named, sole in ((node, True), (f"{node} (runs)", False)):
-                if named in nodes and named != ident:
+                # A block whose Identifier is its node id names itself (so every block
+                # has an alias, and nodes the importer adds, such as "(outcome)", none).
+                if named in nodes:
                     aliases[named] = Alias(frozenset({ident}), sole=sole)
     return aliases

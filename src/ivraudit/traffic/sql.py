@@ -197,13 +197,14 @@ FROM steps JOIN call_ids USING (call_id) JOIN places USING (flow, node, key)
 WINDOW call_order AS (PARTITION BY call ORDER BY position)
 """
 
+#: The first and last time of each flow's steps (microseconds; NULL for a log placed by
+#: seq only): the logs' span, and each flow's own in an estate's log.
+FLOW_SPANS = "SELECT flow, min(moment), max(moment) FROM steps GROUP BY flow ORDER BY flow"
+
 #: All calls and steps of the logs (the denominator of every share), and the steps that
 #: share their call and position with another (their order is unknown: the log is
 #: refused).  Every call has exactly one last step (no next step), so counting those
 #: counts the calls without the cost of a distinct count over every call id.
-#: The first and last time of the steps (microseconds; NULL for a log placed by seq only).
-LOG_SPAN = "SELECT min(moment), max(moment) FROM steps"
-
 TOTALS = """
 SELECT count(*) FILTER (WHERE to_node_id IS NULL), count(*), count(*) FILTER (WHERE tied)
 FROM walked
@@ -251,11 +252,12 @@ ORDER BY places.flow, places.node, to_flow, to_node, places.key
 #: Per node: the seconds from a call's first step to its first step at the node, for
 #: the calls that reached it (median and 95th percentile), from the steps' times: ``at``,
 #: or in a log placed by ``seq`` alone, the sum of the ``seconds`` of the steps before
-#: (a step whose earlier steps do not all have ``seconds`` has no time).  Nodes of fewer
-#: than $min_calls timed calls are left out.
+#: (a step whose earlier steps do not all have ``seconds`` has no time; a call none of
+#: whose steps has ``at`` or ``seconds`` has none).  Nodes of fewer than $min_calls timed
+#: calls are left out.
 REACH_SECONDS = """
 WITH timed AS (
-    SELECT call_id, flow, node,
+    SELECT call_id, flow, node, moment AS logged_at, seconds,
            CASE WHEN moment IS NOT NULL THEN moment
                 WHEN count(*) OVER earlier = count(seconds) OVER earlier
                 THEN CAST(round(coalesce(sum(seconds) OVER earlier, 0) * 1e6) AS BIGINT)
@@ -268,9 +270,12 @@ arrivals AS (
     SELECT call_id, flow, node, min(moment) AS arrived FROM timed GROUP BY call_id, flow, node
 ),
 starts AS (
-    SELECT call_id, min(moment) AS started FROM timed GROUP BY call_id
+    SELECT call_id, min(moment) AS started
+    FROM timed
+    GROUP BY call_id
+    HAVING count(logged_at) + count(seconds) > 0
 )
-SELECT arrivals.flow, arrivals.node, count(*) AS calls,
+SELECT arrivals.flow, arrivals.node,
        median((arrived - started) / 1e6) AS median_seconds,
        quantile_cont((arrived - started) / 1e6, 0.95) AS p95_seconds
 FROM arrivals JOIN starts USING (call_id)
@@ -280,25 +285,54 @@ HAVING count(*) >= $min_calls
 ORDER BY arrivals.flow, arrivals.node
 """
 
-#: The counts file's one table: every row has every column (docs/traffic.md).
+#: :data:`REACH_SECONDS` for logs whose every step has its time (``at``, or a platform's
+#: own): the same rows without the windows that sum ``seconds``.
+REACH_MOMENTS = """
+WITH arrivals AS (
+    SELECT call_id, flow, node, min(moment) AS arrived FROM steps GROUP BY call_id, flow, node
+),
+starts AS (
+    SELECT call_id, min(moment) AS started FROM steps GROUP BY call_id HAVING count(moment) > 0
+)
+SELECT arrivals.flow, arrivals.node,
+       median((arrived - started) / 1e6) AS median_seconds,
+       quantile_cont((arrived - started) / 1e6, 0.95) AS p95_seconds
+FROM arrivals JOIN starts USING (call_id)
+WHERE arrived IS NOT NULL AND started IS NOT NULL
+GROUP BY arrivals.flow, arrivals.node
+HAVING count(*) >= $min_calls
+ORDER BY arrivals.flow, arrivals.node
+"""
+
+#: The counts file's one table: every row has every column (docs/traffic.md).  A node
+#: row's ``median_seconds`` and ``p95_seconds`` are the times calls took to reach it
+#: (:data:`REACH_SECONDS`; NULL when the log has no times or they are suppressed).
 COUNTS_TABLE = """
 CREATE TEMP TABLE counts (
     kind VARCHAR, flow VARCHAR, node VARCHAR, to_flow VARCHAR, to_node VARCHAR,
-    key VARCHAR, calls BIGINT, steps BIGINT, ended BIGINT
+    key VARCHAR, calls BIGINT, steps BIGINT, ended BIGINT,
+    median_seconds DOUBLE, p95_seconds DOUBLE
 )
 """
 #: All rows in one statement, one list per column (row by row, 40,000 edges took 20 s).
 COUNTS_INSERT = """
 INSERT INTO counts
 SELECT unnest($kind), unnest($flow), unnest($node), unnest($to_flow), unnest($to_node),
-       unnest($key), unnest($calls), unnest($steps), unnest($ended)
+       unnest($key), unnest($calls), unnest($steps), unnest($ended),
+       unnest($median_seconds), unnest($p95_seconds)
 """
-COUNTS_COLUMNS = ("kind", "flow", "node", "to_flow", "to_node", "key", "calls", "steps", "ended")
+#: The columns every counts file has (a file of the first version lacks the times).
+COUNTS_REQUIRED = ("kind", "flow", "node", "to_flow", "to_node", "key", "calls", "steps", "ended")
+#: The times to reach a node, in a counts file since the second version.
+COUNTS_TIMES = ("median_seconds", "p95_seconds")
+COUNTS_COLUMNS = COUNTS_REQUIRED + COUNTS_TIMES
+#: ``{times}`` is ``median_seconds, p95_seconds``, or two NULLs for a file without them.
 COUNTS_READ = """
-SELECT kind, flow, node, to_flow, to_node, key, calls, steps, ended
+SELECT kind, flow, node, to_flow, to_node, key, calls, steps, ended, {times}
 FROM read_parquet({path})
 ORDER BY kind, flow, node, to_flow, to_node, key
 """
+COUNTS_NO_TIMES = "CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE)"
 COUNTS_WRITE = "COPY (SELECT * FROM counts) TO {path} (FORMAT parquet)"
 
 #: DuckDB's settings while counting: a memory cap, so the walk spills to a temporary
@@ -326,17 +360,28 @@ def literal_list(texts: list[str]) -> str:
 
 #: The counts file's rows in one portable query, for a cluster whose logs outgrow one
 #: machine (docs/traffic.md, "On a cluster"): over a table ``steps (call_id, flow, node,
-#: position, key)`` made as :data:`STEP_COLUMNS` makes it, the same rows as
-#: :data:`TOTALS`, :data:`NODE_COUNTS` and :data:`EDGE_COUNTS` give, with plain windows,
-#: ``count(DISTINCT ...)`` and ``CASE`` only, so Spark SQL, Trino and DuckDB all run it
-#: as written (tests/traffic/test_cluster_sql.py runs it in DuckDB).  ``threshold`` holds
-#: ``--min-calls``.
+#: position, key, moment, seconds)`` made as :data:`STEP_COLUMNS` makes it, the same rows
+#: as :data:`TOTALS`, :data:`NODE_COUNTS`, :data:`EDGE_COUNTS` and :data:`REACH_SECONDS`
+#: give, with plain windows, ``count(DISTINCT ...)``, ``CASE`` and the standard
+#: ``percentile_cont(...) WITHIN GROUP (ORDER BY ...)``, so Spark SQL and DuckDB run it as
+#: written, and Trino with ``approx_percentile`` in its place (tests/traffic/
+#: test_cluster_sql.py runs it in DuckDB).  ``threshold`` holds ``--min-calls``.
 PORTABLE_COUNTS = """
 WITH threshold AS (SELECT 5 AS min_calls),
 walked AS (
     SELECT call_id, flow, node, key,
            lead(flow) OVER (PARTITION BY call_id ORDER BY position) AS to_flow,
-           lead(node) OVER (PARTITION BY call_id ORDER BY position) AS to_node
+           lead(node) OVER (PARTITION BY call_id ORDER BY position) AS to_node,
+           moment AS logged_at, seconds,
+           CASE WHEN moment IS NOT NULL THEN moment
+                WHEN count(*) OVER (PARTITION BY call_id ORDER BY position
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                     = count(seconds) OVER (PARTITION BY call_id ORDER BY position
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                THEN CAST(round(coalesce(sum(seconds) OVER (
+                         PARTITION BY call_id ORDER BY position
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) * 1e6) AS BIGINT)
+                END AS step_time
     FROM steps
 ),
 per_node AS (
@@ -351,21 +396,48 @@ per_edge AS (
     FROM walked
     WHERE to_node IS NOT NULL
     GROUP BY flow, node, to_flow, to_node, key
+),
+arrivals AS (
+    SELECT call_id, flow, node, min(step_time) AS arrived
+    FROM walked
+    GROUP BY call_id, flow, node
+),
+starts AS (
+    SELECT call_id, min(step_time) AS started
+    FROM walked
+    GROUP BY call_id
+    HAVING count(logged_at) + count(seconds) > 0
+),
+per_reach AS (
+    SELECT arrivals.flow, arrivals.node, count(*) AS calls,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY (arrived - started) / 1e6)
+               AS median_seconds,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY (arrived - started) / 1e6)
+               AS p95_seconds
+    FROM arrivals JOIN starts ON arrivals.call_id = starts.call_id
+    WHERE arrived IS NOT NULL AND started IS NOT NULL
+    GROUP BY arrivals.flow, arrivals.node
 )
 SELECT 'total' AS kind, NULL AS flow, NULL AS node, NULL AS to_flow, NULL AS to_node,
        NULL AS key, count(CASE WHEN to_node IS NULL THEN 1 END) AS calls,
-       count(*) AS steps, NULL AS ended
+       count(*) AS steps, NULL AS ended,
+       CAST(NULL AS DOUBLE) AS median_seconds, CAST(NULL AS DOUBLE) AS p95_seconds
 FROM walked
 UNION ALL
-SELECT 'min_calls', NULL, NULL, NULL, NULL, NULL, min_calls, NULL, NULL
+SELECT 'min_calls', NULL, NULL, NULL, NULL, NULL, min_calls, NULL, NULL, NULL, NULL
 FROM threshold
 UNION ALL
-SELECT 'node', flow, node, NULL, NULL, NULL, calls, steps,
-       CASE WHEN ended BETWEEN 1 AND min_calls - 1 THEN NULL ELSE ended END
-FROM per_node CROSS JOIN threshold
-WHERE calls >= min_calls
+SELECT 'node', per_node.flow, per_node.node, NULL, NULL, NULL, per_node.calls,
+       per_node.steps,
+       CASE WHEN ended BETWEEN 1 AND min_calls - 1 THEN NULL ELSE ended END,
+       CASE WHEN per_reach.calls >= min_calls THEN per_reach.median_seconds END,
+       CASE WHEN per_reach.calls >= min_calls THEN per_reach.p95_seconds END
+FROM per_node
+CROSS JOIN threshold
+LEFT JOIN per_reach ON per_reach.flow = per_node.flow AND per_reach.node = per_node.node
+WHERE per_node.calls >= min_calls
 UNION ALL
-SELECT 'edge', flow, node, to_flow, to_node, key, calls, steps, NULL
+SELECT 'edge', flow, node, to_flow, to_node, key, calls, steps, NULL, NULL, NULL
 FROM per_edge CROSS JOIN threshold
 WHERE calls >= min_calls
 """
