@@ -18,6 +18,7 @@ from ivraudit.cli.common import (
     write_output,
     write_report,
 )
+from ivraudit.cli.traffic import log_format_option
 from ivraudit.gate.baseline import Baseline, dump_baseline
 from ivraudit.model.findings import Report
 from ivraudit.reports import REPORTERS, RenderOptions
@@ -25,7 +26,6 @@ from ivraudit.reports.json_report import JSON_VERSIONS
 from ivraudit.reports.options import JSON_VERSION
 from ivraudit.reports.text import plural, summary_line
 from ivraudit.traffic import (
-    LOG_FORMATS,
     Counts,
     MenuNames,
     drift_line,
@@ -95,13 +95,7 @@ from ivraudit.traffic.plain import traffic_data
     "from 'ivraudit traffic --counts': give each finding the calls that reached its node "
     "and their share, sort by calls, report drift (docs/traffic.md).  Repeatable.",
 )
-@click.option(
-    "--log-format",
-    type=click.Choice(["auto", *LOG_FORMATS]),
-    default="auto",
-    show_default=True,
-    help="With --traffic: the logs' format; auto: found from each file's columns.",
-)
+@log_format_option("With --traffic: the logs' format; auto: found from each file's columns.")
 @click.option(
     "--fail-on-share",
     type=click.FloatRange(min=0, max=1),

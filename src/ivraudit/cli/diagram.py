@@ -16,6 +16,7 @@ from ivraudit.cli.common import (
     one_flow,
     write_bytes,
 )
+from ivraudit.cli.traffic import log_format_option
 from ivraudit.formats import load_all
 from ivraudit.model.menu import Menu
 from ivraudit.reports.diagrams.draw import FORMATS as DIAGRAM_FORMATS
@@ -23,7 +24,7 @@ from ivraudit.reports.diagrams.draw import diagram, format_from_suffix, mermaid
 from ivraudit.reports.diagrams.draw import render as render_diagram
 from ivraudit.rules.config import load_config
 from ivraudit.rules.engine import audit
-from ivraudit.traffic import LOG_FORMATS, MIN_CALLS, is_counts_file, load_counts, menu_names
+from ivraudit.traffic import MIN_CALLS, is_counts_file, load_counts, menu_names
 from ivraudit.traffic.heat import Heat, heat_map
 
 
@@ -57,13 +58,7 @@ from ivraudit.traffic.heat import Heat, heat_map
     help="Call logs or one counts.parquet (as for check --traffic): draw a heat map, edge "
     "width by calls and node colour by abandonment (docs/diagrams.md).  Repeatable.",
 )
-@click.option(
-    "--log-format",
-    type=click.Choice(["auto", *LOG_FORMATS]),
-    default="auto",
-    show_default=True,
-    help="With --traffic: the logs' format; auto: found from each file's columns.",
-)
+@log_format_option("With --traffic: the logs' format; auto: found from each file's columns.")
 @click.option(
     "--min-calls",
     type=click.IntRange(min=1),

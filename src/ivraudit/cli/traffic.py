@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from ivraudit.cli.common import guarded, write_output
@@ -9,6 +12,18 @@ from ivraudit.reports.diagrams.draw import heat_drawing
 from ivraudit.traffic import LOG_FORMATS, MIN_CALLS, aggregate, write_counts
 from ivraudit.traffic.pages import FORMATS, render
 from ivraudit.traffic.report import traffic_menus
+
+
+def log_format_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--log-format`` option every command that reads call logs takes."""
+    return click.option(
+        "--log-format",
+        type=click.Choice(["auto", *LOG_FORMATS]),
+        default="auto",
+        show_default=True,
+        help=help,
+    )
+
 
 MIN_CALLS_OPTION = click.option(
     "--min-calls",
@@ -43,13 +58,7 @@ MIN_CALLS_OPTION = click.option(
     help="Write the report (MENU LOGS) to this file (atomically) instead of stdout.",
 )
 @MIN_CALLS_OPTION
-@click.option(
-    "--log-format",
-    type=click.Choice(["auto", *LOG_FORMATS]),
-    default="auto",
-    show_default=True,
-    help="The logs' format; auto: found from each file's columns.",
-)
+@log_format_option("The logs' format; auto: found from each file's columns.")
 @guarded
 def traffic_command(
     paths: tuple[str, ...],
