@@ -99,10 +99,14 @@ def test_vxml_header_comment_log_and_opening_prompt():
             "('Hi! This is the welcome service. DTMF test.')" + TAIL,
         ),
     ]
-    # Samples get the structural rules only: the caller-line DP003 stays on the live pair.
+    # Samples get the structural rules only: the caller-line DP003 and DE008 (no handler
+    # counts noinput or nomatch: VoiceXML's default ones reprompt for ever) stay on the
+    # live pair.
     assert _findings(VXML) == [
+        ("live_header.vxml", "DE008", "main", 6),
         ("live_header.vxml", "DP003", "main", 6),
         ("opening_live.vxml", "DP003", "hello", 7),
+        ("opening_live.vxml", "DE008", "digits", 12),
     ]
 
 
@@ -110,12 +114,18 @@ def test_vxml_samples_are_audited_as_caller_lines_on_request():
     config = Config(audit_samples=True)
     assert {role for _, role, _ in _roles(VXML, config)} == {"entry"}
     assert [(name, rule) for name, rule, _, _ in _findings(VXML, config)] == [
+        ("demo_header.vxml", "DE008"),
         ("demo_header.vxml", "DP003"),
+        ("form_demo.vxml", "DE008"),
         ("form_demo.vxml", "DP003"),
+        ("live_header.vxml", "DE008"),
         ("live_header.vxml", "DP003"),
+        ("log_test.vxml", "DE008"),
         ("log_test.vxml", "DP003"),
         ("opening_live.vxml", "DP003"),
+        ("opening_live.vxml", "DE008"),
         ("opening_test.vxml", "DP003"),
+        ("opening_test.vxml", "DE008"),
     ]
 
 

@@ -448,6 +448,7 @@ def test_check_weighs_a_studio_flow_by_its_execution_steps(tmp_path):
         f"written to {tmp_path / 'counts.parquet'}\n"
     )
     assert found == [
+        ("DE008", "main_menu", 4, 0.666667),  # timeout and noMatch loop back, uncounted
         ("DE003", "check_hours: end of flow", 1, 0.166667),
         ("DE004", "account_number", 1, 0.166667),
         ("DE007", "sales", 1, 0.166667),
@@ -478,6 +479,7 @@ def test_check_weighs_a_dialplan_by_its_cel_records(tmp_path):
     # every extension it matches (912 for _9XX).
     assert found == [
         ("DE005", "bank-main,s,menu", 5, 1.0),
+        ("DE008", "bank-main,s,menu", 5, 1.0),  # 'i' loops back to the menu, uncounted
         ("ID002", "bank-main,2,1", 1, 0.2),
         ("ID002", "bank-main,0,1", 1, 0.2),
         ("ID002", "bank-main,_9XX,1", 1, 0.2),

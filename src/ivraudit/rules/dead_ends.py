@@ -447,6 +447,83 @@ _ERROR_EVENTS = {
 
 
 @rule(
+    "DE008",
+    "endless-retries",
+    Severity.WARNING,
+    "No input or no match re-asks with no limit: a caller who cannot answer is never helped.",
+)
+def endless_retries(ctx: AuditContext) -> Iterator[Hit]:
+    """Finds menus and questions whose no-input or no-match route leads straight
+    back to them (through plain messages at most) with no retry limit: the menu
+    never gives up, so a caller who cannot answer -- a rotary phone, a bad line,
+    a question they do not understand -- hears the same prompt until they hang up.
+
+    A limit the platform counts (a VoiceXML ``<catch count>``, FreeSWITCH's
+    ``max-failures``, a counter around an Asterisk ``Read()``, a Studio retry
+    counter) is the menu's ``retries``; where the importer found one this rule is
+    silent, and DE005 judges where the retries end.  On a platform file no
+    ``retries`` means the platform re-asks for as long as the caller stays: no
+    VoiceXML interpreter, Connect block or dialplan counts a loop its author did
+    not count.  Studio's only limits are its safety stops (Studio FAQ, "What
+    limits exist in Studio?"): an Execution ends when the same widget runs 10
+    times in a row (error 81001, a gather whose timeout leads back to itself) or
+    after 1,000 steps; a caller who cannot answer hears the prompt up to then and
+    is cut off, with no person offered.  In ivraudit's own format a menu without
+    ``retries`` does not say what its platform does, so this rule does not judge
+    it (write ``retries`` to state the limit).
+
+    ## Why callers suffer
+    A caller stuck in a loop of "Sorry, I didn't get that" has no way out but to
+    hang up, however urgent their call.
+
+    ## Example
+    ```xml
+    <!-- bad: silence and a wrong key re-ask forever -->
+    <menu id="main">
+      <prompt>For billing press 1.</prompt>
+      <choice dtmf="1" next="#billing"/>
+      <catch event="noinput nomatch"><reprompt/></catch>
+    </menu>
+    ```
+    ```xml
+    <!-- good: three tries, then a person -->
+      <catch event="noinput nomatch" count="3"><goto next="#adviser"/></catch>
+    ```
+
+    ## Fix
+    Count the retries and, when they run out, hand over to a person (or a
+    voicemail or callback).
+    """
+    if ctx.menu.source_format == "native":
+        return
+    for node in sorted(ctx.reachable, key=_order(ctx)):
+        model = ctx.model(node)
+        if ctx.kind(node) not in ("menu", "ask") or model is None:
+            continue
+        if getattr(model, "retries", None) is not None:
+            continue
+        loops = [
+            (target, edge_key, data)
+            for target, edge_key, data in ctx.out[node]
+            if data["via"] in ("no_input", "no_match", "fail")
+            and ctx.follow_messages(target) == node
+        ]
+        if not loops:
+            continue
+        vias = [data["via"] for _, _, data in loops]
+        told = " or ".join(_ERROR_EVENTS[via] for via in vias)
+        target, edge_key, data = loops[0]
+        yield Hit(
+            node=node,
+            message=f"when the caller {told} at '{node}', it asks again with no limit: a "
+            "caller who cannot answer hears it until they hang up",
+            fact="+".join(vias),
+            field=data["field"],
+            witness=ctx.witness_via(node, edge_key, target),
+        )
+
+
+@rule(
     "DE006",
     "closed-without-options",
     Severity.WARNING,

@@ -1269,7 +1269,8 @@ def test_a_run_time_jump_to_exten_finds_only_what_the_number_can_match():
         "cases": [{"when": "${EXTEN} matches _9X.", "next": "outbound,_9X.,1"}],
         "else": "outbound,_X.,1",
     }
-    assert [f.rule for f in audit(menu).findings] == ["DE004"]
+    # 'i' plays 'invalid' and goes back to the menu with no counter (DE008).
+    assert [f.rule for f in audit(menu).findings] == ["DE004", "DE008"]
 
 
 def test_a_retry_counter_is_the_menus_retries_and_its_exit_an_error_exit():
@@ -1387,7 +1388,8 @@ def test_park_hands_the_call_to_the_parking_lot_not_to_the_next_priority():
     # Fixture: fixtures/park.conf (Asterisk docs, Dialplan_Applications/Park: the call
     # waits in the lot until someone picks it up with ParkedCall()).
     path = HERE / "park.conf"
-    assert [(f.rule, f.line) for f in _check(path).report.findings] == []
+    # Only 'i' going back to the menu with no counter (DE008), not the parking lot.
+    assert [(f.rule, f.line) for f in _check(path).report.findings] == [("DE008", 8)]
     (menu,) = load_all(path)
     assert fields(menu, "incoming,1,2") == {
         "type": "transfer",
@@ -1455,7 +1457,8 @@ def test_macroexit_comes_back_to_the_caller_and_macro_exten_stays_per_call():
     # Fixture: fixtures/macro_exit.conf (Asterisk docs, Macro: ${MACRO_EXTEN} is the
     # calling extension; MacroExit: exits "as if it had ended normally").
     path = HERE / "macro_exit.conf"
-    assert [(f.rule, f.line) for f in _check(path).report.findings] == []
+    # Only 'i' going back to the menu with no counter (DE008), not the macro.
+    assert [(f.rule, f.line) for f in _check(path).report.findings] == [("DE008", 7)]
     (menu,) = load_all(path)
     assert fields(menu, "incoming,1,1")["next"] == "incoming,1,2"
     macro = menu.subflows["macro macro-reach,s,1"]
@@ -1471,7 +1474,11 @@ def test_autofallthrough_no_holds_in_its_file_and_the_files_it_includes_only():
     # autofallthrough): extensions.conf sets it and #includes extra.conf; other.conf,
     # given in the same run, keeps Asterisk's default.
     folder = HERE / "fallthrough_files"
-    assert [(f.rule, f.line) for f in _check(folder).report.findings] == []
+    # Only each menu's 'i' going back to it with no counter (DE008), not the fallthrough.
+    assert [(f.rule, f.line) for f in _check(folder).report.findings] == [
+        ("DE008", 12),
+        ("DE008", 4),
+    ]
     estate = Estate.of(sorted(folder.iterdir()))
     (main,) = load_all(folder / "extensions.conf", estate=estate)
     assert kinds(main)["extra,s,<end>"] == "action"  # waits silently (test_roles_round3)

@@ -54,7 +54,9 @@ def test_a_variable_set_to_a_constant_decides_the_gotoif_after_it():
     # jumps, so the GotoIf to a label that does not exist after it is no route (no ST001).
     assert menu.start == "from-pstn,s,post-reverse-charge"
     assert "from-pstn,s,4" not in menu.nodes
+    # 'i' and 't' go back to the menu with no counter (DE008).
     assert findings(HERE / "set_then_gotoif.conf") == [
+        ("DE008", "from-pstn,s,post-reverse-charge", 10),
         ("MN002", "from-pstn,s,post-reverse-charge", 10),
     ]
 
@@ -111,7 +113,11 @@ def test_gosub_arguments_given_as_constants_decide_the_subroutine_per_call_site(
         "target": "sub-pick,s,${ARG1}",
         "note": "Goto(${ARG1}): jumps to a priority known only at run time (${ARG1})",
     }
-    assert findings(HERE / "gosub_args.conf") == [("DE003", "from-pstn,5,1/sub-error,s,4", 28)]
+    # 'i' and 't' go back to the menu with no counter (DE008).
+    assert findings(HERE / "gosub_args.conf") == [
+        ("DE003", "from-pstn,5,1/sub-error,s,4", 28),
+        ("DE008", "from-pstn,s,2", 7),
+    ]
 
 
 def test_dialplan_exists_of_a_constant_place_is_decided():

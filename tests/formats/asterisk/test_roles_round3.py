@@ -38,7 +38,8 @@ def test_disa_and_a_context_that_only_passes_calls_on_to_be_dialled_are_internal
             "context disa gives a dial tone to place calls out (DISA, Direct Inward System Access)",
         ),
     }
-    assert findings(HERE / "dial_out.conf") == []
+    # 'i' and 't' go back to the menu with no counter (DE008).
+    assert findings(HERE / "dial_out.conf") == [("DE008", 8)]
 
 
 def test_a_route_into_the_fax_extension_is_the_fax_side_not_a_hangup():
@@ -51,7 +52,8 @@ def test_a_route_into_the_fax_extension_is_the_fax_side_not_a_hangup():
         "(a fax machine), not a caller's line",
     }
     assert menu.nodes["incoming,s,menu"].options["1"] == "incoming,fax,1:fax"
-    assert findings(HERE / "fax.conf") == []
+    # 'i' and 't' go back to the menu with no counter (DE008).
+    assert findings(HERE / "fax.conf") == [("DE008", 7)]
 
 
 def test_a_silent_wait_after_a_forward_is_no_question_and_no_wrong_answer():
@@ -76,7 +78,8 @@ def test_a_one_second_wait_whose_t_and_i_go_on_is_an_announcement_not_a_menu():
         "note": "Background() then WaitExten() of 1 s whose timeout ('t') and invalid key "
         "('i') both go on to the same place: an announcement, not a menu",
     }
-    assert findings(HERE / "pass_through.conf") == []  # was MN002 at line 12
+    # Was MN002 at line 12; ivr-main's 'i' and 't' go back to it with no counter (DE008).
+    assert findings(HERE / "pass_through.conf") == [("DE008", 18)]
 
 
 def test_a_blacklisted_caller_turned_away_is_no_refused_service():
@@ -96,7 +99,8 @@ def test_a_blacklisted_caller_turned_away_is_no_refused_service():
         }
     }
     # Key 2's "not taking calls" is still a refused service; the blacklist's is not.
-    assert findings(HERE / "blacklist.conf") == [("DE003", 13)]
+    # 'i' and 't' go back to the menu with no counter (DE008).
+    assert findings(HERE / "blacklist.conf") == [("DE008", 7), ("DE003", 13)]
 
 
 def test_skipped_lines_that_change_nothing_for_callers_are_not_reported():
@@ -106,4 +110,5 @@ def test_skipped_lines_that_change_nothing_for_callers_are_not_reported():
     assert [notice.position.line for notice in menus["incoming"].notices] == [12]
     assert menus["phones-only"].role == "internal"
     assert menus["phones-only"].notices == []
-    assert findings(HERE / "notices.conf") == [("DE003", 11), ("ST004", 12)]
+    # 'i' and 't' go back to the menu with no counter (DE008).
+    assert findings(HERE / "notices.conf") == [("DE008", 7), ("DE003", 11), ("ST004", 12)]

@@ -26,11 +26,15 @@ def test_findings_inside_a_generated_module_macro_are_not_reported():
         "[macro-leave-message] is FreePBX's own module code (its file is generated)"
     )
     assert menu.platform_code is None
-    assert findings(path) == []
+    # Only the IVR's own 'i' and 't' going back to it with no counter (DE008), in ivr-1.
+    assert findings(path) == [("DE008", 13, "ivr-1,s,1")]
 
 
 def test_the_same_macro_written_by_hand_is_audited():
     path = HERE / "written" / "extensions_additional.conf"
     (menu,) = load_all(path)
     assert [sub.platform_code for sub in menu.subflows.values()] == [None]
-    assert findings(path) == [("DE003", 21, "ivr-1,1,1/macro-leave-message,s,1")]
+    assert findings(path) == [
+        ("DE008", 13, "ivr-1,s,1"),
+        ("DE003", 21, "ivr-1,1,1/macro-leave-message,s,1"),
+    ]

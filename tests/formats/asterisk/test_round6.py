@@ -45,7 +45,15 @@ def test_the_values_every_jump_into_an_extension_pins_decide_its_tests():
     assert [case.next for case in tests.cases] == ["from-pstn,sales,1"]
     assert tests.else_ == "from-pstn,support,1"  # KIND=2 there: the Hangup() is not a route
     assert "from-pstn,chosen,4" not in menu.nodes
-    assert findings(HERE / "carried_label_values.conf") == []
+    # Only the Read() going back to itself after 'invalid' with no counter (DE008).
+    assert findings(HERE / "carried_label_values.conf") == [
+        (
+            "DE008",
+            7,
+            "when the caller says nothing or presses an invalid key at 'from-pstn,s,ask', it "
+            "asks again with no limit: a caller who cannot answer hears it until they hang up",
+        )
+    ]
 
 
 def test_a_retry_limit_held_in_a_channel_variable_makes_the_exit_retries_exhausted():

@@ -81,4 +81,12 @@ def test_pickup_puts_the_caller_through_so_the_hangup_after_it_is_no_refusal():
         "fail": "front-desk,1,2",
         "note": "Pickup(200@phones): answers a call ringing at 200@phones",
     }
-    assert findings(HERE / "pickup.conf") == []
+    # Only 'i' and 't' going back to the menu with no counter (DE008).
+    assert findings(HERE / "pickup.conf") == [
+        (
+            "DE008",
+            7,
+            "when the caller says nothing or presses an invalid key at 'front-desk,s,2', it "
+            "asks again with no limit: a caller who cannot answer hears it until they hang up",
+        )
+    ]

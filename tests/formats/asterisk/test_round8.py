@@ -54,7 +54,14 @@ def test_the_fallthrough_wait_is_silence_then_t_and_the_intercept_tones_give_the
     # A jump lands between the tone and the hang-up (label 'quiet'): the callers of key 7
     # hear it, those of key 6 do not, and the node is one: no reason is credited.
     assert fields(menu, "from-trunk,vacant,quiet") == {"type": "hangup"}
+    # 'i' goes back to the menu with no counter (DE008).
     assert findings(path) == [
+        (
+            "DE008",
+            12,
+            "when the caller presses an invalid key at 'from-trunk,s,menu', it asks again with "
+            "no limit: a caller who cannot answer hears it until they hang up",
+        ),
         ("MN001", 12, "menu 'from-trunk,s,menu' offers 6 options, more than the limit of 5"),
         (
             "MN002",

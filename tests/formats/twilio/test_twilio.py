@@ -1028,7 +1028,9 @@ def test_a_run_subflow_resolves_through_the_flow_sid_in_the_estate():
     # incomingParent entry, and its real fault (silence at 'confirm' hangs up) is found.
     result = check([ESTATE])
     found = {(Path(f.file).name, f.rule, f.line) for f in result.report.findings}
-    assert found == {("verify.json", "DE004", 19)}
+    # And a wrong key at 'confirm' goes back to it through the split's noMatch with no
+    # counter (DE008).
+    assert found == {("verify.json", "DE004", 19), ("verify.json", "DE008", 37)}
     parent = load(ESTATE / "parent.json", estate=Estate.of(sorted(ESTATE.glob("*.json"))))
     assert kinds(parent)["run_verify"] == "subflow"
     verify = parent.subflows["FWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
@@ -1130,7 +1132,13 @@ def test_a_split_on_a_name_studio_never_defines_never_matches():
     assert kinds(menu)["said_split"] == "branch"
     assert menu.nodes["main"].speech == {"/.+/": "said_split"}
     assert menu.nodes["main_ok"].speech == {"1": "sales", "2": "support"}
+    # Both gathers' timeout and noMatch go back to them with no counter (DE008).
+    endless = (
+        "when the caller says nothing or presses an invalid key at '{}', it asks again with no "
+        "limit: a caller who cannot answer hears it until they hang up"
+    )
     assert [(f.rule, f.node, f.line, f.message) for f in ivraudit.audit(menu).findings] == [
+        ("DE008", "main", 16, endless.format("main")),
         (
             "MN008",
             "said_split",
@@ -1138,9 +1146,10 @@ def test_a_split_on_a_name_studio_never_defines_never_matches():
             "cases 1, 2 of 'said_split' ({{choice}} equal_to \"1\", ...) can never hold: "
             "{{choice}} names no Studio variable (Studio's Liquid variables are flow.*, "
             "widgets.*, trigger.* and contact.*), so it renders as empty text",
-        )
+        ),
+        ("DE008", "main_ok", 66, endless.format("main_ok")),
     ]
     # a Liquid literal is not a variable nobody set: '{{true}}' renders "true"
     text = (HERE / "unset.json").read_text().replace("{{choice}}", "{{true}}")
     (literal,) = load_all(text, "twilio")
-    assert [f.rule for f in ivraudit.audit(literal).findings] == []
+    assert [f.rule for f in ivraudit.audit(literal).findings] == ["DE008", "DE008"]

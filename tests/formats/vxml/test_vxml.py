@@ -748,10 +748,14 @@ def test_corpus_registrazione_confirmations_never_take_a_key(corpus):
     assert found == [
         ("MN008", 65),
         ("MN008", 100),
+        ("DE008", 110),
         ("MN008", 120),
         ("DE003", 131),
+        ("DE008", 140),
         ("MN008", 160),
+        ("DE008", 179),
         ("MN008", 196),
+        ("DE008", 209),
         ("MN008", 226),
     ]
     cases = menu.nodes["conferma_cognome:filled"].cases
@@ -771,16 +775,22 @@ def test_corpus_service_menu_undeclared_assign_ends_the_call(corpus):
     # undeclared name is one fault: both assigns end at the first one's exit.
     menu = load(corpus / "vxml" / "voximal__voicexml-examples__service_menu.vxml")
     found = [(f.rule, f.node, f.line) for f in audit(menu).findings]
-    assert found == [("DE003", "dummy:assign", 267)]
+    assert found == [("DE008", "confirm", 187), ("DE003", "dummy:assign", 267)]
 
 
 def test_never_holding_tests_and_undeclared_assigns():
     menu = load(HERE / "never.vxml")
     found = [(f.rule, f.node, f.line) for f in audit(menu).findings]
+    # No field catches noinput or nomatch: VoiceXML's default handlers reprompt with no
+    # count, so each asks again forever (DE008).
     assert found == [
+        ("DE008", "confirm", 16),
         ("DP003", "confirm", 16),
         ("MN008", "confirm:filled", 20),  # answer=='true'; confirm_ok's cond="ok" holds
+        ("DE008", "confirm_ok", 29),
+        ("DE008", "spoken", 42),
         ("MN008", "spoken:filled", 47),  # for a key press; speech keeps its route
+        ("DE008", "more", 60),
         ("DE003", "more:assign", 65),  # token is declared nowhere; session_id is
     ]
     assert next(f.message for f in audit(menu).findings if f.rule == "MN008") == (
