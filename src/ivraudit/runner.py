@@ -6,6 +6,7 @@ are merged and sorted exactly as a serial run's, so output is identical.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -96,11 +97,27 @@ def check(
             if progress is not None:
                 progress(done, len(files), path)
         # A fault in a part several files' flows reach (a flow others transfer to) once.
-        result.report.findings = once_per_fault(result.report.findings)
+        # (One file's findings are once per fault already: check_file made them so.)
+        if len(work) > 1:
+            result.report.findings = once_per_fault(result.report.findings)
         result.report.respell(spelling(files))
         result.report.sort()
         result.skipped.sort()
+        _to_oldest_generation()
         return result
+
+
+def _to_oldest_generation() -> None:
+    """Move every object the collector tracks into its oldest generation, unscanned.
+
+    The run allocated millions of objects with the collector paused, all still in its
+    youngest generation: the first collection after it is back on scanned every one of
+    them (0.5 s after 200,000 findings) for garbage that is not there.  ``freeze`` then
+    ``unfreeze`` moves them to the oldest generation in constant time, where only a full
+    collection (rare, and as before) looks at them again; every object stays collectable.
+    """
+    gc.freeze()
+    gc.unfreeze()
 
 
 def spelling(files: Sequence[str]) -> Callable[[str], str]:

@@ -188,6 +188,14 @@ def reachable(
     seen = set(sources)
     stack = list(seen)
     empty: Sequence[OutEdge] = ()
+    if allowed is None:  # the common case, without a test per edge
+        while stack:
+            node = stack.pop()
+            for target, _, _ in adjacency.get(node, empty):
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return seen
     while stack:
         node = stack.pop()
         for target, _, data in adjacency.get(node, empty):

@@ -142,24 +142,27 @@ class WitnessRoutes(CallOutcomes):
         if not self.full_steps:
             return self._bare_step(node, edge_key, target)
         where = self.position(node)
-        place = {"file": where.file, "line": where.line, "column": where.column}
         if edge_key is None or target is None:
-            return Step(node=node, hears=self.hears(node), does=self.ends(node), **place)
-        data = next(d for t, k, d in self.out[node] if k == edge_key and t == target)
-        return Step(
-            node=node,
-            hears=self.hears(node),
-            does=self.describe_edge(node, data),
-            via=data["via"],
-            key=data["key"],
-            **place,
-        )
+            does = self.ends(node)
+            return Step(
+                node, self.hears(node), does, None, None, where.file, where.line, where.column
+            )
+        data = self._edge_data(node, edge_key, target)
+        does = self.describe_edge(node, data)
+        hears, via, key = self.hears(node), data["via"], data["key"]
+        return Step(node, hears, does, via, key, where.file, where.line, where.column)
 
     def _bare_step(self, node: str, edge_key: str | None, target: str | None) -> Step:
         if edge_key is None or target is None:
-            return Step(node=node)
-        data = next(d for t, k, d in self.out[node] if k == edge_key and t == target)
-        return Step(node=node, via=data["via"], key=data["key"])
+            return Step(node)
+        data = self._edge_data(node, edge_key, target)
+        return Step(node, None, None, data["via"], data["key"])
+
+    def _edge_data(self, node: str, edge_key: str, target: str) -> dict[str, Any]:
+        for to, key, data in self.out[node]:
+            if key == edge_key and to == target:
+                return data
+        raise StopIteration  # as next() over no edge did: the route names an edge that exists
 
     def witness(self, node: str, tree: RouteTree | None = None) -> tuple[Step, ...]:
         """The shortest route (fewest selections by default) from the start to ``node``.

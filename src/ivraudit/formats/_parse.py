@@ -669,7 +669,9 @@ def _pair_or_replacement(match: re.Match[str]) -> str:
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:', re.DOTALL)
+#: A key, its colon and the spaces up to its value; the spaces and comma after a value.
+_MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*', re.DOTALL)
+_AFTER = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
 
 
 class JsonPositions(Mapping[PathKey, tuple[int, int]]):
@@ -696,6 +698,11 @@ class JsonPositions(Mapping[PathKey, tuple[int, int]]):
         if offset is None:
             raise KeyError(path)
         return self._line_column(offset)
+
+    def get(self, path: PathKey, default: Any = None) -> Any:  # type: ignore[override]
+        """``Mapping.get`` without its ``KeyError`` round trip (once per node a check reads)."""
+        offset = self._offset(tuple(path))
+        return default if offset is None else self._line_column(offset)
 
     def __iter__(self) -> Iterator[PathKey]:
         return iter(())  # positions are found on demand, never listed
@@ -729,21 +736,21 @@ class JsonPositions(Mapping[PathKey, tuple[int, int]]):
         return found
 
     def _scan_object(self, path: PathKey, offset: int) -> dict[Any, tuple[int, int]]:
-        text, members = self.text, {}
+        # A C call per part of a member (key to value, value, comma): 100,000 nodes loop here.
+        text, members, size = self.text, {}, len(self.text)
+        member, after, skip = _MEMBER.match, _AFTER.match, self._skip_value
         index = _WHITESPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
-        while index < len(text) and text[index] != "}":
-            match = _KEY.match(text, index)
+        while index < size and text[index] != "}":
+            match = member(text, index)
             if match is None:
                 break
             raw = match.group(1)
             key = json.loads(f'"{raw}"') if "\\" in raw else raw
-            value = _WHITESPACE.match(text, match.end()).end()  # type: ignore[union-attr]
+            value = match.end()
             if key in members:  # the value kept is the last one, so is its position
                 self.duplicates.append(((*path, key), index, members[key][0]))
             members[key] = (index, value)
-            index = self._skip(value)
-            if index < len(text) and text[index] == ",":
-                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+            index = after(text, skip(value)).end()  # type: ignore[union-attr]
         return members
 
     def _scan_array(self, offset: int) -> dict[Any, tuple[int, int]]:
@@ -753,18 +760,15 @@ class JsonPositions(Mapping[PathKey, tuple[int, int]]):
         while index < len(text) and text[index] != "]":
             members[number] = (index, index)
             number += 1
-            index = self._skip(index)
-            if index < len(text) and text[index] == ",":
-                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+            index = _AFTER.match(text, self._skip_value(index)).end()  # type: ignore[union-attr]
         return members
 
-    def _skip(self, index: int) -> int:
-        """The offset after the value starting at ``index`` (and the spaces after it)."""
+    def _skip_value(self, index: int) -> int:
+        """The offset just after the value at ``index`` (the end of the text if none)."""
         try:
-            _, end = self._decoder.raw_decode(self.text, index)
-        except (ValueError, RecursionError):
+            return self._decoder.scan_once(self.text, index)[1]
+        except (StopIteration, ValueError, RecursionError):
             return len(self.text)
-        return _WHITESPACE.match(self.text, end).end()  # type: ignore[union-attr]
 
     def _line_column(self, offset: int) -> tuple[int, int]:
         if self._newlines is None:

@@ -187,17 +187,28 @@ class Finding:
         current directory and a file inside it."""
         return _fingerprint(self.rule, relative_path(self.file, base), self.node, self.fact)
 
-    def respelt(self, spell: Callable[[str], str], steps: dict[int, Step] | None = None) -> Finding:
+    def respelt(
+        self,
+        spell: Callable[[str], str],
+        steps: dict[int, Step] | None = None,
+        kept: set[str] | None = None,
+    ) -> Finding:
         """The same finding with its file, and its witness steps' files, spelt by ``spell``.
 
         ``steps`` (a step's id to its respelt copy) keeps steps that findings share
-        shared; a finding whose spellings do not change is returned as it is."""
+        shared; a finding whose spellings do not change is returned as it is.  ``kept``
+        collects the names ``spell`` leaves as they are (for the next finding)."""
         file = spell(self.file)
         # Most routes stay in files whose spelling does not change: one pass in C tells.
         files = set(map(_STEP_FILE, self.witness))
         files.discard(None)
-        if file == self.file and all(spell(name) == name for name in files):
-            return self
+        if file == self.file:
+            if kept is not None and files <= kept:
+                return self
+            if all(spell(name) == name for name in files):
+                if kept is not None:
+                    kept |= files
+                return self
         steps = {} if steps is None else steps
         witness = []
         for step in self.witness:
@@ -226,7 +237,7 @@ class Finding:
         return {
             "rule": self.rule,
             "name": self.name,
-            "severity": self.severity.value,
+            "severity": self.severity._value_,  # .value, without the enum's descriptor
             "file": self.file,
             "line": self.line,
             "column": self.column,
@@ -264,6 +275,7 @@ def new_finding(**values: Any) -> Finding:
 
 
 _STEP_FILE = operator.attrgetter("file")
+_SEVERITY_OF = operator.attrgetter("severity")
 #: :attr:`Finding.sort_key` as one C call, for sorting many findings.
 _SORT_KEY = operator.attrgetter("file", "line", "column", "rule", "node", "message", "flow")
 
@@ -474,7 +486,8 @@ class Report:
         """Spell every file the report names with ``spell`` (one spelling per file in a
         run: as the user named it).  Returns self."""
         steps: dict[int, Step] = {}
-        self.findings = [finding.respelt(spell, steps) for finding in self.findings]
+        kept: set[str] = set()
+        self.findings = [finding.respelt(spell, steps, kept) for finding in self.findings]
         self.files = [spell(file) for file in self.files]
         self.errors = [_respelt_error(error, spell) for error in self.errors]
         self.metrics = [dataclasses.replace(item, file=spell(item.file)) for item in self.metrics]
@@ -484,8 +497,9 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zero when none)."""
-        tally = Counter(finding.severity.value for finding in self.findings)
-        return {severity.value: tally.get(severity.value, 0) for severity in Severity}
+        # Counted by member, in C (a Severity is its value as a str: same hash, equal).
+        tally = Counter(map(_SEVERITY_OF, self.findings))
+        return {severity.value: tally.get(severity, 0) for severity in Severity}
 
     def worst(self) -> Severity | None:
         """The most severe level among the findings, or None when there are none."""

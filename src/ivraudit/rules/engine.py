@@ -39,6 +39,7 @@ def audit(
     seen: set[tuple[str, ...]] = set()
     reported: list[tuple[Finding, tuple[str, ...]]] = []
     fixes: dict[tuple[int, str, str], str] = {}
+    platform_code = _PlatformCode(ctx)
     for current in rules:
         if current.id in _ENGINE_RULES or (current.needs_start and ctx.start is None):
             continue
@@ -54,7 +55,7 @@ def audit(
             report.findings.append(_crash(ctx, current, exc, config))
             continue
         for finding, hit in hits:
-            if _platform_code(ctx, finding.node):
+            if platform_code(finding.node):
                 continue  # the platform's own code: its author cannot change it
             suppressed = finding.node in suppressions and _suppress(suppressions, finding, current)
             # A subflow used twice is inlined twice; its faults are reported once.
@@ -100,12 +101,27 @@ def once_across_rules(
 _RANK = {rule_id: index for index, rule_id in enumerate(SAME_FAULT_ORDER)}
 
 
-def _platform_code(ctx: AuditContext, node: str) -> bool:
-    """Whether ``node`` lies in a part that is the platform's own code
-    (:attr:`ivraudit.model.menu.Menu.platform_code`: FreePBX's ``macro-vm``)."""
-    data = ctx.data.get(node)
-    menu = data.get("menu") if data is not None else None
-    return menu is not None and menu.platform_code is not None
+class _PlatformCode:
+    """Whether a node lies in a part that is the platform's own code
+    (:attr:`ivraudit.model.menu.Menu.platform_code`: FreePBX's ``macro-vm``), asked
+    of each menu once: a pydantic private attribute is slow to read per finding."""
+
+    __slots__ = ("data", "menus")
+
+    def __init__(self, ctx: AuditContext) -> None:
+        self.data = ctx.data
+        # By id: the context holds every menu while the audit runs.
+        self.menus: dict[int, bool] = {}
+
+    def __call__(self, node: str) -> bool:
+        data = self.data.get(node)
+        menu = data.get("menu") if data is not None else None
+        if menu is None:
+            return False
+        found = self.menus.get(id(menu))
+        if found is None:
+            found = self.menus[id(menu)] = menu.platform_code is not None
+        return found
 
 
 def _written(ctx: AuditContext, node: str) -> tuple[str, int, int, str]:
