@@ -17,15 +17,6 @@ from ivraudit.reports.diagrams.heat import band_of, node_look, width_of
 from ivraudit.traffic.counts import Counts, EdgeCount, NodeCount
 from ivraudit.traffic.heat import EdgeHeat, NodeHeat, heat_map
 from ivraudit.traffic.names import MenuNames
-from tests.traffic.test_report import MENU, calls
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    Path("menu.yaml").write_text(MENU, encoding="utf-8")
-    Path("calls.csv").write_text(calls(), encoding="utf-8")
-    return tmp_path
 
 
 def diagram(*args: str):

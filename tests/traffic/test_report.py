@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from ivraudit.cli import main
@@ -42,14 +41,6 @@ def calls() -> str:
     for number in (8, 9):
         rows.append(f"+44207000{number:04d},main,2026-03-02T10:00:00Z,")
     return "\n".join(rows) + "\n"
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    Path("menu.yaml").write_text(MENU, encoding="utf-8")
-    Path("calls.csv").write_text(calls(), encoding="utf-8")
-    return tmp_path
 
 
 def run(*args: str):

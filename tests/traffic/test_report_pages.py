@@ -12,15 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from ivraudit.cli import main
-from tests.traffic.test_report import MENU, calls
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    Path("menu.yaml").write_text(MENU, encoding="utf-8")
-    Path("calls.csv").write_text(calls(), encoding="utf-8")
-    return tmp_path
 
 
 def run(*args: str):
