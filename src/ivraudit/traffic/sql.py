@@ -249,13 +249,27 @@ JOIN nodes ON nodes.node_id = per_edge.to_node_id
 ORDER BY places.flow, places.node, to_flow, to_node, places.key
 """
 
+#: The end of :data:`REACH_SECONDS` and :data:`REACH_MOMENTS`: each node's median and
+#: 95th-percentile seconds from a call's start to its first step there.
+_REACH_TAIL = """
+SELECT arrivals.flow, arrivals.node,
+       median((arrived - started) / 1e6) AS median_seconds,
+       quantile_cont((arrived - started) / 1e6, 0.95) AS p95_seconds
+FROM arrivals JOIN starts USING (call_id)
+WHERE arrived IS NOT NULL AND started IS NOT NULL
+GROUP BY arrivals.flow, arrivals.node
+HAVING count(*) >= $min_calls
+ORDER BY arrivals.flow, arrivals.node
+"""
+
 #: Per node: the seconds from a call's first step to its first step at the node, for
 #: the calls that reached it (median and 95th percentile), from the steps' times: ``at``,
 #: or in a log placed by ``seq`` alone, the sum of the ``seconds`` of the steps before
 #: (a step whose earlier steps do not all have ``seconds`` has no time; a call none of
 #: whose steps has ``at`` or ``seconds`` has none).  Nodes of fewer than $min_calls timed
 #: calls are left out.
-REACH_SECONDS = """
+REACH_SECONDS = (
+    """
 WITH timed AS (
     SELECT call_id, flow, node, moment AS logged_at, seconds,
            CASE WHEN moment IS NOT NULL THEN moment
@@ -275,34 +289,23 @@ starts AS (
     GROUP BY call_id
     HAVING count(logged_at) + count(seconds) > 0
 )
-SELECT arrivals.flow, arrivals.node,
-       median((arrived - started) / 1e6) AS median_seconds,
-       quantile_cont((arrived - started) / 1e6, 0.95) AS p95_seconds
-FROM arrivals JOIN starts USING (call_id)
-WHERE arrived IS NOT NULL AND started IS NOT NULL
-GROUP BY arrivals.flow, arrivals.node
-HAVING count(*) >= $min_calls
-ORDER BY arrivals.flow, arrivals.node
 """
+    + _REACH_TAIL
+)
 
 #: :data:`REACH_SECONDS` for logs whose every step has its time (``at``, or a platform's
 #: own): the same rows without the windows that sum ``seconds``.
-REACH_MOMENTS = """
+REACH_MOMENTS = (
+    """
 WITH arrivals AS (
     SELECT call_id, flow, node, min(moment) AS arrived FROM steps GROUP BY call_id, flow, node
 ),
 starts AS (
     SELECT call_id, min(moment) AS started FROM steps GROUP BY call_id HAVING count(moment) > 0
 )
-SELECT arrivals.flow, arrivals.node,
-       median((arrived - started) / 1e6) AS median_seconds,
-       quantile_cont((arrived - started) / 1e6, 0.95) AS p95_seconds
-FROM arrivals JOIN starts USING (call_id)
-WHERE arrived IS NOT NULL AND started IS NOT NULL
-GROUP BY arrivals.flow, arrivals.node
-HAVING count(*) >= $min_calls
-ORDER BY arrivals.flow, arrivals.node
 """
+    + _REACH_TAIL
+)
 
 #: The counts file's one table: every row has every column (docs/traffic.md).  A node
 #: row's ``median_seconds`` and ``p95_seconds`` are the times calls took to reach it
