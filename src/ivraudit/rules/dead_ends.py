@@ -493,6 +493,13 @@ def endless_retries(ctx: AuditContext) -> Iterator[Hit]:
     ## Fix
     Count the retries and, when they run out, hand over to a person (or a
     voicemail or callback).
+
+    ## In real menus
+    A voter-registration line (``alinaEfremova/ICT4D2021-RadioMaliVoterVoiceXML``,
+    ``language.xml`` line 9) opens on a language ``<menu>`` with no ``<noinput>``
+    or ``<nomatch>`` and no application root: VoiceXML's default handlers
+    re-prompt, forever, so a caller who understands neither prompt never gets past
+    the first menu.
     """
     if ctx.menu.source_format == "native":
         return
