@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.traffic.test_report import MENU, calls
+from tests.traffic.test_check_traffic import MENU
+from tests.traffic.test_report import calls
 
 
 @pytest.fixture

@@ -11,20 +11,6 @@ from click.testing import CliRunner
 from ivraudit.cli import main
 from tests.traffic.test_platforms import TWILIO_FLOW, twilio_steps, write
 
-MENU = """\
-ivraudit: 1
-start: main
-nodes:
-  main:
-    type: menu
-    say: For billing press 1. For sales press 2.
-    options: {"1": billing, "2": sales}
-    no_input: main
-    no_match: main
-  billing: {type: transfer, target: "queue:billing", fail: sales}
-  sales: {type: hangup, reason: unavailable, say: Sales is closed. Goodbye.}
-"""
-
 
 def calls() -> str:
     """Ten calls, placed by 'at': six press 1 (billing reached after 4 s four times,

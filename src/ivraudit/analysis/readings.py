@@ -57,6 +57,24 @@ class PromptReadings(MenuFacts):
             return f"[recording {model.play}]"
         return None
 
+    def recorded_before(self, node: str) -> bool:
+        """Whether what the caller hears last at or right before ``node`` is, on every
+        way in, a recording with no text: then what it says is unknown (a reason for a
+        hangup, another number to call)."""
+        model = self.model(node)
+        if model is not None and (model.say or model.play):
+            return not model.say
+        into = self.into[node]
+        if not into:
+            return False
+        for source, _, data in into:
+            heard = self.model(source)
+            if data["via"] != "next" or self.kind(source) != "say" or heard is None:
+                return False
+            if heard.say or not heard.play:
+                return False
+        return True
+
     def prompt_seconds(self, node: str) -> float:
         """Estimated seconds the node's prompt takes to play."""
         model = self.model(node)

@@ -190,7 +190,7 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
             continue  # only a test hook leads there (cyara_test): not a caller's route
         reason, inferred = ctx.hangup_reasons[node]
         steps = ctx.refusing_arrival(node)
-        if reason is None and _recorded_last(ctx, node, steps):
+        if reason is None and ctx.recorded_before(node):
             if node not in ctx.after_choice:
                 continue  # a line's own announcement, in words we cannot read
             if _after_action(ctx, node):
@@ -214,16 +214,6 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
             witness=witness,
             fault_at=(node,),
         )
-
-
-def _recorded_last(ctx: AuditContext, node: str, steps: list[tuple[str, str]] | None) -> bool:
-    """Whether the last message before hangup ``node`` is a recording whose words are
-    unknown: then whether it gives a reason is unknown too."""
-    for step in [node, *(step for step, _ in reversed(steps or ()))]:
-        model = ctx.model(step)
-        if model is not None and (getattr(model, "say", None) or getattr(model, "play", None)):
-            return not model.say
-    return False
 
 
 def _after_action(ctx: AuditContext, node: str) -> bool:

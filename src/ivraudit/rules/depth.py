@@ -191,20 +191,4 @@ def _announcement_line(ctx: AuditContext) -> bool:
     if any(node in ctx.reachable for node, _ in ctx.nodes("menu", "ask")):
         return False
     hangups = [node for node, _ in ctx.nodes("hangup") if node in ctx.reachable]
-    return bool(hangups) and all(_recorded_before(ctx, node) for node in hangups)
-
-
-def _recorded_before(ctx: AuditContext, node: str) -> bool:
-    """Whether what the caller hears last before hangup ``node`` is, on every way in,
-    a recording with no text."""
-    model = ctx.model(node)
-    if model is not None and (model.say or model.play):
-        return not model.say
-    arrivals = [source for source, _, data in ctx.into[node] if data["via"] == "next"]
-    if not arrivals or len(arrivals) != len(ctx.into[node]):
-        return False
-    for source in arrivals:
-        heard = ctx.model(source)
-        if ctx.kind(source) != "say" or heard is None or heard.say or not heard.play:
-            return False
-    return True
+    return bool(hangups) and all(ctx.recorded_before(node) for node in hangups)

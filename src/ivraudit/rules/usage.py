@@ -12,7 +12,8 @@ to the nodes they stand for before the rules run (:mod:`ivraudit.traffic.resolve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from ivraudit.analysis.context import AuditContext
 from ivraudit.config import Traffic, TrafficEdge, TrafficNode
@@ -26,17 +27,25 @@ from ivraudit.rules.registry import Hit, rule
 _OUTCOME_TYPES = frozenset({"transfer", "voicemail", "callback", "hangup", "unknown"})
 
 
+#: A node or edge row of the logged counts.
+Row = TypeVar("Row", TrafficNode, TrafficEdge)
+
+
 def _flow(ctx: AuditContext) -> str:
     return (ctx.menu.id or "") if ctx.menu.one_of_many else ""
 
 
-def _node_rows(ctx: AuditContext, traffic: Traffic, node: str) -> list[TrafficNode]:
+def _at(ctx: AuditContext, rows: Iterable[Row], node: str) -> list[Row]:
+    """The rows of ``node`` in this menu's flow (a row naming no flow, or a menu that is
+    the only flow of its file, matches any)."""
     flow = _flow(ctx)
     return [
-        row
-        for row in traffic.nodes
-        if row.node == node and (row.flow == flow or not row.flow or not flow)
+        row for row in rows if row.node == node and (row.flow == flow or not row.flow or not flow)
     ]
+
+
+def _node_rows(ctx: AuditContext, traffic: Traffic, node: str) -> list[TrafficNode]:
+    return _at(ctx, traffic.nodes, node)
 
 
 def _calls(ctx: AuditContext, traffic: Traffic, node: str) -> int:
@@ -53,12 +62,7 @@ def _logged_seconds(ctx: AuditContext, traffic: Traffic, node: str) -> float | N
 
 
 def _edges_at(ctx: AuditContext, traffic: Traffic, node: str) -> list[TrafficEdge]:
-    flow = _flow(ctx)
-    return [
-        edge
-        for edge in traffic.edges
-        if edge.node == node and (edge.flow == flow or not edge.flow or not flow)
-    ]
+    return _at(ctx, traffic.edges, node)
 
 
 def _option_calls(

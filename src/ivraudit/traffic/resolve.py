@@ -14,9 +14,13 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypeVar
 
 from ivraudit.traffic.counts import Counts, EdgeCount, NodeCount, ReachTime
 from ivraudit.traffic.names import TWILIO_END, Alias, MenuNames
+
+#: A node or reach-time row of the counts (both name a flow and a node).
+Row = TypeVar("Row", NodeCount, ReachTime)
 
 
 class Owners:
@@ -71,21 +75,30 @@ def in_menu_names(counts: Counts, names: MenuNames) -> Counts:
 def _nodes(rows: Iterable[NodeCount], owners: Owners) -> tuple[NodeCount, ...]:
     rows = list(rows)
     own = {(row.flow, row.node) for row in rows if not owners.of(row.node)}
-    merged: dict[tuple[str, str], list[NodeCount]] = defaultdict(list)
-    kept = []
-    for row in rows:
-        found = owners.of(row.node)
-        if not found:
-            kept.append(row)
-        for node in found:
-            if (row.flow, node) not in own:
-                merged[(row.flow, node)].append(row)
+    kept, merged = _by_node(rows, owners, own)
     for (flow, node), named in sorted(merged.items()):
         ended = [row.ended for row in named]
         total = None if None in ended or not owners.sole(node) else sum(filter(None, ended))
         calls, steps = sum(row.calls for row in named), sum(row.steps for row in named)
         kept.append(NodeCount(flow, node, calls, steps, total))
     return tuple(_twilio_ends(kept, owners))
+
+
+def _by_node(
+    rows: Iterable[Row], owners: Owners, taken: set[tuple[str, str]]
+) -> tuple[list[Row], dict[tuple[str, str], list[Row]]]:
+    """The rows already named by a node of the menu, and the others grouped by each
+    (flow, node) their name stands for, leaving out the places in ``taken``."""
+    kept: list[Row] = []
+    merged: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        found = owners.of(row.node)
+        if not found:
+            kept.append(row)
+        for node in found:
+            if (row.flow, node) not in taken:
+                merged[(row.flow, node)].append(row)
+    return kept, merged
 
 
 def _twilio_ends(rows: list[NodeCount], owners: Owners) -> list[NodeCount]:
@@ -111,14 +124,7 @@ def _twilio_ends(rows: list[NodeCount], owners: Owners) -> list[NodeCount]:
 def _reach(
     rows: Iterable[ReachTime], owners: Owners, counted: set[tuple[str, str]]
 ) -> tuple[ReachTime, ...]:
-    kept, merged = [], defaultdict(list)
-    for row in rows:
-        found = owners.of(row.node)
-        if not found:
-            kept.append(row)
-        for node in found:
-            if (row.flow, node) not in counted:
-                merged[(row.flow, node)].append(row)
+    kept, merged = _by_node(rows, owners, counted)
     for (flow, node), named in sorted(merged.items()):
         if len(named) == 1:
             kept.append(dataclasses.replace(named[0], flow=flow, node=node))

@@ -4,6 +4,7 @@ none is timed (benchmarks/asterisk_scaling.py prints the growth ratios)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -58,14 +59,13 @@ def test_expansion_stops_at_the_bound_and_says_so():
 # -- include chains -------------------------------------------------------------------------
 
 
-def chain(size: int, own_extensions: bool) -> str:
-    out = ["[c0]", "exten => s,1,Playback(hi)", " same => n,Hangup()"]
-    for i in range(1, size):
-        out.append(f"[c{i}]")
-        if own_extensions:
-            out += [f"exten => {i},1,Playback(p{i})", " same => n,Hangup()"]
-        out.append(f"include => c{i - 1}")
-    return "\n".join(out) + "\n"
+#: The include chain the scaling benchmark times (benchmarks/asterisk_scaling.py).
+_SCALING = Path(__file__).resolve().parents[3] / "benchmarks" / "asterisk_scaling.py"
+_spec = importlib.util.spec_from_file_location("asterisk_scaling", _SCALING)
+assert _spec is not None and _spec.loader is not None
+_scaling = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_scaling)
+chain = _scaling.chain
 
 
 class Counting(dict):
