@@ -433,6 +433,7 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
                     fact=f"pattern:{key}",
                     field=("options", key),
                 )
+    people: set[str] | None = None  # the human transfers, made once when first needed
     for node, model in ctx.nodes("branch"):
         # Cases that never hold for one reason are one fault: one finding, at the branch.
         reasons: dict[str, list[int]] = {}
@@ -442,8 +443,10 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
         # The places only these cases lead to are cut off by this fault: ST002 does not
         # tell them again.  A person among them stays DP003's to name (its own fault:
         # no route reaches a person), so it is not claimed here.
+        if not reasons:
+            continue
         prefix = node[: len(node) - len(ctx.data[node]["origin"])]
-        people = set(ctx.humans)
+        people = people if people is not None else set(ctx.humans)
         for never, numbers in reasons.items():
             first = numbers[0]
             cut = tuple(
