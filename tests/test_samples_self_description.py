@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ivraudit.config import Config
-from ivraudit.formats.samples import described_kind, introduced_kind
+from ivraudit.formats.samples import described_kind, introduced_kind, recording_kind
 from ivraudit.model.names import name_words, named_kind
 from ivraudit.runner import check, parts
 
@@ -77,10 +77,34 @@ def test_a_description_calls_its_part_a_sample(text, kind):
     assert described_kind(text) == kind
 
 
+@pytest.mark.parametrize(
+    ("play", "kind"),
+    [
+        ("test.wav", "test"),
+        ("test.wav|10000", "test"),  # Voximal's offset suffix (control/index2.vxml)
+        ("sounds/demo.mp3", "demo"),
+        ("https://example.com/audio/sample.wav?v=2", "sample"),
+        ("${baseDIR}/test", "test"),
+        # A recording named for what it says is a message, not the flow naming itself.
+        ("demo-thanks.wav", None),
+        ("custom/test-results-ready", None),
+        ("contest.wav", None),
+        ("welcome.wav", None),
+    ],
+)
+def test_a_recording_named_only_as_a_sample(play, kind):
+    assert recording_kind(play) == kind
+
+
 def test_vxml_header_comment_log_and_opening_prompt():
     assert _roles(VXML) == [
         ("live_header.vxml", "entry", "no other VoiceXML document of the files given leads to it"),
         ("opening_live.vxml", "entry", "no other VoiceXML document of the files given leads to it"),
+        (
+            "recording_live.vxml",
+            "entry",
+            "no other VoiceXML document of the files given leads to it",
+        ),
         (
             "demo_header.vxml",
             "sample",
@@ -98,6 +122,11 @@ def test_vxml_header_comment_log_and_opening_prompt():
             "its opening prompt at 'hello' introduces it as a test "
             "('Hi! This is the welcome service. DTMF test.')" + TAIL,
         ),
+        (
+            "recording_test.vxml",
+            "sample",
+            "its opening recording at 'hello' is named as a test ('test.wav')" + TAIL,
+        ),
     ]
     # Samples get the structural rules only: the caller-line DP003 and DE008 (no handler
     # counts noinput or nomatch: VoiceXML's default ones reprompt for ever) stay on the
@@ -107,6 +136,8 @@ def test_vxml_header_comment_log_and_opening_prompt():
         ("live_header.vxml", "DP003", "main", 6),
         ("opening_live.vxml", "DP003", "hello", 7),
         ("opening_live.vxml", "DE008", "digits", 12),
+        ("recording_live.vxml", "DP003", "hello", 8),
+        ("recording_live.vxml", "DE008", "digits", 13),
     ]
 
 
@@ -126,6 +157,10 @@ def test_vxml_samples_are_audited_as_caller_lines_on_request():
         ("opening_live.vxml", "DE008"),
         ("opening_test.vxml", "DP003"),
         ("opening_test.vxml", "DE008"),
+        ("recording_live.vxml", "DP003"),
+        ("recording_live.vxml", "DE008"),
+        ("recording_test.vxml", "DP003"),
+        ("recording_test.vxml", "DE008"),
     ]
 
 

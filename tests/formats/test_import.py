@@ -52,6 +52,15 @@ def test_import_command(tmp_path):
     assert printed.stdout.startswith("ivraudit: 1\nid: acme-bank\n")
 
 
+def test_import_to_dash_prints_and_writes_no_file(tmp_path, monkeypatch):
+    # '-o -' is stdout, as for check and diagram: not a file named '-.yaml'.
+    monkeypatch.chdir(tmp_path)
+    printed = CliRunner().invoke(main, ["import", str(MENUS / "bank.yaml"), "-o", "-"])
+    assert printed.exit_code == 0
+    assert printed.stdout.startswith("ivraudit: 1\nid: acme-bank\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_import_never_overwrites_its_input_or_writes_nowhere(tmp_path):
     menu = tmp_path / "bank.yaml"
     menu.write_bytes((MENUS / "bank.yaml").read_bytes())

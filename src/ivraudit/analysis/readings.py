@@ -124,6 +124,22 @@ class PromptReadings(MenuFacts):
             reasons[node] = (reason, reason is not None)
         return reasons
 
+    def noted_reason(self, node: str) -> str | None:
+        """Why hangup ``node`` ends the call, read from what the author noted beside its
+        recordings (``recording_note``: a comment beside ``Playback(goodbye)``), on the
+        hangup or on the messages played just before it; any refusal among them wins.
+        Only for saying whether a reason is given: a note is not proof the caller was
+        served, so it never makes the hangup a completed outcome."""
+        notes = [hangup_reason_from_text(getattr(self.model(node), "recording_note", None))]
+        notes.extend(
+            hangup_reason_from_text(self.model(source).recording_note)
+            for source, _, data in self.into.get(node, ())
+            if data["via"] == "next" and isinstance(self.model(source), SayNode)
+        )
+        known = [note for note in notes if note is not None]
+        refusals = [note for note in known if note != "completed"]
+        return refusals[0] if refusals else (known[0] if known else None)
+
     # -- identity fields ------------------------------------------------------------------------
 
     @cached_property

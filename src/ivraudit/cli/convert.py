@@ -26,7 +26,7 @@ from ivraudit.rules.config import load_config
     "--output",
     type=click.Path(),
     help="The native menu file to write (atomically), or a directory for a file of many "
-    "flows; stdout by default.",
+    "flows; stdout by default or with '-'.",
 )
 @click.option("--flow", help="Which flow of a file that holds several (its id).")
 @FROM_OPTION
@@ -45,6 +45,8 @@ def import_command(
     one file per subflow beside the main one; a file of many flows, into a
     directory given with -o, as one file per flow.
     """
+    if output == "-":
+        output = None  # stdout, as for every other command
     menus = load_all(path, input_format, max_bytes=max_bytes or load_config().max_bytes)
     into_folder = bool(output) and (os.path.isdir(output) or output.endswith(("/", os.sep)))
     if into_folder and not os.path.isdir(output or ""):

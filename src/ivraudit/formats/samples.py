@@ -18,7 +18,9 @@ says so itself, in the places its platform gives a part to describe itself:
 - its **opening prompt** (the first prompts on the straight route from the
   start, before the caller is asked anything) introduces it as one:
   "This is the sample flow to demonstrate ...", "Welcome to the OPAL IVR
-  example.", "Hi! This is the welcome service. DTMF test.".
+  example.", "Hi! This is the welcome service. DTMF test.";
+- its **opening recording**, when the flow opens with a file and no words, is named
+  only as one: ``test.wav``, ``demo.mp3`` (not ``demo-thanks.wav``: a message).
 
 Words count only whole (``Contest``, ``attestation`` and ``demonstration`` are
 not samples), and a prompt counts only where it introduces the flow ("press 1 to
@@ -34,7 +36,7 @@ import re
 from collections.abc import Iterable
 
 from ivraudit.model.menu import Menu
-from ivraudit.model.names import SAMPLE_WORDS, named_kind
+from ivraudit.model.names import SAMPLE_WORDS, name_words, named_kind
 
 #: A title of at most this many words is a name; a longer one is a description.
 _NAME_WORDS = 6
@@ -103,6 +105,10 @@ def sample_said(menu: Menu) -> tuple[str, str] | None:
             return kind, (
                 f"its opening prompt at '{node_id}' introduces it as {_a(kind)} ({_quote(text)})"
             )
+    for node_id, play in opening_recordings(menu):
+        kind = recording_kind(play)
+        if kind is not None:
+            return kind, f"its opening recording at '{node_id}' is named as {_a(kind)} ({play!r})"
     return None
 
 
@@ -158,6 +164,42 @@ def opening_prompts(menu: Menu) -> list[tuple[str, str]]:
             break
         node_id = getattr(node, "next", None)
     return found
+
+
+def recording_kind(play: str) -> str | None:
+    """The kind of sample a recording's own file name says it is, when every word of the
+    name is a sample word (``test.wav``, ``demo.mp3``; not ``demo-thanks`` or
+    ``contest.wav``), else None."""
+    name = re.split(r"[|?#]", play.strip(), maxsplit=1)[0].replace("\\", "/").rsplit("/", 1)[-1]
+    words = name_words(name.split(".", 1)[0])
+    kinds = {SAMPLE_WORDS.get(word) for word in words}
+    if len(kinds) != 1 or None in kinds:
+        return None
+    return kinds.pop()
+
+
+def opening_recordings(menu: Menu) -> list[tuple[str, str]]:
+    """The recordings (node id, file) played with no text on the straight route from the
+    start, before the caller is asked anything: what :func:`opening_prompts` reads, for
+    prompts that are files."""
+    found: list[tuple[str, str]] = []
+    node_id = menu.start
+    seen: set[str] = set()
+    while node_id is not None and node_id not in seen and len(seen) < _OPENING_STEPS:
+        seen.add(node_id)
+        node = menu.nodes.get(node_id)
+        if node is None:
+            break
+        if node.say:
+            break  # spoken words come first: the opening prompt speaks for the flow
+        if node.play:
+            found.extend((node_id, play) for play in node.play.split("&") if play.strip())
+            if len(found) >= _OPENING_PROMPTS:
+                break
+        if node.type in ("menu", "ask"):
+            break
+        node_id = getattr(node, "next", None)
+    return found[:_OPENING_PROMPTS]
 
 
 def _a(kind: str) -> str:

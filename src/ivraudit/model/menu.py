@@ -86,6 +86,12 @@ class NodeBase(_Frozen):
     play: str | None = Field(
         default=None, description="An audio file or URL played to the caller (text unknown)."
     )
+    recording_note: str | None = Field(
+        default=None,
+        description="What the author noted beside the recording in 'play' (a dialplan comment): "
+        "often its words, sometimes what it is for. Read only for whether a hangup gives a "
+        "reason, never as words the caller is known to hear.",
+    )
     note: str | None = Field(default=None, description="A note for people reading the menu.")
     audit: Audit | None = None
 

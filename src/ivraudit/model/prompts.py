@@ -409,18 +409,27 @@ _ERROR = re.compile(
     r"|system is (?:down|unavailable)|\binvalid\b|too many (?:attempts|tries|errors)"
     r"|(?:could not|couldn't|cannot|can't|unable to|were not able to) (?:verify|process|"
     r"understand|complete|find|help|recogni[sz]e|connect)|did not (?:understand|receive|"
-    r"recogni[sz]e|get)|no (?:valid )?(?:input|selection|response) (?:was )?received",
+    r"recogni[sz]e|get)|no (?:valid )?(?:input|selection|response) (?:was )?received"
+    # Korean: "you pressed a wrong key", "nothing was entered", "cannot proceed".
+    r"|잘못\s*(?:누르|눌렀|입력)|입력(?:된|하신)\s*(?:정보|번호|내용)가\s*없습니다"
+    r"|진행할\s*수\s*없습니다",
     re.IGNORECASE,
 )
 _COMPLETED = re.compile(
-    r"thank(?:s| you) for (?:calling|your call|contacting|using)|good ?bye|have a (?:good|great|"
+    r"thank(?:s| you) for (?:calling|your call|contacting|using|your (?:interest|time|business))"
+    r"|good ?bye|have a (?:good|great|"
     r"nice) (?:day|evening|night)|your (?:payment|request|order|booking|appointment|message)"
     r" (?:has been|was|is) (?:received|processed|confirmed|booked|recorded|sent)"
     # Menus speak other languages too: French, Spanish, Italian, Portuguese, German.
     r"|\bau revoir\b|merci de votre (?:appel|confiance)|\badi[oó]s\b|gracias por (?:su |tu )?"
     r"(?:llamada|llamar)|\barrivederci\b|grazie per (?:aver|la) (?:chiamato|chiamata)"
     r"|obrigad[oa] (?:por|pela) (?:ligar|liga[cç][aã]o)|\bauf wiederh[oö]ren\b"
-    r"|danke f[uü]r ihren anruf",
+    r"|danke f[uü]r ihren anruf"
+    # Korean, Japanese, Chinese: "thank you for using / calling", "goodbye".
+    r"|(?:이용|전화)(?:해|하여)?\s*주셔서\s*(?:대단히\s*)?감사(?:합니다|드립니다)"
+    r"|안녕히\s*(?:계|가)(?:십시오|세요)"
+    r"|(?:ご利用|お電話)(?:いただき)?(?:まことに)?ありがとうございま(?:す|した)"
+    r"|(?:感谢|谢谢)(?:您的?)?(?:来电|致电|使用)|再见",
     re.IGNORECASE,
 )
 

@@ -942,6 +942,9 @@ def test_the_stock_sample_checked_by_hand(corpus):
     assert fields(menu, "demo,s,restart") == {
         "type": "menu",
         "play": "demo-congrats",
+        # What the sample's author wrote beside Playback(demo-congrats): a description,
+        # kept as a note on the recording, never as the words callers hear.
+        "recording_note": "Play a congratulatory message",
         "options": {
             "2": "demo,2,1",
             "3": "demo,s,restart",

@@ -12,7 +12,7 @@ from ivraudit.formats.asterisk.handlers import invalid_keys
 from ivraudit.formats.asterisk.match import DTMF, char_class, is_dialable, normalize
 from ivraudit.formats.asterisk.nodes import Pool, branch_node, joined, with_notes
 from ivraudit.formats.asterisk.parse import Extension
-from ivraudit.formats.asterisk.targets import Loc, Target, Timed
+from ivraudit.formats.asterisk.targets import Loc, Target, Targets, Timed
 from ivraudit.model.errors import Position
 
 if TYPE_CHECKING:
@@ -35,7 +35,18 @@ class Talk:
         self.walker = flow.walker
 
     def run(self, pool: Pool, loc: Loc, node_id: str) -> dict[str, Any]:
-        """Prompts merged with what follows them: a message, a menu, a question, an end."""
+        """Prompts merged with what follows them: a message, a menu, a question, an end.
+
+        What the author wrote beside a recording (``Playback(closed) ; We are closed``)
+        is kept as its ``recording_note``: read for whether a hangup gives a reason,
+        never as words the caller is known to hear."""
+        noted: list[str] = []
+        node = self._run(pool, loc, node_id, noted)
+        if noted and node.get("play") and not node.get("say"):
+            node["recording_note"] = " ".join(noted)
+        return node
+
+    def _run(self, pool: Pool, loc: Loc, node_id: str, noted: list[str]) -> dict[str, Any]:
         says: list[str] = []
         plays: list[str] = []
         notes: list[str] = []
@@ -58,6 +69,7 @@ class Talk:
                     says.append(kind.say)
                 if kind.play:
                     plays.append(kind.play)
+                    noted.extend(self.flow.plan.noted(current.step.where))
                 if kind.app.strip().lower() in SAY_APPS and kind.note:
                     notes.append(kind.note)
                 if kind.note and kind.note.startswith("played only"):
@@ -243,22 +255,10 @@ class Talk:
             ),
             "timeout": timeout,
         }
-        unread = self._unread_note(chan)
+        unread = _unread_note(self.targets, chan)
         if unread:
             node["note"] = unread
         return node
-
-    def _unread_note(self, chan: str) -> str | None:
-        names: list[str] = []
-        for context, _ in self.targets.search_order(chan):
-            names.extend(name for name in context.unread if name not in names)
-        if not names:
-            return None
-        return (
-            "options may be missing: #include "
-            + ", ".join(f"'{n}'" for n in names[:3])
-            + (" could not be read")
-        )
 
     def _finish(
         self,
@@ -462,6 +462,20 @@ def _pass_through(menu: dict[str, Any], node_id: str) -> dict[str, Any] | None:
 
 #: Keys that all lead to one place are one answer when at least this many share it.
 SAME_ANSWER = 3
+
+
+def _unread_note(targets: Targets, chan: str) -> str | None:
+    """Why a menu's options may be missing: #includes of its contexts not read."""
+    names: list[str] = []
+    for context, _ in targets.search_order(chan):
+        names.extend(name for name in context.unread if name not in names)
+    if not names:
+        return None
+    return (
+        "options may be missing: #include "
+        + ", ".join(f"'{n}'" for n in names[:3])
+        + " could not be read"
+    )
 
 
 def same_answer(pool: Pool, node_id: str, options: dict[str, Any]) -> dict[str, Any]:

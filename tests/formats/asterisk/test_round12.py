@@ -1,0 +1,109 @@
+"""Round 12: what the author noted beside a recording (fixtures/round12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ivraudit import load
+from ivraudit.analysis.context import AuditContext
+from ivraudit.formats.asterisk.comments import comments_beside, config_lines
+from ivraudit.model.prompts import hangup_reason_from_text
+from ivraudit.runner import check
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "round12"
+
+
+def _noted(text: str) -> dict[int, str]:
+    found: dict[int, tuple[int, str, bool]] = {}
+    list(config_lines(text, "x.conf", found))
+    return comments_beside(found)
+
+
+def test_a_note_is_the_comment_beside_code_and_the_lines_aligned_under_it():
+    text = (
+        "exten => 1,1,Playback(c04)\t\t; Your order is cancelled.\n"
+        "\t\t\t\t\t; Thank you for calling.\n"  # the same column once tabs are shown
+        "; a comment of its own, at the start of the line\n"
+        "exten => 1,2,Playback(c06) ; Goodbye.\n"
+        "                 ; a comment in another column: not part of the note\n"
+        "exten => 1,3,Hangup() ;; // hangs up\n"
+        "exten => 1,4,NoOp(a\\;b)\n"  # an escaped semicolon is no comment
+        "exten => 1,5,NoOp() ;-- a block --; ; after the block\n"
+    )
+    assert _noted(text) == {
+        1: "Your order is cancelled. Thank you for calling.",
+        4: "Goodbye.",
+        6: "hangs up",
+        8: "after the block",
+    }
+
+
+def test_a_noted_goodbye_is_a_reason_and_a_noted_refusal_is_reported_as_one():
+    path = HERE / "noted.conf"
+    report = check([str(path)]).report
+    assert [(f.rule, f.node, f.line, f.message) for f in report.findings] == [
+        (
+            "DE008",
+            "incoming,s,2",
+            7,
+            "when the caller says nothing or presses an invalid key at 'incoming,s,2', it "
+            "asks again with no limit: a caller who cannot answer hears it until they hang up",
+        ),
+        (
+            "DP003",
+            "incoming,s,2",
+            7,
+            "no route from the start reaches a person: it has no human transfer",
+        ),
+        (
+            "DE003",
+            "incoming,2,2",
+            15,
+            "'incoming,2,2' hangs up without service after \"[recording cancel-desk]\" "
+            "(reason unavailable, as noted beside the recording)",
+        ),
+        (
+            "DE003",
+            "incoming,4,2",
+            21,
+            "'incoming,4,2' hangs up after \"[recording unexplained]\" and gives no reason",
+        ),
+    ]
+
+
+def test_a_note_is_kept_apart_from_the_words_heard():
+    menu = load(HERE / "noted.conf")
+    main = menu.nodes["incoming,s,2"]
+    # The note beside Background() announces keys, but it is not the prompt's text: the
+    # menu's words stay unknown, so no key is claimed unannounced or announced.
+    assert (main.say, main.play) == (None, "main-menu")
+    assert main.recording_note == "For orders press 1. For cancellations press 2."
+    assert menu.nodes["incoming,1,1"].recording_note == (
+        "Your order is placed. Thank you for using our service."
+    )
+    assert menu.nodes["incoming,4,1"].recording_note is None
+    # A noted goodbye explains the hangup but does not make it a served outcome.
+    ctx = AuditContext(menu)
+    assert ctx.hangup_reasons["incoming,1,2"] == (None, False)
+    assert ctx.noted_reason("incoming,1,2") == "completed"
+    assert ctx.noted_reason("incoming,3,2") == "completed"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("주문 내용을 취소하였습니다. 이용해 주셔서 감사합니다.", "completed"),
+        ("안녕히 계십시오", "completed"),
+        ("ご利用ありがとうございました", "completed"),
+        ("谢谢您的来电", "completed"),
+        ("잘못 눌렀습니다.", "error"),
+        ("입력된 정보가 없습니다.", "error"),
+        ("서버로부터 사용 허가를 받지 못하여, 서비스를 진행할 수 없습니다.", "error"),
+        ("Thank you for your interest in our widgets.", "completed"),
+        ("앱을 이용하여 찾으시기 바랍니다.", None),
+    ],
+)
+def test_reasons_in_more_languages(text, reason):
+    assert hangup_reason_from_text(text) == reason
