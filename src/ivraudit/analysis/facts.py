@@ -175,6 +175,9 @@ class MenuFacts:
             and node != self.start
             and is_test_hook(str(data.get("origin", node)), data["kind"])
         }
+        named.update(
+            node for node in self.menu.named_hooks if node in self.data and node != self.start
+        )
         if not named:
             return frozenset()
         # A key a menu's prompt announces is offered to callers ("press 9 to test your

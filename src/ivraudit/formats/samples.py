@@ -8,8 +8,11 @@ rules (no operator, dead ends, depth) would only add noise there.  A part is a
 says so itself, in the places its platform gives a part to describe itself:
 
 - its own **name** (the flow, context or menu name, or the name its deployment
-  gives it; not the folder or repository it sits in) has one of the words below
-  as a word of its own: ``demo_ivr``, ``VMXAWSTestFlow``, ``Holiday Routing Test``;
+  gives it -- a Terraform resource name, the comment beside the Asterisk dispatch
+  line that sends a number to it; not the folder or repository it sits in) has one
+  of the words below as a word of its own: ``demo_ivr``, ``VMXAWSTestFlow``,
+  ``Holiday Routing Test``, or, in scripts written without spaces, ends a compound
+  with one (``출입문통제서비스데모``, "door control service demo");
 - its **description** (a flow's description field, a VoiceXML document's header
   comment or the ``<log>`` it writes as it starts: importers give it as the menu's
   title) calls it a demo, test or example script, flow or application:
@@ -90,7 +93,14 @@ def sample_said(menu: Menu) -> tuple[str, str] | None:
     if named is not None:
         how = "named" if menu.id else "titled"
         return named, f"{how} as {_a(named)} ({name!r})"
-    description = menu.title if menu.title and menu.title != name else None
+    title = menu.title if menu.title and menu.title != name else None
+    if title and len(title.split()) <= _NAME_WORDS:
+        # A short title is another name, the one its deployment gives the part (the
+        # comment naming the number a dispatch sends to it).
+        named = named_kind(title)
+        if named is not None:
+            return named, f"titled as {_a(named)} ({title!r})"
+    description = title
     if description:
         kind = described_kind(description)
         if kind is not None:

@@ -416,6 +416,7 @@ class Menu(_Frozen):
     _words: Words = PrivateAttr(default=NATIVE)
     _about: str | None = PrivateAttr(default=None)
     _platform_code: str | None = PrivateAttr(default=None)
+    _named_hooks: frozenset[str] = PrivateAttr(default=frozenset())
 
     @property
     def path(self) -> str:
@@ -475,6 +476,18 @@ class Menu(_Frozen):
     def as_platform_code(self, reason: str) -> Menu:
         """Mark the part as the platform's own code (importers do); returns the menu."""
         self._platform_code = reason
+        return self
+
+    @property
+    def named_hooks(self) -> frozenset[str]:
+        """Nodes the deployment names as a test or a demo where the node's own name does
+        not say so (the comment of an Asterisk dispatch: ``GotoIf(...?door,s,1) ; door
+        control demo``): test hooks (:mod:`ivraudit.analysis.parts`), not a caller's route."""
+        return self._named_hooks
+
+    def with_named_hooks(self, nodes: frozenset[str]) -> Menu:
+        """Set :attr:`named_hooks` (importers do); returns the menu."""
+        self._named_hooks = nodes
         return self
 
     def with_role(self, role: Role, reason: str) -> Menu:

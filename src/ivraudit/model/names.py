@@ -23,6 +23,24 @@ SAMPLE_WORDS = {
     "tutorial": "tutorial",
 }
 
+#: The same words in scripts written without spaces between words (Korean, Japanese,
+#: Chinese): there a name is a compound, and its last word says what it is
+#: (출입문통제서비스데모, "door control service demo").
+CJK_SAMPLE_WORDS = {
+    "데모": "demo",
+    "테스트": "test",
+    "샘플": "sample",
+    "예제": "example",
+    "デモ": "demo",
+    "テスト": "test",
+    "サンプル": "sample",
+    "演示": "demo",
+    "测试": "test",
+    "測試": "test",
+    "示例": "example",
+}
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -41,8 +59,14 @@ def named_kind(name: str) -> str | None:
 
     >>> named_kind("cyara_test"), named_kind("Contest"), named_kind("attestation")
     ('test', None, None)
+    >>> named_kind("출입문통제서비스데모 070-7540-1473"), named_kind("데모버전안내")
+    ('demo', None)
     """
     for word in name_words(name):
         if word in SAMPLE_WORDS:
             return SAMPLE_WORDS[word]
+    for run in _CJK_RUN.findall(name):
+        for word, kind in CJK_SAMPLE_WORDS.items():
+            if run.endswith(word):
+                return kind
     return None

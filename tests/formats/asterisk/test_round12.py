@@ -1,4 +1,5 @@
-"""Round 12: what the author noted beside a recording (fixtures/round12)."""
+"""Round 12: what a dialplan's author noted beside its lines -- a recording's words, a line's name
+(fixtures/round12)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import pytest
 
 from ivraudit import load
 from ivraudit.analysis.context import AuditContext
+from ivraudit.config import Config
 from ivraudit.formats.asterisk.comments import comments_beside, config_lines
 from ivraudit.model.prompts import hangup_reason_from_text
-from ivraudit.runner import check
+from ivraudit.runner import check, parts
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "round12"
 
@@ -107,3 +109,42 @@ def test_a_note_is_kept_apart_from_the_words_heard():
 )
 def test_reasons_in_more_languages(text, reason):
     assert hangup_reason_from_text(text) == reason
+
+
+def _found(config: Config | None = None) -> list[tuple[str, str, int]]:
+    report = check([str(HERE / "dispatch.conf")], config).report
+    return [(f.rule, f.node, f.line) for f in report.findings]
+
+
+def test_a_line_its_dispatch_names_as_a_demo_is_a_sample_and_no_route_of_the_trunk():
+    found, errors = parts([str(HERE / "dispatch.conf")])
+    assert errors == []
+    assert [(part.flow, part.role, part.reason.split(":")[0]) for part in found] == [
+        (
+            "from-trunk",
+            "entry",
+            "nothing in the dialplan leads to context from-trunk, and it leads callers to a menu",
+        ),
+        ("lockers", "entry", "calls to number 1470 go to context lockers"),
+        ("door", "sample", "titled as a demo ('Door control demo 070-1234-1473')"),
+        ("parcel", "sample", "titled as a demo ('택배함 데모 070-1234-1474')"),
+    ]
+    # The locker line is audited; the two demos are not, neither as lines of their own
+    # nor as routes of the trunk that dispatches to them (their nodes are test hooks there).
+    assert _found() == [
+        ("DP003", "from-trunk,_X.,2", 7),
+        ("DP003", "lockers,s,2", 14),
+        ("DE003", "lockers,s,3", 15),
+    ]
+
+
+def test_demo_lines_are_audited_as_caller_lines_on_request():
+    assert _found(Config(audit_samples=True)) == [
+        ("DP003", "from-trunk,_X.,2", 7),
+        ("DP003", "lockers,s,2", 14),
+        ("DE003", "lockers,s,3", 15),
+        ("DP003", "door,s,2", 19),
+        ("DE003", "door,s,3", 20),
+        ("DP003", "parcel,s,2", 24),
+        ("DE003", "parcel,s,3", 25),
+    ]

@@ -39,6 +39,8 @@ class Choice:
     extensions: list[Extension]
     role: str
     reason: str
+    #: The name the deployment gives the part, where it gives one (a dispatch's comment).
+    title: str | None = None
 
 
 #: FreePBX's inbound contexts: calls from trunks arrive here and are routed by DID.
@@ -139,7 +141,8 @@ def choose(plan: Dialplan, flow: Flow, named: list[tuple[str, str]]) -> list[Cho
     inbound = [choice.context for choice in choices if choice.role == "entry"]
     taken = {flow.targets.canonical(choice.context.name) for choice in choices}
     for line in dialled_lines(inbound, flow.targets, taken):
-        choices.append(Choice(line.context, line.extensions, "entry", line.reason))
+        title = "; ".join(line.notes) or None
+        choices.append(Choice(line.context, line.extensions, "entry", line.reason, title))
     order = {name: index for index, name in enumerate(plan.contexts)}
     choices.sort(key=lambda choice: order[choice.context.name])
     return choices

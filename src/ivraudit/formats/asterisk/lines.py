@@ -46,6 +46,9 @@ class Line:
     where: list[str] = field(default_factory=list)
     source: str = ""
     variable: str = ""
+    #: What the dispatch's author wrote beside its lines (``; door control demo 070-...``):
+    #: the name the deployment gives the line.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def reason(self) -> str:
@@ -95,6 +98,9 @@ def dialled_lines(entries: list[Context], targets: Targets, taken: set[str]) -> 
             where = f"{_short(step.where.file)}:{step.where.line}"
             if where not in line.where:
                 line.where.append(where)
+                line.notes.extend(
+                    note for note in targets.plan.noted(step.where) if note not in line.notes
+                )
     return list(found.values())
 
 

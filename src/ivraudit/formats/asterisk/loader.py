@@ -48,6 +48,7 @@ from ivraudit.formats.asterisk.targets import Loc, Target
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
+from ivraudit.model.names import named_kind
 
 #: Contexts of a generated FreePBX dialplan that are its modules' code, not configuration.
 _MODULE_CODE = re.compile(r"^(?:macro|sub|app)-", re.IGNORECASE)
@@ -258,7 +259,9 @@ class _Assembly:
                     f"this dialplan expands to more than {MAX_TOTAL_NODES:,} nodes",
                     "audit its contexts in smaller files",
                 )
-            menus.append(self._menu(main, start, reach, name, choice.role, choice.reason))
+            menu = self._menu(main, start, reach, name, choice.role, choice.reason, choice.title)
+            menus.append(menu)
+        _name_hooks(menus, choices)
         return menus
 
     def _start(self, pool: Pool, context: Context, chosen: list[Extension]) -> str:
@@ -387,6 +390,7 @@ class _Assembly:
         name: str,
         role: str = "entry",
         reason: str = "",
+        title: str | None = None,
     ) -> Menu:
         files = {name: index for index, name in enumerate(self.plan.files)}
         nodes = {node_id: pool.nodes[node_id] for node_id in _ordered(pool, reach, files)}
@@ -397,7 +401,7 @@ class _Assembly:
             start=start,
             positions=positions,
             id=name,
-            title=None,
+            title=title,
             role=role,  # type: ignore[arg-type]
             role_reason=reason,
         )
@@ -449,6 +453,28 @@ class _Assembly:
         if generator is None:
             return None
         return f"[{called}] is {generator}'s own module code (its file is generated)"
+
+
+def _name_hooks(menus: list[Menu], choices: list[Choice]) -> None:
+    """A line its dispatch names as a demo or a test (``GotoIf($[${NUM} = 1473]?door,s,1)
+    ; door control demo``) is a sample part of its own (formats.samples reads the title);
+    in the other parts whose routes run into it -- the trunk that dispatches -- its
+    context's nodes are test hooks, not a caller's route."""
+    named = {
+        choice.context.name
+        for choice in choices
+        if choice.title is not None and named_kind(choice.title) is not None
+    }
+    if not named:
+        return
+    for menu in menus:
+        hooks = frozenset(
+            node
+            for node in menu.nodes
+            if node.split(",", 1)[0] in named and node.split(",", 1)[0] != menu.id
+        )
+        if hooks:
+            menu.with_named_hooks(hooks)
 
 
 def _ordered(pool: Pool, reach: set[str], files: dict[str, int]) -> list[str]:
