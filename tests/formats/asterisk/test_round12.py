@@ -148,3 +148,23 @@ def test_demo_lines_are_audited_as_caller_lines_on_request():
         ("DP003", "parcel,s,2", 24),
         ("DE003", "parcel,s,3", 25),
     ]
+
+
+def test_a_jump_to_a_patterns_own_name_runs_that_pattern():
+    path = HERE / "pattern_target.conf"
+    menu = load(path)
+    # Key 1 reaches the sales queue behind Goto(sales,_1XX,1); key 2 finds support's _1XX
+    # without case; _2XX names no extension of sales.
+    assert menu.nodes["incoming,s,2"].options == {
+        "1": "sales,_1XX,1",
+        "2": "support,_1XX,1",
+        "3": "incoming,3,1",
+        "0": "incoming,0,1",
+    }
+    assert menu.nodes["sales,_1XX,1"].type == "transfer"
+    report = check([str(path)]).report
+    assert [(f.rule, f.node, f.line) for f in report.findings] == [
+        ("DE008", "incoming,s,2", 7),
+        ("ST001", "incoming,3,1", 11),
+        ("DE003", "support,_1XX,1", 22),
+    ]

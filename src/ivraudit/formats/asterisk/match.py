@@ -71,7 +71,12 @@ class Pattern:
         return cls(text, tuple(classes), tail)
 
     def matches(self, literal: str) -> bool:
-        """Whether the dialed string ``literal`` matches this pattern."""
+        """Whether the dialed string ``literal`` matches this pattern.  A string that is
+        the pattern's own name (``Goto(sales,_1XX,1)``) matches it too, as in Asterisk's
+        pbx.c (``_extension_match_core``: "if this test is left out, then _x. will not
+        match _x."); ``${EXTEN}`` is then that name."""
+        if literal[:1] == "_" and normalize(literal).lower() == normalize(self.text).lower():
+            return True
         chars = normalize(literal)
         if len(chars) < len(self.classes):
             return False
