@@ -151,6 +151,7 @@ def test_the_counts_file_reads_back_as_written(tmp_path):
         ("ended", "BIGINT"),
         ("median_seconds", "DOUBLE"),
         ("p95_seconds", "DOUBLE"),
+        ("days", "DOUBLE"),
     ]
 
 
@@ -263,6 +264,22 @@ def test_times_are_null_without_times_and_suppressed_under_min_calls(tmp_path):
     )
     assert made.exit_code == 0, made.output
     assert node_times(plain) == {"main": (5, None, None), "welcome": (5, None, None)}
+
+
+def test_the_counts_file_keeps_the_days_the_logs_cover(tmp_path):
+    counts = aggregate([str(write_jsonl(tmp_path / "log.jsonl"))], min_calls=1)
+    assert counts.days == 4 / 86400 and counts.spans == (FlowSpan("", 4 / 86400),)
+    out = tmp_path / "counts.parquet"
+    write_counts(counts, str(out))
+    assert read_counts(str(out)) == counts
+    spans = duckdb.sql(f"SELECT flow, days FROM '{out}' WHERE kind = 'span'").fetchall()
+    assert spans == [("", 4 / 86400)]
+    # A file of the second version (times, no span) reads with no span.
+    columns = "kind, flow, node, to_flow, to_node, key, calls, steps, ended, "
+    columns += "median_seconds, p95_seconds"
+    old = tmp_path / "second.parquet"
+    duckdb.sql(f"COPY (SELECT {columns} FROM '{out}') TO '{old}' (FORMAT parquet)")
+    assert read_counts(str(old)) == dataclasses.replace(counts, days=None, spans=())
 
 
 def test_a_counts_file_of_the_first_version_reads_without_times(tmp_path):

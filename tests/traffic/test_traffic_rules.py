@@ -201,3 +201,10 @@ def test_tr001_counts_calls_a_day_over_each_flows_own_span(tmp_path, monkeypatch
         "a day (150 choices a day, 3 s prompt) (300 calls, 9.1%)\n"
         "2 findings (0 errors, 0 warnings, 2 info) in 2 files.\n",
     )
+    # A counts file keeps the log's span and each flow's (its 'days' column): the same
+    # calls a day, and the same findings, as from the log.
+    made = CliRunner().invoke(main, ["traffic", "calls.csv", "--counts", "counts.parquet"])
+    assert made.exit_code == 0, made.output
+    arguments = ["check", "a.yaml", "b.yaml", "--select", "TR001", "--no-witness", "--traffic"]
+    counted = CliRunner().invoke(main, [*arguments, "counts.parquet"])
+    assert (counted.exit_code, counted.stdout) == (run.exit_code, run.stdout)

@@ -119,8 +119,8 @@ def options_not_in_order_of_use(ctx: AuditContext) -> Iterator[Hit]:
     times its wait; the saving is that wait minus the wait with the options
     announced most chosen first.  Calls a day are the logged calls over the days the
     logs span: the menu's own flow's first to last step when the log holds several
-    flows (an estate), else the whole log's; at least one, and one for a log without
-    times or a counts file, which keeps no span.
+    flows (an estate), else the whole log's (a counts file keeps both); at least one,
+    and one for a log without times.
     Menus with a recorded prompt (the order is unknown) are not judged.
 
     ## Why callers suffer

@@ -90,28 +90,29 @@ class Counts:
     #: that has them: the node rows' ``median_seconds`` and ``p95_seconds``).
     reach: tuple[ReachTime, ...] = ()
     #: The days between the first and the last step (None: a log placed by seq only, or
-    #: a counts file, which keeps no span).
+    #: a counts file of a version before the span was kept).
     days: float | None = None
-    #: Each flow's own span (flows whose steps have times; none from a counts file).
+    #: Each flow's own span (flows whose steps have times).
     spans: tuple[FlowSpan, ...] = ()
 
     def rows(self) -> list[tuple[Any, ...]]:
         """The counts as rows of the counts file's table (docs/traffic.md)."""
         none = (None, None)
         rows: list[tuple[Any, ...]] = [
-            ("total", None, None, None, None, None, self.calls, self.steps, None, *none),
-            ("min_calls", None, None, None, None, None, self.min_calls, None, None, *none),
+            ("total", None, None, None, None, None, self.calls, self.steps, None, *none, self.days),
+            ("min_calls", None, None, None, None, None, self.min_calls, None, None, *none, None),
         ]
         times = {(r.flow, r.node): (r.median_seconds, r.p95_seconds) for r in self.reach}
         for n in self.nodes:
             timed = times.get((n.flow, n.node), none)
             rows.append(
-                ("node", n.flow, n.node, None, None, None, n.calls, n.steps, n.ended, *timed)
+                ("node", n.flow, n.node, None, None, None, n.calls, n.steps, n.ended, *timed, None)
             )
         for e in self.edges:
-            rows.append(
-                ("edge", e.flow, e.node, e.to_flow, e.to_node, e.key, e.calls, e.steps, None, *none)
-            )
+            names = (e.flow, e.node, e.to_flow, e.to_node, e.key)
+            rows.append(("edge", *names, e.calls, e.steps, None, *none, None))
+        for span in self.spans:
+            rows.append(("span", span.flow, *(None,) * 9, span.days))
         return rows
 
 
@@ -248,7 +249,9 @@ def read_counts(path: str) -> Counts:
         times = ", ".join(sql.COUNTS_TIMES)
         if not columns >= set(sql.COUNTS_TIMES):
             times = sql.COUNTS_NO_TIMES
-        rows = connection.execute(sql.COUNTS_READ.format(path=source, times=times)).fetchall()
+        days = ", ".join(sql.COUNTS_SPAN) if columns >= set(sql.COUNTS_SPAN) else sql.COUNTS_NO_SPAN
+        query = sql.COUNTS_READ.format(path=source, times=times, days=days)
+        rows = connection.execute(query).fetchall()
     except engine_error() as exc:
         first = str(exc).strip().splitlines()[0]
         raise UsageError(f"{path}: cannot read as a counts file: {first}") from None
@@ -260,10 +263,13 @@ def read_counts(path: str) -> Counts:
 def _counts_of(rows: list[tuple[Any, ...]], path: str) -> Counts:
     total: tuple[Any, ...] | None = None
     min_calls = 1
-    nodes, edges, reach = [], [], []
-    for kind, flow, node, to_flow, to_node, key, calls, steps, ended, median, p95 in rows:
+    nodes, edges, reach, spans = [], [], [], []
+    for kind, flow, node, to_flow, to_node, key, calls, steps, ended, median, p95, days in rows:
         if kind == "total":
-            total = (calls, steps)
+            total = (calls, steps, days)
+        elif kind == "span":
+            if days is not None:
+                spans.append(FlowSpan(flow or "", days))
         elif kind == "min_calls":
             min_calls = int(calls)
         elif kind == "node":
@@ -274,7 +280,12 @@ def _counts_of(rows: list[tuple[Any, ...]], path: str) -> Counts:
             edge = EdgeCount(flow or "", node, to_flow or "", to_node, key or "", calls, steps)
             edges.append(edge)
         else:
-            raise UsageError(f"{path}: unknown kind of row {kind!r} (node, edge, total, min_calls)")
+            raise UsageError(
+                f"{path}: unknown kind of row {kind!r} (node, edge, span, total, min_calls)"
+            )
     if total is None:
         raise UsageError(f"{path}: a counts file needs its 'total' row (docs/traffic.md)")
-    return Counts(total[0], total[1], min_calls, tuple(nodes), tuple(edges), tuple(reach))
+    calls, steps, days = total
+    return Counts(
+        calls, steps, min_calls, tuple(nodes), tuple(edges), tuple(reach), days, tuple(spans)
+    )

@@ -314,7 +314,7 @@ COUNTS_TABLE = """
 CREATE TEMP TABLE counts (
     kind VARCHAR, flow VARCHAR, node VARCHAR, to_flow VARCHAR, to_node VARCHAR,
     key VARCHAR, calls BIGINT, steps BIGINT, ended BIGINT,
-    median_seconds DOUBLE, p95_seconds DOUBLE
+    median_seconds DOUBLE, p95_seconds DOUBLE, days DOUBLE
 )
 """
 #: All rows in one statement, one list per column (row by row, 40,000 edges took 20 s).
@@ -322,20 +322,25 @@ COUNTS_INSERT = """
 INSERT INTO counts
 SELECT unnest($kind), unnest($flow), unnest($node), unnest($to_flow), unnest($to_node),
        unnest($key), unnest($calls), unnest($steps), unnest($ended),
-       unnest($median_seconds), unnest($p95_seconds)
+       unnest($median_seconds), unnest($p95_seconds), unnest($days)
 """
 #: The columns every counts file has (a file of the first version lacks the times).
 COUNTS_REQUIRED = ("kind", "flow", "node", "to_flow", "to_node", "key", "calls", "steps", "ended")
 #: The times to reach a node, in a counts file since the second version.
 COUNTS_TIMES = ("median_seconds", "p95_seconds")
-COUNTS_COLUMNS = COUNTS_REQUIRED + COUNTS_TIMES
-#: ``{times}`` is ``median_seconds, p95_seconds``, or two NULLs for a file without them.
+#: The days the logs cover (the ``total`` row) and each flow's own (``span`` rows), in a
+#: counts file since the third version.
+COUNTS_SPAN = ("days",)
+COUNTS_COLUMNS = COUNTS_REQUIRED + COUNTS_TIMES + COUNTS_SPAN
+#: ``{times}`` is ``median_seconds, p95_seconds``, or two NULLs for a file without them;
+#: ``{days}`` is ``days``, or a NULL.
 COUNTS_READ = """
-SELECT kind, flow, node, to_flow, to_node, key, calls, steps, ended, {times}
+SELECT kind, flow, node, to_flow, to_node, key, calls, steps, ended, {times}, {days}
 FROM read_parquet({path})
 ORDER BY kind, flow, node, to_flow, to_node, key
 """
 COUNTS_NO_TIMES = "CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE)"
+COUNTS_NO_SPAN = "CAST(NULL AS DOUBLE)"
 COUNTS_WRITE = "COPY (SELECT * FROM counts) TO {path} (FORMAT parquet)"
 
 #: DuckDB's settings while counting: a memory cap, so the walk spills to a temporary
@@ -420,27 +425,39 @@ per_reach AS (
     FROM arrivals JOIN starts ON arrivals.call_id = starts.call_id
     WHERE arrived IS NOT NULL AND started IS NOT NULL
     GROUP BY arrivals.flow, arrivals.node
+),
+per_flow AS (
+    SELECT flow, min(logged_at) AS first_at, max(logged_at) AS last_at
+    FROM walked
+    WHERE logged_at IS NOT NULL
+    GROUP BY flow
 )
 SELECT 'total' AS kind, NULL AS flow, NULL AS node, NULL AS to_flow, NULL AS to_node,
        NULL AS key, count(CASE WHEN to_node IS NULL THEN 1 END) AS calls,
        count(*) AS steps, NULL AS ended,
-       CAST(NULL AS DOUBLE) AS median_seconds, CAST(NULL AS DOUBLE) AS p95_seconds
+       CAST(NULL AS DOUBLE) AS median_seconds, CAST(NULL AS DOUBLE) AS p95_seconds,
+       (max(logged_at) - min(logged_at)) / 1e6 / 86400.0 AS days
 FROM walked
 UNION ALL
-SELECT 'min_calls', NULL, NULL, NULL, NULL, NULL, min_calls, NULL, NULL, NULL, NULL
+SELECT 'min_calls', NULL, NULL, NULL, NULL, NULL, min_calls, NULL, NULL, NULL, NULL, NULL
 FROM threshold
 UNION ALL
 SELECT 'node', per_node.flow, per_node.node, NULL, NULL, NULL, per_node.calls,
        per_node.steps,
        CASE WHEN ended BETWEEN 1 AND min_calls - 1 THEN NULL ELSE ended END,
        CASE WHEN per_reach.calls >= min_calls THEN per_reach.median_seconds END,
-       CASE WHEN per_reach.calls >= min_calls THEN per_reach.p95_seconds END
+       CASE WHEN per_reach.calls >= min_calls THEN per_reach.p95_seconds END,
+       NULL
 FROM per_node
 CROSS JOIN threshold
 LEFT JOIN per_reach ON per_reach.flow = per_node.flow AND per_reach.node = per_node.node
 WHERE per_node.calls >= min_calls
 UNION ALL
-SELECT 'edge', flow, node, to_flow, to_node, key, calls, steps, NULL, NULL, NULL
+SELECT 'edge', flow, node, to_flow, to_node, key, calls, steps, NULL, NULL, NULL, NULL
 FROM per_edge CROSS JOIN threshold
 WHERE calls >= min_calls
+UNION ALL
+SELECT 'span', flow, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       (last_at - first_at) / 1e6 / 86400.0
+FROM per_flow
 """
