@@ -38,6 +38,12 @@ from ivraudit.model.prompts import (
         ("Press 10 for the switchboard.", []),
         ("Welcome to Acme.", []),
         ("", []),
+        # Keys are listed in the order the prompt says them, however each was read.
+        ("Press 1 for sales, 2 for support, or press 3 for billing.", ["1", "2", "3"]),
+        # "for X, N" continued with a comma; a list of "N for / N to" with no verb.
+        ("For sales, 1, for support, 2, or for billing, 3.", ["1", "2", "3"]),
+        ("1 for sales, 2 to hear our opening hours, 3 to check an order.", ["1", "2", "3"]),
+        ("Your order ships in 2 to 3 days. 1 for more.", []),
     ],
 )
 def test_announced_keys(prompt, keys):

@@ -68,16 +68,19 @@ _ANNOUNCE = re.compile(
 )
 _SINGLE_KEY = re.compile(_KEY_TOKEN, re.IGNORECASE)
 #: "... or 2 to enter a callback number", ", 3 for billing", ". 4 to hear it again":
-#: a key after an announcement.
+#: a key after an announcement (or, at the start, the first of a list of them: "1 for
+#: sales, 2 for support").
 _ALSO = re.compile(
-    rf"(?:,|\bor\b|\band\b|[.;!?]\s)\s*(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])",
+    rf"(?:^|,|\bor\b|\band\b|[.;!?]\s)\s*(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])",
     re.IGNORECASE,
 )
 #: "Press 1 to 8": every key of a range.
 _RANGE = re.compile(r"\s+(?:to|through|-)\s+(?P<last>[0-9])\b(?!\s*(?:digits?|times?)\b)")
 #: "For sales, 1.": a key named after what it is for, with no verb.
 _FOR_KEY = re.compile(
-    rf"\bfor\s+[^.,;:!?]{{1,60}}?,\s*(?P<key>{_KEY_TOKEN})\s*(?=[.;!?]|$)", re.IGNORECASE
+    rf"\bfor\s+[^.,;:!?]{{1,60}}?,\s*(?P<key>{_KEY_TOKEN})"
+    r"\s*(?=[.;!?]|$|,\s*(?:or\s+|and\s+)?(?:for|to)\b)",
+    re.IGNORECASE,
 )
 
 
@@ -96,27 +99,39 @@ def announced_keys(text: str | None) -> list[str]:
 # every reading of prompt text below is remembered per distinct text.
 @functools.lru_cache(maxsize=1 << 16)
 def _announced_keys(text: str) -> tuple[str, ...]:
-    keys: list[str] = []
+    # (position in the text, key): keys are listed in the order the prompt says them,
+    # whichever way each was read.
+    found: list[tuple[int, str]] = []
     for match in _ANNOUNCE.finditer(text):
-        for token in _SINGLE_KEY.findall(match.group("keys")):
-            _add_key(keys, token)
+        start = match.start("keys")
+        for token in _SINGLE_KEY.finditer(match.group("keys")):
+            found.append((start + token.start(), _key_of(token.group())))
         span = _RANGE.match(text, match.end())
-        if span and keys and keys[-1].isdigit():
-            for number in range(int(keys[-1]) + 1, int(span.group("last")) + 1):
-                _add_key(keys, str(number))
-    found_by_verb = bool(keys)
-    for match in _FOR_KEY.finditer(text):
-        _add_key(keys, match.group("key"))
-    if found_by_verb or len(keys) > 1:
-        for match in _ALSO.finditer(text):
-            _add_key(keys, match.group("key"))
+        last = found[-1][1] if found else ""
+        if span and last.isdigit():
+            found.extend(
+                (span.start("last"), str(number))
+                for number in range(int(last) + 1, int(span.group("last")) + 1)
+            )
+    found_by_verb = bool(found)
+    found.extend(
+        (match.start("key"), _key_of(match.group("key"))) for match in _FOR_KEY.finditer(text)
+    )
+    listed = [(match.start("key"), _key_of(match.group("key"))) for match in _ALSO.finditer(text)]
+    # A key and "to" or "for" after a verb's announcement continues it ("press 1 for sales,
+    # 2 for support"); without one, only a list of two or more reads as announcements ("1
+    # for sales, 2 for support"), not one "or 2 to leave".
+    if found_by_verb or len({key for _, key in found}) > 1 or len({key for _, key in listed}) > 1:
+        found.extend(listed)
+    keys: list[str] = []
+    for _, key in sorted(found):
+        if key not in keys:
+            keys.append(key)
     return tuple(keys)
 
 
-def _add_key(keys: list[str], token: str) -> None:
-    key = _KEY_WORDS.get(token.lower(), token)
-    if key not in keys:
-        keys.append(key)
+def _key_of(token: str) -> str:
+    return _KEY_WORDS.get(token.lower(), token)
 
 
 # -- identity fields ------------------------------------------------------------------------
