@@ -44,6 +44,8 @@ EXPECTED = {
     "sampleQueueConfig.extracted.json": [
         ("DE003", "Disconnect 1", 11),
         ("DE006", "Check hours of operation", 13),
+        # An invalid callback number re-asks through the block's own Error step, for ever.
+        ("DE008", "Store customer input", 23),
         ("DE003", "Disconnect 2", 25),
     ],
     # Asterisk's own sample: 'i' plays "invalid" and falls off the end (hangs up),

@@ -229,11 +229,16 @@ class MenuFacts:
             and key not in navigation
             and (not announced or key in announced)
         ]
-        keyed = {menu.options[key] for key in keys} | {menu.options.get(operator)}
+        # A phrase that goes where a key goes is that key said aloud, and one that goes back
+        # to this menu or the main menu ("repeat", "main menu") moves around it, as such keys.
+        keyed = set(menu.options.values())
+        here = {node, self.main_menu}
         spoken = [
             target
             for phrase, target in menu.speech.items()
-            if target not in keyed and phrase.strip() not in _ANY_SPEECH
+            if target not in keyed
+            and phrase.strip() not in _ANY_SPEECH
+            and self._follow_edge(node, f"speech:{phrase}") not in here
         ]
         return keys + list(dict.fromkeys(spoken))
 
@@ -248,8 +253,11 @@ class MenuFacts:
         found = set()
         for key in menu.options:
             target = self.edge_target(node, f"key:{key}")
-            if target is not None and self.follow_messages(target) in here:
-                found.add(key)
+            if target is None or self.follow_messages(target) not in here:
+                continue
+            if _tells_something(self, node, target):
+                continue  # "for opening hours press 5": a message, then the menu again
+            found.add(key)
         return found
 
     @cached_property
@@ -283,6 +291,10 @@ class MenuFacts:
                 return option
         return None
 
+    def _follow_edge(self, node: str, edge_key: str) -> str | None:
+        target = self.edge_target(node, edge_key)
+        return None if target is None else self.follow_messages(target)
+
     def edge_target(self, node: str, edge_key: str) -> str | None:
         """The node an edge (by its key, e.g. ``key:1``) leads to."""
         for target, key, _ in self.out.get(node, ()):
@@ -291,15 +303,22 @@ class MenuFacts:
         return None
 
     def follow_messages(self, node: str) -> str:
-        """Where a call ends up from ``node`` after plain messages (``say`` nodes) play."""
+        """Where a call ends up from ``node`` after plain messages (``say`` nodes) play, and
+        through the step an importer puts in front of a block that may fail (an action
+        written at the same place as the node it runs: Connect's ``Main menu (runs)``)."""
         if node in self._followed:
             return self._followed[node]
         start = node
         seen = {node}
-        while self.kind(node) == "say":
+        while True:
+            kind = self.kind(node)
+            if kind not in ("say", "action"):
+                break
             onward = [target for target, _, data in self.out[node] if data["via"] == "next"]
             if not onward or onward[0] in seen:
                 break
+            if kind == "action" and self.position(onward[0]) != self.position(node):
+                break  # a step that does something of its own: not the same place
             node = onward[0]
             seen.add(node)
         self._followed[start] = node
@@ -399,3 +418,21 @@ class MenuFacts:
     def _subflows_that_return(self) -> set[str]:
         """Inlined subflow nodes whose subflow has a ``return`` node (directly inside it)."""
         return {self.data[node]["subflow"] for node in self.by_kind.get("return", ())}
+
+
+def _tells_something(facts: MenuFacts, menu: str, node: str) -> bool:
+    """Whether the way from a key of ``menu`` at ``node`` back to a menu plays a
+    message only keys of ``menu`` lead to (an information option), not the menu's own
+    lead-in that every way into it plays ("Welcome" before the options)."""
+    seen = {node}
+    while facts.kind(node) in ("say", "action"):
+        if facts.kind(node) == "say" and all(
+            source == menu for source, _, _ in facts.into.get(node, ())
+        ):
+            return True
+        onward = [target for target, _, data in facts.out[node] if data["via"] == "next"]
+        if not onward or onward[0] in seen:
+            break
+        node = onward[0]
+        seen.add(node)
+    return False

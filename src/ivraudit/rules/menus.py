@@ -22,7 +22,11 @@ from ivraudit.rules.registry import Hit, rule
 def too_many_options(ctx: AuditContext) -> Iterator[Hit]:
     """Finds menus offering more than ``max_options`` choices.  The operator key,
     ``*``, ``#`` and extensions dialled by number are not counted; spoken options
-    count once per destination that no key reaches.
+    count once per destination that no key reaches.  Keys and words that only move
+    around the menus are not counted either: back to this menu (a repeat key, also
+    through the step a platform runs the block in, Connect's ``Main menu (runs)``)
+    or to the main menu, with nothing new to hear on the way.  A key that plays a
+    message and then returns ("for opening hours press 5") is an option.
 
     ## Why callers suffer
     Nobody remembers option 1 by the time option 8 is read; callers replay the
