@@ -36,7 +36,8 @@ an entry.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ivraudit.model.menu import Menu
 from ivraudit.model.names import SAMPLE_WORDS, name_words, named_kind
@@ -155,25 +156,27 @@ def introduced_kind(prompt: str) -> str | None:
     return None
 
 
-def opening_prompts(menu: Menu) -> list[tuple[str, str]]:
-    """The first prompts (node id, text) on the straight route from the start, up to and
-    including the first node that waits for the caller."""
-    found: list[tuple[str, str]] = []
+def _opening(menu: Menu) -> Iterator[tuple[str, Any]]:
+    """The nodes (id, node) of the straight route from the start, up to and including
+    the first node that waits for the caller."""
     node_id = menu.start
     seen: set[str] = set()
     while node_id is not None and node_id not in seen and len(seen) < _OPENING_STEPS:
         seen.add(node_id)
         node = menu.nodes.get(node_id)
         if node is None:
-            break
-        if node.say:
-            found.append((node_id, node.say))
-            if len(found) >= _OPENING_PROMPTS:
-                break
+            return
+        yield node_id, node
         if node.type in ("menu", "ask"):
-            break
+            return
         node_id = getattr(node, "next", None)
-    return found
+
+
+def opening_prompts(menu: Menu) -> list[tuple[str, str]]:
+    """The first prompts (node id, text) on the straight route from the start, up to and
+    including the first node that waits for the caller."""
+    found = [(node_id, node.say) for node_id, node in _opening(menu) if node.say]
+    return found[:_OPENING_PROMPTS]
 
 
 def recording_kind(play: str) -> str | None:
@@ -193,22 +196,11 @@ def opening_recordings(menu: Menu) -> list[tuple[str, str]]:
     start, before the caller is asked anything: what :func:`opening_prompts` reads, for
     prompts that are files."""
     found: list[tuple[str, str]] = []
-    node_id = menu.start
-    seen: set[str] = set()
-    while node_id is not None and node_id not in seen and len(seen) < _OPENING_STEPS:
-        seen.add(node_id)
-        node = menu.nodes.get(node_id)
-        if node is None:
-            break
+    for node_id, node in _opening(menu):
         if node.say:
             break  # spoken words come first: the opening prompt speaks for the flow
         if node.play:
             found.extend((node_id, play) for play in node.play.split("&") if play.strip())
-            if len(found) >= _OPENING_PROMPTS:
-                break
-        if node.type in ("menu", "ask"):
-            break
-        node_id = getattr(node, "next", None)
     return found[:_OPENING_PROMPTS]
 
 
