@@ -1,0 +1,77 @@
+"""Round 13: what the verifier of issue 14 found the importer misread (fixtures/round13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ivraudit import load
+from ivraudit.runner import check
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "round13"
+
+
+def _fields(menu, node_id: str) -> dict:
+    return menu.nodes[node_id].model_dump(exclude_none=True, exclude_defaults=True)
+
+
+def _findings(path: Path) -> list[tuple[str, str, int, str]]:
+    report = check([str(path)]).report
+    return [(f.rule, f.node, f.line, f.message) for f in report.findings]
+
+
+# -- 1. FreePBX IVRs: the keys Read() stores are the caller's, the counted 'i' is DE005's -------
+
+
+def test_freepbx_direct_dial_goes_to_the_options_the_caller_keyed():
+    menu = load(HERE / "freepbx_ivr.conf")
+    # NODEFOUND=0 on every route into While(): the loop is always entered, no "no case holds".
+    assert menu.start == "ivr-1,s,16"
+    assert "ivr-1,s,beforewhile" not in menu.nodes
+    # IVREXT holds the key Read() stored, DIGITS the keys before it: options 1 and 2 appear,
+    # and a key no extension answers is a wrong key counted by 'i' (back to the question).
+    assert _fields(menu, "ivr-1,s,nodedial") == {
+        "type": "branch",
+        "note": "Goto(${DIGITS}${IVREXT},1)",
+        "cases": [
+            {"when": "${DIGITS}${IVREXT} is 1", "next": "ext-queues,400,1"},
+            {"when": "${DIGITS}${IVREXT} is 2", "next": "ext-local,200,2"},
+        ],
+        "else_": "ivr-1,s,16",
+    }
+    assert _fields(menu, "ivr-1,s,16")["retries_exhausted"] == "ivr-1,i,final"
+    assert "ivr-1,i,2" not in menu.nodes
+    assert _findings(HERE / "freepbx_ivr.conf") == [
+        (
+            "DE005",
+            "ivr-1,s,16",
+            42,
+            "when the caller runs out of retries at 'ivr-1,s,16', the call ends at hangup "
+            "'ivr-1,i,final' instead of reaching a person",
+        )
+    ]
+
+
+def test_a_number_keyed_that_names_no_extension_is_a_wrong_key_counted_by_i():
+    path = HERE / "freepbx_direct_dial.conf"
+    menu = load(path)
+    assert _fields(menu, "ivr-1,_X.,1") == {
+        "type": "branch",
+        "note": "written in context from-did-direct-ivr",
+        "cases": [
+            {
+                "when": "$[${DIALPLAN_EXISTS(from-did-direct,${EXTEN},1)} = 0]",
+                "next": "ivr-1,s,start",
+            }
+        ],
+        "else_": "from-did-direct,200,1",
+    }
+    # The empty Goto() after the retries is DE005's only: no DE003 at line 27.
+    assert _findings(path) == [
+        (
+            "DE005",
+            "ivr-1,s,start",
+            18,
+            "when the caller runs out of retries at 'ivr-1,s,start', the call ends at hangup "
+            "'ivr-1,i,final' instead of reaching a person",
+        )
+    ]
