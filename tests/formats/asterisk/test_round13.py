@@ -75,3 +75,48 @@ def test_a_number_keyed_that_names_no_extension_is_a_wrong_key_counted_by_i():
             "'ivr-1,i,final' instead of reaching a person",
         )
     ]
+
+
+# -- 2. waits that are not menus: data entry and "press # when done" -------------------------------
+
+
+def test_a_read_whose_every_key_goes_to_one_place_is_data_entry():
+    menu = load(HERE / "read_weekday.conf")
+    assert _fields(menu, "main,s,ask") == {
+        "type": "ask",
+        "play": "enter-delivery-day",
+        "note": "Read(DAY): every key accepted (/^[1-7]$/) goes to the same place: a value "
+        "entered (data entry), not a menu",
+        "no_input": "main,s,ask",
+        "no_match": "main,s,ask",
+        "retries": 2,
+        "retries_exhausted": "main,op,1",
+        "timeout": 5.0,
+        "collects": "DAY",
+        "next": "main,s,gotday",
+    }
+    # No option rule (MN002 "no operator key 0") on a value entered.
+    assert [f[0] for f in _findings(HERE / "read_weekday.conf")] == ["DE003"]
+
+
+def test_a_press_hash_when_done_wait_is_no_menu_and_its_silence_no_caller_error():
+    menu = load(HERE / "record_until_hash.conf")
+    assert _fields(menu, "record,s,wait") == {
+        "type": "branch",
+        "note": "a 'press # when done' wait: the other keys (/^[0-9*]$/) keep waiting; # or "
+        "60 s of silence ends it (not a menu: nothing is chosen)",
+        "cases": [{"when": "the caller presses #", "next": "record,#,2"}],
+        "else_": "record,t,2",
+    }
+    assert _findings(HERE / "record_until_hash.conf") == []
+
+
+def test_a_press_hash_wait_whose_silence_drops_the_call_stays_a_menu():
+    # Near-identical: 't' hangs up in silence, the recording is lost: the silent caller
+    # is still judged.
+    menu = load(HERE / "record_until_hash_dropped.conf")
+    assert menu.nodes["record,s,wait"].type == "menu"
+    assert [f[:3] for f in _findings(HERE / "record_until_hash_dropped.conf")] == [
+        ("DE005", "record,s,wait", 17),
+        ("MN002", "record,s,wait", 18),
+    ]

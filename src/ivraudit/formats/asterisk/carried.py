@@ -293,7 +293,7 @@ class Carried:
             arms = _set_arms(step.data)
             if arms is not None:
                 # ExecIf(c?Set(..)[:Set(..)]): the facts of either arm hold after it.
-                outcomes = [self._set(inner, data, before) if inner else before for inner, data in arms]
+                outcomes = [self._set(app, data, before) if app else before for app, data in arms]
                 return _meet(outcomes[0], outcomes[1])
         if kind.tag in ("call", "callif"):
             names = self.known.callee_writes(loc, kind)
