@@ -120,3 +120,23 @@ def test_a_press_hash_wait_whose_silence_drops_the_call_stays_a_menu():
         ("DE005", "record,s,wait", 17),
         ("MN002", "record,s,wait", 18),
     ]
+
+
+# -- 3. Background() then a forward through a GotoIf is an announcement ----------------------------
+
+
+def test_background_then_a_branch_whose_arms_both_forward_is_an_announcement():
+    menu = load(HERE / "announce_branch.conf")
+    assert _fields(menu, "main,2,1") == {
+        "type": "say",
+        "play": "pls-hold-while-try",
+        "note": "Background() then a Goto elsewhere with nothing waiting for digits: an "
+        "announcement, not a menu",
+        "next": "support,s,1",
+    }
+    assert _findings(HERE / "announce_branch.conf") == []
+
+
+def test_background_then_a_branch_with_an_arm_that_waits_stays_a_menu():
+    menu = load(HERE / "announce_branch_waits.conf")
+    assert menu.nodes["main,2,1"].type == "menu"
