@@ -23,7 +23,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ivraudit.formats.asterisk.apps import app_args, classify_inner, goto_parts, inner_app
-from ivraudit.formats.asterisk.match import expression_value, has_variables, is_dialable
+from ivraudit.formats.asterisk.match import (
+    expression_value,
+    has_variables,
+    is_dialable,
+    split_top,
+)
 from ivraudit.formats.asterisk.origin import CALLER, ORIGIN, chosen
 from ivraudit.formats.asterisk.parse import Context, Extension, Step
 from ivraudit.formats.asterisk.targets import SPECIAL_EXTENSIONS, Cases, Loc, Target, Timed
@@ -208,13 +213,15 @@ class Carried:
                 else:
                     found.extend((each, facts) for each in self._next(loc))
             return found
+        if tag == "while":
+            return self._while(loc, after)
         for spec in _jumps(step):
             found.extend((each, after) for each in self._resolve(loc, spec))
         if tag in ("hangup", "return", "goto"):
             return found
         nexts = self._next(loc)
         found.extend((each, after) for each in nexts)
-        if tag in ("while", "endwhile", "continuewhile", "exitwhile"):
+        if tag in ("endwhile", "continuewhile", "exitwhile"):
             for each in (self.walker.while_end(loc), self.walker.while_start(loc)):
                 if each is not None:
                     found.append((each, after))
@@ -222,6 +229,24 @@ class Carried:
         if _waits(kind) or (not nexts and not self.targets.plan.falls_through(step.where.file)):
             # Running out of priorities waits for digits only with autofallthrough=no.
             found.extend((each, after) for each in self._keys(kind.context or loc.chan))
+        return found
+
+    def _while(self, loc: Loc, after: Facts) -> list[tuple[Loc, Facts]]:
+        """A While: its body while the condition holds, past its EndWhile when it does not
+        (docs.asterisk.org, Dialplan Applications *While*); an arm the facts rule out is
+        no route (FreePBX sets NODEFOUND=0 just before ``While($["${NODEFOUND}" = "0"])``)."""
+        cond = self.walker.kind(loc).cond or ""
+        found: list[tuple[Loc, Facts]] = []
+        body = self._refined(loc, cond, True, after)
+        if body is not None:
+            found.extend((each, body) for each in self._next(loc))
+        end = self.walker.while_end(loc)
+        past = self._refined(loc, cond, False, after)
+        if past is not None:
+            if end is None:
+                found.extend((each, past) for each in self._next(loc))
+            else:
+                found.extend((each, past) for each in self._next(end))
         return found
 
     def _next(self, loc: Loc) -> list[Loc]:
@@ -264,6 +289,12 @@ class Carried:
         kind = step.kind
         if app in ("set", "mset", "setvar"):
             return self._set(app, step.data, before)
+        if app == "execif":
+            arms = _set_arms(step.data)
+            if arms is not None:
+                # ExecIf(c?Set(..)[:Set(..)]): the facts of either arm hold after it.
+                outcomes = [self._set(app, data, before) if app else before for app, data in arms]
+                return _meet(outcomes[0], outcomes[1])
         if kind.tag in ("call", "callif"):
             names = self.known.callee_writes(loc, kind)
         else:
@@ -327,6 +358,10 @@ class Carried:
 
 
 def _meet(old: Facts, new: Facts) -> Facts:
+    """What holds on both routes.  A variable that is a constant on one route and the
+    caller's digits on the other still holds the caller's digits or a constant (what
+    :mod:`.origin` asks): ``Set(DIGITS=)`` then ``ExecIf(..?Set(DIGITS=${DIGITS}${IVREXT}))``
+    after ``Read(IVREXT)``."""
     met: Facts = {}
     for name, values in old.items():
         other = new.get(name)
@@ -335,7 +370,34 @@ def _meet(old: Facts, new: Facts) -> Facts:
         joined = values | other
         if len(joined) <= MAX_VALUES:
             met[name] = joined
+    for name in set(old) | set(new):
+        if name.startswith(ORIGIN) or name in met:
+            continue
+        origin = ORIGIN + name
+        if (name in old or origin in old) and (name in new or origin in new):
+            met[origin] = CALLER
     return met
+
+
+def _set_arms(data: str) -> list[tuple[str, str]] | None:
+    """The two arms of ``ExecIf(cond?Set(..)[:Set(..)])`` as (application, data), "" for an
+    empty arm; None when an arm runs anything but ``Set``/``MSet``."""
+    _, question, arms = data.partition("?")
+    if not question:
+        return None
+    found: list[tuple[str, str]] = []
+    texts = split_top(arms, ":")
+    if len(texts) > 2:
+        return None
+    for text in [*texts, ""][:2]:
+        if not text.strip():
+            found.append(("", ""))
+            continue
+        app, inner = inner_app(text)
+        if app.strip().lower() not in ("set", "mset"):
+            return None
+        found.append((app.strip().lower(), inner))
+    return found
 
 
 def _value(text: str, facts: Facts) -> frozenset[str] | None:

@@ -45,6 +45,7 @@ from ivraudit.formats.asterisk.system import (
     system_of,
 )
 from ivraudit.formats.asterisk.targets import Loc, Target
+from ivraudit.formats.asterisk.waits import waits_that_are_not_menus
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
@@ -244,6 +245,8 @@ class _Assembly:
         for pool in self.flow.pools.values():
             counted_retries(pool)
         counted_in_subroutines(list(self.flow.pools.values()), self.subflows, self.reach)
+        for pool in self.flow.pools.values():
+            waits_that_are_not_menus(pool)
         for key, (pool, start) in self.subflows.items():
             self.reach[key] = reachable_ids(pool, start)  # with the retry exits copied in
         menus = []

@@ -51,16 +51,43 @@ def counted_retries(pool: Pool) -> None:
     if not pool.counters:
         return
     arrivals = _arrivals(pool)
+    used: dict[str, str] = {}
     for node in list(pool.nodes.values()):
         if "retries_exhausted" in node:
             continue
         if node.get("type") == "menu":
-            _menu(pool, node)
+            _menu(pool, node, used)
         elif node.get("type") == "ask":
-            _question(pool, node, arrivals)
+            _question(pool, node, arrivals, used)
+    _wrong_answers(pool, used)
 
 
-def _menu(pool: Pool, node: dict[str, Any]) -> None:
+def _wrong_answers(pool: Pool, used: dict[str, str]) -> None:
+    """A branch that sends the caller's answer to a menu's own counter counts a wrong
+    answer: it goes back the way the counter does, and the menu's ``retries_exhausted``
+    stands for the counter's exit.
+
+    FreePBX's ``[from-did-direct-ivr]``, included in an IVR, takes every number keyed
+    (``_X.``) and sends one that names no extension to the IVR's ``i``
+    (``GotoIf($[${DIALPLAN_EXISTS(from-did-direct,${EXTEN},1)} = 0]?i,1)``), where
+    ``INVALID_LOOPCOUNT`` counts it; its ``Goto(${DIGITS}${IVREXT},1)`` does the same for
+    an extension the IVR lacks.  That hang-up is reached only after the retries ran out:
+    DE005's, not a refusal of what the caller chose (issue 14).
+    """
+    if not used:
+        return
+    for node in pool.nodes.values():
+        if node.get("type") != "branch":
+            continue
+        for case in node.get("cases", ()):
+            if case.get("next") in used:
+                case["next"] = used[case["next"]]
+        otherwise = node.get("else")
+        if isinstance(otherwise, str) and otherwise in used:
+            node["else"] = used[otherwise]
+
+
+def _menu(pool: Pool, node: dict[str, Any], used: dict[str, str]) -> None:
     found: list[tuple[str, Found]] = []
     for field in ("no_match", "no_input"):
         target = node.get(field)
@@ -72,6 +99,7 @@ def _menu(pool: Pool, node: dict[str, Any]) -> None:
     for field, counter in _sharing_an_end(pool, found):
         first = node[field]
         node[field] = _ask_again(pool, counter)
+        used.setdefault(counter.node, counter.again)
         node["retries"] = max(node.get("retries") or 0, counter.retries)
         # A key sent to the same counter (GotoIf(${KEY}=*?wrong)) is a wrong key too.
         options = node.get("options") or {}
@@ -80,7 +108,9 @@ def _menu(pool: Pool, node: dict[str, Any]) -> None:
     node["retries_exhausted"] = found[0][1].leave
 
 
-def _question(pool: Pool, node: dict[str, Any], arrivals: dict[str, int]) -> None:
+def _question(
+    pool: Pool, node: dict[str, Any], arrivals: dict[str, int], used: dict[str, str]
+) -> None:
     """A ``Read()`` of an answer, checked by the branch right after it."""
     dispatch = node.get("next")
     branch = pool.nodes.get(dispatch) if isinstance(dispatch, str) else None
@@ -104,6 +134,7 @@ def _question(pool: Pool, node: dict[str, Any], arrivals: dict[str, int]) -> Non
     for field, counter in _sharing_an_end(pool, found):
         holder, key = holders[id(counter)]
         holder[key] = _ask_again(pool, counter)
+        used.setdefault(counter.node, counter.again)
         node.setdefault(field, holder[key])
         node["retries"] = max(node.get("retries") or 0, counter.retries)
     node["retries_exhausted"] = found[0][1].leave

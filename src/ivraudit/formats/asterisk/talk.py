@@ -26,6 +26,49 @@ _MESSAGE_NOTE = (
 )
 
 
+#: Most priorities the arms of a GotoIf after Background() are followed over.
+_MAX_FORWARD_STEPS = 16
+
+
+def _sends_on(loc: Loc, kind: Kind) -> bool:
+    """Whether the priority at ``loc`` sends the call on without waiting for digits: a Goto
+    into another context, or a transfer to people."""
+    if kind.tag == "transfer":
+        return kind.human
+    if kind.tag != "goto" or not kind.target:
+        return False
+    parts = goto_parts(kind.target)
+    return len(parts) == 3 and parts[0] not in ("", loc.chan, loc.step.context)
+
+
+def _branches_on(walker: Walker, targets: Targets, loc: Loc, kind: Kind) -> bool:
+    """Whether every arm of the ``GotoIf`` at ``loc`` sends the call on (past
+    bookkeeping such as ``Set``, ``MixMonitor`` and further ``GotoIf``s) without waiting
+    for digits: ``GotoIf($["${CALLERID(num)}" = ""]?direct)``, ``MixMonitor(rec.wav)``,
+    ``n(direct),Goto(support,s,1)`` is still Background() then a forward (docs.asterisk.org,
+    Background: to keep waiting for digits after it, WaitExten() is needed)."""
+    pending: list[Loc | str | None] = []
+    for arm in (kind.then, kind.otherwise):
+        pending.append(targets.goto(loc, arm) if arm else walker.successor(loc))
+    seen: set[int] = {id(loc.step)}
+    while pending:
+        here = pending.pop()
+        if not isinstance(here, Loc) or len(seen) > _MAX_FORWARD_STEPS:
+            return False
+        if id(here.step) in seen:
+            continue
+        seen.add(id(here.step))
+        inner = walker.kind(here)
+        if inner.tag == "pass":
+            pending.append(walker.successor(here))
+        elif inner.tag == "gotoif":
+            for arm in (inner.then, inner.otherwise):
+                pending.append(targets.goto(here, arm) if arm else walker.successor(here))
+        elif not _sends_on(here, inner):
+            return False
+    return True
+
+
 class Talk:
     """Builds the nodes of prompts, menus, questions and the ends of a call."""
 
@@ -123,12 +166,9 @@ class Talk:
         the caller presses a key"; with nothing waiting, callers just hear it)."""
         if options_context:
             return False
-        if kind.tag == "transfer":
-            return kind.human
-        if kind.tag != "goto" or not kind.target:
-            return False
-        parts = goto_parts(kind.target)
-        return len(parts) == 3 and parts[0] not in ("", loc.chan, loc.step.context)
+        if kind.tag == "gotoif":
+            return _branches_on(self.walker, self.targets, loc, kind)
+        return _sends_on(loc, kind)
 
     def _menu_start(self, loc: Loc) -> Position | None:
         """Where the Background prompts that run straight into ``loc`` (a Background or

@@ -164,6 +164,12 @@ class Walker:
             end = self.while_end(loc)
             if end is None:
                 return self.successor(loc)
+            holds = self.known.carried_holds(loc, kind.cond or "")
+            if holds is not None:
+                # Fixed on every route here, the loop's own way back included (NODEFOUND=0
+                # before FreePBX's While, never set again): the loop is always entered, or
+                # never (docs "While": a false condition goes on past its EndWhile).
+                return self.successor(loc) if holds else self.successor(end)
             follow = self.successor(loc)
             body = self.passes(follow) if isinstance(follow, Loc) else follow
             if isinstance(body, Loc) and body.step is end.step:

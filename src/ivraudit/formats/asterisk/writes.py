@@ -32,7 +32,12 @@ QUIET_APPS = frozenset(
     ]
 )  # fmt: skip
 #: Applications that only move the call (their targets are followed instead).
-_MOVES = frozenset(["goto", "gosub", "gosubif", "macro", "macroif", "return", "hangup"])
+_MOVES = frozenset(
+    [
+        "goto", "gosub", "gosubif", "macro", "macroif", "return", "hangup", "while", "endwhile",
+        "exitwhile", "continuewhile",
+    ]
+)  # fmt: skip
 #: Assignments of ``Set``/``MSet``: the variable, unwrapped from ``__``, LOCAL() or GLOBAL().
 _WRAPPED = re.compile(r"(?:LOCAL|GLOBAL)\((\w+)\)", re.IGNORECASE)
 
