@@ -25,10 +25,12 @@ A context not in the estate is unknown (not-given).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 from ivraudit.formats.freeswitch.conf import Action, Conf, Extension
+from ivraudit.model.keypad import keypad_samples
 
 #: How many transfers in a row are followed before the destination is called unknown.
 MAX_HOPS = 8
@@ -155,6 +157,44 @@ def hunt(conf: Conf, extension: str, dialplan: str, context: str, hops: int) -> 
             }
         )
     return _agree(results, target, "conditions tested at run time")
+
+
+def after_ivr(conf: Conf, menu: str) -> dict[str, Any] | None:
+    """The node for the call once ``ivr MENU`` returns (the menu stack gave up or ended),
+    or None when no extension of the dialplan runs ``ivr MENU``.
+
+    mod_dptools' ``ivr`` returns when the menu stack ends, and the extension goes on
+    with the actions after it; running out of them hangs up.  Each extension that
+    runs the menu is followed; when they go on to different places the node is
+    ``unknown`` (run-time: which extension ran the menu decides).
+    """
+    results: list[dict[str, Any]] = []
+    for context, extensions in conf.contexts.items():
+        for ext in extensions:
+            for actions in _ways(ext):
+                for index, action in enumerate(actions):
+                    if action.app != "ivr" or action.data.split()[:1] != [menu]:
+                        continue
+                    rest = actions[index + 1 :]
+                    for match in _number_matches(ext):
+                        results.append(_run(conf, rest, ext, match, context, 0))
+    if not results:
+        return None
+    return _agree(results, f"ivr {menu}", f"which extension ran 'ivr {menu}'")
+
+
+def _number_matches(ext: Extension) -> list[re.Match[str] | None]:
+    """What the extension's ``destination_number`` condition captures, for the first and
+    last numbers it takes (``$1`` in the actions after ``ivr``); ``[None]`` without one."""
+    for condition in ext.conditions:
+        if condition.field != "destination_number" or not condition.expression:
+            continue
+        found = []
+        for sample in keypad_samples(condition.expression) or []:
+            with contextlib.suppress(re.error):
+                found.append(re.search(condition.expression, sample))
+        return found or [None]
+    return [None]
 
 
 def unknown(reason: str, target: str, note: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ivraudit.formats._parse import Document
 from ivraudit.formats._xml import XmlElement
 from ivraudit.formats.freeswitch.apps import app_node, sound
 from ivraudit.formats.freeswitch.conf import Conf, conf_of
-from ivraudit.formats.freeswitch.dialplan import unknown
+from ivraudit.formats.freeswitch.dialplan import after_ivr, unknown
 from ivraudit.formats.freeswitch.roles import menu_role
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
@@ -372,20 +372,52 @@ class _FlowBuilder:
             )
             self._exit = self.add(f"{self.top.name}:back", node, self.top.element)
         if self._exit is None:
-            node = {
-                "type": "hangup",
-                **sound(self.top.attr("exit-sound"), self.phrases),
-                "note": f"the menu stack ends: FreeSWITCH plays '{self.top.name}' exit-sound "
-                "and the ivr application returns; the call goes on in the dialplan after "
-                "ivr (usually a hangup)",
-            }
-            if not self.top.attr("exit-sound"):
-                node["note"] = (
-                    "the menu stack ends (no exit-sound) and the ivr application returns; "
-                    "the call goes on in the dialplan after ivr (usually a hangup)"
-                )
-            self._exit = self.add(f"{self.top.name}:exit", node, self.top.element)
+            self._exit = self.stack_end()
         return self._exit
+
+    def stack_end(self) -> str:
+        """The exit node: the top menu's exit-sound, then what the dialplan does once the
+        ivr application returns (the actions after ``ivr NAME`` in the extension that
+        runs it; ``unknown`` when that dialplan is not among the files given)."""
+        name = self.top.name
+        after = self.after_ivr()
+        exit_sound = sound(self.top.attr("exit-sound"), self.phrases)
+        if after.get("type") != "unknown":
+            after["note"] = (
+                f"the menu stack ends and the ivr application returns; then {after['note']}"
+            )
+        if not exit_sound:
+            return self.add(f"{name}:exit", after, self.top.element)
+        if after.get("type") == "hangup":
+            return self.add(f"{name}:exit", {**after, **exit_sound}, self.top.element)
+        # The exit node keeps its name and plays the exit-sound; the dialplan goes on after it.
+        exit_id = unique_id(f"{name}:exit", self.taken)
+        self.nodes[exit_id] = {}
+        then = self.add(f"{name}:after-ivr", after, self.top.element)
+        node = {"type": "say", **exit_sound, "next": then, "note": f"'{name}' exit-sound"}
+        self.nodes[exit_id] = node
+        self.positions[("nodes", exit_id)] = self.position(self.top.element)
+        return exit_id
+
+    def after_ivr(self) -> dict[str, Any]:
+        """What follows ``ivr TOP`` in the dialplan, as a node (a tree, with ``fail``)."""
+        name = self.top.name
+        if self.conf is None or not self.conf.contexts:
+            return unknown(
+                "not-given",
+                f"ivr {name}",
+                "the menu stack ends and the ivr application returns to the dialplan that "
+                f"runs 'ivr {name}', not given",
+            )
+        node = after_ivr(self.conf, name)
+        if node is None:
+            return unknown(
+                "not-given",
+                f"ivr {name}",
+                "the menu stack ends and the ivr application returns, but no extension of "
+                f"the dialplan given runs 'ivr {name}' (a script or a file not given may)",
+            )
+        return node
 
     def back(self, menu: _Menu) -> str:
         """Where the call goes when ``menu`` ends: the calling menu, or the end of the stack."""

@@ -1,0 +1,112 @@
+"""What happens when the ivr application returns, and hand-offs run straight from a menu.
+
+Fixtures in fixtures/after_ivr/, written from FreeSWITCH Explained ("mod_dptools: IVR
+Menu", "XML Dialplan") and mod_dptools' pages for echo, endless_playback and valet_park.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ivraudit import audit, load, load_all
+from ivraudit.formats import menu_files
+from ivraudit.formats.estate import Estate
+from tests.conftest import edges
+
+HERE = Path(__file__).resolve().parent / "fixtures"
+AFTER = HERE / "after_ivr"
+MENU = Path("autoload_configs") / "ivr.conf.xml"
+
+
+def _read(root: Path):
+    """The flow of ``root``'s ivr.conf.xml, read with the rest of ``root`` as its estate."""
+    estate = Estate.named([root], menu_files([root]))
+    (menu,) = load_all(root / MENU, estate=estate)
+    return menu
+
+
+def _findings(menu) -> list[tuple[str, str, int]]:
+    return [(f.rule, f.node, f.line) for f in audit(menu).findings]
+
+
+def _with_public(tmp_path: Path, actions: str) -> Path:
+    """A copy of the after_ivr estate whose public extension runs ``actions``."""
+    root = tmp_path / "conf"
+    shutil.copytree(AFTER, root)
+    (root / "dialplan" / "public.xml").write_text(
+        '<include><context name="public"><extension name="main_number">'
+        '<condition field="destination_number" expression="^5551000$">'
+        f"{actions}</condition></extension></context></include>\n"
+    )
+    return root
+
+
+# -- item: after `ivr main` returns ---------------------------------------------------------------
+
+
+def test_after_the_menu_gives_up_the_dialplan_goes_on_to_the_operator():
+    menu = _read(AFTER)
+    assert menu.role == "entry"
+    exit_sound = menu.nodes["main:exit"]
+    assert (exit_sound.type, exit_sound.play) == ("say", "voicemail/vm-goodbye.wav")
+    after = menu.nodes["main:after-ivr"]
+    assert (after.type, after.human, after.target) == ("transfer", True, "user/$1@${domain_name}")
+    assert menu.nodes["main:after-ivr:fail"].type == "voicemail"
+    assert ("main", "main:exit", "retries_exhausted", None) in edges(menu)
+    assert ("main:exit", "main:after-ivr", "next", None) in edges(menu)
+    assert ("main:after-ivr", "main:after-ivr:fail", "fail", None) in edges(menu)
+    # No DE005 and no DP003: giving up reaches the operator, with voicemail behind.
+    assert _findings(menu) == [("MN002", "main", 6)]
+
+
+def test_when_nothing_follows_ivr_giving_up_hangs_up(tmp_path: Path):
+    root = _with_public(
+        tmp_path, '<action application="answer"/><action application="ivr" data="main"/>'
+    )
+    menu = _read(root)
+    end = menu.nodes["main:exit"]
+    assert (end.type, end.play) == ("hangup", "voicemail/vm-goodbye.wav")
+    assert end.note == (
+        "the menu stack ends and the ivr application returns; then extension 'main_number' "
+        "(dialplan/public.xml:1) runs out of actions: FreeSWITCH hangs up"
+    )
+    assert _findings(menu) == [("DE005", "main", 6), ("MN002", "main", 6)]
+
+
+def test_read_alone_what_follows_ivr_is_unknown():
+    menu = load(AFTER / MENU)
+    after = menu.nodes["main:after-ivr"]
+    assert (after.type, after.reason, after.target) == ("unknown", "not-given", "ivr main")
+    assert after.note == (
+        "the menu stack ends and the ivr application returns to the dialplan that runs "
+        "'ivr main', not given"
+    )
+    # Never a hangup: no DE005, no DP003 (and, with every transfer unknown, no MN002).
+    assert _findings(menu) == []
+
+
+def test_extensions_that_go_on_differently_make_it_unknown(tmp_path: Path):
+    root = _with_public(
+        tmp_path,
+        '<action application="ivr" data="main"/><action application="hangup"/>',
+    )
+    (root / "dialplan" / "night.xml").write_text(
+        '<include><context name="night"><extension name="night_number">'
+        '<condition field="destination_number" expression="^5552000$">'
+        '<action application="ivr" data="main"/>'
+        '<action application="transfer" data="1000 XML default"/>'
+        "</condition></extension></context></include>\n"
+    )
+    after = _read(root).nodes["main:after-ivr"]
+    assert (after.type, after.reason, after.target) == ("unknown", "run-time", "ivr main")
+
+
+def test_a_dialplan_that_never_runs_the_menu_leaves_it_unknown(tmp_path: Path):
+    root = _with_public(tmp_path, '<action application="transfer" data="1000 XML default"/>')
+    menu = _read(root)
+    assert menu.role == "internal"
+    assert (menu.nodes["main:after-ivr"].type, menu.nodes["main:after-ivr"].reason) == (
+        "unknown",
+        "not-given",
+    )
