@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ivraudit import audit, load, load_all
+from ivraudit import audit, load, load_all, loads
 from ivraudit.formats import menu_files
 from ivraudit.formats.estate import Estate
 from tests.conftest import edges
@@ -109,4 +109,60 @@ def test_a_dialplan_that_never_runs_the_menu_leaves_it_unknown(tmp_path: Path):
     assert (menu.nodes["main:after-ivr"].type, menu.nodes["main:after-ivr"].reason) == (
         "unknown",
         "not-given",
+    )
+
+
+# -- item: hand-offs run straight from menu-exec-app ----------------------------------------------
+
+HANDOFFS = HERE / "handoffs"
+
+
+def test_a_handoff_reads_the_same_direct_and_through_the_dialplan():
+    estate = Estate.named([HANDOFFS], menu_files([HANDOFFS]))
+    direct, through = load_all(HANDOFFS / MENU, estate=estate)
+    assert (direct.id, through.id) == ("direct", "through_dialplan")
+
+    def shape(menu, key):
+        node = menu.nodes[f"{menu.id}:{key}"]
+        return (node.type, node.human, node.target, node.fail)
+
+    expected = [
+        ("transfer", False, "echo", None),
+        ("transfer", False, "playback $${hold_music}", None),
+        ("transfer", False, "playback local_stream://moh", None),
+        ("transfer", False, "conference:3000@default", None),
+        ("transfer", False, "park", None),
+        ("transfer", False, "valet_park my_lot auto in 6001 6099", None),
+    ]
+    assert [shape(direct, key) for key in "123456"] == expected
+    assert [shape(through, key) for key in "123456"] == expected
+    assert direct.nodes["direct:1"].note == (
+        "menu-exec-app 'echo' echoes the caller's voice back (an echo test)"
+    )
+    # None returns to the menu, none is a person: no DE007 on the conference; the same
+    # findings on both menus.
+    assert _findings(direct) == [
+        ("DE005", "direct", 9),
+        ("DP003", "direct", 9),
+        ("MN001", "direct", 9),
+    ]
+    assert _findings(through) == [
+        ("DE005", "through_dialplan", 20),
+        ("DP003", "through_dialplan", 20),
+        ("MN001", "through_dialplan", 20),
+    ]
+
+
+def test_a_message_played_from_a_menu_returns_to_it():
+    # Near-identical: 'playback FILE' of a message (not hold music) returns, and the
+    # menu plays again (mod_dptools: playback).
+    menu = loads(
+        '<include><menu name="m" greet-long="say:Press 1 for our hours.">'
+        '<entry action="menu-exec-app" digits="1" param="playback ivr/hours.wav"/>'
+        "</menu></include>\n"
+    )
+    assert (menu.nodes["m:1"].type, menu.nodes["m:1"].play, menu.nodes["m:1"].next) == (
+        "say",
+        "ivr/hours.wav",
+        "m",
     )

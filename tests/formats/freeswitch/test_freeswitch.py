@@ -279,7 +279,7 @@ def test_legacy_actions_in_a_curl_document():
         'to build a menu that uses it; write menu-exec-app param="transfer EXTENSION XML CONTEXT"'
     )
     assert menu.nodes["legacy:4"].play == "phrase:hours"
-    assert menu.nodes["legacy:5"].target == "conference:3000"
+    assert menu.nodes["legacy:5"].target == "conference:3000@default"
 
 
 # -- errors ---------------------------------------------------------------------------------------

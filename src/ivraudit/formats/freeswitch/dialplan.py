@@ -305,16 +305,33 @@ def _captures(data: str, match: re.Match[str] | None) -> str:
     return _expand(data, match) or data
 
 
-def _application(app: str, data: str, where: str) -> dict[str, Any]:
-    """The node for an application that the call does not come back from."""
-    if app in ("playback", "endless_playback"):
+def handoff(app: str, data: str, where: str) -> dict[str, Any] | None:
+    """The node for an application that keeps the caller until they hang up, with no
+    person (a ``transfer`` with ``human: false``), or None for any other application.
+
+    One mapping for both places they run: an extension of the dialplan, and a menu's
+    ``menu-exec-app`` (``where`` names which).  ``echo`` loops the caller's audio back
+    until they hang up; ``endless_playback`` (and ``playback`` of hold music, a
+    ``local_stream://``) plays until then, and DTMF does not interrupt it; ``park`` and
+    ``valet_park`` hold the call; ``conference`` puts the caller in a room (mod_dptools).
+    """
+    if app == "endless_playback" or (app == "playback" and _ENDLESS.search(data)):
         return _handoff(f"{where} plays {data} until the caller hangs up", f"playback {data}")
     if app in ("echo", "delay_echo"):
         return _handoff(f"{where} echoes the caller's voice back (an echo test)", app)
     if app == "conference":
         return _handoff(f"{where} joins the caller to conference {data}", f"conference:{data}")
     if app in ("valet_park", "park"):
-        return _handoff(f"{where} parks the call ({app} {data})", f"{app} {data}".strip())
+        parked = f"{app} {data}".strip()
+        return _handoff(f"{where} parks the call ({parked})", parked)
+    return None
+
+
+def _application(app: str, data: str, where: str) -> dict[str, Any]:
+    """The node for an application that the call does not come back from."""
+    handed = handoff(app, data, where)
+    if handed is not None:
+        return handed
     if app == "fifo":
         words = data.split()
         if len(words) > 1 and words[1] == "in":
