@@ -166,3 +166,27 @@ def test_a_message_played_from_a_menu_returns_to_it():
         "ivr/hours.wav",
         "m",
     )
+
+
+# -- item: a transfer to a dialplan extension named as a test hook --------------------------------
+
+HOOK = HERE / "test_hook"
+
+
+def test_a_hidden_key_to_a_test_extension_is_mn010_not_a_dead_end():
+    menu = _read(HOOK)
+    assert menu.named_hooks == frozenset({"main:8"})
+    assert menu.nodes["main:8"].type == "hangup"
+    assert _findings(menu) == [("MN010", "main", 13)]
+
+
+def test_a_hidden_key_to_an_ordinary_extension_is_mn003(tmp_path: Path):
+    # Near-identical: the same hidden key 8 to extension 1002 is a key the prompt
+    # never announces (MN003), not a test hook.
+    root = tmp_path / "conf"
+    shutil.copytree(HOOK, root)
+    menu_file = root / MENU
+    menu_file.write_text(menu_file.read_text().replace("cyara_test XML", "1002 XML"))
+    menu = _read(root)
+    assert menu.named_hooks == frozenset()
+    assert _findings(menu) == [("MN003", "main", 6)]

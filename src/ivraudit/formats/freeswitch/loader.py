@@ -28,6 +28,7 @@ from ivraudit.formats.freeswitch.roles import menu_role
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
+from ivraudit.model.names import named_kind
 
 #: Entry actions FreeSWITCH accepts (``iam[]`` in switch_ivr_menu.c).
 ACTIONS = ("menu-exit", "menu-sub", "menu-exec-app", "menu-play-sound", "menu-back", "menu-top")
@@ -276,6 +277,14 @@ def _describe_sound(value: str) -> str:
     return f'"{spoken}"' if spoken else value
 
 
+def _transfers_to_a_test_hook(command: str) -> bool:
+    """Whether ``command`` is ``transfer EXT ...`` to an extension whose own name says it
+    is a test or a demo (``transfer cyara_test XML default``): a test hook, as a
+    ``menu-sub`` to a menu named so is (analysis.parts)."""
+    words = [word for word in command.split() if word not in ("-bleg", "-both")]
+    return len(words) > 1 and words[0] == "transfer" and named_kind(words[1]) is not None
+
+
 def _atoi(text: str) -> int:
     match = re.match(r"\s*([+-]?\d+)", text)
     return int(match.group(1)) if match else 0
@@ -303,6 +312,8 @@ class _FlowBuilder:
         self._back: dict[str, str] = {}
         self.role = menu_role(conf, self.top.name, os.path.realpath(document.path))
         self.callers: dict[str, list[str]] = {}
+        #: Entries that transfer to a dialplan extension named as a test (cyara_test).
+        self.hooks: set[str] = set()
         for menu in flow:
             for name in dict.fromkeys(menu.subs()):
                 self.callers.setdefault(name, []).append(menu.name)
@@ -327,7 +338,7 @@ class _FlowBuilder:
             self.menu_node(menu)
         start = self.entry(self.top.name)
         role, reason = self.role
-        return build_menu(
+        built = build_menu(
             self.document,
             nodes=self.nodes,
             start=start,
@@ -336,6 +347,7 @@ class _FlowBuilder:
             role=role,
             role_reason=reason,
         )
+        return built.with_named_hooks(frozenset(self.hooks)) if self.hooks else built
 
     # The entry of a menu: its PIN check when it has one, else the menu itself.
     def entry(self, name: str) -> str:
@@ -606,7 +618,11 @@ class _FlowBuilder:
                 f"refuses to build a menu that uses it; write {legacy}"
             )
             node["note"] = f"{node['note']}; {warning}" if node.get("note") else warning
-        return self.add(wanted, node, entry.element)
+        node_id = self.add(wanted, node, entry.element)
+        command = f"transfer {entry.param}" if action == "menu-call-transfer" else entry.param
+        if _transfers_to_a_test_hook(command):
+            self.hooks.add(node_id)
+        return node_id
 
 
 def convert(document: Document) -> list[Menu]:
