@@ -110,9 +110,9 @@ def _demo(tmp_path, config=None):
     return tmp_path
 
 
+# Read without a dialplan, what follows 'ivr main_ivr' once the menu gives up is unknown
+# (not a hangup), so there is no DE005.
 LIVE_FINDINGS = [
-    "live.xml:3:5: DE005 warning: when the caller runs out of retries at 'main_ivr', "
-    "the call ends at hangup 'main_ivr:exit' instead of reaching a person",
     "live.xml:3:5: MN003 warning: menu 'main_ivr' wires keys 2, 9 but its prompt never "
     "announces them",
 ]

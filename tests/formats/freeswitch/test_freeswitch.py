@@ -35,7 +35,8 @@ def test_every_action_and_application_maps_to_a_node():
         "support": "menu",
         "shared": "menu",
         "support:pin": "ask",
-        "main:exit": "hangup",
+        "main:exit": "say",
+        "main:after-ivr": "unknown",
         "main:3": "transfer",
         "main:4": "voicemail",
         "main:5": "transfer",
@@ -62,6 +63,7 @@ def test_every_action_and_application_maps_to_a_node():
         "shared": 45,
         "support:pin": 36,
         "main:exit": 4,
+        "main:after-ivr": 4,
         "main:3": 15,
         "main:4": 16,
         "main:5": 17,
@@ -112,6 +114,7 @@ def test_every_entry_becomes_an_edge():
         ("main:8", "main", "next", None),
         ("main:exhausted", "main:max-failures", "case", "1"),
         ("main:exhausted", "main:max-timeouts", "else", None),
+        ("main:exit", "main:after-ivr", "next", None),
         ("sales", "main", "key", "*"),
         ("sales", "main", "retries_exhausted", None),
         ("sales", "sales", "no_input", None),
@@ -261,7 +264,8 @@ def test_legacy_actions_in_a_curl_document():
     menu = load(HERE / "legacy.xml")
     assert kinds(menu) == {
         "legacy": "menu",
-        "legacy:exit": "hangup",
+        "legacy:exit": "say",
+        "legacy:after-ivr": "unknown",
         "legacy:1": "unknown",
         "legacy:2": "say",
         "legacy:3": "say",
@@ -275,7 +279,7 @@ def test_legacy_actions_in_a_curl_document():
         'to build a menu that uses it; write menu-exec-app param="transfer EXTENSION XML CONTEXT"'
     )
     assert menu.nodes["legacy:4"].play == "phrase:hours"
-    assert menu.nodes["legacy:5"].target == "conference:3000"
+    assert menu.nodes["legacy:5"].target == "conference:3000@default"
 
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -381,7 +385,7 @@ def test_check_through_the_cli():
         "which does not exist",
         "    fix: name a menu that ivr.conf defines",
         "1 finding (1 error, 0 warnings, 0 info) in 1 file.",
-        "3 routes leave what was read: 1 run-time target, 2 in files or flows not given "
+        "4 routes leave what was read: 1 run-time target, 3 in files or flows not given "
         "(--unknowns lists them).",
     ]
 
@@ -390,11 +394,11 @@ def test_check_through_the_cli():
 
 CORPUS_FILES = {
     # file: [(flow id, nodes, edges)]
-    "GioMelik11__freeswitch__ivr.conf.xml": [("main_ivr", 5, 8)],
+    "GioMelik11__freeswitch__ivr.conf.xml": [("main_ivr", 6, 9)],
     # bridge to the public conference and transfers into the dialplan (not given): unknowns
-    "signalwire__freeswitch__demo_ivr.xml": [("demo_ivr", 9, 15)],
-    "signalwire__freeswitch__ivr.conf.xml": [("demo_ivr", 8, 14)],
-    "signalwire__freeswitch__new_demo_ivr.xml": [("new_demo_ivr", 6, 24)],
+    "signalwire__freeswitch__demo_ivr.xml": [("demo_ivr", 10, 16)],
+    "signalwire__freeswitch__ivr.conf.xml": [("demo_ivr", 9, 15)],
+    "signalwire__freeswitch__new_demo_ivr.xml": [("new_demo_ivr", 7, 25)],
 }
 
 
@@ -421,7 +425,8 @@ def test_corpus_demo_ivr_by_hand(corpus):
     assert kinds(menu) == {
         "demo_ivr": "menu",
         "demo_ivr_submenu": "menu",
-        "demo_ivr:exit": "hangup",
+        "demo_ivr:exit": "say",
+        "demo_ivr:after-ivr": "unknown",
         "demo_ivr:1": "unknown",
         "demo_ivr:2": "unknown",
         "demo_ivr:3": "unknown",
@@ -433,6 +438,7 @@ def test_corpus_demo_ivr_by_hand(corpus):
         "demo_ivr": 4,
         "demo_ivr_submenu": 35,
         "demo_ivr:exit": 4,
+        "demo_ivr:after-ivr": 4,
         "demo_ivr:1": 22,
         "demo_ivr:2": 23,
         "demo_ivr:3": 24,
@@ -452,6 +458,7 @@ def test_corpus_demo_ivr_by_hand(corpus):
         ("demo_ivr", "demo_ivr:5", "key", "5"),
         ("demo_ivr", "demo_ivr:exit", "retries_exhausted", None),
         ("demo_ivr", "demo_ivr_submenu", "key", "6"),
+        ("demo_ivr:exit", "demo_ivr:after-ivr", "next", None),
         ("demo_ivr_submenu", "demo_ivr", "key", "*"),
         ("demo_ivr_submenu", "demo_ivr", "retries_exhausted", None),
         ("demo_ivr_submenu", "demo_ivr_submenu", "no_input", None),
@@ -590,7 +597,11 @@ def test_without_the_dialplan_a_transfer_is_unknown_never_a_person():
         "menu-sub sales",
     )
     assert main.role == "entry"
-    assert [(f.rule, f.line) for f in audit(main).findings] == [("DE005", 5), ("MN008", 18)]
+    # Giving up returns from 'ivr main' to a dialplan that was not given: unknown, so no
+    # DE005 (with the dialplan, the hangup after 'ivr main' is one).
+    after = main.nodes["main:after-ivr"]
+    assert (after.type, after.reason, after.target) == ("unknown", "not-given", "ivr main")
+    assert [(f.rule, f.line) for f in audit(main).findings] == [("MN008", 18)]
 
 
 def test_with_the_dialplan_the_real_faults_behind_transfers_are_found():

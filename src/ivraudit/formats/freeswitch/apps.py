@@ -5,7 +5,9 @@ Used for ``menu-exec-app`` entries and for ``exec-on-max-failures`` /
 the first space exactly as ``switch_ivr_menu.c`` splits it.  ``resume`` is where
 the call goes when the application returns (the menu plays again); ``stop`` is
 where it goes when FreeSWITCH cannot run the application at all (the menu stack
-ends).
+ends).  An application that keeps the caller until they hang up (``echo``, hold
+music, ``conference``, ``valet_park``) is the same hand-off here as in the
+dialplan: :func:`~ivraudit.formats.freeswitch.dialplan.handoff` maps both.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 from typing import Any
 
 from ivraudit.formats.freeswitch.conf import Conf
-from ivraudit.formats.freeswitch.dialplan import PASSIVE_APPS, transfer_target, unknown
+from ivraudit.formats.freeswitch.dialplan import PASSIVE_APPS, handoff, transfer_target, unknown
 from ivraudit.model.keypad import keypad_samples
 
 #: Applications of mod_dptools and the modules a stock FreeSWITCH loads that keep
@@ -103,6 +105,9 @@ def app_node(
         return _transfer(args, resume, conf, digits), "transfer"
     if name == "bridge":
         return _bridge(args, resume), "bridge"
+    handed = handoff(name, args, f"menu-exec-app '{command.strip()}'")
+    if handed is not None:
+        return handed, name
     handler = _HANDLERS.get(name)
     if handler is not None:
         return handler(name, args, resume, stop)
@@ -199,16 +204,6 @@ def _queue(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any]
     return node, name
 
 
-def _conference(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any], str]:
-    room = args.split("@")[0].split()[0] if args.strip() else ""
-    node = {
-        "type": "transfer",
-        "target": f"conference:{room}" if room else None,
-        "note": f"joins the caller to conference '{args}'",
-    }
-    return node, "conference"
-
-
 def _redirect(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any], str]:
     node = {"type": "transfer", "target": args or None, "note": f"{name}s the call to {args}"}
     return node, name
@@ -291,13 +286,11 @@ def _read(name: str, args: str, resume: str, stop: str) -> tuple[dict[str, Any],
 _HANDLERS = {
     "callcenter": _queue,
     "fifo": _queue,
-    "conference": _conference,
     "deflect": _redirect,
     "redirect": _redirect,
     "voicemail": _voicemail,
     "record": _record,
     "playback": _playback,
-    "endless_playback": _playback,
     "speak": _speak,
     "say": _say,
     "phrase": _phrase,

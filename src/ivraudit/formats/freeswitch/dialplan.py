@@ -25,10 +25,12 @@ A context not in the estate is unknown (not-given).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 from ivraudit.formats.freeswitch.conf import Action, Conf, Extension
+from ivraudit.model.keypad import keypad_samples
 
 #: How many transfers in a row are followed before the destination is called unknown.
 MAX_HOPS = 8
@@ -157,6 +159,44 @@ def hunt(conf: Conf, extension: str, dialplan: str, context: str, hops: int) -> 
     return _agree(results, target, "conditions tested at run time")
 
 
+def after_ivr(conf: Conf, menu: str) -> dict[str, Any] | None:
+    """The node for the call once ``ivr MENU`` returns (the menu stack gave up or ended),
+    or None when no extension of the dialplan runs ``ivr MENU``.
+
+    mod_dptools' ``ivr`` returns when the menu stack ends, and the extension goes on
+    with the actions after it; running out of them hangs up.  Each extension that
+    runs the menu is followed; when they go on to different places the node is
+    ``unknown`` (run-time: which extension ran the menu decides).
+    """
+    results: list[dict[str, Any]] = []
+    for context, extensions in conf.contexts.items():
+        for ext in extensions:
+            for actions in _ways(ext):
+                for index, action in enumerate(actions):
+                    if action.app != "ivr" or action.data.split()[:1] != [menu]:
+                        continue
+                    rest = actions[index + 1 :]
+                    for match in _number_matches(ext):
+                        results.append(_run(conf, rest, ext, match, context, 0))
+    if not results:
+        return None
+    return _agree(results, f"ivr {menu}", f"which extension ran 'ivr {menu}'")
+
+
+def _number_matches(ext: Extension) -> list[re.Match[str] | None]:
+    """What the extension's ``destination_number`` condition captures, for the first and
+    last numbers it takes (``$1`` in the actions after ``ivr``); ``[None]`` without one."""
+    for condition in ext.conditions:
+        if condition.field != "destination_number" or not condition.expression:
+            continue
+        found = []
+        for sample in keypad_samples(condition.expression) or []:
+            with contextlib.suppress(re.error):
+                found.append(re.search(condition.expression, sample))
+        return found or [None]
+    return [None]
+
+
 def unknown(reason: str, target: str, note: str) -> dict[str, Any]:
     return {"type": "unknown", "reason": reason, "target": target, "note": note}
 
@@ -265,16 +305,33 @@ def _captures(data: str, match: re.Match[str] | None) -> str:
     return _expand(data, match) or data
 
 
-def _application(app: str, data: str, where: str) -> dict[str, Any]:
-    """The node for an application that the call does not come back from."""
-    if app in ("playback", "endless_playback"):
+def handoff(app: str, data: str, where: str) -> dict[str, Any] | None:
+    """The node for an application that keeps the caller until they hang up, with no
+    person (a ``transfer`` with ``human: false``), or None for any other application.
+
+    One mapping for both places they run: an extension of the dialplan, and a menu's
+    ``menu-exec-app`` (``where`` names which).  ``echo`` loops the caller's audio back
+    until they hang up; ``endless_playback`` (and ``playback`` of hold music, a
+    ``local_stream://``) plays until then, and DTMF does not interrupt it; ``park`` and
+    ``valet_park`` hold the call; ``conference`` puts the caller in a room (mod_dptools).
+    """
+    if app == "endless_playback" or (app == "playback" and _ENDLESS.search(data)):
         return _handoff(f"{where} plays {data} until the caller hangs up", f"playback {data}")
     if app in ("echo", "delay_echo"):
         return _handoff(f"{where} echoes the caller's voice back (an echo test)", app)
     if app == "conference":
         return _handoff(f"{where} joins the caller to conference {data}", f"conference:{data}")
     if app in ("valet_park", "park"):
-        return _handoff(f"{where} parks the call ({app} {data})", f"{app} {data}".strip())
+        parked = f"{app} {data}".strip()
+        return _handoff(f"{where} parks the call ({parked})", parked)
+    return None
+
+
+def _application(app: str, data: str, where: str) -> dict[str, Any]:
+    """The node for an application that the call does not come back from."""
+    handed = handoff(app, data, where)
+    if handed is not None:
+        return handed
     if app == "fifo":
         words = data.split()
         if len(words) > 1 and words[1] == "in":

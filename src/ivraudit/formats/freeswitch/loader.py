@@ -23,11 +23,12 @@ from ivraudit.formats._parse import Document
 from ivraudit.formats._xml import XmlElement
 from ivraudit.formats.freeswitch.apps import app_node, sound
 from ivraudit.formats.freeswitch.conf import Conf, conf_of
-from ivraudit.formats.freeswitch.dialplan import unknown
+from ivraudit.formats.freeswitch.dialplan import after_ivr, unknown
 from ivraudit.formats.freeswitch.roles import menu_role
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
+from ivraudit.model.names import named_kind
 
 #: Entry actions FreeSWITCH accepts (``iam[]`` in switch_ivr_menu.c).
 ACTIONS = ("menu-exit", "menu-sub", "menu-exec-app", "menu-play-sound", "menu-back", "menu-top")
@@ -276,6 +277,14 @@ def _describe_sound(value: str) -> str:
     return f'"{spoken}"' if spoken else value
 
 
+def _transfers_to_a_test_hook(command: str) -> bool:
+    """Whether ``command`` is ``transfer EXT ...`` to an extension whose own name says it
+    is a test or a demo (``transfer cyara_test XML default``): a test hook, as a
+    ``menu-sub`` to a menu named so is (analysis.parts)."""
+    words = [word for word in command.split() if word not in ("-bleg", "-both")]
+    return len(words) > 1 and words[0] == "transfer" and named_kind(words[1]) is not None
+
+
 def _atoi(text: str) -> int:
     match = re.match(r"\s*([+-]?\d+)", text)
     return int(match.group(1)) if match else 0
@@ -303,6 +312,8 @@ class _FlowBuilder:
         self._back: dict[str, str] = {}
         self.role = menu_role(conf, self.top.name, os.path.realpath(document.path))
         self.callers: dict[str, list[str]] = {}
+        #: Entries that transfer to a dialplan extension named as a test (cyara_test).
+        self.hooks: set[str] = set()
         for menu in flow:
             for name in dict.fromkeys(menu.subs()):
                 self.callers.setdefault(name, []).append(menu.name)
@@ -327,7 +338,7 @@ class _FlowBuilder:
             self.menu_node(menu)
         start = self.entry(self.top.name)
         role, reason = self.role
-        return build_menu(
+        built = build_menu(
             self.document,
             nodes=self.nodes,
             start=start,
@@ -336,6 +347,7 @@ class _FlowBuilder:
             role=role,
             role_reason=reason,
         )
+        return built.with_named_hooks(frozenset(self.hooks)) if self.hooks else built
 
     # The entry of a menu: its PIN check when it has one, else the menu itself.
     def entry(self, name: str) -> str:
@@ -372,20 +384,52 @@ class _FlowBuilder:
             )
             self._exit = self.add(f"{self.top.name}:back", node, self.top.element)
         if self._exit is None:
-            node = {
-                "type": "hangup",
-                **sound(self.top.attr("exit-sound"), self.phrases),
-                "note": f"the menu stack ends: FreeSWITCH plays '{self.top.name}' exit-sound "
-                "and the ivr application returns; the call goes on in the dialplan after "
-                "ivr (usually a hangup)",
-            }
-            if not self.top.attr("exit-sound"):
-                node["note"] = (
-                    "the menu stack ends (no exit-sound) and the ivr application returns; "
-                    "the call goes on in the dialplan after ivr (usually a hangup)"
-                )
-            self._exit = self.add(f"{self.top.name}:exit", node, self.top.element)
+            self._exit = self.stack_end()
         return self._exit
+
+    def stack_end(self) -> str:
+        """The exit node: the top menu's exit-sound, then what the dialplan does once the
+        ivr application returns (the actions after ``ivr NAME`` in the extension that
+        runs it; ``unknown`` when that dialplan is not among the files given)."""
+        name = self.top.name
+        after = self.after_ivr()
+        exit_sound = sound(self.top.attr("exit-sound"), self.phrases)
+        if after.get("type") != "unknown":
+            after["note"] = (
+                f"the menu stack ends and the ivr application returns; then {after['note']}"
+            )
+        if not exit_sound:
+            return self.add(f"{name}:exit", after, self.top.element)
+        if after.get("type") == "hangup":
+            return self.add(f"{name}:exit", {**after, **exit_sound}, self.top.element)
+        # The exit node keeps its name and plays the exit-sound; the dialplan goes on after it.
+        exit_id = unique_id(f"{name}:exit", self.taken)
+        self.nodes[exit_id] = {}
+        then = self.add(f"{name}:after-ivr", after, self.top.element)
+        node = {"type": "say", **exit_sound, "next": then, "note": f"'{name}' exit-sound"}
+        self.nodes[exit_id] = node
+        self.positions[("nodes", exit_id)] = self.position(self.top.element)
+        return exit_id
+
+    def after_ivr(self) -> dict[str, Any]:
+        """What follows ``ivr TOP`` in the dialplan, as a node (a tree, with ``fail``)."""
+        name = self.top.name
+        if self.conf is None or not self.conf.contexts:
+            return unknown(
+                "not-given",
+                f"ivr {name}",
+                "the menu stack ends and the ivr application returns to the dialplan that "
+                f"runs 'ivr {name}', not given",
+            )
+        node = after_ivr(self.conf, name)
+        if node is None:
+            return unknown(
+                "not-given",
+                f"ivr {name}",
+                "the menu stack ends and the ivr application returns, but no extension of "
+                f"the dialplan given runs 'ivr {name}' (a script or a file not given may)",
+            )
+        return node
 
     def back(self, menu: _Menu) -> str:
         """Where the call goes when ``menu`` ends: the calling menu, or the end of the stack."""
@@ -574,7 +618,11 @@ class _FlowBuilder:
                 f"refuses to build a menu that uses it; write {legacy}"
             )
             node["note"] = f"{node['note']}; {warning}" if node.get("note") else warning
-        return self.add(wanted, node, entry.element)
+        node_id = self.add(wanted, node, entry.element)
+        command = f"transfer {entry.param}" if action == "menu-call-transfer" else entry.param
+        if _transfers_to_a_test_hook(command):
+            self.hooks.add(node_id)
+        return node_id
 
 
 def convert(document: Document) -> list[Menu]:
