@@ -52,6 +52,25 @@ def test_a_garbage_link_is_a_route_not_dropped():
     assert _found("catch_all_link.vxml") == []
 
 
+# -- <value expr> worked out during the call ------------------------------------------------------
+
+
+def test_words_known_only_during_the_call_are_unknown():
+    main = _load("value_unknown.vxml").nodes["main"]
+    assert (main.say, main.play) == (
+        "For sales press 1. {session.connection.aai}",
+        "{session.connection.aai}",
+    )
+    # Whether key 2 is announced is unknown: no MN003.
+    assert _found("value_unknown.vxml") == []
+
+
+def test_a_value_of_a_constant_is_known_words():
+    main = _load("value_known.vxml").nodes["main"]
+    assert (main.say, main.play) == ("For sales press 1. Thank you for calling.", None)
+    assert _found("value_known.vxml") == [("MN003", "main", 8)]
+
+
 # -- grammars no caller can match (SRGS 2.2.3 VOID, 2.5 DTMF tokens, 4 ABNF) ---------------------
 
 
