@@ -11,6 +11,7 @@ import pytest
 
 from ivraudit.formats import load_all
 from ivraudit.formats._xml import parse_xml
+from ivraudit.formats.vxml.conditions import Conditions
 from ivraudit.formats.vxml.grammars import catch_all, never_matches
 from ivraudit.rules.engine import audit
 from tests.conftest import kinds
@@ -69,6 +70,75 @@ def test_a_value_of_a_constant_is_known_words():
     main = _load("value_known.vxml").nodes["main"]
     assert (main.say, main.play) == ("For sales press 1. Thank you for calling.", None)
     assert _found("value_known.vxml") == [("MN003", "main", 8)]
+
+
+# -- constant conditions (VoiceXML 5.1.2, ECMA-262 11) ---------------------------------------------
+
+
+def test_parentheses_literals_same_literal_assigns_and_form_vars_are_decided():
+    menu = _load("conds.vxml")
+    assert kinds(menu)["main:block2"] == "say"
+    assert menu.nodes["main:block2"].next == "main:block3"
+    assert menu.nodes["main:block3"].note == (
+        'cond "greeted || !(is_user && true)" never holds (greeted is only ever false '
+        "(line 11), is_user is only ever true (line 9)): the FIA skips this <block> and "
+        "goes on to 'main:block4'"
+    )
+    assert _found("conds.vxml") == [("ST002", "unregistered", 17)]
+
+
+def test_a_condition_on_a_value_of_the_call_stays_a_branch():
+    menu = _load("conds_assigned.vxml")
+    assert [case.when for case in menu.nodes["main:block2"].cases] == ["(!is_user)"]
+    assert menu.nodes["main:block2"].else_ == "main:block3"
+    assert _found("conds_assigned.vxml") == [("DE003", "unregistered", 17)]
+
+
+_DOCUMENT = """<vxml version="2.1"><var name="x" expr="true"/><var name="n" expr="5"/>
+<var name="s" expr="'dtmf'"/><form id="f"><var name="local" expr="false"/>
+<block cond="x"/></form><form id="g"><block/></form></vxml>"""
+
+
+@pytest.mark.parametrize(
+    ("cond", "holds"),
+    [
+        ("(!x)", False),
+        ("((x))", True),
+        ("x && true", True),
+        ("true && x", True),
+        ("!x && unknown", False),
+        ("x || unknown", True),
+        ("unknown && x", None),
+        ("x && unknown", None),
+        ("n == 5 && s != 'voice'", True),
+        ("n > 4 && n <= 5", True),
+        ("n == -1", False),
+        ("x == 'true'", False),
+        ("!(n === 5) || s === 'voice'", False),
+        ("document.x", True),
+        ("application.x", None),
+        ("session.connection.aai", None),
+        ("f(x)", None),
+        ("x = false", None),
+        ("n + 1 == 6", None),
+        ("(x", None),
+        ("x)", None),
+        ("false", False),
+        ("local", False),
+        ("!dialog.local", True),
+    ],
+)
+def test_conditions_are_decided_as_ecmascript_does(cond: str, holds: bool | None):
+    root = parse_xml(_DOCUMENT, "inline.vxml").value
+    form = root.findall("form")[0]
+    assert Conditions.of_document(root).decide(cond, form) is holds
+
+
+def test_a_form_level_var_is_read_only_in_its_own_form():
+    root = parse_xml(_DOCUMENT, "inline.vxml").value
+    conditions = Conditions.of_document(root)
+    assert conditions.decide("local", root.findall("form")[1]) is None
+    assert conditions.decide("local") is None
 
 
 # -- grammars no caller can match (SRGS 2.2.3 VOID, 2.5 DTMF tokens, 4 ABNF) ---------------------
