@@ -147,10 +147,11 @@ def test_a_served_end_is_completed_and_recordings_are_unknown_words():
     # <audio src> without fallback text: a recording of unknown words.
     assert (balance.say, balance.play) == ("Enter your account number.", "tones.wav")
     end = menu.nodes["balance:filled"]
-    # With fallback text the words are known; the form ends after the caller was served.
+    # With fallback text the words are known (all but the account's value, worked out
+    # during the call); the form ends after the caller was served.
     assert (end.say, end.play, end.reason) == (
         "Your balance is {account}. Goodbye.",
-        None,
+        "{account}",  # <value expr> of the call: words known only then
         "completed",
     )
     # The noinput handler's exit is not a success path.

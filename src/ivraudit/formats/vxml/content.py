@@ -288,15 +288,16 @@ class ContentCompiler:
         otherwise: Target = onward
         decided: list[str] = []
         for number, (cond, parts, case_element) in enumerate(split_if(element), start=1):
-            holds = None if cond is None else self.conditions.decide(cond)
+            holds = None if cond is None else self.conditions.decide(cond, ctx.dialog.element)
+            why = "" if holds is None else self.conditions.because(cond or "", ctx.dialog.element)
             if holds is False:
-                decided.append(f'cond "{cond}" never holds ({self.conditions.because(cond)})')
+                decided.append(f'cond "{cond}" never holds ({why})')
                 continue
             if cond is None or holds:
                 label = "else" if cond is None else str(number)
                 otherwise = self.compile_run(parts, ctx, onward, f"{node_id}.{label}", case_element)
                 if cond is not None:
-                    decided.append(f'cond "{cond}" always holds ({self.conditions.because(cond)})')
+                    decided.append(f'cond "{cond}" always holds ({why})')
                 break
             target = self.compile_run(parts, ctx, onward, f"{node_id}.{number}", case_element)
             self.position(node_id, case_element, "cases", len(cases))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Union
 from ivraudit.formats._xml import XmlElement
 from ivraudit.formats.vxml.checks import key_values, unread_voice
 from ivraudit.formats.vxml.content import IGNORED, Context, Part, Target, split_if
+from ivraudit.formats.vxml.grammars import never_matches
 from ivraudit.formats.vxml.text import grammar_mode, prompt_of, prompt_parts, seconds
 from ivraudit.model.errors import MenuError
 
@@ -105,9 +106,9 @@ class FieldReader:
         element = item.element
         silence = self.resolve_event(ctx, "noinput", element)
         nonsense = self.resolve_event(ctx, "nomatch", element)
-        words = ", ".join(f"'{phrase}'" for phrase in phrases)
+        words = ", ".join(phrases)
         note = (
-            f"<field> '{item.name}' listens only for {words}, which no caller says: its "
+            f"<field> '{item.name}' listens only for {words}: no caller matches it, its "
             "<filled> never runs, and the call goes on through <noinput> or <nomatch>"
         )
         if silence == nonsense:
@@ -237,33 +238,26 @@ class FieldReader:
         return key
 
 
-#: A placeholder word: one letter or digit repeated (XXXX, zzzzz), as written to make a
-#: grammar that never matches.
-_PLACEHOLDER = re.compile(r"([A-Za-z0-9])\1{2,}")
-
-
 def unmatchable(element: XmlElement, modes: set[str]) -> list[str] | None:
-    """The phrases of a field whose only grammars are inline voice grammars of placeholder
-    words (``<item>XXXXX XXXX</item>``, a 'garbage' grammar written never to match), or
-    None.  A field with a type, options, a grammar file or a DTMF grammar can match."""
+    """How each active grammar of a field shows it never matches (see
+    :func:`.grammars.never_matches`: placeholder words, the VOID rule, DTMF tokens no
+    keypad sends), or None.  A field with a type, options, a grammar file or any
+    grammar that may match can be filled; grammars of a mode ``inputmodes`` turns off
+    are not listened to."""
     if element.get("type") or element.findall("option"):
         return None
-    grammars = element.findall("grammar")
-    if not grammars or "voice" not in modes:
-        return None
-    phrases: list[str] = []
-    for grammar in grammars:
-        if grammar_mode(grammar) != "voice" or grammar.get("src") or grammar.get("srcexpr"):
+    shown: list[str] = []
+    for grammar in element.findall("grammar"):
+        mode = grammar_mode(grammar)
+        if grammar.get("src") or grammar.get("srcexpr"):
             return None
-        if any(child.tag == "ruleref" for child in grammar.iter()):
+        if mode not in modes:
+            continue
+        never = never_matches(grammar, mode)
+        if never is None:
             return None
-        for item in grammar.iter("item"):
-            words = " ".join(item.all_text().split())
-            if words and not any(child.tag in ("item", "one-of") for child in item.children):
-                if not all(_PLACEHOLDER.fullmatch(word) for word in words.split()):
-                    return None
-                phrases.append(words)
-    return phrases or None
+        shown.append(never)
+    return shown or None
 
 
 def _boolean(element: XmlElement, modes: set[str]) -> list[Choice]:

@@ -114,7 +114,7 @@ class FormReader:
                 self.block(dialog, item, cont)
             else:
                 self.input_item(dialog, item, cont)
-            if self.leaves_form(item) and following < len(items):
+            if self.leaves_form(dialog, item) and following < len(items):
                 left_at = item
                 skipped = ", ".join(f"'{other.name or other.id}'" for other in items[following:])
                 self.note(
@@ -130,13 +130,13 @@ class FormReader:
         assert item.guard is not None
         ctx = self.context(dialog, item, dialog.scope, cont)
         cond = item.element.get("cond") or ""
-        holds = self.conditions.decide(cond)
+        holds = self.conditions.decide(cond, dialog.element)
         if holds is not None:
             onward = item.id if holds else self.node_id(ctx, cont)
             node = {
                 "type": "say",
                 "note": f'cond "{cond}" {"always" if holds else "never"} holds '
-                f"({self.conditions.because(cond)}): goes on to '{onward}'",
+                f"({self.conditions.because(cond, dialog.element)}): goes on to '{onward}'",
                 "next": onward,
             }
             self.make(item.guard, node, item.element, reserved=True)
@@ -158,16 +158,17 @@ class FormReader:
                 item.id,
                 "executable content directly in <form> (not VoiceXML 2.x): read as a <block>",
             )
-        holds = self.conditions.decide(cond) if cond else None
+        holds = self.conditions.decide(cond, dialog.element) if cond else None
+        why = self.conditions.because(cond, dialog.element)
         if holds:
-            self.note(item.id, f'cond "{cond}" always holds ({self.conditions.because(cond)})')
+            self.note(item.id, f'cond "{cond}" always holds ({why})')
         if not cond or holds:
             self.compile_run(item.parts, ctx, cont, item.id, item.element, reserved=True)
             return
         if holds is False:
             onward = self.node_id(ctx, cont)
             note = (
-                f'cond "{cond}" never holds ({self.conditions.because(cond)}): the FIA skips '
+                f'cond "{cond}" never holds ({why}): the FIA skips '
                 f"this <block> and goes on to '{onward}'"
             )
             node = {"type": "say", "note": note, "next": onward}
@@ -198,13 +199,13 @@ class FormReader:
             return False
         return complementary(item.element.get("cond") or "", other.element.get("cond") or "")
 
-    def leaves_form(self, item: Item) -> bool:
+    def leaves_form(self, dialog: Dialog, item: Item) -> bool:
         """Whether a <block> whose cond always holds always leaves the form (its content ends
         in a transition), so that the FIA never visits the items after it."""
         if item.kind != "block" or self.revisits:
             return False
         cond = (item.element.get("cond") or "").strip()
-        if not cond or not self.conditions.decide(cond):
+        if not cond or not self.conditions.decide(cond, dialog.element):
             return False
         return any(isinstance(part, XmlElement) and part.tag in TERMINALS for part in item.parts)
 

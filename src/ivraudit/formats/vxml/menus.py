@@ -9,6 +9,7 @@ from ivraudit.formats._xml import XmlElement
 from ivraudit.formats.vxml.content import Context
 from ivraudit.formats.vxml.dialogs import Dialog
 from ivraudit.formats.vxml.fields import DTMF_KEYS
+from ivraudit.formats.vxml.grammars import ANY_SPEECH, catch_all
 from ivraudit.formats.vxml.text import (
     children_and_text,
     grammar_mode,
@@ -175,10 +176,15 @@ class MenuReader:
 
 
 def _grammar_phrases(element: XmlElement) -> list[str]:
-    """Words of the inline voice grammar items under ``element`` (<choice>, <link>)."""
+    """Words of the inline voice grammar items under ``element`` (<choice>, <link>);
+    ``<any>`` for a grammar of nothing but ``GARBAGE`` (SRGS 1.0 section 2.2.3: it "may
+    match any speech"), a catch-all that callers need not remember."""
     phrases: list[str] = []
     for grammar in element.findall("grammar"):
         if grammar_mode(grammar) != "voice" or grammar.get("src"):
+            continue
+        if catch_all(grammar):
+            phrases.append(ANY_SPEECH)
             continue
         for item in grammar.iter("item"):
             if any(child.tag in ("item", "ruleref", "one-of") for child in item.children):

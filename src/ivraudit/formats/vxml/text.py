@@ -3,7 +3,8 @@
 Prompt text is read without recursion (a hostile file may nest SSML 500 deep):
 text and ``<audio>`` fallback text become ``say``; an ``<audio src>`` without
 fallback text (a recording of unknown words) becomes ``play``; ``<value expr>``
-shows as ``{expr}``.  Expressions are evaluated only
+is its value when ivraudit can work it out, else it shows as ``{expr}`` in ``say`` and
+is also a ``play`` (words known only during the call).  Expressions are evaluated only
 when they are plain: string literals, numbers, document variables that hold a
 literal and are never assigned, joined with ``+``.
 """
@@ -177,7 +178,15 @@ def prompt_of(
         if prompt.element is None and item.tag in ("prompt", "audio", "value", "enumerate"):
             prompt.element = item
         if item.tag == "value":
-            prompt.add_text("{" + (item.get("expr") or "").strip() + "}")
+            expr = (item.get("expr") or "").strip()
+            value = expressions.evaluate(expr)
+            if value is not None:
+                prompt.add_text(value)
+                continue
+            # Words worked out during the call (VoiceXML 2.0 section 4.1.4): unknown, like
+            # a recording without fallback text; the text keeps where they are said.
+            prompt.add_text("{" + expr + "}")
+            prompt.audio.append("{" + expr + "}")
             continue
         if item.tag == "enumerate":
             prompt.add_text(enumerate_text(item, choices or []))
