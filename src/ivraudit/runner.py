@@ -18,7 +18,7 @@ from ivraudit.analysis.metrics import metrics
 from ivraudit.config import Config
 from ivraudit.formats import Estate, load_all, menu_files
 from ivraudit.formats.samples import mark_samples
-from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
+from ivraudit.model.errors import EstatePartError, MenuError, NotAMenuError, UsageError
 from ivraudit.model.findings import Report, once_per_fault
 from ivraudit.model.menu import Menu
 from ivraudit.reports.diagrams.draw import report_drawing
@@ -46,6 +46,8 @@ class _Job:
     rules: bool = True
     estate: Estate | None = None
     witness: bool = True
+    #: Whether other files are checked with this one (an estate part then serves them).
+    serves: bool = False
 
 
 def check(
@@ -86,7 +88,10 @@ def check(
         work = []
         for path in files:
             skip = skip_non_menus or path not in named
-            job = _Job(config, format, with_metrics, skip, draw, rules, estate, witness)
+            # A part of the estate named with the files it serves (a channel config beside
+            # its dialplan) is read for them, not refused; named alone, it is an error.
+            serves = len(files) > 1
+            job = _Job(config, format, with_metrics, skip, draw, rules, estate, witness, serves)
             work.append((path, job))
         result = CheckResult(Report())
         for done, (path, (report, skipped)) in enumerate(_run(work, jobs), start=1):
@@ -181,7 +186,9 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
     try:
         menus = load_all(path, job.format, max_bytes=config.max_bytes, estate=job.estate)
     except NotAMenuError as error:
-        if job.skip_if_not_menu and job.format is None:
+        if job.format is None and (
+            job.skip_if_not_menu or (job.serves and isinstance(error, EstatePartError))
+        ):
             return Report(), True
         return Report(errors=[error]), False
     except MenuError as error:
@@ -254,7 +261,8 @@ def parts(
         try:
             menus = load_all(path, format, max_bytes=config.max_bytes, estate=estate)
         except NotAMenuError as error:
-            if path in named or format is not None:
+            part = isinstance(error, EstatePartError) and len(files) > 1
+            if (path in named and not part) or format is not None:
                 errors.append(error)
             continue
         except MenuError as error:

@@ -85,6 +85,12 @@ class NotAMenuError(MenuError):
     """A file that no supported format recognises (as opposed to a broken menu)."""
 
 
+class EstatePartError(NotAMenuError):
+    """A file of an estate that is no menu itself but gives other files what they need
+    (an Asterisk channel config: its ``context=`` lines are where calls enter the
+    dialplan).  Named with the files it serves, it is read for them, not refused."""
+
+
 class ConfigError(IvrauditError):
     """An ivraudit.toml or [tool.ivraudit] table that cannot be used."""
 

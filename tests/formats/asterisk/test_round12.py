@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from ivraudit import load
 from ivraudit.analysis.context import AuditContext
+from ivraudit.cli import main
 from ivraudit.config import Config
 from ivraudit.formats.asterisk.comments import comments_beside, config_lines
 from ivraudit.model.prompts import hangup_reason_from_text
@@ -168,3 +170,31 @@ def test_a_jump_to_a_patterns_own_name_runs_that_pattern():
         ("ST001", "incoming,3,1", 11),
         ("DE003", "support,_1XX,1", 22),
     ]
+
+
+CHAN = HERE / "chan"
+
+
+def test_a_channel_config_named_with_its_dialplan_is_read_for_it_not_refused():
+    named = [str(CHAN / "extensions.conf"), str(CHAN / "chan_dahdi.conf")]
+    result = CliRunner().invoke(main, ["check", *named])
+    assert result.exit_code == 1  # a finding, not unreadable input
+    assert result.stderr == (
+        f"ivraudit: skipped 1 file(s) that are not menus: {CHAN / 'chan_dahdi.conf'}\n"
+    )
+    assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()[:1]] == ["DE008"]
+    found, errors = parts(named)
+    assert errors == []
+    assert [(part.role, part.reason) for part in found] == [
+        ("entry", "context from-pstn is named by chan_dahdi.conf:4 context=from-pstn")
+    ]
+
+
+def test_a_channel_config_named_alone_says_what_to_name_with_it():
+    result = CliRunner().invoke(main, ["check", str(CHAN / "chan_dahdi.conf")])
+    assert result.exit_code == 2
+    assert (
+        f"{CHAN / 'chan_dahdi.conf'}:1:1: not a dialplan: a channel config; its context= "
+        "lines are read as entries (check it with the dialplan it serves: name both files, "
+        "or their directory)"
+    ) in result.stderr + result.stdout

@@ -47,7 +47,7 @@ from ivraudit.formats.asterisk.system import (
 from ivraudit.formats.asterisk.targets import Loc, Target
 from ivraudit.formats.asterisk.waits import waits_that_are_not_menus
 from ivraudit.formats.registry import Format, NearMiss
-from ivraudit.model.errors import MenuError, NotAMenuError, Position
+from ivraudit.model.errors import EstatePartError, MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
 from ivraudit.model.names import named_kind
 
@@ -117,7 +117,7 @@ def convert(document: Document) -> list[Menu]:
     if looks_like_ael(text, path):
         raise NotAMenuError(path, 1, 1, AEL_MESSAGE)
     if is_channel_config(path, text) and not _EXTEN_LINE.search(text):
-        raise NotAMenuError(path, 1, 1, CHANNEL_MESSAGE)
+        raise EstatePartError(path, 1, 1, CHANNEL_MESSAGE, _CHANNEL_HINT)
     estate = document.estate
     if estate is None or path.startswith("<"):
         plan = read_dialplan(text, path)
@@ -456,6 +456,9 @@ class _Assembly:
         if generator is None:
             return None
         return f"[{called}] is {generator}'s own module code (its file is generated)"
+
+
+_CHANNEL_HINT = "check it with the dialplan it serves: name both files, or their directory"
 
 
 def _name_hooks(menus: list[Menu], choices: list[Choice]) -> None:
