@@ -33,15 +33,16 @@ def test_compare_on_literals_set_upstream():
         "'$.Attributes.language == 'en'' (to 'Main menu')."
     )
     # 'Tier' sees 'gold' or 'silver': 'bronze' never holds (not a route: MN008 tells),
-    # and No match is no route either
-    assert [e for e in found if e[0] == "Tier"] == [
+    # and No match is no route either.  Route by route: 'Set gold' goes on to 'Tier', read
+    # for 'gold'; 'Set silver' to a copy decided for 'silver'.
+    assert [e for e in found if e[0].startswith("Tier")] == [
         ("Tier", "Gold queue", "case", "1"),
-        ("Tier", "Silver queue", "case", "2"),
-        ("Tier", "Silver queue", "else", None),
+        ("Tier", "Gold queue", "else", None),
+        ("Tier (tier = silver)", "Silver queue", "next", None),
     ]
+    assert ("Set silver", "Tier (tier = silver)", "next", None) in found
     never = [case.get("never") for case in _node(menu, "Tier")["cases"]]
     assert never == [
-        None,
         None,
         "$.Attributes.tier is set to 'gold' by Set contact attributes block 'Set gold' "
         "(line 67) and 'silver' by Set contact attributes block 'Set silver' (line 76) on "
@@ -178,3 +179,25 @@ def test_older_export_check_attribute_on_a_set_attribute():
     }
     menu = loads(json.dumps(flow), name="flow.json")
     assert [e for e in edges(menu) if e[0] == "check"] == [("check", "gold", "next", None)]
+
+
+def test_each_route_takes_the_condition_of_its_own_literal():
+    # Key 1 sets tier 'gold', key 2 'silver'; Check tier sends gold to its queue, anything
+    # else (No match) to the busy message.  The route that meets No match is key 2's: the
+    # witness never shows key 1 then "no case holds".
+    menu = load(HERE / "literal-per-route.json")
+    found = edges(menu)
+    assert ("Set en", "Check tier", "next", None) in found
+    assert ("Set fr", "Check tier (tier = silver)", "next", None) in found
+    assert [e for e in found if e[0].startswith("Check tier")] == [
+        ("Check tier", "Gold queue", "case", "1"),
+        ("Check tier", "Gold queue", "else", None),  # No match is no route for 'gold'
+        ("Check tier (tier = silver)", "Disconnect", "next", None),
+    ]
+    report = audit(menu)
+    refusal = next(f for f in report.findings if f.rule == "DE003")
+    assert [(step.node, step.key) for step in refusal.witness][1:4] == [
+        ("Main menu", "2"),
+        ("Set fr", None),
+        ("Check tier (tier = silver)", None),
+    ]

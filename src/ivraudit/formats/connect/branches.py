@@ -3,12 +3,13 @@ and the condition checks (attributes, queue status, staffing, loops, percentages
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ivraudit.formats.connect.actions import Action, Route
 from ivraudit.formats.connect.blocks import param_text, title_of
 from ivraudit.formats.connect.constants import Constant
-from ivraudit.formats.connect.nodes import NodeTable, describe_condition, error_cases
+from ivraudit.formats.connect.nodes import NodeTable, describe_condition, error_cases, unique_id
 
 #: Blocks that decide between routes without the caller: they become ``branch`` nodes.
 BRANCH_TYPES = frozenset(
@@ -129,13 +130,7 @@ def literal_compare_node(
     """A Check contact attributes block on an attribute only set to literals upstream: one
     literal on every route decides it (a step on to the route it takes); several mark the
     conditions none of them meets as never holding."""
-    subject = f"$.Attributes.{constant.attribute}"
-    setters = []
-    for value, ident in constant.writers:
-        setter = actions[ident]
-        line = table.source.locate(setter.path).line
-        setters.append(f"{value!r} by {title_of(setter)} block '{table.ref(ident)}' (line {line})")
-    told = f"{subject} is set to {' and '.join(setters)} on every route here"
+    told = _set_upstream(table, constant, actions)
     taken = list(constant.takes.values())
     no_match = action.error("NoMatchingCondition") or action.next
     if len(constant.takes) == 1:
@@ -157,3 +152,107 @@ def literal_compare_node(
     holding = [condition for condition in action.conditions if id(condition) in met]
     matched = holding[-1].route if None not in taken and holding else None
     return branch_node(table, action, node_id, never, matched)
+
+
+def _set_upstream(table: NodeTable, constant: Constant, actions: dict[str, Action]) -> str:
+    """Which blocks set the tested attribute to which literal: why a check is decided."""
+    setters = []
+    for value, ident in constant.writers:
+        setter = actions[ident]
+        line = table.source.locate(setter.path).line
+        setters.append(f"{value!r} by {title_of(setter)} block '{table.ref(ident)}' (line {line})")
+    subject = f"$.Attributes.{constant.attribute}"
+    return f"{subject} is set to {' and '.join(setters)} on every route here"
+
+
+def decide_per_writer(
+    table: NodeTable,
+    actions: dict[str, Action],
+    constants: dict[str, Constant],
+    guarded: set[str],
+) -> None:
+    """Route by route, a Check contact attributes block that several literals reach: the
+    route straight from a Set contact attributes block that wrote one goes on to a copy of
+    the check decided for that literal, so no route takes a condition its own literal
+    cannot meet (a caller who pressed 1 for 'gold' never meets "No match").  The check
+    itself stays, with the conditions no literal meets (MN008's), for the other routes;
+    when every route into it comes straight from such a block, the first of them keeps
+    it, narrowed to its own literal's condition.  Blocks between the Set and the check (a
+    prompt) are not copied: those routes keep the check as it is."""
+    into: dict[str, int] = {}
+    for action in actions.values():
+        for route in _routes(action):
+            into[route.target] = into.get(route.target, 0) + 1
+    for ident, constant in constants.items():
+        if len(constant.takes) < 2 or ident in guarded or ident not in actions:
+            continue
+        compare = actions[ident]
+        direct = [
+            (value, writer)
+            for value, writer in constant.writers
+            if writer in actions
+            and writer not in guarded
+            and actions[writer].next is not None
+            and actions[writer].next.target == ident  # type: ignore[union-attr]
+        ]
+        if not direct:
+            continue
+        check_id = table.ids[ident]
+        if into.get(ident, 0) == len(direct):
+            # Every route comes straight from a literal: the first keeps the check.
+            value, writer = direct.pop(0)
+            told = _set_upstream(table, constant, actions)
+            table.nodes[check_id] = _narrowed(table, compare, check_id, constant, value, told)
+        for value, writer in direct:
+            route, words = _taken(compare, constant.takes[value])
+            if route is None:
+                continue
+            writer_id = table.ids[writer]
+            node_id = unique_id(f"{check_id} ({constant.attribute} = {value})", table.taken)
+            table.nodes[writer_id]["next"] = node_id
+            table.positions[("nodes", node_id)] = table.source.locate(compare.path)
+            table.nodes[node_id] = {
+                "type": "action",
+                "note": f"Connect {compare.original} block (Identifier: {ident}). "
+                f"Check contact attributes decided on the route from '{writer_id}': "
+                f"$.Attributes.{constant.attribute} is {value!r} there, so it takes '{words}' "
+                f"(to '{table.route(route)}').",
+                "next": table.route(route),
+            }
+            table.position(node_id, "next", route)
+
+
+def _narrowed(
+    table: NodeTable, compare: Action, node_id: str, constant: Constant, value: str, told: str
+) -> dict[str, Any]:
+    """The check as the route of one literal sees it: that literal's condition, and the
+    conditions no literal of the flow meets (never holding, for MN008, as ``told``)."""
+    met = {id(condition) for condition in constant.takes.values() if condition is not None}
+    own = constant.takes[value]
+    kept = [c for c in compare.conditions if c is own or id(c) not in met]
+    never = {id(c.route): told for c in kept if c is not own}
+    node = branch_node(
+        table, replace(compare, conditions=kept), node_id, never, own.route if own else None
+    )
+    node["note"] = (
+        f"Connect {compare.original} block (Identifier: {compare.ident}). "
+        f"Check contact attributes read for the route on which $.Attributes."
+        f"{constant.attribute} is {value!r}; the routes of its other values go on through "
+        "copies decided for them."
+    )
+    return node
+
+
+def _taken(compare: Action, condition: Any) -> tuple[Route | None, str]:
+    """The route a Check contact attributes block takes for one condition (None: No match)."""
+    if condition is not None:
+        return condition.route, describe_condition(compare, condition)
+    return compare.error("NoMatchingCondition") or compare.next, "No match"
+
+
+def _routes(action: Action) -> list[Route]:
+    routes = [condition.route for condition in action.conditions]
+    routes.extend(route for _, route in action.errors)
+    if action.next is not None:
+        routes.append(action.next)
+    return routes

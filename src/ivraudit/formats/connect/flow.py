@@ -19,6 +19,7 @@ from ivraudit.formats.connect.blocks import stores_input, uses_lex
 from ivraudit.formats.connect.branches import (
     BRANCH_TYPES,
     branch_node,
+    decide_per_writer,
     hours_node,
     literal_compare_node,
 )
@@ -173,6 +174,7 @@ class FlowConverter:
             if split is not None:
                 guard, step = guard_node(table, action, node_id, split[1])
                 table.nodes[guard] = step
+        decide_per_writer(table, self.actions, self.constants, set(self.failing))
         start = table.ref(self.flow.start)
         return table.nodes, start
 
