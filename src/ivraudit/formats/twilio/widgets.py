@@ -215,7 +215,7 @@ class _Builder:
             passes = self._passes(state)
             if passes:
                 node["passes"] = passes
-        fail = self.table.route(state, "fail", state.transitions, after=True)
+        fail = self.table.route(state, "fail", state.transitions, after=_quiet_events(state))
         if fail is not None:
             node["fail"] = fail
         return node
@@ -305,6 +305,26 @@ class _Builder:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+#: Studio docs, *Send to Flex* and *Enqueue Call*, Transitions: the failure events of a queue.
+_QUEUE_FAILURES = frozenset({"failedToEnqueue", "callFailure"})
+
+
+def _quiet_events(state: State) -> bool | frozenset[str]:
+    """The events of a transfer whose empty transition adds no route (see NodeTable.route).
+
+    Every event of a transfer ends nothing the caller needs when left empty, except
+    a queue's failure events once the flow handles one of them: the other, left
+    empty, ends the flow (and Studio hangs up) where the flow meant to go on.
+    ``callComplete`` (Task Created) fires when the call leaves the queue, after
+    the agent's call: never a failure, and its empty transition ends nothing.
+    """
+    if state.type not in ("send-to-flex", "enqueue-call"):
+        return True
+    if not any(t.next for t in state.transitions if t.event in _QUEUE_FAILURES):
+        return True
+    return frozenset(t.event for t in state.transitions if t.event not in _QUEUE_FAILURES)
 
 
 def _transfer_target(state: State) -> tuple[str | None, str]:
