@@ -195,7 +195,7 @@ def test_gather_variants():
         "press_any": "ask",
         "press_any: end of flow": "hangup",
         "shared_menu": "menu",
-        "shared": "branch",
+        "shared": "action",  # decided on the one route that reaches it (below)
         "speech_only": "menu",
         "speech_only: end of flow": "hangup",
         "hash_menu": "menu",
@@ -241,8 +241,7 @@ def test_gather_variants():
         ("press_any", "press_any: end of flow", "next", None),
         ("press_any", "press_any: end of flow", "no_match", None),
         ("press_any", "shared", "no_input", None),
-        ("shared", "shared_menu", "else", None),
-        ("shared", "speech_only", "case", "1"),
+        ("shared", "shared_menu", "next", None),
         ("shared_menu", "shared_menu", "no_input", None),
         ("shared_menu", "shared_menu", "no_match", None),
         ("shared_menu", "speech_only", "key", "1"),
@@ -277,9 +276,18 @@ def test_gather_notes_explain_shadowed_keys_and_the_finish_key():
 
 def test_a_split_other_widgets_also_reach_stays_a_branch():
     menu = load(HERE / "gathers.json")
-    # 'shared' is both the choices of 'shared_menu' and the timeout target of 'press_any'
+    # 'shared' is both the choices of 'shared_menu' and the timeout target of 'press_any'.
+    # The menu takes its choices from it; the node 'shared' stands for the other route,
+    # where 'shared_menu' never ran, so its Digits are empty and only noMatch is taken.
     assert menu.nodes["shared_menu"].options == {"1": "speech_only"}
-    assert menu.nodes["shared"].type == "branch"
+    assert [e for e in edges(menu) if e[0] == "shared" or e[1] == "shared"] == [
+        ("press_any", "shared", "no_input", None),
+        ("shared", "shared_menu", "next", None),
+    ]
+    assert menu.nodes["shared"].note.startswith(
+        "Studio split-based-on 'shared', decided: on every route here, "
+        "{{widgets.shared_menu.Digits}} is (never ran: empty)"
+    )
 
 
 def test_a_split_on_another_gathers_digits_is_noted_on_the_ask(corpus):

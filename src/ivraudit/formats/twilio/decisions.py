@@ -168,12 +168,12 @@ def decide(flow: Flow, kept: list[State]) -> dict[str, Decision]:
         name = queue.popleft()
         widget = flow.by_name[name]
         here = state_in[name]
-        for transition, out in _flow_out(widget, here, subjects.get(name), gathers):
+        for transition, out in flow_out(widget, here, subjects.get(name), gathers):
             target = transition.next
             if target is None or target not in names:
                 continue
             known = state_in.get(target)
-            merged = out if known is None else _merge(known, out)
+            merged = out if known is None else merge_values(known, out)
             if known is None or merged != known:
                 state_in[target] = merged
                 queue.append(target)
@@ -191,17 +191,19 @@ def decide(flow: Flow, kept: list[State]) -> dict[str, Decision]:
         possible = [t for i, t in enumerate(split.transitions) if i in taken]
         impossible = [t for i, t in enumerate(split.transitions) if i not in taken]
         if impossible:
-            decisions[name] = Decision(possible, impossible, _why(kind, what, values, finish))
+            decisions[name] = Decision(
+                possible, impossible, why_decided(kind, what, values, finish)
+            )
     return decisions
 
 
-def _flow_out(
+def flow_out(
     widget: State,
     here: dict[str, Values],
     tested: tuple[str, str | None] | None,
     gathers: set[str],
 ) -> list[tuple[Transition, dict[str, Values]]]:
-    """Each transition of a widget with the values that travel along it."""
+    """Each transition of a widget that can be taken, with the values that travel along it."""
     if widget.name in gathers:
         after = {**here, widget.name: frozenset({ANY})}
         return [(transition, after) for transition in widget.transitions]
@@ -216,7 +218,8 @@ def _flow_out(
     ]
 
 
-def _merge(left: dict[str, Values], right: dict[str, Values]) -> dict[str, Values]:
+def merge_values(left: dict[str, Values], right: dict[str, Values]) -> dict[str, Values]:
+    """The values either of two routes can carry, per gather."""
     merged = {}
     for name in left:
         values = left[name] | right.get(name, frozenset())
@@ -224,7 +227,8 @@ def _merge(left: dict[str, Values], right: dict[str, Values]) -> dict[str, Value
     return merged
 
 
-def _why(kind: str, what: str | None, values: Values, finish: str | None) -> str:
+def why_decided(kind: str, what: str | None, values: Values, finish: str | None) -> str:
+    """What decides a split, in words (for its note and for MN008's ``never``)."""
     if kind == "unset":
         return (
             f"{what} names no Studio variable (Studio's Liquid variables are flow.*, "

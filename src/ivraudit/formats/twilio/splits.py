@@ -91,7 +91,7 @@ class Splits:
         ``noMatch`` of a split on the number dialled (see :func:`dialled_number_split`)."""
         table = self.table
         if transition.next:
-            return table.target(transition.next)
+            return table.follow(transition)
         if transition.event != "noMatch" or not dialled_number_split(state):
             return table.end(state, transition)
         return table.unknown(
