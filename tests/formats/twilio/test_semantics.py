@@ -137,3 +137,23 @@ def test_past_the_cap_routes_are_read_together_and_the_split_says_so(monkeypatch
         "; the routes into it are not told apart (that would take more than 2000 routes "
         "walked or 0 copies of widgets): its cases are those of every route together"
     )
+
+
+# -- conditions that need the finish key --------------------------------------------------------
+
+
+def test_a_key_or_literal_regex_holding_the_finish_key_is_never_an_option():
+    # TwiML <Gather> finishOnKey: '#' ends the input and never arrives in Digits, so
+    # equal_to "1#" and regex "^#$" never hold; regex "^[0-9]$" (not a literal) stays.
+    menu = load(HERE / "finish_key.json")
+    assert menu.nodes["main"].options == {"1": "sales_call", "/^[0-9]$/": "op", "0": "op"}
+    assert menu.nodes["main"].note == (
+        "Studio gather-input-on-call with split 'split_main'; '1#' needs the finish key '#': "
+        "Studio ends the input when it is pressed and never passes it on in Digits, so the "
+        "condition of split 'split_main' on '1#' (to 'agent_call') never holds; '/^#$/' needs "
+        "the finish key '#': Studio ends the input when it is pressed and never passes it on "
+        "in Digits, so the condition of split 'split_main' on '/^#$/' (to 'agent_call') never "
+        "holds"
+    )
+    # The prompt offers pound for an agent, which never works: the agent is unreachable.
+    assert _findings(menu) == [("MN003", "main", 21), ("ST002", "agent_call", 148)]

@@ -53,6 +53,38 @@ def finish_key(gather: State) -> str | None:
     return None
 
 
+#: A regex body with no operator: literal characters and escaped ones (``\\*``).
+_LITERAL_REGEX = re.compile(r"\^?((?:[^\\.^$*+?()\[\]{}|]|\\[^A-Za-z0-9])*)\$?")
+
+
+def needs_finish_key(key: str, finish: str | None) -> bool:
+    """Whether a menu key (``1#``, or a regex ``/^#$/``) only matches input holding the finish
+    key, which never arrives in Digits (TwiML ``<Gather>`` finishOnKey), so it never holds.
+
+    A regex is read only when it is a literal (anchors aside); any other stays possible.
+    """
+    if not finish:
+        return False
+    if len(key) > 2 and key.startswith("/") and key.endswith("/"):
+        found = _LITERAL_REGEX.fullmatch(key[1:-1])
+        if found is None:
+            return False
+        key = re.sub(r"\\(.)", r"\1", found.group(1))
+    return finish.lower() in key.lower()
+
+
+def condition_key(condition: dict) -> str | None:
+    """The key an ``equal_to`` or ``regex`` condition names (a regex as ``/.../``), else None."""
+    kind, value = condition.get("type"), condition.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if kind == "equal_to":
+        return value.strip()
+    return f"/{value.strip()}/" if kind == "regex" else None
+
+
 def split_subject(split: State) -> tuple[str, str | None] | None:
     """``("digits", X)`` when every condition tests ``{{widgets.X.Digits}}``, ``("unset", name)``
     when every condition tests a Liquid variable Studio never defines, else None."""
@@ -129,9 +161,13 @@ def outcomes(split: State, values: Values, finish: str | None) -> dict[int, Valu
             if value == ANY:
                 keys = _exact_keys(transition)
                 if keys is not None and finish is not None:
-                    keys = [key for key in keys if key != finish.lower()]
+                    keys = [key for key in keys if not needs_finish_key(key, finish)]
                     if not keys:
-                        continue  # only the finish key, which never arrives
+                        continue  # only keys holding the finish key, which never arrives
+                elif len(transition.conditions) == 1:
+                    key = condition_key(transition.conditions[0])
+                    if key is not None and needs_finish_key(key, finish):
+                        continue
                 found.setdefault(index, set()).update(keys if keys is not None else [ANY])
                 continue
             results = [_holds(condition, value) for condition in transition.conditions]

@@ -16,7 +16,7 @@ from ivraudit.formats.twilio.conditions import (
     menu_like,
     subject,
 )
-from ivraudit.formats.twilio.decisions import Decision, finish_key
+from ivraudit.formats.twilio.decisions import Decision, finish_key, needs_finish_key
 from ivraudit.formats.twilio.flow import State, Transition
 from ivraudit.formats.twilio.nodes import NodeTable, prompt_fields
 from ivraudit.formats.twilio.retries import RetryLoop
@@ -305,9 +305,14 @@ class Gathers:
             keyed, field = (speech, "speech") if choice.speech else (options, "options")
             keys = []
             for key in choice.keys:
-                if not choice.speech and key == finish:
+                if not choice.speech and needs_finish_key(key, finish):
+                    what = (
+                        f"'{key}' is the finish key"
+                        if key == finish
+                        else f"'{key}' needs the finish key '{finish}'"
+                    )
                     notes.append(
-                        f"'{key}' is the finish key: Studio ends the input when it is pressed "
+                        f"{what}: Studio ends the input when it is pressed "
                         "and never passes it on in Digits, so the condition of split "
                         f"'{split.name}' on '{key}' (to '{goes}') never holds"
                     )
