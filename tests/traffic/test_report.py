@@ -148,6 +148,8 @@ def test_the_report_of_a_studio_flow_from_its_execution_steps(tmp_path):
         "  voicemail [voicemail]: 1 call, 16.7%, median 0 s, p95 0 s\n"
         "  goodbye [hangup]: 0 calls, 0.0%, median -, p95 -\n"
         "  support_queue [transfer]: 0 calls, 0.0%, median -, p95 -\n"
+        # Flex's empty callFailure ends the flow (its failedToEnqueue goes on): an outcome.
+        "  operator: end of flow [hangup]: 0 calls, 0.0%, median -, p95 -\n"
         "nodes (calls that reached them, calls that hung up there; -: not known):\n"
         "  welcome [say]: 6 calls, abandoned 0 calls\n"
         "  check_hours [action]: 6 calls, abandoned 0 calls\n"
@@ -163,6 +165,8 @@ def test_the_report_of_a_studio_flow_from_its_execution_steps(tmp_path):
         "  sales [transfer]: 1 call\n"
         "  support_queue [transfer]: 0 calls\n"
         "  operator [transfer]: 1 call\n"
+        "  operator: end of flow [hangup]: 0 calls\n"
+        "  operator (fail) [branch]: 0 calls, abandoned 0 calls\n"
         "  closed_message [say]: 1 call, abandoned 0 calls\n"
         "  voicemail [voicemail]: 1 call\n"
         "menu main_menu: 4 calls, no input 25.0%, no match 0.0%\n"

@@ -274,6 +274,10 @@ class WitnessRoutes(CallOutcomes):
                 return f"enters {field.field.replace('_', ' ')}" if field else "answers"
             return None
         if via == "fail" and kind == "transfer":
+            if getattr(self.model(node), "waits_in_queue", False):
+                # A queue holds the caller until a person answers: what comes back is an
+                # error, or the call leaving the queue after the agent (Twilio callComplete).
+                return "the call comes back from the queue (an error, or after the agent's call)"
             return "the transfer fails (busy, no answer or queue full)"
         if via == "case":
             model = self.model(node)

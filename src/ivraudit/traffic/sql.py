@@ -57,7 +57,9 @@ placed AS (
 #: ``transitioned_to`` on the event ``name``.  The call is at the widget it moved to; the
 #: event that takes it on is what the caller did there (``timeout`` is no input,
 #: ``noMatch`` no match; a keypress's digit is not in the step).  A move to ``Ended`` is
-#: the importer's hangup ``<widget>: end of flow``, except after the caller hung up.
+#: the importer's hangup ``<widget>: end of flow``, except after the caller hung up, and
+#: after a queue's ``callComplete`` (the call left the queue after the agent's call: the
+#: call ended at the queue, and ``<queue>: end of flow`` is one of its failure events).
 TWILIO_STEPS = r"""
 (WITH raw AS (
     SELECT CAST("execution_sid" AS VARCHAR) AS call_id,
@@ -71,7 +73,7 @@ TWILIO_STEPS = r"""
 ),
 {file_order},
 kept AS (
-    SELECT * FROM placed WHERE NOT (went_to = 'Ended' AND event = 'hangup')
+    SELECT * FROM placed WHERE NOT (went_to = 'Ended' AND event IN ('hangup', 'callComplete'))
 )
 SELECT call_id,
        CASE WHEN went_to = 'Ended'

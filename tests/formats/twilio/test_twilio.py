@@ -54,6 +54,10 @@ def test_ivr_widgets_become_nodes_at_their_lines():
         "sales": "transfer",
         "support_queue": "transfer",
         "operator": "transfer",
+        # Studio docs, Send to Flex, Transitions: its failedToEnqueue is handled, its
+        # callFailure left empty, so that failure ends the flow.
+        "operator (fail)": "branch",
+        "operator: end of flow": "hangup",
         "closed_message": "say",
         "voicemail": "voicemail",
     }
@@ -72,6 +76,8 @@ def test_ivr_widgets_become_nodes_at_their_lines():
         "sales": 387,
         "support_queue": 409,
         "operator": 434,
+        "operator (fail)": 434,
+        "operator: end of flow": 445,  # the empty 'callFailure' transition
         "closed_message": 459,
         "voicemail": 477,
     }
@@ -102,7 +108,9 @@ def test_ivr_every_transition_is_an_edge():
         ("main_menu", "sales", "speech", "sales"),
         ("main_menu", "support_queue", "key", "2"),
         ("main_menu", "support_queue", "speech", "support"),
-        ("operator", "closed_message", "fail", None),
+        ("operator", "operator (fail)", "fail", None),
+        ("operator (fail)", "closed_message", "case", "1"),
+        ("operator (fail)", "operator: end of flow", "else", None),
         ("save_account", "lookup", "next", None),
         ("support_queue", "closed_message", "fail", None),
         ("voicemail", "goodbye", "next", None),
@@ -187,7 +195,7 @@ def test_gather_variants():
         "press_any": "ask",
         "press_any: end of flow": "hangup",
         "shared_menu": "menu",
-        "shared": "branch",
+        "shared": "action",  # decided on the one route that reaches it (below)
         "speech_only": "menu",
         "speech_only: end of flow": "hangup",
         "hash_menu": "menu",
@@ -233,8 +241,7 @@ def test_gather_variants():
         ("press_any", "press_any: end of flow", "next", None),
         ("press_any", "press_any: end of flow", "no_match", None),
         ("press_any", "shared", "no_input", None),
-        ("shared", "shared_menu", "else", None),
-        ("shared", "speech_only", "case", "1"),
+        ("shared", "shared_menu", "next", None),
         ("shared_menu", "shared_menu", "no_input", None),
         ("shared_menu", "shared_menu", "no_match", None),
         ("shared_menu", "speech_only", "key", "1"),
@@ -269,9 +276,18 @@ def test_gather_notes_explain_shadowed_keys_and_the_finish_key():
 
 def test_a_split_other_widgets_also_reach_stays_a_branch():
     menu = load(HERE / "gathers.json")
-    # 'shared' is both the choices of 'shared_menu' and the timeout target of 'press_any'
+    # 'shared' is both the choices of 'shared_menu' and the timeout target of 'press_any'.
+    # The menu takes its choices from it; the node 'shared' stands for the other route,
+    # where 'shared_menu' never ran, so its Digits are empty and only noMatch is taken.
     assert menu.nodes["shared_menu"].options == {"1": "speech_only"}
-    assert menu.nodes["shared"].type == "branch"
+    assert [e for e in edges(menu) if e[0] == "shared" or e[1] == "shared"] == [
+        ("press_any", "shared", "no_input", None),
+        ("shared", "shared_menu", "next", None),
+    ]
+    assert menu.nodes["shared"].note.startswith(
+        "Studio split-based-on 'shared', decided: on every route here, "
+        "{{widgets.shared_menu.Digits}} is (never ran: empty)"
+    )
 
 
 def test_a_split_on_another_gathers_digits_is_noted_on_the_ask(corpus):
@@ -318,23 +334,23 @@ def test_other_widgets_are_actions_and_transfers_keeping_every_transition():
     assert edges(menu) == [
         ("ask_by_sms", "ask_by_sms (error)", "error", None),
         ("ask_by_sms", "payment", "next", None),
-        ("ask_by_sms (error)", "ask_by_sms: end of flow", "case", "2"),
+        ("ask_by_sms (error)", "ask_by_sms: end of flow", "else", None),
         ("ask_by_sms (error)", "redirect", "case", "1"),
         ("bot", "redirect", "fail", None),
         ("intro", "subflow", "next", None),
         ("mystery", "mystery (next)", "next", None),
         ("mystery (next)", "goodbye", "case", "1"),
-        ("mystery (next)", "mystery: end of flow", "case", "2"),
+        ("mystery (next)", "mystery: end of flow", "else", None),
         ("payment", "redirect", "error", None),
         ("payment", "stream", "next", None),
         ("queue", "queue (fail)", "fail", None),
         ("queue (fail)", "mystery", "case", "1"),
-        ("queue (fail)", "voicemail", "case", "2"),
+        ("queue (fail)", "voicemail", "else", None),
         ("recording", "bot", "error", None),
         ("recording", "bot", "next", None),
         ("redirect", "redirect (fail)", "fail", None),
         ("redirect (fail)", "mystery", "case", "2"),
-        ("redirect (fail)", "mystery", "case", "3"),
+        ("redirect (fail)", "mystery", "else", None),
         ("redirect (fail)", "queue", "case", "1"),
         ("sms", "ask_by_sms", "error", None),
         ("sms", "ask_by_sms", "next", None),
@@ -342,10 +358,10 @@ def test_other_widgets_are_actions_and_transfers_keeping_every_transition():
         ("subflow", "subflow (next)", "case", "1"),
         ("subflow", "subflow: flow FW0123456789abcdef0123456789abcdef", "else", None),
         ("subflow (next)", "sms", "case", "1"),
-        ("subflow (next)", "subflow: end of flow", "case", "2"),
+        ("subflow (next)", "subflow: end of flow", "else", None),
         ("voicemail", "voicemail (next)", "next", None),
         ("voicemail (next)", "mystery", "case", "1"),
-        ("voicemail (next)", "queue", "case", "2"),
+        ("voicemail (next)", "queue", "else", None),
     ]
 
 
@@ -361,13 +377,14 @@ def test_other_widget_notes_and_targets():
         "Studio widget of type 'some-future-widget', which ivraudit does not model: "
         "kept as an action"
     )
+    # One of a widget's events fires each time it runs: the last is the branch's else.
     assert notes["ask_by_sms (error)"] == (
-        "the 'error' route of Studio widget 'ask_by_sms', by the event that fired"
+        "the 'error' route of Studio widget 'ask_by_sms', by the event that fired "
+        "(one always does: the last, 'deliveryFailure', is the else)"
     )
     assert [case.when for case in menu.nodes["redirect (fail)"].cases] == [
         "event return",
         "event timeout",
-        "event fail",
     ]
     bot, redirect = menu.nodes["bot"], menu.nodes["redirect"]
     assert (bot.target, bot.human) == ("virtual-agent:dialogflow-cx", False)

@@ -53,6 +53,38 @@ def finish_key(gather: State) -> str | None:
     return None
 
 
+#: A regex body with no operator: literal characters and escaped ones (``\\*``).
+_LITERAL_REGEX = re.compile(r"\^?((?:[^\\.^$*+?()\[\]{}|]|\\[^A-Za-z0-9])*)\$?")
+
+
+def needs_finish_key(key: str, finish: str | None) -> bool:
+    """Whether a menu key (``1#``, or a regex ``/^#$/``) only matches input holding the finish
+    key, which never arrives in Digits (TwiML ``<Gather>`` finishOnKey), so it never holds.
+
+    A regex is read only when it is a literal (anchors aside); any other stays possible.
+    """
+    if not finish:
+        return False
+    if len(key) > 2 and key.startswith("/") and key.endswith("/"):
+        found = _LITERAL_REGEX.fullmatch(key[1:-1])
+        if found is None:
+            return False
+        key = re.sub(r"\\(.)", r"\1", found.group(1))
+    return finish.lower() in key.lower()
+
+
+def condition_key(condition: dict) -> str | None:
+    """The key an ``equal_to`` or ``regex`` condition names (a regex as ``/.../``), else None."""
+    kind, value = condition.get("type"), condition.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if kind == "equal_to":
+        return value.strip()
+    return f"/{value.strip()}/" if kind == "regex" else None
+
+
 def split_subject(split: State) -> tuple[str, str | None] | None:
     """``("digits", X)`` when every condition tests ``{{widgets.X.Digits}}``, ``("unset", name)``
     when every condition tests a Liquid variable Studio never defines, else None."""
@@ -129,9 +161,13 @@ def outcomes(split: State, values: Values, finish: str | None) -> dict[int, Valu
             if value == ANY:
                 keys = _exact_keys(transition)
                 if keys is not None and finish is not None:
-                    keys = [key for key in keys if key != finish.lower()]
+                    keys = [key for key in keys if not needs_finish_key(key, finish)]
                     if not keys:
-                        continue  # only the finish key, which never arrives
+                        continue  # only keys holding the finish key, which never arrives
+                elif len(transition.conditions) == 1:
+                    key = condition_key(transition.conditions[0])
+                    if key is not None and needs_finish_key(key, finish):
+                        continue
                 found.setdefault(index, set()).update(keys if keys is not None else [ANY])
                 continue
             results = [_holds(condition, value) for condition in transition.conditions]
@@ -168,12 +204,12 @@ def decide(flow: Flow, kept: list[State]) -> dict[str, Decision]:
         name = queue.popleft()
         widget = flow.by_name[name]
         here = state_in[name]
-        for transition, out in _flow_out(widget, here, subjects.get(name), gathers):
+        for transition, out in flow_out(widget, here, subjects.get(name), gathers):
             target = transition.next
             if target is None or target not in names:
                 continue
             known = state_in.get(target)
-            merged = out if known is None else _merge(known, out)
+            merged = out if known is None else merge_values(known, out)
             if known is None or merged != known:
                 state_in[target] = merged
                 queue.append(target)
@@ -191,17 +227,19 @@ def decide(flow: Flow, kept: list[State]) -> dict[str, Decision]:
         possible = [t for i, t in enumerate(split.transitions) if i in taken]
         impossible = [t for i, t in enumerate(split.transitions) if i not in taken]
         if impossible:
-            decisions[name] = Decision(possible, impossible, _why(kind, what, values, finish))
+            decisions[name] = Decision(
+                possible, impossible, why_decided(kind, what, values, finish)
+            )
     return decisions
 
 
-def _flow_out(
+def flow_out(
     widget: State,
     here: dict[str, Values],
     tested: tuple[str, str | None] | None,
     gathers: set[str],
 ) -> list[tuple[Transition, dict[str, Values]]]:
-    """Each transition of a widget with the values that travel along it."""
+    """Each transition of a widget that can be taken, with the values that travel along it."""
     if widget.name in gathers:
         after = {**here, widget.name: frozenset({ANY})}
         return [(transition, after) for transition in widget.transitions]
@@ -216,7 +254,8 @@ def _flow_out(
     ]
 
 
-def _merge(left: dict[str, Values], right: dict[str, Values]) -> dict[str, Values]:
+def merge_values(left: dict[str, Values], right: dict[str, Values]) -> dict[str, Values]:
+    """The values either of two routes can carry, per gather."""
     merged = {}
     for name in left:
         values = left[name] | right.get(name, frozenset())
@@ -224,7 +263,8 @@ def _merge(left: dict[str, Values], right: dict[str, Values]) -> dict[str, Value
     return merged
 
 
-def _why(kind: str, what: str | None, values: Values, finish: str | None) -> str:
+def why_decided(kind: str, what: str | None, values: Values, finish: str | None) -> str:
+    """What decides a split, in words (for its note and for MN008's ``never``)."""
     if kind == "unset":
         return (
             f"{what} names no Studio variable (Studio's Liquid variables are flow.*, "

@@ -3,7 +3,7 @@ of the split's conditions; otherwise it is an ``ask``, a ``say``, or a menu of a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from ivraudit.formats.twilio.conditions import (
     menu_like,
     subject,
 )
-from ivraudit.formats.twilio.decisions import Decision, finish_key
+from ivraudit.formats.twilio.decisions import Decision, finish_key, needs_finish_key
 from ivraudit.formats.twilio.flow import State, Transition
 from ivraudit.formats.twilio.nodes import NodeTable, prompt_fields
 from ivraudit.formats.twilio.retries import RetryLoop
@@ -88,6 +88,21 @@ class Gathers:
         plan = self.plans[gather.name] = self._plan(gather)
         if _gather_mode(gather, plan) == "ask":
             self.collects[gather.name] = self.landing.get(gather.name, gather.name)
+
+    def inlined(self, folded: set[str]) -> Callable[[State, Transition], bool]:
+        """Whether a transition leads to a widget built into its widget's node: a folded
+        widget, or the split a menu takes its choices from (by that gather event)."""
+        absorbed = {
+            (gather, event, split.name)
+            for gather, plan in self.plans.items()
+            for split, event in plan.absorbed()
+        }
+
+        def inlined(state: State, transition: Transition) -> bool:
+            target = transition.next or ""
+            return target in folded or (state.name, transition.event, target) in absorbed
+
+        return inlined
 
     def folded_splits(self, kept: list[State]) -> set[str]:
         """Splits that exist only as the choices of menus (no other widget goes to them)."""
@@ -164,7 +179,7 @@ class Gathers:
         keys, said, silence = gather.on("keypress"), gather.on("speech"), gather.on("timeout")
         node = prompt_fields(gather)
         if keys is not None and keys.next:
-            on_keys = table.target(keys.next)
+            on_keys = table.follow(keys)
             table.positions[("nodes", gather.node_id, "next")] = table.where(keys.path)
         else:
             on_keys = table.end(gather, keys)
@@ -178,7 +193,7 @@ class Gathers:
         if mode == "either":
             assert said is not None and said.next
             node.update(type="menu", options={ANY_INPUT: on_keys})
-            node["speech"] = {ANY_INPUT: table.target(said.next)}
+            node["speech"] = {ANY_INPUT: table.follow(said)}
             table.positions[("nodes", gather.node_id, "speech")] = table.where(said.path)
             node["note"] = (
                 "Studio gather-input-on-call: any key press and any speech go on, each its "
@@ -230,16 +245,16 @@ class Gathers:
         table.positions[("nodes", gather.node_id, field)] = table.where(transition.path)
         loop = self.loops.get(transition.next)
         if loop is None or loop.menu != gather.name:
-            node[field] = table.target(transition.next)
+            node[field] = table.follow(transition)
             return
         assert loop.again.next is not None
-        node[field] = table.target(loop.again.next)
+        node[field] = table.follow(loop.again)
         if "retries" in node:
             return  # the other error event counts on the same counter
         node["retries"] = loop.retries
         exhausted = loop.exhausted
         if exhausted.next:
-            node["retries_exhausted"] = table.target(exhausted.next)
+            node["retries_exhausted"] = table.follow(exhausted)
         else:
             node["retries_exhausted"] = table.end(loop.split, exhausted)
         table.positions[("nodes", gather.node_id, "retries_exhausted")] = table.where(
@@ -263,14 +278,14 @@ class Gathers:
         keys, said = gather.on("keypress"), gather.on("speech")
         keys_elsewhere = keys is not None and keys.next != _name(plan.speech_split)
         if plan.digit_choices is None and keys is not None and keys_elsewhere:
-            on_keys = table.target(keys.next) if keys.next else table.end(gather, keys)
+            on_keys = table.follow(keys) if keys.next else table.end(gather, keys)
             options[ANY_INPUT] = on_keys
             table.positions[("nodes", gather.node_id, "options", ANY_INPUT)] = table.where(
                 keys.path
             )
         speech_elsewhere = said is not None and said.next != _name(plan.digit_split)
         if plan.speech_choices is None and said is not None and said.next and speech_elsewhere:
-            speech[ANY_INPUT] = table.target(said.next)
+            speech[ANY_INPUT] = table.follow(said)
             table.positions[("nodes", gather.node_id, "speech", ANY_INPUT)] = table.where(said.path)
 
     def _add_choices(
@@ -290,9 +305,14 @@ class Gathers:
             keyed, field = (speech, "speech") if choice.speech else (options, "options")
             keys = []
             for key in choice.keys:
-                if not choice.speech and key == finish:
+                if not choice.speech and needs_finish_key(key, finish):
+                    what = (
+                        f"'{key}' is the finish key"
+                        if key == finish
+                        else f"'{key}' needs the finish key '{finish}'"
+                    )
                     notes.append(
-                        f"'{key}' is the finish key: Studio ends the input when it is pressed "
+                        f"{what}: Studio ends the input when it is pressed "
                         "and never passes it on in Digits, so the condition of split "
                         f"'{split.name}' on '{key}' (to '{goes}') never holds"
                     )
@@ -305,10 +325,7 @@ class Gathers:
                     keys.append(key)
             if not keys:
                 continue  # a route Studio never takes is not built
-            if transition.next:
-                target = table.target(transition.next)
-            else:
-                target = table.end(split, transition)
+            target = table.follow(transition) if transition.next else table.end(split, transition)
             for key in keys:
                 keyed[key] = target
                 place = ("nodes", gather.node_id, field, key)
@@ -322,7 +339,7 @@ class Gathers:
             if node.get("type") == "menu":
                 self._error_route(gather, node, "no_input", silence)
             else:
-                node["no_input"] = table.target(silence.next)
+                node["no_input"] = table.follow(silence)
                 table.positions[("nodes", gather.node_id, "no_input")] = table.where(silence.path)
         seconds = _seconds(gather.properties.get("timeout"))
         if seconds is not None:

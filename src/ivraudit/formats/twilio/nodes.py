@@ -12,6 +12,14 @@ from ivraudit.model.errors import Position
 #: Events after which the caller has already hung up: nothing they hear follows.
 _CALLER_GONE = frozenset({"hangup"})
 
+#: What an event means, where its name alone misleads (Studio docs, *Send to Flex* and
+#: *Enqueue Call*, Transitions: "Task Created" is ``callComplete``).
+_EVENT_MEANINGS = {
+    "callComplete": " (the call left the queue: after the agent's call, not a failure)",
+    "failedToEnqueue": " (the call could not be queued)",
+    "callFailure": " (the call failed: a technical error)",
+}
+
 
 class NodeTable:
     """Node dicts and their positions for one flow, and the synthetic nodes routing adds."""
@@ -27,6 +35,9 @@ class NodeTable:
         self.pending: list[tuple[str, dict[str, Any]]] = []
         self.missing: dict[str, str] = {}
         self.ends: dict[str, str] = {}
+        #: ``{id(transition): node id}`` while one copy of a widget is built: where each of
+        #: its transitions (and those of the widgets folded into it) leads on that copy's routes.
+        self.via: dict[int, str] = {}
 
     def name_states(self, kept: list[State]) -> None:
         """Give each kept widget its node id, before any transition is resolved."""
@@ -51,6 +62,13 @@ class NodeTable:
         """The position of a path inside the flow."""
         found = self.flow.document.locate(self.flow.path(*path))
         return found or Position(self.flow.document.path, 1, 1)
+
+    def follow(self, transition: Transition) -> str:
+        """The node id a transition leads to (it has a ``next``): the copy of the widget the
+        route there reaches, when widgets are copied per route (see :mod:`.copies`)."""
+        assert transition.next is not None
+        found = self.via.get(id(transition))
+        return found if found is not None else self.target(transition.next)
 
     def target(self, name: str) -> str:
         """The node id a transition's ``next`` names (a missing widget keeps its name)."""
@@ -105,20 +123,24 @@ class NodeTable:
         field: str,
         transitions: list[Transition],
         *,
-        after: bool,
+        after: bool | frozenset[str],
     ) -> str | None:
         """Where a group of transitions leads, as one target for the node's ``field``.
 
         ``after`` is for events that fire when the call's purpose is over (a
         transfer or a recording has ended, or the caller hung up): an empty one
-        ends nothing the caller hears.  Otherwise an empty transition is the
-        flow ending.  Several different targets go through a branch on the event.
+        ends nothing the caller hears.  ``True`` says so of every event of the
+        group, a set of event names of those only.  Otherwise an empty transition
+        is the flow ending.  Several different targets go through a branch on the
+        event: one event of a widget fires each time it runs, so the last of them
+        is that branch's ``else``.
         """
         entries: list[tuple[Transition, str | None]] = []
         for transition in transitions:
+            quiet = after if isinstance(after, bool) else transition.event in after
             if transition.next:
-                entries.append((transition, self.target(transition.next)))
-            elif not after and transition.event not in _CALLER_GONE:
+                entries.append((transition, self.follow(transition)))
+            elif not quiet and transition.event not in _CALLER_GONE:
                 entries.append((transition, None))
         if not entries:
             return None
@@ -137,13 +159,24 @@ class NodeTable:
         for index, (transition, target) in enumerate(entries):
             cases.append(
                 {
-                    "when": f"event {transition.event}",
+                    "when": f"event {transition.event}{_EVENT_MEANINGS.get(transition.event, '')}",
                     "next": target if target is not None else self.end(state, transition),
                 }
             )
             self.positions[("nodes", node_id, "cases", index)] = self.where(transition.path)
-        note = f"the '{field}' route of Studio widget '{state.name}', by the event that fired"
-        self._add_pending(node_id, {"type": "branch", "cases": cases, "note": note}, state)
+        # Studio fires exactly one of a widget's events each time it runs, and an event left
+        # out above is one after which the caller has gone or was served: so when this route
+        # is taken, one of these events fired, and the last is what is left (no silence).
+        last = cases.pop()
+        self.positions[("nodes", node_id, "else")] = self.positions.pop(
+            ("nodes", node_id, "cases", len(cases))
+        )
+        note = (
+            f"the '{field}' route of Studio widget '{state.name}', by the event that fired "
+            f"(one always does: the last, '{entries[-1][0].event}', is the else)"
+        )
+        node = {"type": "branch", "cases": cases, "else": last["next"], "note": note}
+        self._add_pending(node_id, node, state)
         return node_id
 
 

@@ -20,7 +20,13 @@ import re
 from typing import Any
 
 from ivraudit.formats.twilio.conditions import describe_match, subject
-from ivraudit.formats.twilio.decisions import Decision, finish_key, split_subject
+from ivraudit.formats.twilio.decisions import (
+    Decision,
+    condition_key,
+    finish_key,
+    needs_finish_key,
+    split_subject,
+)
 from ivraudit.formats.twilio.flow import Flow, State, Transition
 from ivraudit.formats.twilio.nodes import NodeTable
 
@@ -91,7 +97,7 @@ class Splits:
         ``noMatch`` of a split on the number dialled (see :func:`dialled_number_split`)."""
         table = self.table
         if transition.next:
-            return table.target(transition.next)
+            return table.follow(transition)
         if transition.event != "noMatch" or not dialled_number_split(state):
             return table.end(state, transition)
         return table.unknown(
@@ -147,24 +153,25 @@ class Splits:
         for transition in decision.impossible:
             if transition.event != "match" or len(transition.conditions) != 1:
                 continue
-            condition = transition.conditions[0]
-            value = condition.get("value")
-            if condition.get("type") != "equal_to" or not isinstance(value, str):
+            value = condition_key(transition.conditions[0])
+            held = [key for key in keys if value is not None and needs_finish_key(value, key)]
+            if value is None or not held:
                 continue
-            names = keys.get(value.strip())
-            if not names:
-                continue
-            who = " and ".join(f"'{name}'" for name in names)
+            who = " and ".join(f"'{name}'" for name in keys[held[0]])
+            what = (
+                f"'{value}' is the finish key of {who}"
+                if value == held[0]
+                else f"'{value}' needs '{held[0]}', the finish key of {who}"
+            )
             if after:
                 why = (
-                    f"'{value.strip()}' is the finish key of {who}, which callers have just "
-                    "answered: Studio ends the input when it is pressed and never passes it on "
-                    f"in Digits (and {decision.why})"
+                    f"{what}, which callers have just answered: Studio ends the input when it "
+                    f"is pressed and never passes it on in Digits (and {decision.why})"
                 )
             else:
                 why = (
-                    f"'{value.strip()}' is the finish key of {who}: Studio ends the input when "
-                    "it is pressed and never passes it on in Digits"
+                    f"{what}: Studio ends the input when it is pressed and never passes it on "
+                    "in Digits"
                 )
             found[id(transition)] = why
         return found

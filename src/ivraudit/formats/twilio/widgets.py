@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ivraudit.formats._build import build_menu, unique_id
+from ivraudit.formats.twilio.copies import Copies, Inlined, plan_copies
 from ivraudit.formats.twilio.decisions import decide
 from ivraudit.formats.twilio.flow import (
     PARENT_EVENT,
@@ -128,10 +129,12 @@ class _Builder:
         for loop in loops.values():
             folded |= {loop.counter.name, loop.split.name}
         self.splits = Splits(self.table, self.decisions, self.gathers.answers(), kept)
+        inlined = self.gathers.inlined(folded)
+        copies = plan_copies(flow, kept, self.table.taken, inlined)
         start = self.table.target(flow.start) if flow.start else None
         for state in kept:
             if state.name not in folded:
-                self.table.add(state, self._convert(state))
+                self._convert_copies(state, copies, inlined)
         if start is None and self.table.returns:
             # Studio docs, Subflows: widgets run only from the Subflow trigger; with none
             # connected the subflow ends at once and the parent goes on at 'completed'.
@@ -154,6 +157,32 @@ class _Builder:
         )
         menu._subflows.update(self.subflows)
         return menu
+
+    def _convert_copies(self, state: State, copies: Copies, inlined: Inlined) -> None:
+        """The widget's node, or one node per copy where routes into it differ (see
+        :mod:`.copies`): each copy with its own split decision and its own targets."""
+        table = self.table
+        copied = len(copies.by_widget.get(state.name, [])) > 1
+        indexes: list[int | None] = (
+            list(copies.built(state.name)) if state.name in copies.by_widget else [None]
+        )
+        for index in indexes:
+            if index is not None:
+                copy = copies.copies[index]
+                state.node_id = copy.node_id
+                table.via = copies.via(index, inlined)
+                if copied:
+                    self.decisions.pop(state.name, None)
+                    if copy.decision is not None:
+                        self.decisions[state.name] = copy.decision
+            node = self._convert(state)
+            merged = copies.merged_note(state.name)
+            if merged is not None:
+                node["note"] = f"{node.get('note') or 'Studio split-based-on'}; {merged}"
+            table.add(state, node)
+            table.via = {}
+        if indexes and indexes[0] is not None:
+            state.node_id = copies.copies[indexes[0]].node_id
 
     def _convert(self, state: State) -> dict[str, Any]:
         kind = state.type
@@ -215,7 +244,7 @@ class _Builder:
             passes = self._passes(state)
             if passes:
                 node["passes"] = passes
-        fail = self.table.route(state, "fail", state.transitions, after=True)
+        fail = self.table.route(state, "fail", state.transitions, after=_quiet_events(state))
         if fail is not None:
             node["fail"] = fail
         return node
@@ -305,6 +334,26 @@ class _Builder:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+#: Studio docs, *Send to Flex* and *Enqueue Call*, Transitions: the failure events of a queue.
+_QUEUE_FAILURES = frozenset({"failedToEnqueue", "callFailure"})
+
+
+def _quiet_events(state: State) -> bool | frozenset[str]:
+    """The events of a transfer whose empty transition adds no route (see NodeTable.route).
+
+    Every event of a transfer ends nothing the caller needs when left empty, except
+    a queue's failure events once the flow handles one of them: the other, left
+    empty, ends the flow (and Studio hangs up) where the flow meant to go on.
+    ``callComplete`` (Task Created) fires when the call leaves the queue, after
+    the agent's call: never a failure, and its empty transition ends nothing.
+    """
+    if state.type not in ("send-to-flex", "enqueue-call"):
+        return True
+    if not any(t.next for t in state.transitions if t.event in _QUEUE_FAILURES):
+        return True
+    return frozenset(t.event for t in state.transitions if t.event not in _QUEUE_FAILURES)
 
 
 def _transfer_target(state: State) -> tuple[str | None, str]:
