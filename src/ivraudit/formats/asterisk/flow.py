@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ivraudit.formats.asterisk.jumps import Jumps
-from ivraudit.formats.asterisk.nodes import Pool, branch, branch_node, collapse
+from ivraudit.formats.asterisk.nodes import Pool, branch, branch_node, collapse, in_macro
 from ivraudit.formats.asterisk.parse import Dialplan
 from ivraudit.formats.asterisk.talk import Talk
 from ivraudit.formats.asterisk.targets import (
@@ -69,7 +69,7 @@ class Flow:
 
     def enter(self, pool: Pool, loc: Loc) -> str:
         """The id of the node a call is at when it arrives at ``loc``."""
-        previous = self.jumps.use(pool)  # a subroutine's constant arguments, per call site
+        previous = self.jumps.use(pool, loc)  # a subroutine's constant arguments, per call site
         try:
             return self._enter(pool, loc)
         finally:
@@ -165,7 +165,7 @@ class Flow:
         if not new:
             return node_id
         number = loc.step.number + 1
-        if pool.mode == "macro":
+        if pool.mode == "macro" and in_macro(loc.chan):
             node: dict[str, Any] = {
                 "type": "return",
                 "note": "the macro runs out of priorities here and returns to its caller",
@@ -292,7 +292,7 @@ class Flow:
 
     def _build(self, pool: Pool, loc: Loc, node_id: str) -> None:
         """The node at ``loc``: which builder makes it, by what its application does."""
-        previous = self.jumps.use(pool)
+        previous = self.jumps.use(pool, loc)
         try:
             self._make(pool, loc, node_id)
         finally:

@@ -17,8 +17,10 @@ from ivraudit.formats.asterisk.apps import (
     shortened,
 )
 from ivraudit.formats.asterisk.closed import closed_flags, closed_when_true
+from ivraudit.formats.asterisk.macros import offset_following
 from ivraudit.formats.asterisk.match import app_args, call_with_args, has_variables
-from ivraudit.formats.asterisk.nodes import Pool, branch_node
+from ivraudit.formats.asterisk.nodes import Pool, branch_node, in_macro
+from ivraudit.formats.asterisk.parse import Context
 from ivraudit.formats.asterisk.targets import Ends, Loc, Missing, Target, Timed, Unknown
 from ivraudit.formats.asterisk.writes import assigned_name
 
@@ -33,7 +35,7 @@ MAX_FRAMES = 300
 _DECIDING_APPS = frozenset(
     ["gotoif", "goto", "execif", "gosubif", "macroif", "gosub", "macro", "while", "set", "mset"]
 )
-_ARG = re.compile(r"\$\{(ARG\d+)\}")
+_ARG = re.compile(r"\$\{(ARG\d+|MACRO_EXTEN|MACRO_CONTEXT|MACRO_PRIORITY)\}")
 
 _COUNTER_TEST = re.compile(
     r'^\$\[\s*"?\$\{(\w+)\}"?\s*(<=|>=|<|>|==|=)\s*"?(\d+|\$\{\w+\})"?\s*\]$'
@@ -291,8 +293,12 @@ class Jumps:
         value = self.targets.substituted(loc, data).strip()
         return None if has_variables(value) else value
 
-    def use(self, pool: Pool) -> dict[str, str]:
-        """Build in ``pool`` (its call's arguments known); returns the frame to restore."""
+    def use(self, pool: Pool, loc: Loc) -> dict[str, str]:
+        """Build ``loc`` in ``pool`` (its call's arguments known); returns the frame to
+        restore.  A Goto out of a macro ends it: app_macro.c puts back the ARGn and
+        ``MACRO_*`` the call had before, so there they are known only at run time."""
+        if pool.mode == "macro" and not in_macro(loc.chan):
+            return self.targets.use_frame({})
         return self.targets.use_frame(self.frames.get(id(pool), {}))
 
     def restore(self, previous: dict[str, str]) -> None:
@@ -304,7 +310,9 @@ class Jumps:
         Arguments the call passes as constants (``Gosub(sub,s,1(rg,600,dontcare))``,
         ``Macro(name,0)``) that the subroutine tests or jumps by are filled in: the
         subroutine is built once per such set of values, so its branches on them are
-        decided per call site (app_stack's ARGn, app_macro's ARGn)."""
+        decided per call site (app_stack's ARGn, app_macro's ARGn).  A macro also knows
+        where it was called from: ``${MACRO_CONTEXT}``, ``${MACRO_EXTEN}`` and
+        ``${MACRO_PRIORITY}`` (see :func:`_macro_site`)."""
         callee = "macro" if kind.call == "macro" else "main"
         key = f"{kind.call} {self.walker.step_id(target)}"
         substituted = self.targets.substituted(loc, spec)
@@ -319,6 +327,8 @@ class Jumps:
             for number, value in enumerate(given, start=1)
             if f"ARG{number}" in deciding and not has_variables(value)
         }
+        if kind.call == "macro":
+            frame.update(_macro_site(loc, deciding))
         if not frame or (len(self.frames) >= MAX_FRAMES and not self._known_frame(callee, frame)):
             return callee, key
         written = ",".join(f"{name}={value}" for name, value in sorted(frame.items()))
@@ -334,18 +344,10 @@ class Jumps:
         return f"{callee} {written}" in self.flow.pools
 
     def _deciding_args(self, context: str) -> frozenset[str]:
-        """The ARGn a subroutine's context tests or jumps by (not ones it only plays)."""
-        known = self._deciding.get(context)
-        if known is None:
-            found: set[str] = set()
-            place = self.targets.contexts.get(context)
-            for extension in place.extensions.values() if place is not None else ():
-                for step in extension.steps.values():
-                    if step.app.strip().lower() in _DECIDING_APPS:
-                        found.update(_ARG.findall(step.data))
-            known = frozenset(found)
-            self._deciding[context] = known
-        return known
+        """The ARGn (and MACRO_*) a subroutine's context tests or jumps by."""
+        if context not in self._deciding:
+            self._deciding[context] = _deciding_in(self.targets.contexts.get(context))
+        return self._deciding[context]
 
     def call(
         self, pool: Pool, loc: Loc, node_id: str, kind: Kind, spec: str, following: str
@@ -364,6 +366,10 @@ class Jumps:
         else:
             target = self.targets.goto(loc, spec)
         if isinstance(target, Loc):
+            if kind.call == "macro":
+                following = offset_following(
+                    self.flow, pool, loc, node_id, target.step.context, following
+                )
             callee, key = self._framed(kind, spec, loc, target)
             pool.calls[node_id] = (callee, target, key)
             if kind.call != "macro":
@@ -486,6 +492,28 @@ class Jumps:
             node = {"type": "action", "note": kind.note or f"runs {app}", "next": following}
         pool.add(helper, node, where)
         return helper
+
+
+def _deciding_in(place: Context | None) -> frozenset[str]:
+    """The ARGn and MACRO_* that ``place`` tests or jumps by (not ones it only plays)."""
+    found: set[str] = set()
+    for extension in place.extensions.values() if place is not None else ():
+        for step in extension.steps.values():
+            if step.app.strip().lower() in _DECIDING_APPS:
+                found.update(_ARG.findall(step.data))
+    return frozenset(found)
+
+
+def _macro_site(loc: Loc, deciding: frozenset[str]) -> dict[str, str]:
+    """What app_macro.c sets ``MACRO_CONTEXT``, ``MACRO_EXTEN`` and ``MACRO_PRIORITY`` to for
+    the Macro run at ``loc``: the channel's context, extension and priority there
+    (docs.asterisk.org, Dialplan Applications *Macro*: "${MACRO_EXTEN} The extension that
+    triggered the macro", ...).  The extension is known only where it is not a pattern (in
+    ``_1XX`` it is the number dialled).  Only those in ``deciding`` are kept."""
+    site = {"MACRO_CONTEXT": loc.chan, "MACRO_PRIORITY": str(loc.step.number)}
+    if loc.step.exten.pattern is None:
+        site["MACRO_EXTEN"] = loc.step.exten.name.partition("/")[0]
+    return {name: value for name, value in site.items() if name in deciding}
 
 
 def _inner_ending(kind: Kind, following: str) -> dict[str, Any]:

@@ -27,6 +27,15 @@ TARGET_FIELDS = (
 )
 
 
+def in_macro(chan: str) -> bool:
+    """Whether a call running in context ``chan`` of a macro's nodes is still inside the
+    macro.  app_macro.c runs the macro's priorities only while the channel stays in a
+    ``macro-`` context: after a Goto elsewhere "Channel ... jumping out of macro" ends the
+    macro and the call goes on where the Goto went, never back to the caller (Dialplan
+    Applications *Macro*); running off the end there is an ordinary end of extension."""
+    return chan.lower().startswith("macro-")
+
+
 class Pool:
     """The nodes of one mode: ``main`` (calls and Gosub) or ``macro`` (Macro ends return)."""
 
