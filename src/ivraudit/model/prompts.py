@@ -490,13 +490,16 @@ def hangup_reason_from_recording(play: str | None) -> str | None:
 
     >>> hangup_reason_from_recording("sounds/vm-goodbye.wav"), hangup_reason_from_recording("x.wav")
     ('completed', None)
+    >>> hangup_reason_from_recording("custom/thank-you-order-placed")
+    'completed'
     """
     if not play:
         return None
     name = play.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
     words = [word for word in _RECORDING_WORDS.split(name) if word]
-    reason = hangup_reason_from_text(" ".join(words))
-    if reason is None and _RECORDING_COMPLETED & set(words):
+    text = " ".join(words)
+    reason = hangup_reason_from_text(text)
+    if reason is None and (_RECORDING_COMPLETED & set(words) or "thank you" in text):
         return "completed"
     return reason
 
