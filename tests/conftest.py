@@ -41,6 +41,19 @@ def lines(menu) -> dict[str, int]:
     return {node_id: menu.locate("nodes", node_id).line for node_id in menu.nodes}
 
 
+def node_fields(menu, node_id: str) -> dict:
+    """A node's fields as written (None and defaults left out)."""
+    return menu.nodes[node_id].model_dump(exclude_none=True, exclude_defaults=True)
+
+
+def findings_of(*paths: Path, config=None) -> list[tuple[str, str, int, str]]:
+    """The findings of checking ``paths`` together, as (rule, node, line, message)."""
+    from ivraudit.runner import check
+
+    report = check([str(path) for path in paths], config).report
+    return [(f.rule, f.node, f.line, f.message) for f in report.findings]
+
+
 def structural(menu) -> list[tuple[str, str, int, str]]:
     """The structural (ST) findings as (rule, node, line, message)."""
     report = ivraudit.audit(menu, config_from_dict({"select": ["ST"]}))

@@ -7,18 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ivraudit import load
-from ivraudit.runner import check
+from tests.conftest import findings_of, node_fields
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "round14"
 
 
-def _fields(menu, node_id: str) -> dict:
-    return menu.nodes[node_id].model_dump(exclude_none=True, exclude_defaults=True)
+_fields = node_fields
 
 
 def _findings(path: Path) -> list[tuple[str, str, int]]:
-    report = check([str(path)]).report
-    return [(f.rule, f.node, f.line) for f in report.findings]
+    return [found[:3] for found in findings_of(path)]
 
 
 # -- 1a. A Goto out of the macro's context ends the macro: no way back to the caller ------------
