@@ -67,3 +67,9 @@ def test_an_information_option_is_an_option_and_a_repeat_key_is_not():
         ("MN001", "main,s,menu", 5, "menu 'main,s,menu' offers 6 options, more than the limit of 5")
     ]
     assert "9" not in _choices("asterisk-repeat.conf")["main,s,menu"]
+
+
+def test_a_repeat_key_through_a_message_that_only_says_again_is_not_an_option():
+    # Twilio Studio: key 7 plays "Here are the options again." and goes back to the menu.
+    assert "7" not in next(iter(_choices("twilio-repeat-say.json").values()))
+    assert _found("twilio-repeat-say.json") == []

@@ -44,6 +44,7 @@ from ivraudit.model.prompts import (
         ("For sales, 1, for support, 2, or for billing, 3.", ["1", "2", "3"]),
         ("1 for sales, 2 to hear our opening hours, 3 to check an order.", ["1", "2", "3"]),
         ("Your order ships in 2 to 3 days. 1 for more.", []),
+        ("2 to pay a bill. For sales, 3.", ["2", "3"]),
     ],
 )
 def test_announced_keys(prompt, keys):

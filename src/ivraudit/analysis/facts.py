@@ -7,6 +7,7 @@ reads the graph alone, not the prompts and not the routes from the start.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
@@ -420,14 +421,21 @@ class MenuFacts:
         return {self.data[node]["subflow"] for node in self.by_kind.get("return", ())}
 
 
+#: A message that only says the menu comes again: its key is a repeat key.
+_REPEATS = re.compile(r"\b(?:again|repeat(?:ing)?|once more)\b", re.IGNORECASE)
+
+
 def _tells_something(facts: MenuFacts, menu: str, node: str) -> bool:
     """Whether the way from a key of ``menu`` at ``node`` back to a menu plays a
     message only keys of ``menu`` lead to (an information option), not the menu's own
-    lead-in that every way into it plays ("Welcome" before the options)."""
+    lead-in that every way into it plays ("Welcome" before the options), nor one that
+    only says the options come again ("Here are the options again")."""
     seen = {node}
     while facts.kind(node) in ("say", "action"):
-        if facts.kind(node) == "say" and all(
-            source == menu for source, _, _ in facts.into.get(node, ())
+        if (
+            facts.kind(node) == "say"
+            and all(source == menu for source, _, _ in facts.into.get(node, ()))
+            and not _REPEATS.search(getattr(facts.model(node), "say", None) or "")
         ):
             return True
         onward = [target for target, _, data in facts.out[node] if data["via"] == "next"]

@@ -27,6 +27,7 @@ from ivraudit.formats.estate import Estate
 from ivraudit.formats.registry import FORMATS, NATIVE_FORMAT, NEAR_MISSES, Format, Kind
 from ivraudit.model.errors import MenuError, NotAMenuError, UsageError
 from ivraudit.model.menu import Menu, SubflowNode
+from ivraudit.model.words import NATIVE as NATIVE_WORDS
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -156,11 +157,32 @@ def _convert(
             if menu._locate is None:
                 menu._locate = document.locate
             _load_subflows(menu, base_dir, (*chain, os.path.abspath(path)), max_bytes, estate)
+            _platform_words(menu)
         return menus
     raise _not_a_menu(text, path, documents)
 
 
 _UNPARSED = object()
+
+
+def _platform_words(menu: Menu) -> None:
+    """Give the flows a menu reaches through references (another file's flow, a Gosub
+    routine, a subdialog) their own platform's words -- or, for one the importer built
+    itself, its parent's -- so a fault found inside them gets its fix in that platform's
+    terms too.  Iterative: references nest deep."""
+    stack = [(sub, menu.words) for sub in menu.subflows.values()]
+    seen: set[int] = set()
+    while stack:
+        sub, words = stack.pop()
+        if id(sub) in seen:
+            continue
+        seen.add(id(sub))
+        name = sub.source_format
+        if name != NATIVE_FORMAT.name and name in FORMATS:
+            sub._words = FORMATS[name].words
+        elif sub.words is NATIVE_WORDS and words is not NATIVE_WORDS:
+            sub._words = words  # built by the parent's importer (a Studio subflow)
+        stack.extend((inner, sub.words) for inner in sub.subflows.values())
 
 
 def _candidates(text: str, path: str) -> Iterator[Format]:

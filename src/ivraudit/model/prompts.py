@@ -119,9 +119,9 @@ def _announced_keys(text: str) -> tuple[str, ...]:
     )
     listed = [(match.start("key"), _key_of(match.group("key"))) for match in _ALSO.finditer(text)]
     # A key and "to" or "for" after a verb's announcement continues it ("press 1 for sales,
-    # 2 for support"); without one, only a list of two or more reads as announcements ("1
-    # for sales, 2 for support"), not one "or 2 to leave".
-    if found_by_verb or len({key for _, key in found}) > 1 or len({key for _, key in listed}) > 1:
+    # 2 for support"); without one, only two or more keys read as announcements ("1 for
+    # sales, 2 for support", "2 to pay a bill. For sales, 3."), not one "or 2 to leave".
+    if found_by_verb or len({key for _, key in found + listed}) > 1:
         found.extend(listed)
     keys: list[str] = []
     for _, key in sorted(found):

@@ -198,3 +198,17 @@ def test_a_channel_config_named_alone_says_what_to_name_with_it():
         "lines are read as entries (check it with the dialplan it serves: name both files, "
         "or their directory)"
     ) in result.stderr + result.stdout
+
+
+def test_a_wait_whose_patterns_take_every_key_has_no_invalid_key():
+    menu = load(HERE / "every_key.conf")
+    wait = menu.nodes["main,s,2"]
+    assert (wait.type, wait.next, wait.no_match) == ("ask", "main,route,1", "main,route,1")
+    assert check([str(HERE / "every_key.conf")]).report.findings == []
+
+
+def test_directory_puts_the_caller_through_to_the_extension_chosen():
+    menu = load(HERE / "directory.conf")
+    node = menu.nodes["main,4,1"]
+    assert (node.type, node.human, node.target) == ("transfer", True, "directory:default")
+    assert [f.rule for f in check([str(HERE / "directory.conf")]).report.findings] == []

@@ -216,6 +216,8 @@ def classify(app: str, data: str) -> Kind:
         return _park_kind(app, data, args)
     if name in ("pickup", "pickupchan"):
         return _pickup_kind(app, data, args)
+    if name == "directory":
+        return _directory_kind(app, data, args)
     if name == "disa":
         where = args[1] if len(args) > 1 else "the caller's own context"
         return Kind(
@@ -323,6 +325,20 @@ def _pickup_kind(app: str, data: str, args: list[str]) -> Kind:
         app,
         target=f"pickup:{where}",
         note=f"{app}({shortened(data)}): answers a call ringing at {where}",
+    )
+
+
+def _directory_kind(app: str, data: str, args: list[str]) -> Kind:
+    """Directory(): the caller spells a name and Asterisk dials the extension of the
+    mailbox chosen (docs.asterisk.org, Dialplan Applications Directory: "the call is
+    connected to the extension"), a person; with no choice (DIRECTORY_RESULT TIMEOUT,
+    USEREXIT) the dialplan goes on with the next priority, as after Dial()."""
+    where = args[1] if len(args) > 1 and args[1] else (args[0] if args and args[0] else "default")
+    return Kind(
+        "transfer",
+        app,
+        target=f"directory:{where}",
+        note=f"{app}({shortened(data)}): dials the extension whose name the caller spells",
     )
 
 

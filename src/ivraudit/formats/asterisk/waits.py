@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ivraudit.formats.asterisk.match import DTMF
 from ivraudit.formats.asterisk.nodes import Pool
+from ivraudit.model.keypad import takes_key
 
 #: Most single keys of a phone (a data-entry key must be one of them or a class of them).
 _ONE_KEY = re.compile(r"[0-9*#]|/\^\[[^\]]+\]\$/")
@@ -64,6 +66,11 @@ def _data_entry(node: dict[str, Any], options: dict[str, Any]) -> bool:
         f"{read.group(0) if read else 'the wait'}: every key accepted ({keys}) goes to the "
         "same place: a value entered (data entry), not a menu"
     )
+    if node.get("no_match") is None and all(takes_key(options, key) for key in DTMF):
+        # The patterns take every key (_[0-9#*], _X plus * and #): no key is invalid, so
+        # the platform never hangs up on one; any key is the answer.
+        node["no_match"] = place
+        node["note"] += "; every key is a valid answer (no key is invalid)"
     del node["options"]
     return True
 
