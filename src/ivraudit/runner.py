@@ -30,10 +30,18 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class CheckResult:
-    """A check run: the report, and the files skipped because they are not menus."""
+    """A check run: the report, the files skipped because they are not menus, and the
+    files read only as parts of others (a dialplan file #included by another, whose
+    contexts are audited where calls enter them; a channel config's entries)."""
 
     report: Report
     skipped: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+
+#: Why check_file audited nothing of a file: no menu in it, or a part of other files.
+NOT_A_MENU = "not a menu"
+PART = "part of the others"
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,9 @@ def check(
             work.append((path, job))
         result = CheckResult(Report())
         for done, (path, (report, skipped)) in enumerate(_run(work, jobs), start=1):
-            if skipped:
+            if skipped == PART:
+                result.parts.append(path)
+            elif skipped:
                 result.skipped.append(path)
             else:
                 result.report.extend(report)
@@ -108,6 +118,7 @@ def check(
         result.report.respell(spelling(files))
         result.report.sort()
         result.skipped.sort()
+        result.parts.sort()
         _to_oldest_generation()
         return result
 
@@ -161,7 +172,9 @@ def _run_files(
     return files, named, estate
 
 
-def _run(work: list[tuple[str, _Job]], jobs: int) -> Iterator[tuple[str, tuple[Report, bool]]]:
+def _run(
+    work: list[tuple[str, _Job]], jobs: int
+) -> Iterator[tuple[str, tuple[Report, str | None]]]:
     """Yield ``(path, outcome)`` for each file, in the order of ``work``."""
     if jobs <= 1 or len(work) < 2:
         for path, job in work:
@@ -175,24 +188,24 @@ def _run(work: list[tuple[str, _Job]], jobs: int) -> Iterator[tuple[str, tuple[R
         yield from zip(paths, outcomes, strict=True)
 
 
-def check_file(path: str, job: _Job) -> tuple[Report, bool]:
-    """Load and audit one file: ``(report, skipped)``; never raises for bad input."""
+def check_file(path: str, job: _Job) -> tuple[Report, str | None]:
+    """Load and audit one file: ``(report, why it was skipped)`` (None: audited;
+    :data:`NOT_A_MENU` or :data:`PART`); never raises for bad input."""
     with collector_paused():
         return _check_file(path, job)
 
 
-def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
+def _check_file(path: str, job: _Job) -> tuple[Report, str | None]:
     config = job.config
     try:
         menus = load_all(path, job.format, max_bytes=config.max_bytes, estate=job.estate)
     except NotAMenuError as error:
-        if job.format is None and (
-            job.skip_if_not_menu or (job.serves and isinstance(error, EstatePartError))
-        ):
-            return Report(), True
-        return Report(errors=[error]), False
+        part = isinstance(error, EstatePartError)
+        if job.format is None and (job.skip_if_not_menu or (job.serves and part)):
+            return Report(), PART if part else NOT_A_MENU
+        return Report(errors=[error]), None
     except MenuError as error:
-        return Report(errors=[error]), False
+        return Report(errors=[error]), None
     apply_entries(menus, config)
     combined = Report()
     for menu in menus:
@@ -212,7 +225,7 @@ def _check_file(path: str, job: _Job) -> tuple[Report, bool]:
             )
         combined.extend(report)
     combined.findings = once_per_fault(combined.findings)
-    return combined, False
+    return combined, None
 
 
 def apply_entries(menus: list[Menu], config: Config) -> None:

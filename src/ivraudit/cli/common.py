@@ -281,6 +281,14 @@ def tell(result: CheckResult) -> None:
             f"ivraudit: skipped {len(result.skipped)} file(s) that are not menus: {shown}",
             err=True,
         )
+    if result.parts:
+        shown = ", ".join(result.parts[:5]) + (" ..." if len(result.parts) > 5 else "")
+        click.echo(
+            f"ivraudit: read {len(result.parts)} file(s) as parts of the others (#included "
+            f"dialplan files, channel configs; findings in them are reported at their "
+            f"lines): {shown}",
+            err=True,
+        )
 
 
 def one_flow(menus: list[Menu], flow: str | None, path: str) -> Menu:

@@ -59,6 +59,9 @@ def missing_target(ctx: AuditContext) -> Iterator[Hit]:
                 node=source,
                 message=f"{route} of '{source}' goes to '{name}', which does not exist{hint}",
                 fact=f"{route}->{name}",
+                # The route and where it is written tell the fault, whichever id the
+                # missing node has on this route (a document inlined under its file name).
+                kind=route,
                 field=data["field"],
                 witness=ctx.witness_via(source, edge_key, target),
             )

@@ -180,7 +180,8 @@ def test_a_channel_config_named_with_its_dialplan_is_read_for_it_not_refused():
     result = CliRunner().invoke(main, ["check", *named])
     assert result.exit_code == 1  # a finding, not unreadable input
     assert result.stderr == (
-        f"ivraudit: skipped 1 file(s) that are not menus: {CHAN / 'chan_dahdi.conf'}\n"
+        "ivraudit: read 1 file(s) as parts of the others (#included dialplan files, channel "
+        f"configs; findings in them are reported at their lines): {CHAN / 'chan_dahdi.conf'}\n"
     )
     assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()[:1]] == ["DE008"]
     found, errors = parts(named)

@@ -14,6 +14,7 @@ from ivraudit.formats._xml import parse_xml
 from ivraudit.formats.vxml.conditions import Conditions
 from ivraudit.formats.vxml.grammars import catch_all, never_matches
 from ivraudit.rules.engine import audit
+from ivraudit.runner import check
 from tests.conftest import kinds
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "semantics"
@@ -192,3 +193,13 @@ def test_a_grammar_callers_can_match_fills_the_field(name: str):
 def test_what_a_grammar_can_match(grammar: str, mode: str, never: bool, anything: bool):
     element = parse_xml(f'<grammar mode="{mode}">{grammar}</grammar>', "inline.vxml").value
     assert (never_matches(element, mode) is not None, catch_all(element)) == (never, anything)
+
+
+def test_a_fault_in_a_document_another_reaches_is_reported_once():
+    # billing.vxml's keys 1 and 2 go to forms it does not have; main.vxml reaches it
+    # (VoiceXML 2.0 §5.3.7 <goto next>).  Checked together, each missing form is one
+    # finding, not one for billing.vxml alone and one more for main.vxml's route into it.
+    folder = Path(__file__).resolve().parent / "fixtures" / "once"
+    report = check([str(folder)]).report
+    missing = [(f.rule, f.line, f.column) for f in report.findings if f.rule == "ST001"]
+    assert missing == [("ST001", 7, 5), ("ST001", 8, 5)]

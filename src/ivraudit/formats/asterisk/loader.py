@@ -140,7 +140,7 @@ def convert(document: Document) -> list[Menu]:
         raise built
     menus = built.get(own, [])
     if not menus:
-        raise NotAMenuError(
+        raise EstatePartError(
             path,
             1,
             1,
