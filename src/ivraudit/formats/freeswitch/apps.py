@@ -18,6 +18,7 @@ from typing import Any
 
 from ivraudit.formats.freeswitch.conf import Conf
 from ivraudit.formats.freeswitch.dialplan import PASSIVE_APPS, handoff, transfer_target, unknown
+from ivraudit.formats.freeswitch.sounds import sound
 from ivraudit.model.keypad import keypad_samples
 
 #: Applications of mod_dptools and the modules a stock FreeSWITCH loads that keep
@@ -298,26 +299,3 @@ _HANDLERS = {
     "play_and_get_digits": _play_and_get_digits,
     "read": _read,
 }
-
-
-def sound(value: str | None, phrases: dict[str, tuple[str, bool]] | None = None) -> dict[str, str]:
-    """``say``/``play`` for a FreeSWITCH sound string.
-
-    ``say:TEXT`` is text to speech; ``phrase:MACRO`` says the words the macro gives
-    as text (``speak-text``, ``play-file say:``) when the estate holds the macro, and
-    stays a recording where it plays files (their words are unknown); anything else
-    (a file, ``tone_stream://``) is audio whose words ivraudit cannot read.
-    """
-    text = (value or "").strip()
-    if not text:
-        return {}
-    if text.lower().startswith("say:"):
-        spoken = text[4:].strip()
-        return {"say": spoken} if spoken else {}
-    if text.startswith("phrase:") and phrases:
-        words, complete = phrases.get(text[7:].split(":", 1)[0].strip(), ("", False))
-        if words and complete:
-            return {"say": words}
-        if words:
-            return {"say": words, "play": text}
-    return {"play": text}

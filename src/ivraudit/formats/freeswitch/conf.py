@@ -68,6 +68,7 @@ class Extension:
     file: str
     line: int
     continues: bool
+    column: int = 1
     conditions: list[Condition] = field(default_factory=list)
 
 
@@ -193,6 +194,7 @@ def _extension(element: XmlElement, path: str) -> Extension:
         name=(element.get("name") or "").strip(),
         file=path,
         line=element.line,
+        column=element.column,
         continues=(element.get("continue") or "").strip().lower() == "true",
     )
     for item in element.findall("condition"):

@@ -30,7 +30,14 @@ import re
 from typing import Any
 
 from ivraudit.formats.freeswitch.conf import Action, Conf, Extension
+from ivraudit.formats.freeswitch.sounds import sound, with_prompts
 from ivraudit.model.keypad import keypad_samples
+
+#: The key of a node read from the dialplan that says where it is written: ``(file, line,
+#: column)`` of the action that decides it (the ``bridge``, the ``hangup``), or of the
+#: extension that runs out of actions.  The importer writes the node there, so every menu
+#: entry that transfers to one extension meets one node, and one fault is reported once.
+AT = "_at"
 
 #: How many transfers in a row are followed before the destination is called unknown.
 MAX_HOPS = 8
@@ -216,10 +223,13 @@ def _agree(results: list[dict[str, Any]], target: str, why: str) -> dict[str, An
 
 
 def _same(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether two results lead the caller to the same place, hearing the same messages
+    (their notes and where they are written may differ)."""
+
     def shape(node: Any) -> Any:
         if not isinstance(node, dict):
             return node
-        return {k: shape(v) for k, v in node.items() if k != "note"}
+        return {k: shape(v) for k, v in node.items() if k not in ("note", AT)}
 
     return shape(one) == shape(other)
 
@@ -266,37 +276,80 @@ def _run(
     context: str,
     hops: int,
 ) -> dict[str, Any]:
+    """The node for running ``actions`` of ``ext`` in turn: the first that does not return
+    decides it, and it is written there (:data:`AT`); the messages played before it
+    (``playback``, ``speak``, ``phrase``) are what the caller hears on it."""
     where = f"extension '{ext.name}' ({conf.shown(ext.file, ext.line)})"
     on_fail = False
+    heard: list[dict[str, str]] = []
     for index, action in enumerate(actions):
         app, data = action.app, _captures(action.data, match)
         if app in ("set", "export") and data.replace(" ", "").startswith("continue_on_fail="):
             on_fail = data.split("=", 1)[1].strip().lower() not in ("false", "")
         if app in PASSIVE_APPS:
             continue
-        if app in ("playback", "endless_playback") and not (
-            app == "endless_playback" or _ENDLESS.search(data)
-        ):
+        message = _message(conf, app, data)
+        if message is not None:
+            heard.extend([message] if message else [])
             continue  # a message, then the next action
-        if app == "bridge":
-            # The dial string as written ($1 and all): the same for every number it takes.
-            rest = actions[index + 1 :]
-            return _bridge(conf, action.data, where, on_fail, rest, ext, match, context, hops)
-        if app == "transfer":
-            words = [word for word in data.split() if word not in ("-bleg", "-both")]
-            if not words:
-                continue
-            if "$" in words[0]:
-                return unknown("run-time", " ".join(words), f"{where} transfers to '{words[0]}'")
-            return hunt(
-                conf,
-                words[0],
-                words[1] if len(words) > 1 else "XML",
-                words[2] if len(words) > 2 else context,
-                hops + 1,
-            )
-        return _application(app, data, where)
-    return {"type": "hangup", "note": f"{where} runs out of actions: FreeSWITCH hangs up"}
+        node = _ending(conf, actions, index, ext, match, context, hops, on_fail)
+        if node is None:
+            continue
+        node.setdefault(AT, (action.file, action.line, action.column))
+        return with_prompts(node, heard)
+    node = {"type": "hangup", "note": f"{where} runs out of actions: FreeSWITCH hangs up"}
+    node[AT] = (ext.file, ext.line, ext.column)
+    return with_prompts(node, heard)
+
+
+def _message(conf: Conf, app: str, data: str) -> dict[str, str] | None:
+    """What the caller hears from an application that plays a message and returns (``{}``
+    for silence), or None when ``app`` is not one.  Hold music and ``endless_playback``
+    are not messages: they keep the caller (:func:`handoff`)."""
+    if app == "playback" and not _ENDLESS.search(data):
+        return {} if data.startswith("silence_stream://") else sound(data, conf.phrases)
+    if app == "speak":
+        text = data.split("|", 2)[-1].strip()  # speak engine|voice|text
+        return {"say": text} if text else {}
+    if app == "phrase":
+        macro = data.split(",")[0].strip()
+        return sound(f"phrase:{macro}", conf.phrases) if macro else {}
+    return None
+
+
+def _ending(
+    conf: Conf,
+    actions: list[Action],
+    index: int,
+    ext: Extension,
+    match: re.Match[str] | None,
+    context: str,
+    hops: int,
+    on_fail: bool,
+) -> dict[str, Any] | None:
+    """The node for ``actions[index]``, an application the call does not come back from
+    (None: a ``transfer`` with no destination, which returns)."""
+    where = f"extension '{ext.name}' ({conf.shown(ext.file, ext.line)})"
+    action = actions[index]
+    app, data = action.app, _captures(action.data, match)
+    if app == "bridge":
+        # The dial string as written ($1 and all): the same for every number it takes.
+        rest = actions[index + 1 :]
+        return _bridge(conf, action.data, where, on_fail, rest, ext, match, context, hops)
+    if app == "transfer":
+        words = [word for word in data.split() if word not in ("-bleg", "-both")]
+        if not words:
+            return None
+        if "$" in words[0]:
+            return unknown("run-time", " ".join(words), f"{where} transfers to '{words[0]}'")
+        return hunt(
+            conf,
+            words[0],
+            words[1] if len(words) > 1 else "XML",
+            words[2] if len(words) > 2 else context,
+            hops + 1,
+        )
+    return _application(app, data, where)
 
 
 def _captures(data: str, match: re.Match[str] | None) -> str:

@@ -21,10 +21,11 @@ from typing import Any
 from ivraudit.formats._build import build_menu, unique_id
 from ivraudit.formats._parse import Document
 from ivraudit.formats._xml import XmlElement
-from ivraudit.formats.freeswitch.apps import app_node, sound
+from ivraudit.formats.freeswitch.apps import app_node
 from ivraudit.formats.freeswitch.conf import Conf, conf_of
-from ivraudit.formats.freeswitch.dialplan import after_ivr, unknown
+from ivraudit.formats.freeswitch.dialplan import AT, after_ivr, unknown
 from ivraudit.formats.freeswitch.roles import menu_role
+from ivraudit.formats.freeswitch.sounds import sound, with_prompts
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
@@ -309,6 +310,8 @@ class _FlowBuilder:
         self.positions: dict[tuple[Any, ...], Position] = {}
         self.taken: set[str] = set(self.by_name)
         self._exit: str | None = None
+        #: The nodes of the end of the menu stack (the exit node and what follows it).
+        self._ending: set[str] = set()
         self._back: dict[str, str] = {}
         self.role = menu_role(conf, self.top.name, os.path.realpath(document.path))
         self.callers: dict[str, list[str]] = {}
@@ -322,14 +325,35 @@ class _FlowBuilder:
         return Position(self.document.path, element.line, element.column)
 
     def add(self, wanted: str, node: dict[str, Any], element: XmlElement) -> str:
-        """Add a node (and the node its ``fail`` holds, for a dialplan's fallback)."""
+        """Add a node (and the node its ``fail`` holds, for a dialplan's fallback).
+
+        A node read from the dialplan is written where the dialplan decides it (its
+        ``AT``: the bridge, the hangup), not at ``element``: each menu entry that
+        transfers to one extension makes its own node, and they are one place, so the
+        engine reports a fault there once, with the route of one of them.
+        """
         node_id = unique_id(wanted, self.taken)
         self.nodes[node_id] = {}
         if isinstance(node.get("fail"), dict):
             node = {**node, "fail": self.add(f"{wanted}:fail", node["fail"], element)}
-        self.nodes[node_id] = {key: value for key, value in node.items() if value is not None}
-        self.positions[("nodes", node_id)] = self.position(element)
+        at = node.get(AT)
+        self.nodes[node_id] = {
+            key: value for key, value in node.items() if value is not None and key != AT
+        }
+        self.positions[("nodes", node_id)] = (
+            self.position(element) if at is None else self.written(*at)
+        )
         return node_id
+
+    def written(self, path: str, line: int, column: int) -> Position:
+        """A place in another file of the estate, spelled as the menu file was given
+        (relative stays relative): the estate holds real, absolute paths."""
+        given = self.document.path
+        if os.path.isabs(given):
+            return Position(path, line, column)
+        real_dir = os.path.dirname(os.path.realpath(given))
+        spelled = os.path.join(os.path.dirname(given), os.path.relpath(path, real_dir))
+        return Position(os.path.normpath(spelled), line, column)
 
     def build(self) -> Menu:
         for menu in self.flow:
@@ -337,6 +361,7 @@ class _FlowBuilder:
         for menu in self.flow:
             self.menu_node(menu)
         start = self.entry(self.top.name)
+        self.exit_last()
         role, reason = self.role
         built = build_menu(
             self.document,
@@ -348,6 +373,15 @@ class _FlowBuilder:
             role_reason=reason,
         )
         return built.with_named_hooks(frozenset(self.hooks)) if self.hooks else built
+
+    def exit_last(self) -> None:
+        """Put the end of the menu stack after the menus' entries (it is made when the first
+        entry needs it): a fault met both by pressing a key and by giving up (the bridge
+        of an extension the menu transfers to and the dialplan goes on to after ``ivr``)
+        is then shown with the key, the shorter route."""
+        ending = [node for node in self._ending if node in self.nodes]
+        rest = {node: self.nodes[node] for node in self.nodes if node not in self._ending}
+        self.nodes = {**rest, **{node: self.nodes[node] for node in ending}}
 
     # The entry of a menu: its PIN check when it has one, else the menu itself.
     def entry(self, name: str) -> str:
@@ -384,7 +418,9 @@ class _FlowBuilder:
             )
             self._exit = self.add(f"{self.top.name}:back", node, self.top.element)
         if self._exit is None:
+            before = set(self.nodes)
             self._exit = self.stack_end()
+            self._ending = set(self.nodes) - before
         return self._exit
 
     def stack_end(self) -> str:
@@ -401,7 +437,8 @@ class _FlowBuilder:
         if not exit_sound:
             return self.add(f"{name}:exit", after, self.top.element)
         if after.get("type") == "hangup":
-            return self.add(f"{name}:exit", {**after, **exit_sound}, self.top.element)
+            # The exit-sound, then what the dialplan plays before it hangs up.
+            return self.add(f"{name}:exit", with_prompts(after, [exit_sound]), self.top.element)
         # The exit node keeps its name and plays the exit-sound; the dialplan goes on after it.
         exit_id = unique_id(f"{name}:exit", self.taken)
         self.nodes[exit_id] = {}

@@ -12,8 +12,8 @@ WORDS = Words(
         "transfer to an extension that bridges to a person",
         "DE005": "after max-failures the ivr application returns: in the dialplan, after "
         "'ivr {node}', transfer to an operator extension instead of hanging up",
-        "DE007": "in the extension the transfer reaches, set continue_on_fail=true and add a "
-        "voicemail fallback after the bridge",
+        "DE007": "set continue_on_fail=true before the bridge and add a fallback after it "
+        "(voicemail, or another extension)",
         "MN002": 'add <entry action="menu-exec-app" digits="0" param="transfer OPERATOR '
         "XML default\"/> to menu '{node}'",
         "MN003": "make greet-long/greet-short of '{node}' and the menu's entries agree",
