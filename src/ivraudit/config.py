@@ -175,6 +175,12 @@ class Config(BaseModel):
         description="Audit parts named as demos, tests or examples (FreeSWITCH's demo_ivr, a "
         "'holiday_routing_test' flow) as caller lines; by default they get structural rules only.",
     )
+    twilio_flows: dict[str, str] = Field(
+        default_factory=dict,
+        description="Twilio Studio flow SID -> the file of the estate that holds that flow "
+        "(a definition exported from Studio carries no SID), relative to the config file; "
+        "Run Subflow widgets naming the SID run it.",
+    )
     settings: Settings = Field(default_factory=Settings)
     #: Call-log counts for the TR rules; set by ``check --traffic``, not by a config file.
     traffic: Traffic | None = Field(default=None, description="Set by check --traffic only.")
@@ -206,6 +212,15 @@ class Config(BaseModel):
             for pattern in self.entries or ()
             for spelling in spellings
         )
+
+    def flow_files(self) -> dict[str, str]:
+        """``twilio_flows`` with each file made absolute: relative to the config file's
+        folder (to the current directory for a config not read from a file)."""
+        base = os.path.dirname(os.path.abspath(self._origin)) if self._origin != "<config>" else ""
+        return {
+            sid.strip(): os.path.realpath(os.path.join(base or os.getcwd(), file))
+            for sid, file in self.twilio_flows.items()
+        }
 
     def ignored_in(self, file: str) -> list[str]:
         """Rules ignored for one file by ``per_file_ignores``."""

@@ -92,7 +92,7 @@ def check(
     # Sorting and respelling many findings allocate as much as the audit did: the
     # collector stays paused for the whole run, not only while each file is audited.
     with collector_paused():
-        files, named, estate = _run_files(paths, root)
+        files, named, estate = _run_files(paths, root, config)
         work = []
         for path in files:
             skip = skip_non_menus or path not in named
@@ -160,15 +160,18 @@ def spelling(files: Sequence[str]) -> Callable[[str], str]:
 
 
 def _run_files(
-    paths: Sequence[str | os.PathLike[str]], root: str | None
+    paths: Sequence[str | os.PathLike[str]], root: str | None, config: Config
 ) -> tuple[list[str], set[str], Estate]:
     """The menu files a run reads, those named on their own (not found in a directory),
-    and the estate they form."""
+    and the estate they form (with the flows config ``twilio_flows`` maps by SID)."""
     files = menu_files(list(paths))
     if not files:
         raise UsageError("no menu files found in " + ", ".join(os.fspath(p) for p in paths))
     named = {os.path.normpath(path) for path in paths if not os.path.isdir(path)}
     estate = Estate.of(files, root) if root is not None else Estate.named(list(paths), files)
+    if config.twilio_flows:
+        where = f"{config.origin}: config key 'twilio_flows'"
+        estate = estate.referring("twilio-flow", config.flow_files(), where)
     return files, named, estate
 
 
@@ -267,7 +270,7 @@ def parts(
     """Every menu of the files under ``paths``, with its role and the reason for it
     (``ivraudit entries``), and the files that could not be read."""
     config = config or Config()
-    files, named, estate = _run_files(paths, root)
+    files, named, estate = _run_files(paths, root, config)
     found: list[Part] = []
     errors: list[MenuError] = []
     for path in files:

@@ -11,9 +11,11 @@ stays unknown, and nothing outside the estate's root directory is ever read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from ivraudit.model.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class Estate:
     root: str
     files: tuple[str, ...]
     cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: References the files cannot resolve by themselves, mapped by config to a file
+    #: of the estate (absolute): ``{("twilio-flow", "FW..."): "/.../billing.json"}``.
+    references: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, files: Sequence[str | os.PathLike[str]], root: str | None = None) -> Estate:
@@ -61,6 +66,23 @@ class Estate:
     def alone(cls, path: str | os.PathLike[str]) -> Estate:
         """The estate of one file read on its own: itself, inside its own directory."""
         return cls.of([path])
+
+    def referring(self, kind: str, files: Mapping[str, str], where: str) -> Estate:
+        """This estate, with config's ``files`` (``{reference: absolute path}``) as the
+        references of ``kind``; ``where`` names the config key for errors.  A file outside
+        the root, or none at all, is a :class:`ConfigError`: nothing outside is read."""
+        found = dict(self.references)
+        for reference, path in files.items():
+            if not self.contains(path):
+                raise ConfigError(
+                    f"{where}: {reference} = '{path}' lies outside the folder checked "
+                    f"('{self.root}'), and ivraudit reads nothing outside it: check a folder "
+                    "that holds both flows, or name one with --root"
+                )
+            if not os.path.isfile(path):
+                raise ConfigError(f"{where}: {reference} = '{path}' is not a file")
+            found[(kind, reference)] = path
+        return replace(self, cache={}, references=found)
 
     def contains(self, path: str | os.PathLike[str]) -> bool:
         """Whether ``path`` (after resolving links) lies inside the root."""

@@ -1042,17 +1042,20 @@ ESTATE = HERE / "estate"
 def test_a_run_subflow_resolves_through_the_flow_sid_in_the_estate():
     # Studio docs, Run Subflow widget: 'flow_sid' names the flow to run.  verify.json is a
     # Flow resource carrying that sid: checked together, the subflow is inlined from its
-    # incomingParent entry, and its real fault (silence at 'confirm' hangs up) is found.
+    # incomingParent entry, and its real fault is found: a wrong key at 'confirm' goes back
+    # to it through the split's noMatch with no counter (DE008).  Silence at 'confirm'
+    # (an empty Timeout) ends the subflow: 'Completed' takes the caller on to 'agent', so
+    # no DE004.
     result = check([ESTATE])
     found = {(Path(f.file).name, f.rule, f.line) for f in result.report.findings}
-    # And a wrong key at 'confirm' goes back to it through the split's noMatch with no
-    # counter (DE008).
-    assert found == {("verify.json", "DE004", 19), ("verify.json", "DE008", 37)}
+    assert found == {("verify.json", "DE008", 37)}
     parent = load(ESTATE / "parent.json", estate=Estate.of(sorted(ESTATE.glob("*.json"))))
     assert kinds(parent)["run_verify"] == "subflow"
     verify = parent.subflows["FWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
     assert (verify.id, verify.start, verify.role) == ("Verify caller", "confirm", "reached")
     assert kinds(verify)["confirm_split: end of subflow"] == "return"
+    assert verify.nodes["confirm"].no_input == "confirm: end of subflow"
+    assert ("run_verify/confirm: end of subflow", "agent", "return", None) in edges(parent)
 
 
 def test_a_run_subflow_whose_flow_is_not_given_is_unknown(tmp_path: Path):

@@ -232,6 +232,10 @@ class Gathers:
         node["note"] = "; ".join(notes)
         if no_match is not None and no_match.next:
             self._error_route(gather, node, "no_match", no_match)
+        elif self.table.returns:
+            # Studio docs, Run Subflow widget: 'Completed' fires when the subflow's
+            # execution ends, so an invalid key with nowhere to go returns to the parent.
+            node["no_match"] = self.table.end(split, no_match)
         self._timeouts(gather, node, gather.on("timeout"))
         return node
 
@@ -334,12 +338,18 @@ class Gathers:
     def _timeouts(self, gather: State, node: dict[str, Any], silence: Transition | None) -> None:
         table = self.table
         # No timeout transition: Studio ends the flow and the call drops, which is the
-        # platform-disconnect default, so no_input stays unset.
+        # platform-disconnect default, so no_input stays unset.  In a subflow the end of
+        # its execution is the parent's Run Subflow 'Completed' (Studio docs, Run Subflow
+        # widget): silence returns to the parent flow.
         if silence is not None and silence.next:
             if node.get("type") == "menu":
                 self._error_route(gather, node, "no_input", silence)
             else:
                 node["no_input"] = table.follow(silence)
+                table.positions[("nodes", gather.node_id, "no_input")] = table.where(silence.path)
+        elif table.returns:
+            node["no_input"] = table.end(gather, silence)
+            if silence is not None:
                 table.positions[("nodes", gather.node_id, "no_input")] = table.where(silence.path)
         seconds = _seconds(gather.properties.get("timeout"))
         if seconds is not None:

@@ -80,7 +80,8 @@ class NodeTable:
         return self.missing[name]
 
     def end(self, state: State, transition: Transition | None) -> str:
-        """The hangup node standing for the flow ending at one of ``state``'s transitions."""
+        """The node standing for the flow ending at one of ``state``'s transitions: a
+        hangup, or in a subflow a return to the parent flow."""
         if state.name not in self.ends:
             event = f" ('{transition.event}')" if transition else ""
             if self.returns:
@@ -131,13 +132,16 @@ class NodeTable:
         transfer or a recording has ended, or the caller hung up): an empty one
         ends nothing the caller hears.  ``True`` says so of every event of the
         group, a set of event names of those only.  Otherwise an empty transition
-        is the flow ending.  Several different targets go through a branch on the
-        event: one event of a widget fires each time it runs, so the last of them
-        is that branch's ``else``.
+        is the flow ending.  In a subflow every empty transition is its end (the
+        caller goes back to the parent's Run Subflow widget, which goes on at
+        ``completed``), except a ``hangup`` event.  Several different targets go
+        through a branch on the event: one event of a widget fires each time it
+        runs, so the last of them is that branch's ``else``.
         """
         entries: list[tuple[Transition, str | None]] = []
         for transition in transitions:
             quiet = after if isinstance(after, bool) else transition.event in after
+            quiet = quiet and not self.returns
             if transition.next:
                 entries.append((transition, self.follow(transition)))
             elif not quiet and transition.event not in _CALLER_GONE:

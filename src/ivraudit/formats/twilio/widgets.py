@@ -282,7 +282,8 @@ class _Builder:
             reason="run-time" if runtime else "not-given",
             target=sid or None,
             note=f"Run Subflow '{state.name}' runs {what}, which is not among the files given "
-            "(a Flow resource with that 'sid'): what it does with the call is not read",
+            "(a Flow resource with that 'sid', or a file config 'twilio_flows' maps it to): "
+            "what it does with the call is not read",
         )
         cases = []
         if back is not None:
