@@ -69,19 +69,16 @@ class Estate:
 
     def referring(self, kind: str, files: Mapping[str, str], where: str) -> Estate:
         """This estate, with config's ``files`` (``{reference: absolute path}``) as the
-        references of ``kind``; ``where`` names the config key for errors.  A file outside
-        the root, or none at all, is a :class:`ConfigError`: nothing outside is read."""
+        references of ``kind``; ``where`` names the config key for errors.  A file that
+        does not exist is a :class:`ConfigError`; one outside the root is left out (nothing
+        outside is read: a reference to it stays unknown), so a project's config still
+        works when one folder or one changed file of it is checked."""
         found = dict(self.references)
         for reference, path in files.items():
-            if not self.contains(path):
-                raise ConfigError(
-                    f"{where}: {reference} = '{path}' lies outside the folder checked "
-                    f"('{self.root}'), and ivraudit reads nothing outside it: check a folder "
-                    "that holds both flows, or name one with --root"
-                )
             if not os.path.isfile(path):
                 raise ConfigError(f"{where}: {reference} = '{path}' is not a file")
-            found[(kind, reference)] = path
+            if self.contains(path):
+                found[(kind, reference)] = path
         return replace(self, cache={}, references=found)
 
     def contains(self, path: str | os.PathLike[str]) -> bool:

@@ -93,9 +93,10 @@ def test_the_same_widgets_entered_by_a_call_hang_up(tmp_path: Path):
     assert {("DE004", "billing_menu"), ("DE007", "agent"), ("DE008", "billing_menu")} <= found
 
 
-def test_a_mapped_file_outside_the_folder_checked_is_a_config_error(tmp_path: Path):
-    # Nothing outside the estate's root is read: a mapping that leaves it, or names no
-    # file, is a config error naming the key (exit 2), not a silent unknown.
+def test_a_mapped_file_outside_the_folder_checked_is_not_read(tmp_path: Path):
+    # Nothing outside the estate's root is read: a mapping that leaves it stays unknown
+    # (a project's config still works when one folder of it is checked), and one that
+    # names no file is a config error naming the key (exit 2).
     tmp_path = tmp_path.resolve()
     checked = tmp_path / "ivr"
     checked.mkdir()
@@ -103,12 +104,9 @@ def test_a_mapped_file_outside_the_folder_checked_is_a_config_error(tmp_path: Pa
     (tmp_path / "billing.json").write_bytes((MAPPED / "flows" / "billing.json").read_bytes())
     outside = tmp_path / "ivraudit.toml"
     outside.write_text(f'[twilio_flows]\n{SID} = "billing.json"\n', encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        check([checked], read_config(outside))
-    assert str(caught.value).startswith(
-        f"{outside}: config key 'twilio_flows': {SID} = '{tmp_path / 'billing.json'}' lies "
-        f"outside the folder checked ('{checked}')"
-    )
+    alone = check([checked], read_config(outside)).report
+    assert alone.findings == []
+    assert [(u.reason, u.target) for u in alone.unknowns] == [("not-given", SID)]
     # Checked from the folder that holds both, the same config resolves the subflow.
     assert [f.node for f in check([tmp_path], read_config(outside)).report.findings] == [
         "run_billing/billing_menu"
