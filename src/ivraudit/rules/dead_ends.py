@@ -246,6 +246,15 @@ def _after_action(ctx: AuditContext, node: str) -> bool:
     return found
 
 
+def _who(events: list[str]) -> str:
+    """The callers a missing handler cuts off: who says nothing, who mistypes, or both."""
+    if events == ["no_input"]:
+        return "silent caller"
+    if events == ["no_match"]:
+        return "caller who mistypes"
+    return "caller who hesitates or mistypes"
+
+
 def _operator_ends(ctx: AuditContext) -> dict[str, tuple[str, str]]:
     """Hangup -> (operator key, menu) for the reachable menus whose operator key ends
     there after plain messages: that dead end is also the missing operator (MN002)."""
@@ -319,7 +328,7 @@ def platform_disconnect(ctx: AuditContext) -> Iterator[Hit]:
         yield Hit(
             node=node,
             message=f"{kind} '{node}' has no {names} handler: the platform hangs up on a "
-            + ("silent caller" if events == ["no_input"] else "caller who hesitates or mistypes"),
+            + _who(events),
             fact="+".join(events),
             witness=ctx.witness_via(node, events[0], DISCONNECT),
         )

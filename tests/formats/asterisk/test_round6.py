@@ -18,7 +18,7 @@ def findings(path: Path) -> list[tuple[str, int, str]]:
     return [(f.rule, f.line, f.message) for f in report.findings]
 
 
-_NO_MATCH = "has no no-match handler: the platform hangs up on a caller who hesitates or mistypes"
+_NO_MATCH = "has no no-match handler: the platform hangs up on a caller who mistypes"
 
 
 def test_a_value_set_before_waitexten_is_known_where_the_keys_lead():
