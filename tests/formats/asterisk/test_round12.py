@@ -213,3 +213,24 @@ def test_directory_puts_the_caller_through_to_the_extension_chosen():
     node = menu.nodes["main,4,1"]
     assert (node.type, node.human, node.target) == ("transfer", True, "directory:default")
     assert [f.rule for f in check([str(HERE / "directory.conf")]).report.findings] == []
+
+
+def test_park_and_announce_is_a_hand_off_like_park(tmp_path):
+    # docs.asterisk.org, Dialplan Applications ParkAndAnnounce: the call is parked (and
+    # someone is told where); like Park() it does not go on to the next priority.
+    path = tmp_path / "extensions.conf"
+    path.write_text(
+        "[main]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,Background(main)\n"
+        " same => n,WaitExten(5)\n"
+        "exten => 4,1,ParkAndAnnounce(pbx-transfer:PARKED,,Local/100@internal)\n"
+        "exten => 0,1,Dial(SIP/operator,20)\n"
+        " same => n,VoiceMail(100)\n"
+        "exten => i,1,Goto(0,1)\n"
+        "exten => t,1,Goto(0,1)\n",
+        encoding="utf-8",
+    )
+    node = load(path).nodes["main,4,1"]
+    assert (node.type, node.target, node.waits_in_queue) == ("transfer", "parking:default", True)
+    assert check([str(path)]).report.findings == []

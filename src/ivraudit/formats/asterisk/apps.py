@@ -114,7 +114,6 @@ TRANSFER_APPS = frozenset(
         "page",
         "transfer",
         "retrydial",
-        "parkandannounce",
     ]
 )
 #: Applications that talk to the caller: a context using one of them takes calls.
@@ -212,7 +211,7 @@ def classify(app: str, data: str) -> Kind:
         return Kind("voicemail", app, box=first or None, note=f"{app}({data})")
     if name in TRANSFER_APPS:
         return _transfer_kind(app, name, data, args)
-    if name == "park":
+    if name in ("park", "parkandannounce"):
         return _park_kind(app, data, args)
     if name in ("pickup", "pickupchan"):
         return _pickup_kind(app, data, args)
@@ -298,12 +297,17 @@ def _transfer_kind(app: str, name: str, data: str, args: list[str]) -> Kind:
 
 
 def _park_kind(app: str, data: str, args: list[str]) -> Kind:
-    """Park(): the call waits in a parking lot until a person picks it up (ParkedCall).
+    """Park() and ParkAndAnnounce(): the call waits in a parking lot until a person picks
+    it up (ParkedCall); ParkAndAnnounce() also tells someone where it waits.
 
     Asterisk does not go on to the next priority: a call nobody picks up goes back to
     whoever parked it, or to the ``c(context,exten,prio)`` option's place.
     """
     lot = args[0] if args and args[0] else "default"
+    if "PARKED" in lot or ":" in lot:
+        # ParkAndAnnounce's older form opens with the announcement (pbx-transfer:PARKED),
+        # not a lot: the call goes to the default lot.
+        lot = "default"
     return Kind(
         "transfer",
         app,
