@@ -45,6 +45,8 @@ from ivraudit.model.prompts import (
         ("1 for sales, 2 to hear our opening hours, 3 to check an order.", ["1", "2", "3"]),
         ("Your order ships in 2 to 3 days. 1 for more.", []),
         ("2 to pay a bill. For sales, 3.", ["2", "3"]),
+        ("To reach support, 2. To speak to an adviser, 0.", ["2", "0"]),
+        ("Welcome. To reach us by post, write to the address below.", []),
     ],
 )
 def test_announced_keys(prompt, keys):

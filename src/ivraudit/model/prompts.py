@@ -78,8 +78,8 @@ _ALSO = re.compile(
 _RANGE = re.compile(r"\s+(?:to|through|-)\s+(?P<last>[0-9])\b(?!\s*(?:digits?|times?)\b)")
 #: "For sales, 1.": a key named after what it is for, with no verb.
 _FOR_KEY = re.compile(
-    rf"\bfor\s+[^.,;:!?]{{1,60}}?,\s*(?P<key>{_KEY_TOKEN})"
-    r"\s*(?=[.;!?]|$|,\s*(?:or\s+|and\s+)?(?:for|to)\b)",
+    rf"\b(?:for|to\s+(?:reach|speak\s+(?:to|with)|talk\s+(?:to|with)))\s+[^.,;:!?]{{1,60}}?,"
+    rf"\s*(?P<key>{_KEY_TOKEN})\s*(?=[.;!?]|$|,\s*(?:or\s+|and\s+)?(?:for|to)\b)",
     re.IGNORECASE,
 )
 
