@@ -119,8 +119,10 @@ def test_what_is_not_a_literal_on_every_route_changes_nothing():
     assert check(_flow(_set("$.External.tier"))) == "branch"
     assert check(_flow(_set("gold", target="Related"))) == "branch"
     assert check(_flow(_set("gold", error_to="Check"))) == "branch"
-    # a comparison ivraudit cannot tell (another case) or does not know
-    assert check(_flow(_set("Gold"))) == "branch"
+    # another case is another value (no case-insensitive comparison): decided, No match
+    assert check(_flow(_set("Gold"))) == "action"
+    assert loads(_flow(_set("Gold")), name="flow.json").nodes["Check"].next == "Other"
+    # an operator ivraudit does not know
     assert check(_flow(_set("gold"), "SomethingNew")) == "branch"
     assert check(_flow(_set("golden"), "TextStartsWith")) == "action"
     # no Set contact attributes: the attribute comes from before the flow

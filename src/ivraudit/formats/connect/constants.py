@@ -229,8 +229,10 @@ def _holds(condition: Condition, value: str) -> bool | None:
         if value == operand:
             return True
         number = _number(value)
-        if value.lower() == operand.lower() or (number is not None and number == _number(operand)):
-            return None  # another case or spelling of the same number: leave it to Connect
+        if number is not None and number == _number(operand):
+            return None  # another spelling of the same number: leave it to Connect
+        # Another case is another value: "the block doesn't support case-insensitive
+        # comparisons" (admin guide, Check contact attributes, Configuration tips).
         return False
     if operator in _NUMERIC:
         left, right = _number(value), _number(operand)
