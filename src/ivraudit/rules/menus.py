@@ -465,6 +465,9 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
                     message=f"case {first} of '{node}' ({when}) can never hold: {never}",
                     fact=f"never:{first}",
                     field=("cases", first - 1, "when"),
+                    # The copies of a branch an importer makes per route number their
+                    # cases differently: the condition is what tells the fault.
+                    kind=f"never:{when}",
                     fault_at=cut,
                 )
                 continue
@@ -474,6 +477,7 @@ def option_never_chosen(ctx: AuditContext) -> Iterator[Hit]:
                 message=f"cases {shown} of '{node}' ({model.cases[first - 1].when}, ...) can "
                 f"never hold: {never}",
                 fact=f"never:{shown}",
+                kind="never:" + " | ".join(model.cases[n - 1].when for n in numbers),
                 fault_at=cut,
             )
 

@@ -24,14 +24,17 @@ def _node(menu, node_id: str) -> dict:
 def test_compare_on_literals_set_upstream():
     menu = load(HERE / "literal-attributes.json")
     found = edges(menu)
-    # 'Language' only ever sees 'en': a step on to the English menu, nothing else
-    assert [e for e in found if e[0] == "Language"] == [("Language", "Main menu", "next", None)]
-    assert _node(menu, "Language")["note"] == (
-        "Connect Compare block (Identifier: Language). Check contact attributes decided: "
+    # 'Language' only ever sees 'en': 'es' never holds (MN008, at its condition; 'Menu
+    # principal', which only it leads to, is that fault's), and 'en' is what is left
+    assert [e for e in found if e[0] == "Language"] == [
+        ("Language", "Main menu", "case", "1"),
+        ("Language", "Main menu", "else", None),
+    ]
+    assert [case.get("never") for case in _node(menu, "Language")["cases"]] == [
+        None,
         "$.Attributes.language is set to 'en' by Set contact attributes block 'Set language' "
-        "(line 10) on every route here, so it always takes "
-        "'$.Attributes.language == 'en'' (to 'Main menu')."
-    )
+        "(line 10) on every route here, and $.Attributes.language == 'es' does not hold for it",
+    ]
     # 'Tier' sees 'gold' or 'silver': 'bronze' never holds (not a route: MN008 tells),
     # and No match is no route either.  Route by route: 'Set gold' goes on to 'Tier', read
     # for 'gold'; 'Set silver' to a copy decided for 'silver'.
@@ -46,7 +49,7 @@ def test_compare_on_literals_set_upstream():
         None,
         "$.Attributes.tier is set to 'gold' by Set contact attributes block 'Set gold' "
         "(line 67) and 'silver' by Set contact attributes block 'Set silver' (line 76) on "
-        "every route here",
+        "every route here, and $.Attributes.tier == 'bronze' does not hold for any of them",
     ]
     # 'VIP' sees what a Lambda function returned on one route: unchanged
     assert [e for e in found if e[0] == "VIP"] == [
@@ -55,10 +58,54 @@ def test_compare_on_literals_set_upstream():
         ("VIP", "Silver queue", "else", None),
     ]
     assert [(f.rule, f.node, f.line) for f in audit(menu).findings] == [
-        ("ST002", "Menu principal", 32),
+        ("MN008", "Language", 27),
         ("DE005", "Main menu", 61),
-        ("MN008", "Tier", 85),
+        ("MN008", "Tier", 94),
         ("DE003", "End", 181),
+    ]
+
+
+def test_each_condition_one_literal_never_takes_is_reported_at_its_line():
+    # 'Set tier' writes the literal 'silver' on the only route into 'Tier': 'gold' and
+    # 'platinum' never hold, and 'starts with sil' never runs ('silver' takes it first).
+    # One finding per condition, at its line; 'silver' is what is left.  'Gold' and
+    # 'Platinum', which only those conditions lead to, are their faults (MN008 over ST002).
+    menu = load(HERE / "literal-never.json")
+    assert [e for e in edges(menu) if e[0] == "Tier"] == [
+        ("Tier", "Silver", "case", "2"),
+        ("Tier", "Silver", "else", None),
+    ]
+    told = (
+        "$.Attributes.tier is set to 'silver' by Set contact attributes block 'Set tier' "
+        "(line 10) on every route here, and "
+    )
+    assert [case.get("never") for case in _node(menu, "Tier")["cases"]] == [
+        told + "$.Attributes.tier == 'gold' does not hold for it",
+        None,
+        told + "an earlier condition takes 'silver' first",
+        told + "$.Attributes.tier == 'platinum' does not hold for it",
+    ]
+    assert [(f.rule, f.node, f.line) for f in audit(menu).findings] == [
+        ("DP003", "Set tier", 10),
+        ("MN008", "Tier", 38),
+        ("MN008", "Tier", 56),
+        ("MN008", "Tier", 65),
+        ("DE003", "End", 133),
+    ]
+
+
+def test_the_same_check_on_a_value_set_dynamically_has_every_condition():
+    menu = load(HERE / "literal-dynamic.json")
+    assert [e for e in edges(menu) if e[0] == "Tier"] == [
+        ("Tier", "Gold", "case", "1"),
+        ("Tier", "Other", "else", None),
+        ("Tier", "Platinum", "case", "4"),
+        ("Tier", "Silver", "case", "2"),
+        ("Tier", "Silver promo", "case", "3"),
+    ]
+    assert [(f.rule, f.node, f.line) for f in audit(menu).findings] == [
+        ("DP003", "Set tier", 10),
+        ("DE003", "End", 133),
     ]
 
 
@@ -114,7 +161,8 @@ def test_what_is_not_a_literal_on_every_route_changes_nothing():
         return loads(text, name="flow.json").nodes["Check"].type
 
     assert check(_flow(_set("gold"))) == "action"
-    assert check(_flow(_set("silver"))) == "action"
+    # 'silver' takes No match: the 'gold' condition stays, never holding (MN008)
+    assert check(_flow(_set("silver"))) == "branch"
     # set dynamically, on the related contact, or the set failing into the check
     assert check(_flow(_set("$.External.tier"))) == "branch"
     assert check(_flow(_set("gold", target="Related"))) == "branch"

@@ -8,7 +8,7 @@ from typing import Any
 
 from ivraudit.formats.connect.actions import Action, Route
 from ivraudit.formats.connect.blocks import param_text, title_of
-from ivraudit.formats.connect.constants import Constant
+from ivraudit.formats.connect.constants import Constant, literals_meeting
 from ivraudit.formats.connect.nodes import NodeTable, describe_condition, error_cases, unique_id
 
 #: Blocks that decide between routes without the caller: they become ``branch`` nodes.
@@ -111,9 +111,9 @@ def branch_node(
         target = table.route(route)
         if target is None:
             continue
-        table.positions[("nodes", node_id, "cases", len(node["cases"]), "next")] = (
-            table.source.locate(route.path)
-        )
+        written = table.source.locate(route.path)
+        table.positions[("nodes", node_id, "cases", len(node["cases"]), "next")] = written
+        table.positions[("nodes", node_id, "cases", len(node["cases"]), "when")] = written
         case: dict[str, Any] = {"when": when, "next": target}
         if id(route) in never:
             case["never"] = never[id(route)]
@@ -127,13 +127,16 @@ def branch_node(
 def literal_compare_node(
     table: NodeTable, action: Action, node_id: str, constant: Constant, actions: dict[str, Action]
 ) -> dict[str, Any]:
-    """A Check contact attributes block on an attribute only set to literals upstream: one
-    literal on every route decides it (a step on to the route it takes); several mark the
-    conditions none of them meets as never holding."""
+    """A Check contact attributes block on an attribute only set to literals upstream: the
+    conditions none of them takes stay, never holding (MN008 tells each); the route the
+    literals take is what is left.  One literal whose condition is the block's only one
+    decides it: a step on to the route it takes."""
     told = _set_upstream(table, constant, actions)
     taken = list(constant.takes.values())
     no_match = action.error("NoMatchingCondition") or action.next
-    if len(constant.takes) == 1:
+    met = {id(condition) for condition in taken if condition is not None}
+    never = _never_held(action, constant, told, met)
+    if len(constant.takes) == 1 and not never:
         condition = taken[0]
         route = condition.route if condition is not None else no_match
         if route is None:
@@ -147,11 +150,28 @@ def literal_compare_node(
         node["next"] = table.route(route)
         table.position(node_id, "next", route)
         return node
-    met = {id(condition) for condition in taken if condition is not None}
-    never = {id(c.route): told for c in action.conditions if id(c) not in met}
     holding = [condition for condition in action.conditions if id(condition) in met]
     matched = holding[-1].route if None not in taken and holding else None
     return branch_node(table, action, node_id, never, matched)
+
+
+def _never_held(action: Action, constant: Constant, told: str, met: set[int]) -> dict[int, str]:
+    """``{id(route): why}`` for the conditions no literal takes: none meets them, or an
+    earlier condition takes the literals that do (conditions are checked in order)."""
+    literals = list(constant.takes)
+    never: dict[int, str] = {}
+    for condition in action.conditions:
+        if id(condition) in met:
+            continue
+        words = describe_condition(action, condition)
+        meeting = literals_meeting(condition, literals)
+        if meeting:
+            shown = " and ".join(repr(value) for value in meeting)
+            never[id(condition.route)] = f"{told}, and an earlier condition takes {shown} first"
+        else:
+            which = "it" if len(literals) == 1 else "any of them"
+            never[id(condition.route)] = f"{told}, and {words} does not hold for {which}"
+    return never
 
 
 def _set_upstream(table: NodeTable, constant: Constant, actions: dict[str, Action]) -> str:
@@ -226,11 +246,11 @@ def _narrowed(
     table: NodeTable, compare: Action, node_id: str, constant: Constant, value: str, told: str
 ) -> dict[str, Any]:
     """The check as the route of one literal sees it: that literal's condition, and the
-    conditions no literal of the flow meets (never holding, for MN008, as ``told``)."""
+    conditions no literal of the flow takes (never holding, for MN008, ``told`` saying why)."""
     met = {id(condition) for condition in constant.takes.values() if condition is not None}
     own = constant.takes[value]
     kept = [c for c in compare.conditions if c is own or id(c) not in met]
-    never = {id(c.route): told for c in kept if c is not own}
+    never = _never_held(compare, constant, told, met)
     node = branch_node(
         table, replace(compare, conditions=kept), node_id, never, own.route if own else None
     )

@@ -207,6 +207,11 @@ def _merge(
         queue.append(ident)
 
 
+def literals_meeting(condition: Condition, literals: list[str]) -> list[str]:
+    """The literals a condition holds for (those ivraudit cannot tell are left out)."""
+    return [value for value in literals if _holds(condition, value) is True]
+
+
 def _first_holding(conditions: list[Condition], value: str) -> Condition | bool | None:
     """The first condition the literal meets (None: none does), or False when one cannot be
     told."""

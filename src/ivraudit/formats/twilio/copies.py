@@ -297,7 +297,9 @@ def _decision(flow: Flow, split: State, gather: str, values: Values) -> Decision
     impossible = [t for i, t in enumerate(split.transitions) if i not in taken]
     if not impossible:
         return None
-    return Decision(possible, impossible, why_decided("digits", gather, values, finish))
+    return Decision(
+        possible, impossible, why_decided("digits", gather, values, finish), gather, values
+    )
 
 
 def _shown(values: Values | None) -> str:

@@ -18,6 +18,7 @@ transitions times the (small) number of values each split names.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ class Decision:
     possible: list[Transition]
     impossible: list[Transition]
     why: str
+    #: The gather whose Digits the split tests, and what they can be on the routes
+    #: decided (empty: not told).
+    gather: str = ""
+    values: Values = frozenset()
 
 
 def finish_key(gather: State) -> str | None:
@@ -228,7 +233,11 @@ def decide(flow: Flow, kept: list[State]) -> dict[str, Decision]:
         impossible = [t for i, t in enumerate(split.transitions) if i not in taken]
         if impossible:
             decisions[name] = Decision(
-                possible, impossible, why_decided(kind, what, values, finish)
+                possible,
+                impossible,
+                why_decided(kind, what, values, finish),
+                (what or "") if kind == "digits" else "",
+                values,
             )
     return decisions
 
@@ -261,6 +270,32 @@ def merge_values(left: dict[str, Values], right: dict[str, Values]) -> dict[str,
         values = left[name] | right.get(name, frozenset())
         merged[name] = frozenset({ANY}) if ANY in values else values
     return merged
+
+
+def why_never(decision: Decision, transition: Transition) -> str | None:
+    """Why a match transition of a split decided on the route never holds: its condition
+    meets none of the values the split sees there, or an earlier transition takes those
+    it meets.  None when a value is "any keys" (only a finish key rules a case out then,
+    which :class:`~.splits.Splits` tells itself) or the transition has no condition."""
+    values = decision.values
+    if not decision.gather or not values or ANY in values or not transition.conditions:
+        return None
+    seen = why_decided("digits", decision.gather, values, None)
+    met = sorted(
+        value
+        for value in values
+        if all(_holds(condition, value) is True for condition in transition.conditions)
+    )
+    if met:
+        shown = " or ".join("(never ran: empty)" if v == "" else repr(v) for v in met)
+        return f"{seen}, and an earlier transition takes {shown} first"
+    tests = []
+    for condition in transition.conditions:
+        value = condition.get("value")
+        shown = "" if value is None else " " + json.dumps(value, ensure_ascii=False)[:200]
+        tests.append(f"{condition.get('type') or '?'}{shown}")
+    which = "it" if len(values) == 1 else "any of them"
+    return f"{seen}, and {' and '.join(tests)} does not hold for {which}"
 
 
 def why_decided(kind: str, what: str | None, values: Values, finish: str | None) -> str:

@@ -11,7 +11,10 @@ never in ``Digits``) can never hold: it stays, with ``never`` saying why (MN008)
 
 Splits the route decides (see :mod:`.decisions`) keep only the transitions that
 can be taken; one left, and the split is a step on to it -- unless the split
-reads another gather's answer, where the branch stays so the fault is reported.
+reads another gather's answer, where the branch stays so the fault is reported,
+or a condition of it holds on no route into it (every copy's routes together, see
+:mod:`.copies`): that condition can never hold, so it stays as a case with
+``never`` saying why (MN008), and the branch with it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ivraudit.formats.twilio.decisions import (
     finish_key,
     needs_finish_key,
     split_subject,
+    why_never,
 )
 from ivraudit.formats.twilio.flow import Flow, State, Transition
 from ivraudit.formats.twilio.nodes import NodeTable
@@ -46,6 +50,9 @@ class Splits:
         self.table = table
         self.flow: Flow = table.flow
         self.decisions = decisions
+        #: Each split's decision on every route into it together (``decisions`` holds, while
+        #: a copy of a widget is built, the decision on that copy's routes only).
+        self.everywhere = dict(decisions)
         #: ``{gather: node id}`` for gathers that are an ask or a menu (what a case compares).
         self.answers = answers
         #: Gathers whose Digits or SpeechResult some widget reads.
@@ -58,6 +65,8 @@ class Splits:
         after = self._stale(state, tested)
         asked = self.answers.get(tested) if after and tested else None
         never = self._never(state, decision, tested, after) or _unset_never(state, decision)
+        if tested is not None and not after:
+            never = {**self._dead(state), **never}
         transitions = state.transitions if decision is None else decision.possible
         if decision is not None and len(transitions) == 1 and not asked and not never:
             return self._decided(state, decision)
@@ -85,7 +94,7 @@ class Splits:
             node["note"] += "; " + decided_note(state, decision)
             if "else" not in node and cases:
                 holding = [case for case in cases if "never" not in case]
-                if asked or never:
+                if (asked or never) and holding:
                     # noMatch never runs: the last case that can hold is what is left
                     node["else"] = holding[-1]["next"]
                 else:
@@ -118,6 +127,20 @@ class Splits:
         target = self._target(state, transition)
         table.positions[("nodes", state.node_id, "next")] = table.where(transition.path)
         return {"type": "action", "next": target, "note": decided_note(state, decision)}
+
+    def _dead(self, split: State) -> dict[int, str]:
+        """``{id(transition): why}`` for the match transitions of a split on a gather's
+        Digits that no route into it takes (its decision on every route together, so a
+        case one copy of the split never takes but another does is not among them)."""
+        decision = self.everywhere.get(split.name)
+        if decision is None:
+            return {}
+        found: dict[int, str] = {}
+        for transition in decision.impossible:
+            why = why_never(decision, transition) if transition.event == "match" else None
+            if why is not None:
+                found[id(transition)] = why
+        return found
 
     def _stale(self, split: State, tested: str | None) -> list[str]:
         """The gathers whose key press (or speech) leads straight to a split on another
