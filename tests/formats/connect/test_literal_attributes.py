@@ -252,3 +252,26 @@ def test_each_route_takes_the_condition_of_its_own_literal():
         ("Set fr", None),
         ("Check tier (tier = silver)", None),
     ]
+
+
+def test_flow_attributes_set_to_a_literal_decide_the_check_too():
+    # API reference, UpdateFlowAttributes ({"FlowAttributes": {name: {"Value": ...}}}, the
+    # "Set contact attributes" block with the Flow namespace); Compare on
+    # $.FlowAttributes.mode.  'night' never meets == 'day': MN008 at the condition.
+    text = (HERE / "literal-flow-attributes.json").read_text(encoding="utf-8")
+    menu = loads(text, name="flow.json")
+    found = [(f.rule, f.node, f.line) for f in audit(menu).findings]
+    assert ("MN008", "Check mode", 41) in found
+    # The same flow setting 'day': the check always takes the day queue, nothing never holds.
+    day = loads(text.replace('"Value": "night"', '"Value": "day"'), name="flow.json")
+    assert day.nodes["Check mode"].type == "action"
+    assert "MN008" not in [f.rule for f in audit(day).findings]
+    # A contact attribute of the same name says nothing of the flow attribute.
+    flow = json.loads(text)
+    setter = flow["Actions"][0]
+    assert setter["Type"] == "UpdateFlowAttributes"
+    setter["Type"] = "UpdateContactAttributes"
+    setter["Parameters"] = {"Attributes": {"mode": "night"}}
+    contact = loads(json.dumps(flow), name="flow.json")
+    assert contact.nodes["Check mode"].type == "branch"
+    assert "MN008" not in [f.rule for f in audit(contact).findings]

@@ -181,7 +181,7 @@ def _set_upstream(table: NodeTable, constant: Constant, actions: dict[str, Actio
         setter = actions[ident]
         line = table.source.locate(setter.path).line
         setters.append(f"{value!r} by {title_of(setter)} block '{table.ref(ident)}' (line {line})")
-    subject = f"$.Attributes.{constant.attribute}"
+    subject = constant.subject
     return f"{subject} is set to {' and '.join(setters)} on every route here"
 
 
@@ -235,7 +235,7 @@ def decide_per_writer(
                 "type": "action",
                 "note": f"Connect {compare.original} block (Identifier: {ident}). "
                 f"Check contact attributes decided on the route from '{writer_id}': "
-                f"$.Attributes.{constant.attribute} is {value!r} there, so it takes '{words}' "
+                f"{constant.subject} is {value!r} there, so it takes '{words}' "
                 f"(to '{table.route(route)}').",
                 "next": table.route(route),
             }
@@ -256,8 +256,8 @@ def _narrowed(
     )
     node["note"] = (
         f"Connect {compare.original} block (Identifier: {compare.ident}). "
-        f"Check contact attributes read for the route on which $.Attributes."
-        f"{constant.attribute} is {value!r}; the routes of its other values go on through "
+        f"Check contact attributes read for the route on which {constant.subject} is "
+        f"{value!r}; the routes of its other values go on through "
         "copies decided for them."
     )
     return node

@@ -44,7 +44,6 @@ _KEEPS = frozenset(
         "UpdateContactRoutingBehavior",
         "UpdateContactCallbackNumber",
         "UpdateContactEventHooks",
-        "UpdateFlowAttributes",
         "TagContact",
         "UnTagContact",
         "CreateCallbackContact",
@@ -54,7 +53,12 @@ _KEEPS = frozenset(
 #: More literals than this on the routes into a block: any value (keeps the pass linear).
 _MOST = 8
 
-_ATTRIBUTE = re.compile(r"^\$\.Attributes(?:\.([^.\[\]'\"]+)|\[['\"]([^'\"]+)['\"]\])$")
+_ATTRIBUTE = re.compile(
+    r"^\$\.(Attributes|FlowAttributes)(?:\.([^.\[\]'\"]+)|\[['\"]([^'\"]+)['\"]\])$"
+)
+#: Flow attributes (``$.FlowAttributes.X``, set by UpdateFlowAttributes) are tested under
+#: this prefix, apart from the contact attributes of the same name.
+FLOW = "FlowAttributes."
 
 _NUMERIC = {
     "NumberEquals": lambda a, b: a == b,
@@ -88,15 +92,24 @@ Held = frozenset[Writer] | None
 class Constant:
     """A Compare whose attribute holds only literals set in the flow."""
 
+    #: ``X`` for ``$.Attributes.X``, ``FlowAttributes.X`` for ``$.FlowAttributes.X``
     attribute: str
     #: (literal, Identifier of the Set contact attributes block), in file order
     writers: list[Writer]
     #: for each writer's literal, the condition it takes (None: No match)
     takes: dict[str, Condition | None]
 
+    @property
+    def subject(self) -> str:
+        """What the block compares, as the flow writes it: ``$.Attributes.tier``."""
+        if self.attribute.startswith(FLOW):
+            return f"$.{self.attribute}"
+        return f"$.Attributes.{self.attribute}"
+
 
 def tested_attribute(action: Action) -> str | None:
-    """``X`` when a Check contact attributes block compares ``$.Attributes.X``."""
+    """``X`` when a Check contact attributes block compares ``$.Attributes.X``,
+    ``FlowAttributes.X`` when it compares ``$.FlowAttributes.X``."""
     if action.type != "Compare":
         return None
     subject = param_text(action.params.get("ComparisonValue"))
@@ -105,7 +118,8 @@ def tested_attribute(action: Action) -> str | None:
     found = _ATTRIBUTE.match((subject or "").strip())
     if found is None:
         return None
-    return found.group(1) or found.group(2)
+    name = found.group(2) or found.group(3)
+    return FLOW + name if found.group(1) == "FlowAttributes" else name
 
 
 def literal_compares(flow: Flow) -> dict[str, Constant]:
@@ -168,6 +182,22 @@ def _after(
 ) -> tuple[dict[str, Held], dict[str, Held]]:
     """The state after a block: on its success routes, and on its Error routes."""
     kind = action.type
+    if kind == "UpdateFlowAttributes":
+        # API reference, UpdateFlowAttributes: {"FlowAttributes": {name: {"Value": ...}}},
+        # all set or none; contact attributes are left alone.
+        attributes = action.params.get("FlowAttributes")
+        if not isinstance(attributes, dict):
+            return anything, anything
+        done = dict(state)
+        for name in state:
+            if not name.startswith(FLOW) or name[len(FLOW) :] not in attributes:
+                continue
+            setting = attributes[name[len(FLOW) :]]
+            raw = setting.get("Value") if isinstance(setting, dict) else setting
+            value = param_text(raw)
+            literal = value is not None and "$." not in value
+            done[name] = frozenset({(value, action.ident)}) if literal else None
+        return done, state
     if kind == "UpdateContactAttributes":
         attributes = action.params.get("Attributes")
         target = action.params.get("TargetContact")
@@ -175,7 +205,7 @@ def _after(
             return anything, anything
         done = dict(state)
         for name in state:
-            if name in attributes:
+            if name in attributes and not name.startswith(FLOW):
                 value = param_text(attributes[name])
                 literal = value is not None and "$." not in value
                 done[name] = frozenset({(value, action.ident)}) if literal else None
