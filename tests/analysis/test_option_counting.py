@@ -73,3 +73,20 @@ def test_a_repeat_key_through_a_message_that_only_says_again_is_not_an_option():
     # Twilio Studio: key 7 plays "Here are the options again." and goes back to the menu.
     assert "7" not in next(iter(_choices("twilio-repeat-say.json").values()))
     assert _found("twilio-repeat-say.json") == []
+
+
+def test_a_key_that_runs_an_action_and_comes_back_is_an_option_in_a_menu_built_in_python():
+    # An action (an SMS with the address, say) is something of its own, wherever the menu
+    # was built: only a platform's own block step (Menu.block_steps) is passed through.
+    from ivraudit.model.menu import Menu
+    from ivraudit.rules.engine import audit
+
+    options = {str(key): f"team{key}" for key in range(1, 6)} | {"6": "sms"}
+    nodes = {
+        "main": {"type": "menu", "say": "Choose.", "options": options},
+        "sms": {"type": "action", "note": "texts our address", "next": "main"},
+    }
+    nodes |= {f"team{key}": {"type": "transfer", "target": f"t{key}"} for key in range(1, 6)}
+    menu = Menu.model_validate({"ivraudit": 1, "start": "main", "nodes": nodes})
+    assert AuditContext(menu).menu_choices("main") == ["1", "2", "3", "4", "5", "6"]
+    assert [f.rule for f in audit(menu, Config(select=["MN001"])).findings] == ["MN001"]

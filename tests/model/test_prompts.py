@@ -46,6 +46,9 @@ from ivraudit.model.prompts import (
         ("Your order ships in 2 to 3 days. 1 for more.", []),
         ("2 to pay a bill. For sales, 3.", ["2", "3"]),
         ("To reach support, 2. To speak to an adviser, 0.", ["2", "0"]),
+        # Hours and delivery times are ranges, not keys.
+        ("8 to 6 weekdays, 9 to 4 on Saturdays.", []),
+        ("2 to 3 business days, or 5 to 7 for ground shipping.", []),
         ("Welcome. To reach us by post, write to the address below.", []),
     ],
 )

@@ -357,3 +357,20 @@ def test_logs_alone_need_counts_or_a_menu(tmp_path):
     result = CliRunner().invoke(main, ["traffic", str(log)])
     assert result.exit_code == 2
     assert result.stderr.endswith("Error: give a MENU and its LOGS, or LOGS with --counts FILE\n")
+
+
+def test_a_flow_of_fewer_calls_than_min_calls_has_no_span(tmp_path):
+    # Privacy: a flow whose calls are all suppressed shows neither its name nor its times.
+    rows = ["call_id,node,at,flow"]
+    for call in range(3):
+        rows += [
+            f"b{call},main,2026-12-0{call + 1}T10:00:00Z,big",
+            f"b{call},end,2026-12-0{call + 1}T10:00:05Z,big",
+        ]
+    rows += ["s1,main,2026-12-01T09:00:00Z,small", "s1,end,2026-12-09T09:00:00Z,small"]
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    counts = aggregate([str(log)], min_calls=3)
+    assert [span.flow for span in counts.spans] == ["big"]
+    write_counts(counts, str(tmp_path / "counts.parquet"))
+    assert read_counts(str(tmp_path / "counts.parquet")).spans == counts.spans

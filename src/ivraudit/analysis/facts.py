@@ -292,6 +292,12 @@ class MenuFacts:
                 return option
         return None
 
+    def _runs_block(self, node: str) -> bool:
+        """Whether action ``node`` only runs the block it leads to (Menu.block_steps)."""
+        data = self.data.get(node)
+        menu = data.get("menu") if data is not None else None
+        return menu is not None and data["origin"] in menu.block_steps
+
     def _follow_edge(self, node: str, edge_key: str) -> str | None:
         target = self.edge_target(node, edge_key)
         return None if target is None else self.follow_messages(target)
@@ -305,8 +311,8 @@ class MenuFacts:
 
     def follow_messages(self, node: str) -> str:
         """Where a call ends up from ``node`` after plain messages (``say`` nodes) play, and
-        through the step an importer puts in front of a block that may fail (an action
-        written at the same place as the node it runs: Connect's ``Main menu (runs)``)."""
+        through the step an importer puts in front of a block that may fail (Connect's
+        ``Main menu (runs)``: :attr:`~ivraudit.model.menu.Menu.block_steps`)."""
         if node in self._followed:
             return self._followed[node]
         start = node
@@ -318,8 +324,8 @@ class MenuFacts:
             onward = [target for target, _, data in self.out[node] if data["via"] == "next"]
             if not onward or onward[0] in seen:
                 break
-            if kind == "action" and self.position(onward[0]) != self.position(node):
-                break  # a step that does something of its own: not the same place
+            if kind == "action" and not self._runs_block(node):
+                break  # a step that does something of its own
             node = onward[0]
             seen.add(node)
         self._followed[start] = node

@@ -128,8 +128,9 @@ class PromptReadings(MenuFacts):
         """Why hangup ``node`` ends the call, read from what the author noted beside its
         recordings (``recording_note``: a comment beside ``Playback(goodbye)``), on the
         hangup or on the messages played just before it; any refusal among them wins.
-        Only for saying whether a reason is given: a note is not proof the caller was
-        served, so it never makes the hangup a completed outcome."""
+        Read one way only (DE003): a noted goodbye means a reason is given; a note never
+        makes a finding, nor the hangup a completed outcome (it may describe the
+        recording rather than transcribe it)."""
         notes = [hangup_reason_from_text(getattr(self.model(node), "recording_note", None))]
         notes.extend(
             hangup_reason_from_text(self.model(source).recording_note)

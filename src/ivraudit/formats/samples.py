@@ -40,10 +40,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ivraudit.model.menu import Menu
-from ivraudit.model.names import SAMPLE_WORDS, name_words, named_kind
+from ivraudit.model.names import NAME_WORDS, SAMPLE_WORDS, name_words, named_kind
 
-#: A title of at most this many words is a name; a longer one is a description.
-_NAME_WORDS = 6
 _SAMPLE = "|".join(sorted(SAMPLE_WORDS))
 #: What a part calls itself: a flow, a script, an application, a menu.
 _SELF = (
@@ -95,7 +93,7 @@ def sample_said(menu: Menu) -> tuple[str, str] | None:
         how = "named" if menu.id else "titled"
         return named, f"{how} as {_a(named)} ({name!r})"
     title = menu.title if menu.title and menu.title != name else None
-    if title and len(title.split()) <= _NAME_WORDS:
+    if title and len(title.split()) <= NAME_WORDS:
         # A short title is another name, the one its deployment gives the part (the
         # comment naming the number a dispatch sends to it).
         named = named_kind(title)
@@ -128,7 +126,7 @@ def _name(menu: Menu) -> str | None:
     a description)."""
     if menu.id:
         return menu.id
-    if menu.title and len(menu.title.split()) <= _NAME_WORDS:
+    if menu.title and len(menu.title.split()) <= NAME_WORDS:
         return menu.title
     return None
 

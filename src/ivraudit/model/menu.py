@@ -417,6 +417,7 @@ class Menu(_Frozen):
     _about: str | None = PrivateAttr(default=None)
     _platform_code: str | None = PrivateAttr(default=None)
     _named_hooks: frozenset[str] = PrivateAttr(default=frozenset())
+    _block_steps: frozenset[str] = PrivateAttr(default=frozenset())
 
     @property
     def path(self) -> str:
@@ -484,6 +485,19 @@ class Menu(_Frozen):
         not say so (the comment of an Asterisk dispatch: ``GotoIf(...?door,s,1) ; door
         control demo``): test hooks (:mod:`ivraudit.analysis.parts`), not a caller's route."""
         return self._named_hooks
+
+    @property
+    def block_steps(self) -> frozenset[str]:
+        """Action nodes that only run the block they lead to: the step an importer puts in
+        front of a block that may fail (Connect's ``Main menu (runs)``, whose ``error`` is
+        the block's Error branch).  A key that goes back through one goes back to the
+        block itself (a repeat key)."""
+        return self._block_steps
+
+    def with_block_steps(self, nodes: frozenset[str]) -> Menu:
+        """Set :attr:`block_steps` (importers do); returns the menu."""
+        self._block_steps = nodes
+        return self
 
     def with_named_hooks(self, nodes: frozenset[str]) -> Menu:
         """Set :attr:`named_hooks` (importers do); returns the menu."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+#: A title of at most this many words is a name; a longer one is a description.
+NAME_WORDS = 6
+
 #: The words that make a name a sample's, with the word used in the reason.
 SAMPLE_WORDS = {
     "demo": "demo",

@@ -69,9 +69,10 @@ _ANNOUNCE = re.compile(
 _SINGLE_KEY = re.compile(_KEY_TOKEN, re.IGNORECASE)
 #: "... or 2 to enter a callback number", ", 3 for billing", ". 4 to hear it again":
 #: a key after an announcement (or, at the start, the first of a list of them: "1 for
-#: sales, 2 for support").
+#: sales, 2 for support"); not a range or a count ("8 to 6 weekdays", "2 for 5 dollars").
 _ALSO = re.compile(
-    rf"(?:^|,|\bor\b|\band\b|[.;!?]\s)\s*(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b(?![0-9])",
+    rf"(?:^|,|\bor\b|\band\b|[.;!?]\s)\s*(?P<key>{_KEY_TOKEN})\s+(?:to|for)\b"
+    r"(?!\s*(?:[0-9]|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
     re.IGNORECASE,
 )
 #: "Press 1 to 8": every key of a range.

@@ -158,8 +158,8 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
     Studio function) through recorded messages: the step did what the caller asked,
     and whether the recording says so is unknown.  What the author noted beside a
     recording (``recording_note``: a dialplan comment beside ``Playback()``) counts
-    for this too: a noted goodbye gives a reason, a noted refusal ("not taking calls")
-    is reported as one.
+    for this too, one way only: a noted goodbye gives a reason; a note never makes a
+    finding (it may describe rather than transcribe: "TODO check ... too many attempts").
     Nor is a hangup that only a test hook leads to, or the hook itself: a part
     whose own name says it is a test or a demo (a Twilio widget ``cyara_test``
     behind a hidden key 9) is not a caller's route; the hidden key is MN010's.
@@ -192,12 +192,8 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
         if ctx.start is not None and node not in ctx.caller_reachable:
             continue  # only a test hook leads there (cyara_test): not a caller's route
         reason, inferred = ctx.hangup_reasons[node]
-        how = "read from the prompt" if inferred else "declared"
-        if reason is None:
-            reason = ctx.noted_reason(node)
-            if reason == "completed":
-                continue  # its author noted the recording says goodbye: a reason is given
-            how = "as noted beside the recording"
+        if reason is None and ctx.noted_reason(node) == "completed":
+            continue  # its author noted the recording says goodbye: a reason is given
         steps = ctx.refusing_arrival(node)
         if reason is None and ctx.recorded_before(node):
             if node not in ctx.after_choice:
@@ -210,6 +206,7 @@ def disconnect_without_service(ctx: AuditContext) -> Iterator[Hit]:
         if reason is None:
             message = f"'{node}' hangs up{said} and gives no reason"
         else:
+            how = "read from the prompt" if inferred else "declared"
             message = f"'{node}' hangs up without service{said} (reason {reason}, {how})"
         if node in operators:
             key, menu = operators[node]

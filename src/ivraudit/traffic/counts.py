@@ -172,10 +172,12 @@ def aggregate(
         edges=tuple(EdgeCount(*row) for row in edges),
         reach=tuple(ReachTime(*row) for row in reach),
         days=_days([(first, last) for _, first, last in flows]),
+        # A flow's span only where its calls are counted (a node of it over min_calls):
+        # a flow of fewer calls shows no name and no times (docs/traffic.md, Privacy).
         spans=tuple(
             FlowSpan(flow, _days([(first, last)]) or 0.0)
             for flow, first, last in flows
-            if first is not None
+            if first is not None and flow in {row[0] for row in nodes}
         ),
     )
 

@@ -433,6 +433,9 @@ per_flow AS (
     FROM walked
     WHERE logged_at IS NOT NULL
     GROUP BY flow
+),
+counted_flows AS (
+    SELECT DISTINCT flow FROM per_node CROSS JOIN threshold WHERE calls >= min_calls
 )
 SELECT 'total' AS kind, NULL AS flow, NULL AS node, NULL AS to_flow, NULL AS to_node,
        NULL AS key, count(CASE WHEN to_node IS NULL THEN 1 END) AS calls,
@@ -462,4 +465,5 @@ UNION ALL
 SELECT 'span', flow, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        (last_at - first_at) / 1e6 / 86400.0
 FROM per_flow
+WHERE flow IN (SELECT flow FROM counted_flows)
 """

@@ -44,7 +44,7 @@ def test_a_note_is_the_comment_beside_code_and_the_lines_aligned_under_it():
     }
 
 
-def test_a_noted_goodbye_is_a_reason_and_a_noted_refusal_is_reported_as_one():
+def test_a_noted_goodbye_is_a_reason_and_any_other_note_changes_nothing():
     path = HERE / "noted.conf"
     report = check([str(path)]).report
     assert [(f.rule, f.node, f.line, f.message) for f in report.findings] == [
@@ -65,8 +65,9 @@ def test_a_noted_goodbye_is_a_reason_and_a_noted_refusal_is_reported_as_one():
             "DE003",
             "incoming,2,2",
             15,
-            "'incoming,2,2' hangs up without service after \"[recording cancel-desk]\" "
-            "(reason unavailable, as noted beside the recording)",
+            # A note never makes a finding: the one beside cancel-desk reads as a refusal,
+            # yet it may describe rather than transcribe; DE003 stands on the unknown words.
+            "'incoming,2,2' hangs up after \"[recording cancel-desk]\" and gives no reason",
         ),
         (
             "DE003",
@@ -234,3 +235,12 @@ def test_park_and_announce_is_a_hand_off_like_park(tmp_path):
     node = load(path).nodes["main,4,1"]
     assert (node.type, node.target, node.waits_in_queue) == ("transfer", "parking:default", True)
     assert check([str(path)]).report.findings == []
+
+
+def test_a_line_one_dispatch_names_a_demo_and_another_does_not_stays_live():
+    # 1473 ('Door control demo') and 1474 ('Door line') both go to [door]: one live number
+    # into the context keeps it a caller's line, audited from the trunk and on its own.
+    report = check([str(HERE / "dispatch_mixed.conf")]).report
+    assert ("DE003", "door,s,3", 20) in [(f.rule, f.node, f.line) for f in report.findings]
+    found, _ = parts([str(HERE / "dispatch_mixed.conf")])
+    assert [part.role for part in found if part.flow == "door"] == ["entry"]

@@ -374,7 +374,8 @@ def _meet(old: Facts, new: Facts) -> Facts:
         if name.startswith(ORIGIN) or name in met:
             continue
         origin = ORIGIN + name
-        if (name in old or origin in old) and (name in new or origin in new):
+        caller = origin in old or origin in new  # the caller's digits on one route at least
+        if caller and (name in old or origin in old) and (name in new or origin in new):
             met[origin] = CALLER
     return met
 

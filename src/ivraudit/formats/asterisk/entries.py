@@ -24,6 +24,7 @@ from ivraudit.formats.asterisk.lines import dialled_lines
 from ivraudit.formats.asterisk.match import has_variables, is_dialable, normalize, substitute
 from ivraudit.formats.asterisk.parse import Context, Dialplan, Extension, Step
 from ivraudit.formats.asterisk.targets import SPECIAL_EXTENSIONS, jump_specs
+from ivraudit.model.names import NAME_WORDS, named_kind
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,6 +42,8 @@ class Choice:
     reason: str
     #: The name the deployment gives the part, where it gives one (a dispatch's comment).
     title: str | None = None
+    #: Whether every dispatch line into it names it a demo, test or example.
+    sample_named: bool = False
 
 
 #: FreePBX's inbound contexts: calls from trunks arrive here and are routed by DID.
@@ -141,8 +144,17 @@ def choose(plan: Dialplan, flow: Flow, named: list[tuple[str, str]]) -> list[Cho
     inbound = [choice.context for choice in choices if choice.role == "entry"]
     taken = {flow.targets.canonical(choice.context.name) for choice in choices}
     for line in dialled_lines(inbound, flow.targets, taken):
-        title = "; ".join(line.notes) or None
-        choices.append(Choice(line.context, line.extensions, "entry", line.reason, title))
+        # A name is a short note (NAME_WORDS); the line is a sample only when every
+        # dispatch into it says so, and a line some notes name a sample and others not
+        # gets no title at all (one live number into a demo context keeps it live).
+        kinds = [
+            named_kind(note) if len(note.split()) <= NAME_WORDS else None for note in line.notes
+        ]
+        sample = bool(kinds) and not line.unnoted and all(kinds)
+        title = "; ".join(line.notes) if sample or not any(kinds) else None
+        choices.append(
+            Choice(line.context, line.extensions, "entry", line.reason, title or None, sample)
+        )
     order = {name: index for index, name in enumerate(plan.contexts)}
     choices.sort(key=lambda choice: order[choice.context.name])
     return choices

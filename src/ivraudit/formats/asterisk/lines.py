@@ -49,6 +49,8 @@ class Line:
     #: What the dispatch's author wrote beside its lines (``; door control demo 070-...``):
     #: the name the deployment gives the line.
     notes: list[str] = field(default_factory=list)
+    #: Dispatch lines with no note beside them.
+    unnoted: int = 0
 
     @property
     def reason(self) -> str:
@@ -98,9 +100,9 @@ def dialled_lines(entries: list[Context], targets: Targets, taken: set[str]) -> 
             where = f"{_short(step.where.file)}:{step.where.line}"
             if where not in line.where:
                 line.where.append(where)
-                line.notes.extend(
-                    note for note in targets.plan.noted(step.where) if note not in line.notes
-                )
+                noted = targets.plan.noted(step.where)
+                line.notes.extend(note for note in noted if note not in line.notes)
+                line.unnoted += not noted
     return list(found.values())
 
 

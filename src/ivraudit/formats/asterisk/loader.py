@@ -49,7 +49,6 @@ from ivraudit.formats.asterisk.waits import waits_that_are_not_menus
 from ivraudit.formats.registry import Format, NearMiss
 from ivraudit.model.errors import EstatePartError, MenuError, NotAMenuError, Position
 from ivraudit.model.menu import Menu
-from ivraudit.model.names import named_kind
 
 #: Contexts of a generated FreePBX dialplan that are its modules' code, not configuration.
 _MODULE_CODE = re.compile(r"^(?:macro|sub|app)-", re.IGNORECASE)
@@ -466,11 +465,7 @@ def _name_hooks(menus: list[Menu], choices: list[Choice]) -> None:
     ; door control demo``) is a sample part of its own (formats.samples reads the title);
     in the other parts whose routes run into it -- the trunk that dispatches -- its
     context's nodes are test hooks, not a caller's route."""
-    named = {
-        choice.context.name
-        for choice in choices
-        if choice.title is not None and named_kind(choice.title) is not None
-    }
+    named = {choice.context.name for choice in choices if choice.sample_named}
     if not named:
         return
     for menu in menus:

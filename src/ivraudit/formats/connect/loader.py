@@ -170,7 +170,7 @@ def _menu(document: Document, found: Found, instance: Instance | None) -> Menu:
         notices=found.source.notices(),
     )
     menu._subflows.update(converter.subflows)
-    return menu
+    return menu.with_block_steps(frozenset(converter.table.entries.values()))
 
 
 def _called(key: tuple[str, str | None]) -> str:

@@ -164,7 +164,7 @@ class _Builder:
         table = self.table
         copied = len(copies.by_widget.get(state.name, [])) > 1
         indexes: list[int | None] = (
-            list(copies.built(state.name)) if state.name in copies.by_widget else [None]
+            (list(copies.built(state.name)) or [None]) if state.name in copies.by_widget else [None]
         )
         for index in indexes:
             if index is not None:
