@@ -203,3 +203,12 @@ def test_a_fault_in_a_document_another_reaches_is_reported_once():
     report = check([str(folder)]).report
     missing = [(f.rule, f.line, f.column) for f in report.findings if f.rule == "ST001"]
     assert missing == [("ST001", 7, 5), ("ST001", 8, 5)]
+
+
+def test_a_literal_a_document_script_declares_and_nothing_writes_is_decided():
+    folder = Path(__file__).resolve().parent / "fixtures" / "semantics"
+    found = check([str(folder / "script_const.vxml")]).report.findings
+    assert ("ST002", "no") in [(f.rule, f.node) for f in found]  # cond="x" always holds
+    # A function that may write x: the condition stays the call's to decide.
+    kept = check([str(folder / "script_written.vxml")]).report.findings
+    assert ("ST002", "no") not in [(f.rule, f.node) for f in kept]

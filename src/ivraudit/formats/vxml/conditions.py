@@ -125,6 +125,7 @@ class Conditions:
             found = constant(var, form_level=False)
             if found is not None:
                 constants[(var.get("name") or "").strip()] = found
+        constants.update(_script_constants(root, declared, assigned, scripts))
         local: dict[int, dict[str, Constant]] = {}
         for form in root.findall("form"):
             for var in form.findall("var"):
@@ -253,15 +254,61 @@ def _binary(left: _Operand, operator: str, right: _Operand) -> _Operand:
     return result, result
 
 
+#: A document-level script's ``var x = true;``: a declaration with a literal value.
+_SCRIPT_VAR = re.compile(
+    rf"(?<![\w$.])(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*({_LITERAL})\s*;"
+)
+
+
+def _script_constants(
+    root: XmlElement,
+    declared: dict[str, int],
+    assigned: dict[str, list[str]],
+    scripts: list[tuple[int, str]],
+) -> dict[str, Constant]:
+    """Variables a document-level ``<script>`` declares with a literal (``var x = true;``)
+    that nothing else declares or writes: in any script, that declaration is their only
+    write (VoiceXML 2.1 section 5.1.2: a script's variables are the document's), and an
+    ``<assign>`` of them gives the same literal."""
+    found: dict[str, Constant] = {}
+    for script in root.findall("script"):
+        for match in _SCRIPT_VAR.finditer(script.all_text()):
+            name, expr = match.group(1), match.group(2)
+            if name in declared or name in found:
+                continue
+            value = _literal(expr)
+            if any(
+                not re.fullmatch(_LITERAL, other) or not strict_equal(_literal(other), value)
+                for other in assigned.get(name, [])
+            ):
+                continue
+            writes, declarations = _writes(name), _declares(name)
+            total = sum(len(re.findall(writes, code)) for _, code in scripts)
+            declared_times = sum(len(re.findall(declarations, code)) for _, code in scripts)
+            if total == 1 and declared_times == 1:
+                found[name] = Constant(value, script.line)
+    return found
+
+
 def _written_by(code: str, name: str, *, declares: bool) -> bool:
     """Whether script code may write ``name``: an assignment or ++/-- anywhere; a
     declaration (var, function) only in a script after the <var>, as document-level
     elements run in document order (VoiceXML 2.1 section 5.1.2)."""
-    escaped = re.escape(name)
-    pattern = rf"(?<![\w$.]){escaped}\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)|(?:\+\+|--)\s*{escaped}\b"
+    pattern = _writes(name)
     if declares:
-        pattern += rf"|\b(?:var|let|const|function)\s+{escaped}\b"
+        pattern += "|" + _declares(name)
     return bool(re.search(pattern, code))
+
+
+def _writes(name: str) -> str:
+    """A pattern for script code that assigns ``name`` (=, op=, ++, --)."""
+    escaped = re.escape(name)
+    return rf"(?<![\w$.]){escaped}\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)|(?:\+\+|--)\s*{escaped}\b"
+
+
+def _declares(name: str) -> str:
+    """A pattern for script code that declares ``name`` (var, let, const, function)."""
+    return rf"\b(?:var|let|const|function)\s+{re.escape(name)}\b"
 
 
 def _truthy(value: Value) -> bool:
