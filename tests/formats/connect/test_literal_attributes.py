@@ -275,3 +275,18 @@ def test_flow_attributes_set_to_a_literal_decide_the_check_too():
     contact = loads(json.dumps(flow), name="flow.json")
     assert contact.nodes["Check mode"].type == "branch"
     assert "MN008" not in [f.rule for f in audit(contact).findings]
+
+
+def test_a_literal_whose_route_is_empty_keeps_the_check_as_it_is():
+    # 'silver' takes No match, left empty here: no copy can stand for it, so the check is
+    # not narrowed to 'gold' (which would send a silver caller to the gold queue).
+    flow = json.loads((HERE / "literal-per-route.json").read_text(encoding="utf-8"))
+    check = next(a for a in flow["Actions"] if a["Identifier"] == "Check tier")
+    check["Transitions"].pop("NextAction", None)
+    check["Transitions"]["Errors"] = [
+        e for e in check["Transitions"].get("Errors", []) if e["ErrorType"] != "NoMatchingCondition"
+    ]
+    menu = loads(json.dumps(flow), name="flow.json")
+    assert menu.nodes["Set fr"].next == "Check tier"
+    tier = menu.nodes["Check tier"]
+    assert (tier.type, tier.else_, [c.next for c in tier.cases]) == ("branch", None, ["Gold queue"])

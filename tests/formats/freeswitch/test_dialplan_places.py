@@ -141,3 +141,14 @@ def test_the_exit_sound_comes_before_what_the_dialplan_plays(tmp_path: Path):
         ("DE003", "main_menu:2"),
         ("DE005", "main_menu"),
     ]
+
+
+def test_a_dialplan_of_exponentially_many_ways_is_followed_to_a_bound():
+    # Six run-time conditions, each transferring back to the same extension: without a
+    # bound on the hunts one route starts, this took minutes; past it the route is unknown.
+    report = check([str(Path(__file__).resolve().parent / "fixtures" / "many_ways")]).report
+    assert report.findings == []
+    assert [(u.reason, u.target, u.node) for u in report.unknowns] == [
+        ("unsupported", "1001 XML default", "main:1"),
+        ("unsupported", "1001 XML default", "main:after-ivr"),
+    ]

@@ -102,6 +102,8 @@ def _press_when_done(
     waiting = [key for key, target in options.items() if target == node_id]
     if len(ending) != 1 or not waiting or node.get("no_match") not in (None, node_id):
         return
+    if node.get("no_match") is None and not all(takes_key(options, key) for key in DTMF):
+        return  # a key nothing takes hangs up (no 'i'): that stays a menu's fault (DE004)
     if "retries_exhausted" in node or node.get("say") or node.get("play"):
         return  # a counted or announced wait: judged as a menu
     timeout = node.get("no_input")

@@ -215,7 +215,9 @@ def decide_per_writer(
             and actions[writer].next is not None
             and actions[writer].next.target == ident  # type: ignore[union-attr]
         ]
-        if not direct:
+        # A literal whose route goes nowhere (No match left empty) keeps the check as it
+        # is: no copy can stand for it, so the check cannot be narrowed to another one.
+        if not direct or any(_taken(compare, constant.takes[v])[0] is None for v, _ in direct):
             continue
         check_id = table.ids[ident]
         if into.get(ident, 0) == len(direct):

@@ -41,6 +41,10 @@ AT = "_at"
 
 #: How many transfers in a row are followed before the destination is called unknown.
 MAX_HOPS = 8
+#: Most hunts one route may start, transfers within transfers included: each extension
+#: of a hunt may have several ways (conditions tested at run time), each transferring
+#: again, so without a bound a small dialplan could take exponential time.
+MAX_HUNTS = 2000
 
 #: Applications that return at once and leave the call where it is.
 PASSIVE_APPS = frozenset(
@@ -135,6 +139,14 @@ def hunt(conf: Conf, extension: str, dialplan: str, context: str, hops: int) -> 
         )
     if hops >= MAX_HOPS:
         return unknown("unsupported", target, f"more than {MAX_HOPS} transfers in a row")
+    budget = conf.memo.get("hunts", 0) + 1 if hops else 1
+    conf.memo["hunts"] = budget
+    if budget > MAX_HUNTS:
+        return unknown(
+            "unsupported",
+            target,
+            f"more than {MAX_HUNTS} ways through the dialplan from one place: not followed",
+        )
     if context not in conf.contexts:
         return unknown(
             "not-given",

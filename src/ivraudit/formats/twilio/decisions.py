@@ -281,10 +281,12 @@ def why_never(decision: Decision, transition: Transition) -> str | None:
     if not decision.gather or not values or ANY in values or not transition.conditions:
         return None
     seen = why_decided("digits", decision.gather, values, None)
+    # A value the condition may meet (it holds, or ivraudit cannot evaluate it: a regex)
+    # goes to an earlier transition; "does not hold" only where it surely does not.
     met = sorted(
         value
         for value in values
-        if all(_holds(condition, value) is True for condition in transition.conditions)
+        if all(_holds(condition, value) is not False for condition in transition.conditions)
     )
     if met:
         shown = " or ".join("(never ran: empty)" if v == "" else repr(v) for v in met)
