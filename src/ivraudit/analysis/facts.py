@@ -8,7 +8,7 @@ reads the graph alone, not the prompts and not the routes from the start.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -313,23 +313,28 @@ class MenuFacts:
         """Where a call ends up from ``node`` after plain messages (``say`` nodes) play, and
         through the step an importer puts in front of a block that may fail (Connect's
         ``Main menu (runs)``: :attr:`~ivraudit.model.menu.Menu.block_steps`)."""
-        if node in self._followed:
-            return self._followed[node]
-        start = node
+        found = self._followed.get(node)
+        if found is None:
+            *_, found = self.messages_from(node)
+            self._followed[node] = found
+        return found
+
+    def messages_from(self, node: str) -> Iterator[str]:
+        """The nodes :meth:`follow_messages` passes from ``node``, in order, ending with
+        where the call ends up (``node`` itself first)."""
         seen = {node}
         while True:
+            yield node
             kind = self.kind(node)
             if kind not in ("say", "action"):
-                break
+                return
             onward = [target for target, _, data in self.out[node] if data["via"] == "next"]
             if not onward or onward[0] in seen:
-                break
+                return
             if kind == "action" and not self._runs_block(node):
-                break  # a step that does something of its own
+                return  # a step that does something of its own
             node = onward[0]
             seen.add(node)
-        self._followed[start] = node
-        return node
 
     def arrivals(self, node: str) -> list[tuple[str, dict[str, Any]]]:
         """The edges a call arrives by, looking back through plain messages before ``node``.
@@ -436,17 +441,9 @@ def _tells_something(facts: MenuFacts, menu: str, node: str) -> bool:
     message only keys of ``menu`` lead to (an information option), not the menu's own
     lead-in that every way into it plays ("Welcome" before the options), nor one that
     only says the options come again ("Here are the options again")."""
-    seen = {node}
-    while facts.kind(node) in ("say", "action"):
-        if (
-            facts.kind(node) == "say"
-            and all(source == menu for source, _, _ in facts.into.get(node, ()))
-            and not _REPEATS.search(getattr(facts.model(node), "say", None) or "")
-        ):
-            return True
-        onward = [target for target, _, data in facts.out[node] if data["via"] == "next"]
-        if not onward or onward[0] in seen:
-            break
-        node = onward[0]
-        seen.add(node)
-    return False
+    return any(
+        facts.kind(step) == "say"
+        and all(source == menu for source, _, _ in facts.into.get(step, ()))
+        and not _REPEATS.search(getattr(facts.model(step), "say", None) or "")
+        for step in facts.messages_from(node)
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from ivraudit.formats.connect.actions import Action, Route
 from ivraudit.formats.connect.blocks import param_text, title_of
-from ivraudit.formats.connect.constants import Constant, literals_meeting
+from ivraudit.formats.connect.constants import Constant, literals_meeting, success_routes
 from ivraudit.formats.connect.nodes import NodeTable, describe_condition, error_cases, unique_id
 
 #: Blocks that decide between routes without the caller: they become ``branch`` nodes.
@@ -199,9 +199,11 @@ def decide_per_writer(
     when every route into it comes straight from such a block, the first of them keeps
     it, narrowed to its own literal's condition.  Blocks between the Set and the check (a
     prompt) are not copied: those routes keep the check as it is."""
+    if not any(len(constant.takes) > 1 for constant in constants.values()):
+        return
     into: dict[str, int] = {}
     for action in actions.values():
-        for route in _routes(action):
+        for route in [*success_routes(action), *(route for _, route in action.errors)]:
             into[route.target] = into.get(route.target, 0) + 1
     for ident, constant in constants.items():
         if len(constant.takes) < 2 or ident in guarded or ident not in actions:
@@ -270,11 +272,3 @@ def _taken(compare: Action, condition: Any) -> tuple[Route | None, str]:
     if condition is not None:
         return condition.route, describe_condition(compare, condition)
     return compare.error("NoMatchingCondition") or compare.next, "No match"
-
-
-def _routes(action: Action) -> list[Route]:
-    routes = [condition.route for condition in action.conditions]
-    routes.extend(route for _, route in action.errors)
-    if action.next is not None:
-        routes.append(action.next)
-    return routes

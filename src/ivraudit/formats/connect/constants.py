@@ -163,14 +163,15 @@ def _forward(flow: Flow, names: frozenset[str]) -> dict[str, dict[str, Held]]:
             continue
         state = held[ident]
         done, failed = _after(action, state, anything)
-        for route in _success_routes(action):
+        for route in success_routes(action):
             _merge(held, queue, route.target, done)
         for _, route in action.errors:
             _merge(held, queue, route.target, failed)
     return held
 
 
-def _success_routes(action: Action) -> list[Route]:
+def success_routes(action: Action) -> list[Route]:
+    """A block's routes other than its Error branches: its conditions and its next."""
     routes = [condition.route for condition in action.conditions]
     if action.next is not None:
         routes.append(action.next)

@@ -163,9 +163,8 @@ class _Builder:
         :mod:`.copies`): each copy with its own split decision and its own targets."""
         table = self.table
         copied = len(copies.by_widget.get(state.name, [])) > 1
-        indexes: list[int | None] = (
-            (list(copies.built(state.name)) or [None]) if state.name in copies.by_widget else [None]
-        )
+        # No copy built (or none planned): the widget is built as is.
+        indexes: list[int | None] = [*copies.built(state.name)] or [None]
         for index in indexes:
             if index is not None:
                 copy = copies.copies[index]
