@@ -918,3 +918,41 @@ def test_a_report_draws_a_huge_menu_only_as_deep_as_fits():
         "the menu has 451 nodes, too many to draw in a report "
         "(use 'ivraudit diagram' with --focus or --max-presses to draw it)",
     )
+
+
+@needs_dot
+def test_report_drawing_highlights_exactly_the_witness_ids_it_draws():
+    """The page's script finds a route's ids from the drawing's node and edge ids; for
+    every finding they are the ids of its witness route that the SVG has."""
+    menu = load(MENUS / "telecom-bad.yaml")
+    report = audit(menu)
+    context = AuditContext(menu)
+    drawing = report_drawing(menu, report, "svg", context=context)
+    ids = {element.get("id") for element in ET.fromstring(drawing.content).iter()}
+    assert set(drawing.node_ids.values()) | set(drawing.edge_ids.values()) <= ids
+    for finding in report.findings:
+        steps = finding.witness
+        found = [drawing.node_ids[step.node] for step in steps if step.node in drawing.node_ids]
+        for step, after in zip(steps, steps[1:], strict=False):
+            edge_key = step.via if step.key is None else f"{step.via}:{step.key}"
+            if (step.node, edge_key, after.node) in drawing.edge_ids:
+                found.append(drawing.edge_ids[step.node, edge_key, after.node])
+        expected = set(witness_dom_ids(context.graph, steps)) & ids
+        assert set(found) == expected, finding.rule
+
+
+@needs_dot
+def test_a_large_menu_drawn_in_part_names_only_what_is_drawn():
+    big = _wide_menu(200)  # 603 nodes: only main is drawn, and a box for the rest
+    drawing = report_drawing(big, audit(big), "svg")
+    assert drawing.node_ids == {"main": "node-main"}
+    # Its no-input and no-match retries look the same: drawn as one arrow.
+    assert drawing.edge_ids == {
+        ("main", "no_input", "main"): "edge-main-main-1",
+        ("main", "no_match", "main"): "edge-main-main-1",
+    }
+    ids = {element.get("id") for element in ET.fromstring(drawing.content).iter()}
+    assert set(drawing.edge_ids.values()) <= ids
+    # Markdown's Mermaid picture has no script to highlight routes with.
+    mermaid_drawing = report_drawing(big, audit(big), "mermaid")
+    assert mermaid_drawing.node_ids == {} and mermaid_drawing.edge_ids == {}

@@ -27,14 +27,23 @@ window.addEventListener('load', function () {
   out.selected = Array.from(svg.querySelectorAll('.ivr-selected')).map(function (e) {
     return e.id; });
   out.highlighted = svg.querySelectorAll('.ivr-route').length;
-  out.route = JSON.parse(li.getAttribute('data-route')).length;
   svg.querySelector('[id="node-roaming"]').dispatchEvent(new MouseEvent('click',
     {bubbles: true}));
   out.visible = Array.from(document.querySelectorAll('ol.findings > li')).filter(
     function (l) { return !l.classList.contains('hidden'); }).map(
     function (l) { return l.getAttribute('data-node'); });
   out.filter = document.querySelector('.filter span').textContent;
-  document.body.setAttribute('data-result', JSON.stringify(out));
+  var details = li.querySelector('details');
+  out.listed_before = details.querySelectorAll('ol.route > li').length;
+  details.addEventListener('toggle', function () {
+    var steps = details.querySelectorAll('ol.route > li');
+    out.steps = steps.length;
+    out.first = steps[0].textContent;
+    out.last = steps[steps.length - 1].textContent;
+    out.numbers = Array.from(steps).map(function (s) { return s.value; });
+    document.body.setAttribute('data-result', JSON.stringify(out));
+  });
+  details.open = true;
 });
 </script>"""
 
@@ -63,6 +72,7 @@ def test_report_works_in_a_browser(tmp_path):
             f"--user-data-dir={tmp_path / 'profile'}",
             "--enable-logging=stderr",
             "--v=0",
+            "--virtual-time-budget=5000",
             "--dump-dom",
             probe.as_uri(),
         ],
@@ -76,8 +86,17 @@ def test_report_works_in_a_browser(tmp_path):
     result = json.loads(html.unescape(found.group(1)))
     assert result["nodes"] == 29  # 27 menu nodes, the platform disconnect, one missing target
     assert result["selected"] == ["node-agent_dob"]
-    assert result["highlighted"] == result["route"] == 19
+    assert result["highlighted"] == 19  # its 10 steps and the 9 edges between them
     assert result["visible"] == ["roaming", "roaming"]
     assert result["filter"] == "2 finding(s) at roaming"
+    # The route is listed from the page's step table when its details are opened.
+    assert result["listed_before"] == 0
+    assert result["steps"] == 10
+    assert result["numbers"] == list(range(1, 11))
+    assert result["first"] == (
+        "welcome \u2014 \u201cThank you for calling Connectra Mobile. Your call is important "
+        "to us. Please listen carefully as our options have changed.\u201d"
+    )
+    assert result["last"] == "<platform disconnect> \u2192 the platform hangs up"
     console = [line for line in completed.stderr.splitlines() if "CONSOLE" in line]
     assert console == []

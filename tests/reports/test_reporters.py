@@ -16,10 +16,12 @@ import jsonschema
 import pytest
 
 from ivraudit.config import Config
-from ivraudit.model.findings import Severity
+from ivraudit import loads
+from ivraudit.model.findings import GAP, Report, Severity, elided
 from ivraudit.reports import REPORTERS, RenderOptions, render
 from ivraudit.reports.github import escape_data, escape_property
 from ivraudit.rules import all_rules
+from ivraudit.rules.engine import audit
 from ivraudit.runner import check
 from tests.conftest import ROOT
 
@@ -188,3 +190,90 @@ def test_html_is_self_contained_with_findings_and_metrics(report):
     assert {a["data-node"] for a in items} >= {"agent_dob", "tech_support", "roaming"}
     assert text.count("<h3>Routes") == 4
     assert "<td><code>billing_agent</code></td><td>human</td><td class=num>4</td>" in text
+
+
+def _html_routes(text: str) -> tuple[list[list], list[list[list]]]:
+    """The page's step table, and each finding's route as its rows."""
+    table = re.search(r'<script type="application/json" id="ivraudit-steps">(.*?)</script>', text)
+    assert table is not None
+    steps = json.loads(table.group(1))
+    routes = [
+        [steps[int(index)] for index in found.split()]
+        for found in re.findall(r'<li id="finding-[^"]*"[^>]* data-steps="([^"]*)"', text)
+    ]
+    return steps, routes
+
+
+def test_html_routes_index_one_table_of_distinct_steps(report):
+    steps, routes = _html_routes(render(report, "html"))
+    assert len(routes) == len(report.findings)
+    assert len({json.dumps(step) for step in steps}) == len(steps)
+    for finding, rows in zip(report.findings, routes, strict=True):
+        expected = [
+            [s.node, s.hears, s.does, s.via if s.key is None else f"{s.via}:{s.key}", 0]
+            for s in elided(finding.witness)
+        ]
+        assert rows == expected, finding.rule
+    # Without witnesses: no routes, an empty table.
+    steps, routes = _html_routes(render(report, "html", RenderOptions(witness=False)))
+    assert steps == [] and all(rows == [] for rows in routes)
+
+
+def test_html_long_routes_show_a_gap_and_their_last_steps():
+    chain = {f"s{n}": {"type": "say", "say": "Hello.", "next": f"s{n + 1}"} for n in range(30)}
+    chain["s30"] = {"type": "hangup"}
+    menu = {"ivraudit": 1, "start": "s0", "nodes": chain}
+    report = Report(findings=list(audit(loads(json.dumps(menu), name="chain.json")).findings))
+    text = render(report, "html")
+    steps, routes = _html_routes(text)
+    assert [finding.rule for finding in report.findings] == ["DP003", "DE003"]
+    assert routes[0] == []  # no person anywhere: no route to show
+    rows = routes[1]
+    assert [row[0] for row in rows] == [
+        *(f"s{n}" for n in range(10)),
+        GAP,
+        *(f"s{n}" for n in range(22, 31)),
+    ]
+    assert rows[10] == [GAP, None, "12 more steps not shown", None, 12]
+
+
+def test_html_step_table_cannot_end_its_script():
+    menu = {
+        "ivraudit": 1,
+        "start": "main",
+        "nodes": {"main": {"type": "say", "say": "</script><script>alert(1)</script>"}},
+    }
+    report = Report(findings=list(audit(loads(json.dumps(menu), name="x.json")).findings))
+    text = render(report, "html")
+    table = text[text.index('id="ivraudit-steps">') :]
+    assert table.index("</script>") > table.index("\\u003c/script>\\u003cscript>alert(1)")
+    steps, _ = _html_routes(text)
+    assert steps[0][1] == "</script><script>alert(1)</script>"
+
+
+def test_markdown_keeps_the_most_severe_findings_that_fit_the_limit(report):
+    whole = render(report, "markdown", RenderOptions(markdown_limit=None))
+    assert whole == render(report, "markdown")  # menus/ fits in a GitHub comment
+    text = render(report, "markdown", RenderOptions(markdown_limit=6000))
+    assert len(text) <= 6000
+    listed = re.findall(r"^- (\S+) \*\*\[(\w+)\]", text, flags=re.MULTILINE)
+    errors = [f.rule for f in report.findings if f.severity is Severity.ERROR]
+    warnings = [f.rule for f in report.findings if f.severity is Severity.WARNING]
+    # Every error, then the first warning in report order: the next does not fit.
+    assert len(errors) == 4
+    assert sorted(icon for icon, _ in listed) == ["🔴"] * 4 + ["🟠"]
+    assert sorted(rule for _, rule in listed) == sorted([*errors, warnings[0]])
+    left = len(report.findings) - len(listed)
+    assert (
+        f"**{left} of {len(report.findings)} findings left out** to keep this report under "
+        "6,000 characters (GitHub's limit for a comment); the least severe were left out. "
+        "`-f html` or `-f json` lists them all."
+    ) in text
+    # The summary still counts every finding.
+    assert f"## ivraudit: {len(report.findings)} findings" in text
+
+
+def test_markdown_with_no_room_lists_no_finding_but_says_so(report):
+    text = render(report, "markdown", RenderOptions(markdown_limit=100))
+    assert not re.findall(r"^- ", text, flags=re.MULTILINE)
+    assert f"**{len(report.findings)} of {len(report.findings)} findings left out**" in text

@@ -423,16 +423,19 @@ def _normal_path_in(cwd: str, path: str) -> str:
 class Drawing:
     """A menu's picture for a report: inline SVG or Mermaid text.
 
-    ``routes`` maps each finding's fingerprint to the DOM ids (nodes and edges)
-    of its witness route in the SVG; ``note`` says why a picture is missing or
-    partial (Graphviz not installed, a menu too large to draw whole).
+    ``node_ids`` maps each drawn menu node to its DOM id in the SVG, and
+    ``edge_ids`` each drawn edge, as ``(source, edge key, target)``, to its DOM
+    id: with them a report highlights any witness route in the picture, whatever
+    the number of findings.  ``note`` says why a picture is missing or partial
+    (Graphviz not installed, a menu too large to draw whole).
     """
 
     file: str
     menu: str
     kind: str
     content: str = ""
-    routes: dict[str, list[str]] = field(default_factory=dict)
+    node_ids: dict[str, str] = field(default_factory=dict)
+    edge_ids: dict[tuple[str, str, str], str] = field(default_factory=dict)
     note: str | None = None
 
 

@@ -40,6 +40,8 @@ _STREAMED: dict[Render, Chunks] = {
     json_report.render: json_report.chunks,
     sarif.render: sarif.chunks,
     github.render: github.chunks,
+    junit.render: junit.chunks,
+    html.render: html.chunks,
 }
 
 

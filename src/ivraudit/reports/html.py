@@ -12,15 +12,16 @@ the diagram; clicking a node lists its findings.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
+from collections.abc import Iterator
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ivraudit._version import __version__
-from ivraudit.model.findings import Finding, Report, elided, numbered
+from ivraudit.model.findings import Drawing, Finding, Report, Step
 from ivraudit.reports.diagrams.dot import HEAT_MAP_CLASS
 from ivraudit.reports.diagrams.layout import finding_anchor, node_dom_id
+from ivraudit.reports.json_report import StepTable, dumps
 from ivraudit.reports.links import rule_url
 from ivraudit.reports.text import calls_part, checked_files, in_files, plural
 from ivraudit.rules import RULES
@@ -86,6 +87,63 @@ svg g.node { cursor: pointer; }
 
 _SCRIPT = """
 (function () {
+  var table = document.getElementById('ivraudit-steps');
+  var STEPS = table ? JSON.parse(table.textContent) : [];
+  // A step: [node, words heard, what the caller does, edge taken to the next, gap size].
+  function stepsOf(li) {
+    var indexes = (li.getAttribute('data-steps') || '').split(' ');
+    return indexes.filter(function (i) { return i !== ''; }).map(function (i) {
+      return STEPS[Number(i)]; });
+  }
+  function drawnIds(section) {
+    var ids = section.querySelector('script.drawn');
+    return ids ? JSON.parse(ids.textContent) : {nodes: {}, edges: {}};
+  }
+  function routeIds(section, li) {
+    var ids = drawnIds(section);
+    var rows = stepsOf(li);
+    var found = [];
+    rows.forEach(function (row, i) {
+      if (row[4]) { return; }
+      if (ids.nodes[row[0]]) { found.push(ids.nodes[row[0]]); }
+      var next = rows[i + 1];
+      if (next && !next[4] && row[3] !== null) {
+        var edge = ids.edges[row[0] + '\\u0000' + row[3] + '\\u0000' + next[0]];
+        if (edge) { found.push(edge); }
+      }
+    });
+    return found;
+  }
+  function fillRoute(li) {
+    var list = li.querySelector('ol.route');
+    if (!list || list.childElementCount) { return; }
+    var number = 0;
+    stepsOf(li).forEach(function (row) {
+      var item = document.createElement('li');
+      if (row[4]) {
+        number += row[4];
+        item.className = 'gap';
+        item.textContent = '\\u2026 (' + (row[2] || '') + ')';
+      } else {
+        number += 1;
+        item.value = number;
+        var code = document.createElement('code');
+        code.textContent = row[0];
+        item.appendChild(code);
+        if (row[1]) {
+          item.appendChild(document.createTextNode(' \\u2014 \\u201c' + row[1] + '\\u201d'));
+        }
+        if (row[2]) {
+          item.appendChild(document.createTextNode(' \\u2192 '));
+          var does = document.createElement('span');
+          does.className = 'does';
+          does.textContent = row[2];
+          item.appendChild(does);
+        }
+      }
+      list.appendChild(item);
+    });
+  }
   function byId(section, id) {
     var svg = section.querySelector('.diagram svg');
     return svg ? svg.querySelector('[id="' + id + '"]') : null;
@@ -100,7 +158,7 @@ _SCRIPT = """
   function showFinding(section, li) {
     clear(section);
     li.classList.add('selected');
-    JSON.parse(li.getAttribute('data-route') || '[]').forEach(function (id) {
+    routeIds(section, li).forEach(function (id) {
       var el = byId(section, id); if (el) { el.classList.add('ivr-route'); }
     });
     var target = byId(section, li.getAttribute('data-target'));
@@ -138,19 +196,25 @@ _SCRIPT = """
     var frame = box.getBoundingClientRect();
     box.scrollLeft += first.left + first.width / 2 - (frame.left + frame.width / 2);
   }
+  // A route is listed when its details are first opened ('toggle' does not bubble).
+  document.addEventListener('toggle', function (event) {
+    var details = event.target;
+    if (details.open && details.parentElement) { fillRoute(details.parentElement); }
+  }, true);
   document.querySelectorAll('section.file').forEach(function (section) {
     showStart(section);
-    section.querySelectorAll('ol.findings > li').forEach(function (li) {
-      li.addEventListener('click', function (event) {
-        if (event.target.closest('details') || event.target.closest('a')) { return; }
+    // One listener per section, not one per finding: a report may list thousands.
+    section.addEventListener('click', function (event) {
+      var li = event.target.closest('ol.findings > li');
+      if (li && !event.target.closest('details') && !event.target.closest('a')) {
         showFinding(section, li);
-      });
-    });
-    section.querySelectorAll('.diagram svg g.node').forEach(function (node) {
-      node.addEventListener('click', function (event) {
+        return;
+      }
+      var node = event.target.closest('.diagram svg g.node');
+      if (node) {
         event.preventDefault();
         showNode(section, node);
-      });
+      }
     });
     var zoom = section.querySelector('button.zoom');
     if (zoom) { zoom.addEventListener('click', function () {
@@ -163,6 +227,11 @@ _SCRIPT = """
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The page, a finding at a time; the witness steps they share come once, at the end."""
     counts = report.counts()
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
@@ -187,6 +256,8 @@ def render(report: Report, options: RenderOptions) -> str:
         f'<div class="card"><b>{report.suppressed}</b>suppressed</div>',
         *_traffic_card(report),
         "</div>",
+        '<noscript><p class="note">The routes and the diagram highlighting need JavaScript; '
+        "<code>-f text</code> and <code>-f json</code> list the routes too.</p></noscript>",
     ]
     if report.errors:
         parts.append('<h2>Files that could not be read</h2><ul class="errors">')
@@ -196,10 +267,30 @@ def render(report: Report, options: RenderOptions) -> str:
             for problem in error.problems
         ]
         parts.append("</ul>")
+    yield "\n".join(parts) + "\n"
+    table = StepTable()
     for file in files:
-        parts.append(_file_section(file, by_file.get(file, []), report, options))
-    parts.append(f"</main><script>{_SCRIPT}</script></body></html>")
-    return "\n".join(parts) + "\n"
+        yield from _file_section(file, by_file.get(file, []), report, options, table)
+    rows = (_step_row(step) for step in table.steps)
+    yield (
+        f'</main><script type="application/json" id="ivraudit-steps">[{",".join(rows)}]'
+        f"</script>\n<script>{_SCRIPT}</script></body></html>\n"
+    )
+
+
+def _script_json(value: Any) -> str:
+    """JSON to put inside a ``<script>`` element: no ``<`` that could end it."""
+    return dumps(value).replace("<", "\\u003c")
+
+
+def _step_row(step: Step) -> str:
+    """A witness step as the page's script reads it: node, words heard, what the caller
+    does, the edge taken to the next step (``via:key``), and for a gap how many steps it
+    stands for."""
+    if step.is_gap:
+        return _script_json([step.node, None, step.does, None, int(step.key or 0)])
+    edge = None if step.via is None else step.via if step.key is None else f"{step.via}:{step.key}"
+    return _script_json([step.node, step.hears, step.does, edge, 0])
 
 
 def _traffic_card(report: Report) -> list[str]:
@@ -210,18 +301,19 @@ def _traffic_card(report: Report) -> list[str]:
 
 
 def _file_section(
-    file: str, findings: list[Finding], report: Report, options: RenderOptions
-) -> str:
+    file: str, findings: list[Finding], report: Report, options: RenderOptions, table: StepTable
+) -> Iterator[str]:
     drawings = [d for d in report.drawings if d.file == file and d.kind == "svg"]
-    routes = {key: ids for drawing in drawings for key, ids in drawing.routes.items()}
     parts = ['<section class="file">', f"<h2>{escape(file)}</h2>"]
     parts.append(
         '<p class="filter" hidden><span></span><button type="button">show all</button></p>'
     )
     if findings:
         parts.append('<ol class="findings">')
-        parts += [_finding_item(finding, options, routes, report) for finding in findings]
-        parts.append("</ol>")
+        yield "\n".join(parts) + "\n"
+        for finding in findings:
+            yield _finding_item(finding, options, report, table) + "\n"
+        parts = ["</ol>"]
     else:
         parts.append("<p>No findings.</p>")
     for drawing in drawings:
@@ -233,11 +325,27 @@ def _file_section(
                 "fit to width / actual size</button></h3>"
             )
             parts.append(f'<div class="diagram">{drawing.content}</div>')
+    ids = _drawn_ids(drawings)
+    if ids is not None:
+        parts.append(f'<script type="application/json" class="drawn">{_script_json(ids)}</script>')
     for measured in report.metrics:
         if measured.file == file:
             parts.append(_metrics_table(measured))
     parts.append("</section>")
-    return "\n".join(parts)
+    yield "\n".join(parts) + "\n"
+
+
+def _drawn_ids(drawings: list[Drawing]) -> dict[str, dict[str, str]] | None:
+    """The DOM ids of what the file's diagrams draw, for the page's script: ``nodes`` by
+    node, ``edges`` by ``source NUL edge key NUL target``; None when nothing is drawn."""
+    drawn = [drawing for drawing in drawings if drawing.content]
+    if not drawn:
+        return None
+    nodes = {node: id for drawing in drawn for node, id in sorted(drawing.node_ids.items())}
+    edges = {
+        "\0".join(edge): id for drawing in drawn for edge, id in sorted(drawing.edge_ids.items())
+    }
+    return {"nodes": nodes, "edges": edges}
 
 
 def _diagram_title(svg: str) -> str:
@@ -258,15 +366,18 @@ def _calls_html(finding: Finding, report: Report) -> str:
 
 
 def _finding_item(
-    finding: Finding, options: RenderOptions, routes: dict[str, list[str]], report: Report
+    finding: Finding, options: RenderOptions, report: Report, table: StepTable
 ) -> str:
+    """A finding; its route is indexes into the page's step table, listed by the script
+    when its details are opened (and highlighted in the diagram when it is clicked)."""
     rule = RULES.get(finding.rule)
     name = escape(rule.name) if rule else ""
-    route = routes.get(finding.fingerprint, [])
+    witness = options.witness and bool(finding.witness)
+    steps = " ".join(map(str, table.shown(finding.witness))) if witness else ""
     attributes = (
         f'id="{finding_anchor(finding)}" class="{finding.severity.value}" '
         f'data-node="{escape(finding.node)}" data-target="{node_dom_id(finding.node)}" '
-        f"data-route='{escape(json.dumps(route))}'"
+        f'data-steps="{steps}"'
     )
     parts = [
         f"<li {attributes}>",
@@ -276,16 +387,10 @@ def _finding_item(
         f"{escape(finding.node)}</span>{_calls_html(finding, report)}<br>",
         escape(finding.message_and_fix),
     ]
-    if options.witness and finding.witness:
-        parts.append('<details><summary>route a caller takes</summary><ol class="route">')
-        for number, step in numbered(elided(finding.witness)):
-            if step.is_gap:
-                parts.append(f'<li class="gap">&hellip; ({escape(step.does or "")})</li>')
-                continue
-            heard = f" &mdash; &ldquo;{escape(step.hears)}&rdquo;" if step.hears else ""
-            does = f' &rarr; <span class="does">{escape(step.does)}</span>' if step.does else ""
-            parts.append(f'<li value="{number}"><code>{escape(step.node)}</code>{heard}{does}</li>')
-        parts.append("</ol></details>")
+    if witness:
+        parts.append(
+            '<details><summary>route a caller takes</summary><ol class="route"></ol></details>'
+        )
     parts.append("</li>")
     return "".join(parts)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ivraudit._version import __version__
-from ivraudit.model.findings import Finding, Report, Step
+from ivraudit.model.findings import Finding, Report, Step, elided
 from ivraudit.reports.options import RenderOptions
 
 #: Every version that can be asked for (:data:`JSON_VERSION` is the default).
@@ -66,13 +66,29 @@ class StepTable:
             index = by_id.get(id(step))
             if index is None:
                 # One hash of the step (a dataclass hashes all its fields in Python).
-                index = self._by_value.setdefault(step, len(self.steps))
-                if index == len(self.steps):
-                    self.steps.append(step)
-                by_id[id(step)] = index
+                index = by_id[id(step)] = self.index(step)
             route.append(index)
         self._routes[id(witness)] = route
         return route
+
+    def index(self, step: Step) -> int:
+        """The index of a step made only for this look-up (such as an elision's gap), found
+        by its value: it is not remembered by ``id``, which may be reused once it is gone."""
+        index = self._by_value.setdefault(step, len(self.steps))
+        if index == len(self.steps):
+            self.steps.append(step)
+        return index
+
+    def shown(self, witness: tuple[Step, ...]) -> list[int]:
+        """The indexes of the steps a report for people shows of ``witness``
+        (:func:`~ivraudit.model.findings.elided`: its first and last steps around a gap)."""
+        shown = elided(witness)
+        route = self.route(witness)
+        if shown is witness:
+            return route
+        head = next(place for place, step in enumerate(shown) if step is not witness[place])
+        tail = len(shown) - head - 1
+        return [*route[:head], self.index(shown[head]), *route[len(route) - tail :]]
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> StepTable:

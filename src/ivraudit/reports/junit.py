@@ -5,20 +5,45 @@ failure lists them (with witnesses); findings below the level are shown in
 the case's ``system-out`` so the test still passes.  A file that could not be
 read is a suite with one erroring case.  CI test-report viewers (GitLab,
 Jenkins, Azure, GitHub test-report actions) read this format.
+
+The report is written a finding at a time (:func:`chunks`): the totals every
+``testsuite`` element carries are counted first, then the text follows.  It is
+the XML ``xml.etree.ElementTree`` writes with ``ET.indent``.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ivraudit.model.findings import Finding, Report
+from ivraudit.model.findings import Finding, Report, Severity
 from ivraudit.reports.text import witness_lines
 from ivraudit.rules import RULES
 
 if TYPE_CHECKING:
     from ivraudit.reports import RenderOptions
+
+
+def _text(value: str) -> str:
+    """Text as ElementTree escapes it (``str.replace`` is many times faster than a
+    ``str.translate`` table that maps characters to longer strings)."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return value
+
+
+def _attribute(value: str) -> str:
+    value = _text(value).replace('"', "&quot;")
+    return value.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
+def _attributes(**values: str) -> str:
+    return "".join(f' {name}="{_attribute(value)}"' for name, value in values.items())
 
 
 def _finding_text(finding: Finding, options: RenderOptions) -> str:
@@ -32,54 +57,92 @@ def _finding_text(finding: Finding, options: RenderOptions) -> str:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    return "".join(chunks(report, options))
+
+
+def _split(found: list[Finding], level: Severity | None) -> tuple[list[Finding], list[Finding]]:
+    """The findings that fail at ``level``, and those shown but passing."""
+    if level is None:
+        return [], found
+    failing = [f for f in found if f.severity.rank >= level.rank]
+    return failing, [f for f in found if f.severity.rank < level.rank]
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The report as JUnit XML, a finding at a time."""
     by_file: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in report.findings:
         by_file[finding.file][finding.rule].append(finding)
     files = sorted(set(report.files) | set(by_file))
-    root = ET.Element("testsuites", name="ivraudit")
-    total_tests = total_failures = total_errors = 0
+    suites = []
     for file in files:
         rules = sorted(set(report.rules) | set(by_file[file]))
-        suite = ET.SubElement(root, "testsuite", name=file)
-        failures = 0
-        for rule_id in rules:
-            rule = RULES.get(rule_id)
-            name = f"{rule_id} {rule.name}" if rule else rule_id
-            case = ET.SubElement(suite, "testcase", classname=file, name=name, file=file)
-            found = by_file[file].get(rule_id, [])
-            level = options.fail_on
-            failing = [f for f in found if level is not None and f.severity.rank >= level.rank]
-            passing = [f for f in found if level is None or f.severity.rank < level.rank]
-            if failing:
-                failures += 1
-                failure = ET.SubElement(
-                    case,
-                    "failure",
-                    type=rule_id,
-                    message=f"{len(failing)} finding{'s' if len(failing) != 1 else ''}: "
-                    + failing[0].message,
-                )
-                failure.text = "\n".join(_finding_text(f, options) for f in failing) + "\n"
-            if passing:
-                out = ET.SubElement(case, "system-out")
-                out.text = "\n".join(_finding_text(f, options) for f in passing) + "\n"
-        suite.set("tests", str(len(rules)))
-        suite.set("failures", str(failures))
-        suite.set("errors", "0")
-        suite.set("skipped", "0")
-        total_tests += len(rules)
-        total_failures += failures
-    for error in report.errors:
-        suite = ET.SubElement(
-            root, "testsuite", name=error.file, tests="1", failures="0", errors="1", skipped="0"
+        failures = sum(
+            1 for rule_id in rules if _split(by_file[file].get(rule_id, []), options.fail_on)[0]
         )
-        case = ET.SubElement(suite, "testcase", classname=error.file, name="load", file=error.file)
-        element = ET.SubElement(case, "error", type="MenuError", message=error.message)
-        element.text = str(error) + "\n"
-        total_tests += 1
-        total_errors += 1
-    root.set("tests", str(total_tests))
-    root.set("failures", str(total_failures))
-    root.set("errors", str(total_errors))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        suites.append((file, rules, failures))
+    tests = sum(len(rules) for _, rules, _ in suites) + len(report.errors)
+    failures = sum(failing for _, _, failing in suites)
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    totals = _attributes(
+        name="ivraudit", tests=str(tests), failures=str(failures), errors=str(len(report.errors))
+    )
+    if not suites and not report.errors:
+        yield f"<testsuites{totals} />\n"
+        return
+    yield f"<testsuites{totals}>\n"
+    for file, rules, failing in suites:
+        yield from _suite(file, rules, failing, by_file[file], options)
+    for error in report.errors:
+        counts = _attributes(name=error.file, tests="1", failures="0", errors="1", skipped="0")
+        yield (
+            f"  <testsuite{counts}>\n"
+            f"    <testcase{_attributes(classname=error.file, name='load', file=error.file)}>\n"
+            f"      <error{_attributes(type='MenuError', message=error.message)}>"
+            f"{_text(str(error))}\n</error>\n"
+            "    </testcase>\n  </testsuite>\n"
+        )
+    yield "</testsuites>\n"
+
+
+def _suite(
+    file: str,
+    rules: list[str],
+    failures: int,
+    found: dict[str, list[Finding]],
+    options: RenderOptions,
+) -> Iterator[str]:
+    counts = _attributes(
+        name=file, tests=str(len(rules)), failures=str(failures), errors="0", skipped="0"
+    )
+    if not rules:
+        yield f"  <testsuite{counts} />\n"
+        return
+    yield f"  <testsuite{counts}>\n"
+    for rule_id in rules:
+        rule = RULES.get(rule_id)
+        name = f"{rule_id} {rule.name}" if rule else rule_id
+        case = _attributes(classname=file, name=name, file=file)
+        failing, passing = _split(found.get(rule_id, []), options.fail_on)
+        if not failing and not passing:
+            yield f"    <testcase{case} />\n"
+            continue
+        yield f"    <testcase{case}>\n"
+        if failing:
+            many = "s" if len(failing) != 1 else ""
+            message = f"{len(failing)} finding{many}: {failing[0].message}"
+            yield f"      <failure{_attributes(type=rule_id, message=message)}>"
+            yield from _texts(failing, options)
+            yield "</failure>\n"
+        if passing:
+            yield "      <system-out>"
+            yield from _texts(passing, options)
+            yield "</system-out>\n"
+        yield "    </testcase>\n"
+    yield "  </testsuite>\n"
+
+
+def _texts(findings: list[Finding], options: RenderOptions) -> Iterator[str]:
+    """The findings' lines, one piece per finding, ending in a newline."""
+    for finding in findings:
+        yield _text(_finding_text(finding, options)) + "\n"

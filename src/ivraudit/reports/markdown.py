@@ -85,29 +85,71 @@ def witness_markdown(finding: Finding) -> list[str]:
     return lines
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    lines = _summary(report)
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in report.findings:
-        by_file[finding.file].append(finding)
-    for file in sorted(by_file):
-        lines += [f"### {code(file)}", ""]
-        for finding in by_file[file]:
-            lines.append(
-                f"- {_ICONS[finding.severity]} **[{finding.rule}]({rule_url(finding.rule)})** "
-                f"line {finding.line}, {code(finding.node)}: {inline(_said(finding, report))}"
-            )
-            if options.witness and finding.witness:
-                lines += [
-                    "",
-                    "  <details><summary>route a caller takes</summary>",
-                    "",
-                    *("  " + line if line else "" for line in witness_markdown(finding)),
-                    "",
-                    "  </details>",
-                    "",
-                ]
-        lines.append("")
+def _finding_lines(finding: Finding, report: Report, options: RenderOptions) -> list[str]:
+    """A finding as a list item, its route folded in a ``<details>`` section."""
+    lines = [
+        f"- {_ICONS[finding.severity]} **[{finding.rule}]({rule_url(finding.rule)})** "
+        f"line {finding.line}, {code(finding.node)}: {inline(_said(finding, report))}"
+    ]
+    if options.witness and finding.witness:
+        lines += [
+            "",
+            "  <details><summary>route a caller takes</summary>",
+            "",
+            *("  " + line if line else "" for line in witness_markdown(finding)),
+            "",
+            "  </details>",
+            "",
+        ]
+    return lines
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _kept(report: Report, options: RenderOptions, room: int | None) -> dict[int, list[str]]:
+    """The findings listed, by place in the report, with their lines: the most severe
+    first (errors, warnings, info, each in report order) while they fit in ``room``
+    characters (with their files' headings); every finding when ``room`` is None."""
+    findings = report.findings
+    if room is None:
+        return {place: _finding_lines(f, report, options) for place, f in enumerate(findings)}
+    order = sorted(range(len(findings)), key=lambda place: -findings[place].severity.rank)
+    kept: dict[int, list[str]] = {}
+    headed: set[str] = set()
+    for place in order:
+        finding = findings[place]
+        lines = _finding_lines(finding, report, options)
+        size = _size(lines) + (0 if finding.file in headed else _size(_heading(finding.file)))
+        if size > room:
+            break
+        room -= size
+        headed.add(finding.file)
+        kept[place] = lines
+    return kept
+
+
+def _heading(file: str) -> list[str]:
+    return [f"### {code(file)}", ""]
+
+
+def _left_out(report: Report, listed: int, limit: int) -> list[str]:
+    """The notice that says how many findings did not fit, and where to see them all."""
+    left = len(report.findings) - listed
+    if not left:
+        return []
+    return [
+        f"**{left} of {plural(len(report.findings), 'finding')} left out** to keep this "
+        f"report under {limit:,} characters (GitHub's limit for a comment); the least "
+        "severe were left out. `-f html` or `-f json` lists them all.",
+        "",
+    ]
+
+
+def _after(report: Report) -> list[str]:
+    """What follows the findings: diagrams, unreadable files, fixed baseline entries."""
+    lines: list[str] = []
     for drawing in report.drawings:
         if drawing.kind != "mermaid":
             continue
@@ -131,4 +173,30 @@ def render(report: Report, options: RenderOptions) -> str:
             f"**{len(report.fixed)} baseline {entries} now fixed.**",
             "",
         ]
+    return lines
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """The report as Markdown.  Past ``options.markdown_limit`` characters the least
+    severe findings are left out, and a notice under the summary says how many."""
+    lines = _summary(report)
+    after = _after(report)
+    limit = options.markdown_limit
+    room = None
+    if limit is not None:
+        # Room for the notice's longest form, whatever number it ends up saying.
+        notice = _size(_left_out(report, 0, limit)) if report.findings else 0
+        room = max(0, limit - _size(lines) - _size(after) - notice)
+    kept = _kept(report, options, room)
+    if limit is not None:
+        lines += _left_out(report, len(kept), limit)
+    by_file: dict[str, list[int]] = defaultdict(list)
+    for place in sorted(kept):
+        by_file[report.findings[place].file].append(place)
+    for file in sorted(by_file):
+        lines += _heading(file)
+        for place in by_file[file]:
+            lines += kept[place]
+        lines.append("")
+    lines += after
     return "\n".join(lines).rstrip() + "\n"

@@ -9,6 +9,10 @@ from ivraudit.model.findings import Severity
 #: The JSON output version written by default (docs/output.md).
 JSON_VERSION = 2
 
+#: The most characters a Markdown report has by default: GitHub's limit for a
+#: pull-request comment (GitLab's for a note is 1,000,000, a job summary 1 MiB).
+MARKDOWN_LIMIT = 65_536
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -24,3 +28,6 @@ class RenderOptions:
     unknowns: bool = False
     #: The JSON output version (docs/output.md): 2, or 1 for readers not yet migrated.
     json_version: int = JSON_VERSION
+    #: Markdown: list the most severe findings that fit in this many characters, and say
+    #: how many were left out (None: list every finding).
+    markdown_limit: int | None = MARKDOWN_LIMIT

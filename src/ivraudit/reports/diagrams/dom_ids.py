@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ivraudit.model.findings import Finding, Step
@@ -77,12 +77,39 @@ def drawn_edge_id(graph: Any, source: str, target: str, edge_key: str) -> str:
     Parallel edges that look the same are drawn as one (see :func:`merge_parallel`),
     which carries the id of the first of them.
     """
-    wanted = graph[source][target][edge_key]
+    return _drawn_edge_id(list(graph[source][target].items()), source, target, edge_key)
+
+
+def _drawn_edge_id(
+    parallel: Sequence[tuple[str, Any]], source: str, target: str, edge_key: str
+) -> str:
+    """:func:`drawn_edge_id` among the ``(edge key, attributes)`` from source to target."""
+    wanted = next(data for key, data in parallel if key == edge_key)
     look = (bool(wanted["synthetic"]), wanted["via"] in EVENT_VIAS)
-    for number, data in enumerate(graph[source][target].values(), start=1):
+    for number, (_, data) in enumerate(parallel, start=1):
         if (bool(data["synthetic"]), data["via"] in EVENT_VIAS) == look:
             return edge_dom_id(source, target, number)
-    return edge_dom_id(source, target, edge_number(graph, source, target, edge_key))
+    raise AssertionError("the wanted edge looks like itself")  # pragma: no cover
+
+
+def drawn_dom_ids(
+    out: Mapping[str, Sequence[tuple[str, str, Any]]], drawn: Iterable[str]
+) -> tuple[dict[str, str], dict[tuple[str, str, str], str]]:
+    """The DOM ids of the drawn menu nodes and of every edge between two of them, as
+    ``{node: id}`` and ``{(source, edge key, target): id}``, from the audit's out-edges
+    (``AuditContext.out``, in graph order).  A report highlights a witness route with
+    them: its steps' nodes, and the edge each step takes to the next."""
+    nodes = {node: node_dom_id(node) for node in drawn}
+    edges: dict[tuple[str, str, str], str] = {}
+    for source in nodes:
+        parallel: dict[str, list[tuple[str, Any]]] = {}
+        for target, edge_key, data in out.get(source, ()):
+            if target in nodes:
+                parallel.setdefault(target, []).append((edge_key, data))
+        for target, keyed in parallel.items():
+            for edge_key, _ in keyed:
+                edges[source, edge_key, target] = _drawn_edge_id(keyed, source, target, edge_key)
+    return nodes, edges
 
 
 def finding_anchor(finding: Finding) -> str:

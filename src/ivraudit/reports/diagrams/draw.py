@@ -23,6 +23,7 @@ from ivraudit.model.errors import IvrauditError
 from ivraudit.model.findings import Drawing, Report
 from ivraudit.model.menu import Menu
 from ivraudit.reports.diagrams.dom_ids import (
+    drawn_dom_ids,
     drawn_edge_id,
     edge_dom_id,
     finding_anchor,
@@ -212,7 +213,8 @@ def report_drawing(
     config: Config | None = None,
 ) -> Drawing:
     """The picture of ``menu`` for an HTML (``kind="svg"``) or Markdown (``"mermaid"``)
-    report, with every finding's witness route as DOM ids for highlighting.
+    report, with the DOM ids of the nodes and edges it draws, so the report can
+    highlight any finding's witness route (``Drawing.node_ids``, ``edge_ids``).
 
     A report draws at most :data:`REPORT_MAX_NODES` nodes: a larger menu is drawn
     only as many selections deep as fit (a note says so), or not at all when
@@ -225,27 +227,26 @@ def report_drawing(
     context = context or AuditContext(menu, config)
     traffic = config.traffic if config is not None else None
     heat = config_heat(menu, context.graph, traffic) if traffic is not None else None
-    size = len(context.nodes())
-    routes = {
-        finding.fingerprint: witness_dom_ids(context.graph, finding.witness)
-        for finding in report.findings
-        if finding.witness
-    }
     name = menu.id or ""
-    cut, note = _report_cut(context, size)
+    cut, note = _report_cut(context, len(context.nodes()))
     if cut == -1:
-        return Drawing(menu.path, name, kind, "", routes, note)
+        return Drawing(menu.path, name, kind, "", note=note)
     if kind == "mermaid":
         text = mermaid(menu, report, max_presses=cut, config=config, context=context, heat=heat)
-        return Drawing(menu.path, name, kind, text, routes, note)
+        return Drawing(menu.path, name, kind, text, note=note)
+    options = Options(max_presses=cut, heat=heat)
+    layout = build_drawing(menu, report, options, config, context)
+    node_ids, edge_ids = drawn_dom_ids(
+        context.out, (node.graph_id for node in layout.nodes if node.graph_id is not None)
+    )
     try:
-        drawn = diagram(menu, report, max_presses=cut, config=config, context=context, heat=heat)
-        svg = render(drawn, "svg")
+        svg = render(to_dot(layout), "svg")
     except DiagramError as error:
-        return Drawing(menu.path, name, kind, "", routes, f"no diagram: {error}")
+        return Drawing(menu.path, name, kind, "", note=f"no diagram: {error}")
     text = svg.decode("utf-8")
     start = text.find("<svg")
-    return Drawing(menu.path, name, kind, text[start:] if start >= 0 else text, routes, note)
+    content = text[start:] if start >= 0 else text
+    return Drawing(menu.path, name, kind, content, node_ids, edge_ids, note)
 
 
 def heat_drawing(
@@ -265,14 +266,14 @@ def heat_drawing(
     name = menu.id or ""
     cut, note = _report_cut(context, len(context.nodes()))
     if cut == -1:
-        return Drawing(menu.path, name, "svg", "", {}, note)
+        return Drawing(menu.path, name, "svg", "", note=note)
     try:
         drawn = diagram(menu, None, max_presses=cut, config=config, context=context, heat=heat)
         svg = render(drawn, "svg").decode("utf-8")
     except DiagramError as error:
-        return Drawing(menu.path, name, "svg", "", {}, f"no diagram: {error}")
+        return Drawing(menu.path, name, "svg", "", note=f"no diagram: {error}")
     start = svg.find("<svg")
-    return Drawing(menu.path, name, "svg", svg[start:] if start >= 0 else svg, {}, note)
+    return Drawing(menu.path, name, "svg", svg[start:] if start >= 0 else svg, note=note)
 
 
 def _report_cut(context: AuditContext, size: int) -> tuple[int | None, str | None]:
