@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import networkx as nx
 from hypothesis import given, settings
@@ -105,5 +106,16 @@ def test_a_deep_menu_gets_short_witnesses():
         "",
         '  493. `m492` — "Level 492. Press 1." → **presses 1**',
     ]
+    # HTML: the page's script numbers the rows, a gap counting for the steps it stands for.
     html = render(report, "html", RenderOptions())
-    assert '<li class="gap">&hellip; (482 more steps not shown)</li><li value="493">' in html
+    table = re.search(r'id="ivraudit-steps">(.*?)</script>', html)
+    shown = re.search(r'data-steps="([^"]*)"', html)
+    assert table is not None and shown is not None
+    steps = json.loads(table.group(1))
+    rows = [steps[int(index)] for index in shown.group(1).split()]
+    assert len(rows) == 20
+    assert rows[9:12] == [
+        ["m9", "Level 9. Press 1.", "presses 1", "key:1", 0],
+        [GAP, None, "482 more steps not shown", None, 482],
+        ["m492", "Level 492. Press 1.", "presses 1", "key:1", 0],
+    ]

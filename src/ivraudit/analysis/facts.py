@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ivraudit.analysis.graph import GraphParts, build, position_of
 from ivraudit.analysis.parts import is_test_hook, named_kind
@@ -33,6 +31,9 @@ from ivraudit.model.prompts import announced_keys
 
 #: Spoken options that match anything the caller says: a catch-all, not a choice.
 _ANY_SPEECH = frozenset({"*", ".*", ".+", "/.*/", "/.+/", "any", "anything", "<any>"})
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class MenuFacts:
@@ -96,6 +97,8 @@ class MenuFacts:
     def subgraph(self, nodes: Iterable[str]) -> nx.DiGraph:
         """The directed graph among ``nodes`` only (for networkx algorithms on a region)."""
         members = set(nodes)
+        import networkx as nx  # only where a rule needs a graph algorithm
+
         region = nx.DiGraph()
         region.add_nodes_from(sorted(members, key=self.order.__getitem__))
         region.add_edges_from(

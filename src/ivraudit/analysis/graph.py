@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ivraudit.model.errors import Position
 from ivraudit.model.keypad import takes_key
@@ -39,6 +37,9 @@ ERROR_VIAS = frozenset({"no_input", "no_match", "fail", "retries_exhausted"})
 
 #: Subflows may not inline more nodes than this in total.
 MAX_INLINED_NODES = 2_000_000
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def missing_id(name: str) -> str:
@@ -78,6 +79,8 @@ class GraphParts:
     edges: list[Edge]
 
     def to_networkx(self) -> nx.MultiDiGraph:
+        import networkx as nx  # only for users of the graph: a check never needs it
+
         graph = nx.MultiDiGraph()
         graph.graph["start"] = self.start
         graph.graph["menu"] = self.menu

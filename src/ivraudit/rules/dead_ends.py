@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import networkx as nx
-
 from ivraudit.analysis.context import AuditContext
 from ivraudit.analysis.graph import DISCONNECT, ERROR_VIAS, SELECTION_VIAS
 from ivraudit.model.findings import Severity
@@ -100,6 +98,8 @@ def loop_without_exit(ctx: AuditContext) -> Iterator[Hit]:
     trapped = [node for node in ctx.reachable if node not in ctx.reaches_outcome]
     if not trapped:
         return
+    import networkx as nx  # only for a menu with trapped callers
+
     region = ctx.subgraph(trapped)
     order = ctx.presses.cost
     for members in nx.strongly_connected_components(region):

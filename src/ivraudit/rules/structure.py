@@ -5,8 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-import networkx as nx
-
 from ivraudit.analysis.context import AuditContext
 from ivraudit.analysis.graph import DISCONNECT
 from ivraudit.model.findings import Severity
@@ -113,6 +111,8 @@ def unreachable_node(ctx: AuditContext) -> Iterator[Hit]:
     ]
     if not unreached:
         return
+    import networkx as nx  # only for a menu with unreachable nodes
+
     condensed = nx.condensation(ctx.subgraph(unreached))
     order = ctx.order
     heads = []
