@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from ivraudit import load, loads
 from ivraudit.cli import main
 from ivraudit.gate.diff import diff
+from ivraudit.reports.diffs import render_markdown
 from ivraudit.testing import assert_menus_clean
 from tests.conftest import MENUS, ROOT
 
@@ -241,3 +242,27 @@ def test_pre_commit_hook_definition(runner, tmp_path):
     assert "skipped 1 file(s) that are not menus" in result.stderr
     result = runner.invoke(main, [*entry[1:], str(MENUS / "telecom-bad.yaml")])
     assert result.exit_code == 1
+
+
+def test_a_markdown_diff_stays_under_the_comment_limit_and_says_what_it_left_out():
+    old = load(MENUS / "bank.yaml")
+    new = loads(BANK.replace('"3": lending, "0": adviser}', '"3": lending}'), name="bank.yaml")
+    result = diff(old, new)
+    whole = render_markdown([result], limit=None)
+    assert whole == render_markdown([result])  # a small diff is whole
+    items = [line for line in whole.splitlines() if line.startswith(("- ", "| `"))]
+    assert len(items) == 4
+    limit = len(whole) - 1
+    cut = render_markdown([result], limit=limit)
+    assert len(cut) <= limit
+    kept = [line for line in cut.splitlines() if line.startswith(("- ", "| `"))]
+    left = len(items) - len(kept)
+    assert left >= 1 and set(kept) <= set(items)
+    assert cut.splitlines()[2] == (
+        f"**{left} lines left out** (findings and outcomes) to keep this comment under "
+        f"{limit:,} characters (GitHub's limit); `--format json` lists them all."
+    )
+    # What makes the change worse is always there.
+    assert "**Worse:** key 0 of 'main' no longer reaches a person" in cut
+    nothing = render_markdown([result], limit=0)
+    assert "**4 lines left out**" in nothing and "**Worse:**" in nothing

@@ -9,6 +9,7 @@ from ivraudit._version import __version__
 from ivraudit.analysis.metrics import OutcomeMetrics
 from ivraudit.gate.diff import Diff
 from ivraudit.reports.markdown import code, inline
+from ivraudit.reports.options import MARKDOWN_LIMIT
 
 
 def _outcome(outcome: OutcomeMetrics) -> str:
@@ -61,58 +62,89 @@ def render_json(diffs: list[Diff]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_markdown(diffs: list[Diff]) -> str:
-    worse = [item for item in diffs if item.worse]
-    heading = "🔴 this change makes the menu worse" if worse else "🟢 no menu got worse"
-    lines = [f"## ivraudit diff: {heading}", ""]
-    for item in diffs:
-        lines += [f"### {code(item.new if item.new != '(none)' else item.old)}", ""]
-        if item.worse:
-            lines += [f"**Worse:** {inline('; '.join(item.reasons))}", ""]
+def _markdown_lines(item: Diff) -> list[tuple[str, bool]]:
+    """One file's part of the Markdown diff, each line with whether it is one of many
+    (a finding or an outcome row) that may be left out to keep the comment short."""
+    lines = [(f"### {code(item.new if item.new != '(none)' else item.old)}", False), ("", False)]
+    if item.worse:
+        lines += [(f"**Worse:** {inline('; '.join(item.reasons))}", False), ("", False)]
+    lines += [
+        ("| | new | fixed |", False),
+        ("|---|---:|---:|", False),
+        (f"| findings | {len(item.added)} | {len(item.fixed)} |", False),
+        ("", False),
+    ]
+    for finding in item.added:
+        said = f"line {finding.line} {code(finding.node)}: {inline(finding.message)}"
+        lines.append((f"- 🆕 **{finding.rule}** {said}", True))
+    for finding in item.fixed:
+        said = f"{code(finding.node)}: {inline(finding.message)}"
+        lines.append((f"- ✅ fixed **{finding.rule}** {said}", True))
+    changes = item.worse_outcomes + item.better_outcomes
+    if item.outcomes_added or item.outcomes_removed or changes:
         lines += [
-            "| | new | fixed |",
-            "|---|---:|---:|",
-            f"| findings | {len(item.added)} | {len(item.fixed)} |",
-            "",
+            ("", False),
+            ("| outcome | kind | presses | seconds | change |", False),
+            ("|---|---|---:|---:|---|", False),
         ]
-        for finding in item.added:
-            lines.append(
-                f"- 🆕 **{finding.rule}** line {finding.line} {code(finding.node)}: "
-                f"{inline(finding.message)}"
+        for o, label in [(o, "added") for o in item.outcomes_added] + [
+            (o, "removed") for o in item.outcomes_removed
+        ]:
+            row = f"| {code(o.node)} | {o.kind} | {o.presses} | {o.seconds:.1f} | {label} |"
+            lines.append((row, True))
+        for change in changes:
+            label = "worse" if change in item.worse_outcomes else "better"
+            row = (
+                f"| {code(change.node)} | {change.kind} | {change.old.presses} → "
+                f"{change.new.presses} | {change.old.seconds:.1f} → {change.new.seconds:.1f} "
+                f"| {label} |"
             )
-        for finding in item.fixed:
-            lines.append(
-                f"- ✅ fixed **{finding.rule}** {code(finding.node)}: {inline(finding.message)}"
-            )
-        changes = item.worse_outcomes + item.better_outcomes
-        if item.outcomes_added or item.outcomes_removed or changes:
-            lines += [
-                "",
-                "| outcome | kind | presses | seconds | change |",
-                "|---|---|---:|---:|---|",
-            ]
-            for o in item.outcomes_added:
-                lines.append(
-                    f"| {code(o.node)} | {o.kind} | {o.presses} | {o.seconds:.1f} | added |"
-                )
-            for o in item.outcomes_removed:
-                lines.append(
-                    f"| {code(o.node)} | {o.kind} | {o.presses} | {o.seconds:.1f} | removed |"
-                )
-            for change in changes:
-                label = "worse" if change in item.worse_outcomes else "better"
-                lines.append(
-                    f"| {code(change.node)} | {change.kind} | {change.old.presses} → "
-                    f"{change.new.presses} | {change.old.seconds:.1f} → {change.new.seconds:.1f} "
-                    f"| {label} |"
-                )
-        lines += [
-            "",
+            lines.append((row, True))
+    lines += [
+        ("", False),
+        (
             f"Nearest person: {inline(_human(item.human_before))} → "
             f"{inline(_human(item.human_after))}",
-            "",
-        ]
-    return "\n".join(lines).rstrip() + "\n"
+            False,
+        ),
+        ("", False),
+    ]
+    return lines
+
+
+def render_markdown(diffs: list[Diff], limit: int | None = MARKDOWN_LIMIT) -> str:
+    """The diff as a pull-request comment.  Past ``limit`` characters (GitHub's for a
+    comment), findings and outcome rows are left out, files in order, and a line under
+    the heading says how many; what makes the change worse is always shown."""
+    worse = [item for item in diffs if item.worse]
+    heading = "🔴 this change makes the menu worse" if worse else "🟢 no menu got worse"
+    parts = [line for item in diffs for line in _markdown_lines(item)]
+    lines = [f"## ivraudit diff: {heading}", ""]
+    room = None
+    if limit is not None:
+        many = sum(1 for _, optional in parts if optional)
+        notice = _left_out_line(many, limit)
+        fixed = sum(len(line) + 1 for line, optional in parts if not optional)
+        room = limit - fixed - sum(len(line) + 1 for line in lines) - len(notice) - 2
+    shown = []
+    left = 0
+    for line, optional in parts:
+        if optional and room is not None:
+            if len(line) + 1 > room:
+                left += 1
+                continue
+            room -= len(line) + 1
+        shown.append(line)
+    if left and limit is not None:
+        lines += [_left_out_line(left, limit), ""]
+    return "\n".join(lines + shown).rstrip() + "\n"
+
+
+def _left_out_line(left: int, limit: int) -> str:
+    return (
+        f"**{left} lines left out** (findings and outcomes) to keep this comment under "
+        f"{limit:,} characters (GitHub's limit); `--format json` lists them all."
+    )
 
 
 #: Output formats of ``ivraudit diff``.
