@@ -46,13 +46,13 @@ def _attributes(**values: str) -> str:
     return "".join(f' {name}="{_attribute(value)}"' for name, value in values.items())
 
 
-def _finding_text(finding: Finding, options: RenderOptions) -> str:
+def _finding_text(finding: Finding, options: RenderOptions, said: dict[int, str]) -> str:
     lines = [
         f"{finding.file}:{finding.line}:{finding.column}: {finding.severity} "
         f"{finding.rule} {finding.message_and_fix}"
     ]
     if options.witness:
-        lines.extend(witness_lines(finding))
+        lines.extend(witness_lines(finding, said=said))
     return "\n".join(lines)
 
 
@@ -91,8 +91,9 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
         yield f"<testsuites{totals} />\n"
         return
     yield f"<testsuites{totals}>\n"
+    said: dict[int, str] = {}  # each step's words, once (see text.witness_lines)
     for file, rules, failing in suites:
-        yield from _suite(file, rules, failing, by_file[file], options)
+        yield from _suite(file, rules, failing, by_file[file], options, said)
     for error in report.errors:
         counts = _attributes(name=error.file, tests="1", failures="0", errors="1", skipped="0")
         yield (
@@ -111,6 +112,7 @@ def _suite(
     failures: int,
     found: dict[str, list[Finding]],
     options: RenderOptions,
+    said: dict[int, str],
 ) -> Iterator[str]:
     counts = _attributes(
         name=file, tests=str(len(rules)), failures=str(failures), errors="0", skipped="0"
@@ -132,17 +134,17 @@ def _suite(
             many = "s" if len(failing) != 1 else ""
             message = f"{len(failing)} finding{many}: {failing[0].message}"
             yield f"      <failure{_attributes(type=rule_id, message=message)}>"
-            yield from _texts(failing, options)
+            yield from _texts(failing, options, said)
             yield "</failure>\n"
         if passing:
             yield "      <system-out>"
-            yield from _texts(passing, options)
+            yield from _texts(passing, options, said)
             yield "</system-out>\n"
         yield "    </testcase>\n"
     yield "  </testsuite>\n"
 
 
-def _texts(findings: list[Finding], options: RenderOptions) -> Iterator[str]:
+def _texts(findings: list[Finding], options: RenderOptions, said: dict[int, str]) -> Iterator[str]:
     """The findings' lines, one piece per finding, ending in a newline."""
     for finding in findings:
-        yield _text(_finding_text(finding, options)) + "\n"
+        yield _text(_finding_text(finding, options, said)) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ivraudit.model.findings import Finding, Report, elided, numbered, unknowns_line
+from ivraudit.model.findings import Finding, Report, Step, elided, numbered, unknowns_line
 from ivraudit.model.prompts import shorten
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ def render(report: Report, options: RenderOptions) -> str:
 
 def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
     """The report as text, a finding at a time."""
+    said: dict[int, str] = {}
     for finding in report.findings:
         lines = [
             f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} "
@@ -26,7 +27,7 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
         if finding.fix:
             lines.append(f"    fix: {finding.fix}")
         if options.witness and finding.witness:
-            lines.extend(witness_lines(finding))
+            lines.extend(witness_lines(finding, said=said))
         yield "\n".join(lines) + "\n"
     lines = unknown_lines(report) if options.unknowns else []
     lines.append(summary_line(report))
@@ -60,19 +61,35 @@ def unknown_lines(report: Report) -> list[str]:
     return lines
 
 
-def witness_lines(finding: Finding, indent: str = "    ") -> list[str]:
-    """The witness route, one numbered step per line."""
+def witness_lines(
+    finding: Finding, indent: str = "    ", said: dict[int, str] | None = None
+) -> list[str]:
+    """The witness route, one numbered step per line.
+
+    ``said`` keeps each step's text by ``id`` across the findings of one report: most
+    findings share most of their steps, which are then worded once.  The report must
+    hold the steps while ``said`` is in use (an ``id`` is reused once its object is gone).
+    """
     lines = []
     for number, step in numbered(elided(finding.witness)):
         if step.is_gap:
             lines.append(f"{indent}   … ({step.does})")
             continue
-        heard = f' "{shorten(step.hears, 70)}"' if step.hears else ""
-        does = f" -> {step.does}" if step.does else ""
-        # No colon left dangling when nothing is heard or done at a step.
-        colon = ":" if heard or does else ""
-        lines.append(f"{indent}{number}. {step.node}{colon}{heard}{does}")
+        text = said.get(id(step)) if said is not None else None
+        if text is None:
+            text = _step_text(step)
+            if said is not None:
+                said[id(step)] = text
+        lines.append(f"{indent}{number}. {text}")
     return lines
+
+
+def _step_text(step: Step) -> str:
+    heard = f' "{shorten(step.hears, 70)}"' if step.hears else ""
+    does = f" -> {step.does}" if step.does else ""
+    # No colon left dangling when nothing is heard or done at a step.
+    colon = ":" if heard or does else ""
+    return f"{step.node}{colon}{heard}{does}"
 
 
 def plural(count: int, word: str) -> str:
