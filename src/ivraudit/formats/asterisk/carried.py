@@ -370,7 +370,7 @@ def _meet(old: Facts, new: Facts) -> Facts:
         joined = values | other
         if len(joined) <= MAX_VALUES:
             met[name] = joined
-    for name in set(old) | set(new):
+    for name in {**dict.fromkeys(old), **dict.fromkeys(new)}:  # in order: a set's changes
         if name.startswith(ORIGIN) or name in met:
             continue
         origin = ORIGIN + name

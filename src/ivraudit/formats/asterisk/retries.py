@@ -204,7 +204,7 @@ def _arrivals(pool: Pool) -> dict[str, int]:
     """How many nodes lead to each node."""
     counts: dict[str, int] = {}
     for node in pool.nodes.values():
-        for target in set(node_targets(node)):
+        for target in dict.fromkeys(node_targets(node)):
             counts[target] = counts.get(target, 0) + 1
     return counts
 

@@ -379,7 +379,8 @@ class _FlowBuilder:
         entry needs it): a fault met both by pressing a key and by giving up (the bridge
         of an extension the menu transfers to and the dialplan goes on to after ``ivr``)
         is then shown with the key, the shorter route."""
-        ending = [node for node in self._ending if node in self.nodes]
+        # In the order they were made: a set's order changes from run to run.
+        ending = [node for node in self.nodes if node in self._ending]
         rest = {node: self.nodes[node] for node in self.nodes if node not in self._ending}
         self.nodes = {**rest, **{node: self.nodes[node] for node in ending}}
 
