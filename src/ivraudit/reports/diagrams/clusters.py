@@ -12,13 +12,13 @@ from ivraudit.reports.diagrams.drawing import Cluster
 
 def subflow_clusters(ctx: AuditContext, drawn: Iterable[str]) -> list[Cluster]:
     """A cluster for each subflow a drawn node is inlined from, and each around those, by prefix."""
-    graph = ctx.graph
+    graph = ctx.data  # node attributes by id
     prefixes: set[str] = set()
     for node in drawn:
-        prefix = graph.nodes[node]["subflow"]
+        prefix = graph[node]["subflow"]
         while prefix and prefix not in prefixes:
             prefixes.add(prefix)
-            prefix = graph.nodes[prefix]["subflow"] if prefix in graph else ""
+            prefix = graph[prefix]["subflow"] if prefix in graph else ""
     clusters = []
     for prefix in sorted(prefixes):
         model = ctx.model(prefix) if prefix in graph else None
@@ -30,7 +30,7 @@ def subflow_clusters(ctx: AuditContext, drawn: Iterable[str]) -> list[Cluster]:
                 name=f"cluster-{slug(prefix)}",
                 label=f"subflow {prefix}: {file}",
                 tooltip=f"{prefix}: nodes of {inner or file}",
-                parent=graph.nodes[prefix]["subflow"] if prefix in graph else "",
+                parent=graph[prefix]["subflow"] if prefix in graph else "",
             )
         )
     return clusters
@@ -38,10 +38,10 @@ def subflow_clusters(ctx: AuditContext, drawn: Iterable[str]) -> list[Cluster]:
 
 def _inner_path(ctx: AuditContext, prefix: str) -> str | None:
     """The path of the file an inlined subflow was read from, when it was loaded."""
-    graph = ctx.graph
+    graph = ctx.data
     model = ctx.model(prefix) if prefix in graph else None
     if isinstance(model, SubflowNode):
-        inner = graph.nodes[prefix]["menu"].subflows.get(model.menu)
+        inner = graph[prefix]["menu"].subflows.get(model.menu)
         if inner is not None:
             return inner.path
     return None

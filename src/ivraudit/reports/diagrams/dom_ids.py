@@ -71,6 +71,18 @@ def witness_dom_ids(graph: Any, witness: Sequence[Step]) -> list[str]:
     return found
 
 
+def out_edge_number(out: Sequence[tuple[str, str, Any]], target: str, edge_key: str) -> int:
+    """:func:`edge_number` from a node's out-edges in graph order (``AuditContext.out``),
+    for a drawing that does not build the networkx graph."""
+    number = 0
+    for other, key, _ in out:
+        if other == target:
+            number += 1
+            if key == edge_key:
+                return number
+    raise KeyError(f"no edge {edge_key!r} to {target!r}")
+
+
 def drawn_edge_id(graph: Any, source: str, target: str, edge_key: str) -> str:
     """The id of the drawn edge that shows a graph edge (in a drawing without ``route``).
 

@@ -22,9 +22,9 @@ from ivraudit.model.prompts import shorten
 from ivraudit.reports.diagrams.clusters import subflow_clusters
 from ivraudit.reports.diagrams.dom_ids import (
     edge_dom_id,
-    edge_number,
     finding_anchor,
     node_dom_id,
+    out_edge_number,
     slug,
 )
 from ivraudit.reports.diagrams.drawing import (
@@ -80,7 +80,7 @@ def build_drawing(
 
 def _check_options(ctx: AuditContext, options: Options) -> None:
     for what, node in (("route", options.route), ("focus", options.focus)):
-        if node is not None and node not in ctx.graph:
+        if node is not None and node not in ctx.data:
             raise UsageError(f"--{what}: no node named '{node}'{_did_you_mean(ctx, node)}")
     if options.route is not None and options.route not in ctx.presses:
         raise UsageError(f"--route: no route from the start reaches '{options.route}'")
@@ -91,7 +91,7 @@ def _check_options(ctx: AuditContext, options: Options) -> None:
 
 
 def _did_you_mean(ctx: AuditContext, node: str) -> str:
-    names = [name for name in ctx.graph if isinstance(name, str)]
+    names = [name for name in ctx.data if isinstance(name, str)]
     close = difflib.get_close_matches(node, names, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -101,12 +101,14 @@ class _Builder:
 
     def __init__(self, ctx: AuditContext, report: Report | None, options: Options) -> None:
         self.ctx = ctx
-        self.graph = ctx.graph
+        # The audit's own node and edge lists: a drawing of a few hundred nodes of a big
+        # menu need not build its networkx graph.
+        self.data = ctx.data
         self.options = options
         self.levels = ctx.presses.cost
         self.findings, self.counts = findings_by_node(ctx, report)
         self.near = self._near() if options.focus is not None else None
-        self.drawn = [node for node in self.graph if self._drawn(node)]
+        self.drawn = [node for node in self.data if self._drawn(node)]
         self.drawn_set = set(self.drawn)
         self.route_nodes, self.route_edges = self._route()
         self.rows = self._rows()
@@ -190,7 +192,7 @@ class _Builder:
             drawing.nodes.append(self._node(node))
         stubs: dict[str, DrawnNode] = {}
         cuts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for source in self.graph:
+        for source in self.data:
             for target, edge_key, data in ctx.out[source]:
                 edge = self._edge(source, target, edge_key, data, stubs, cuts)
                 if edge is not None:
@@ -204,7 +206,7 @@ class _Builder:
 
     def _node(self, node: str) -> DrawnNode:
         ctx = self.ctx
-        data = self.graph.nodes[node]
+        data = self.data[node]
         found = self.findings.get(node, [])
         badges = badges_for(found)
         detail = self._detail(node)
@@ -298,7 +300,7 @@ class _Builder:
             return None
         if target_in and not source_in and self._deep(source):
             return None  # an edge back up from a cut-off part: the placeholder stands for it
-        number = edge_number(self.graph, source, target, edge_key)
+        number = out_edge_number(self.ctx.out[source], target, edge_key)
         role = "edge"
         tail, head = node_dom_id(source), node_dom_id(target)
         if not target_in:
@@ -391,7 +393,7 @@ class _Builder:
     def _add_unreachable(self, drawing: Drawing) -> None:
         hidden = [
             node
-            for node in self.graph
+            for node in self.data
             if node not in self.levels and (self.near is None or node in self.near)
         ]
         if not hidden:

@@ -33,7 +33,7 @@ def findings_by_node(
         if finding.file not in files:
             continue
         counts[finding.severity.value] += 1
-        if finding.node in ctx.graph:
+        if finding.node in ctx.data:
             found.setdefault(finding.node, []).append(finding)
     for node in found:
         found[node].sort(key=lambda finding: (-finding.severity.rank, finding.sort_key))
