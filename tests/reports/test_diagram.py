@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -933,7 +934,7 @@ def test_report_drawing_highlights_exactly_the_witness_ids_it_draws():
     for finding in report.findings:
         steps = finding.witness
         found = [drawing.node_ids[step.node] for step in steps if step.node in drawing.node_ids]
-        for step, after in zip(steps, steps[1:], strict=False):
+        for step, after in itertools.pairwise(steps):
             edge_key = step.via if step.key is None else f"{step.via}:{step.key}"
             if (step.node, edge_key, after.node) in drawing.edge_ids:
                 found.append(drawing.edge_ids[step.node, edge_key, after.node])

@@ -15,8 +15,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from ivraudit.config import Config
 from ivraudit import loads
+from ivraudit.config import Config
 from ivraudit.model.findings import GAP, Report, Severity, elided
 from ivraudit.reports import REPORTERS, RenderOptions, render
 from ivraudit.reports.github import escape_data, escape_property
@@ -225,7 +225,7 @@ def test_html_long_routes_show_a_gap_and_their_last_steps():
     menu = {"ivraudit": 1, "start": "s0", "nodes": chain}
     report = Report(findings=list(audit(loads(json.dumps(menu), name="chain.json")).findings))
     text = render(report, "html")
-    steps, routes = _html_routes(text)
+    _, routes = _html_routes(text)
     assert [finding.rule for finding in report.findings] == ["DP003", "DE003"]
     assert routes[0] == []  # no person anywhere: no route to show
     rows = routes[1]
