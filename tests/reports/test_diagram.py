@@ -957,3 +957,20 @@ def test_a_large_menu_drawn_in_part_names_only_what_is_drawn():
     # Markdown's Mermaid picture has no script to highlight routes with.
     mermaid_drawing = report_drawing(big, audit(big), "mermaid")
     assert mermaid_drawing.node_ids == {} and mermaid_drawing.edge_ids == {}
+
+
+def test_a_whole_picture_is_kept_when_dot_warns_and_exits_1(monkeypatch, tmp_path):
+    """Graphviz 2.43 exits 1 when it routes a few edges badly, after drawing them all."""
+    fake = tmp_path / "dot"
+    fake.write_text(
+        "#!/bin/sh\ncat > /dev/null\n"
+        'echo \'<svg xmlns="http://www.w3.org/2000/svg"><g id="node-a"/></svg>\'\n'
+        "echo 'Warning: Unable to reclaim box space in spline routing' >&2\nexit 1\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert render("digraph { a }", "svg").rstrip().endswith(b"</svg>")
+    # Cut short: still an error, with Graphviz's last words.
+    fake.write_text("#!/bin/sh\ncat > /dev/null\necho '<svg><g>'\necho 'Error: oops' >&2\nexit 1\n")
+    with pytest.raises(DiagramError, match="as svg: Error: oops"):
+        render("digraph { a }", "svg")

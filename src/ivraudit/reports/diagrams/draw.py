@@ -154,7 +154,7 @@ def render(
     ``dot`` returns the DOT source itself and needs no program.  ``dpi`` sets
     the resolution of a PNG (Graphviz's default is 96).  Raises
     :class:`DiagramError` (never a traceback) when ``dot`` is not installed,
-    fails, or takes longer than ``timeout`` seconds.
+    fails without writing a whole picture, or takes longer than ``timeout`` seconds.
     """
     source = digraph if isinstance(digraph, str) else digraph.source
     if format not in FORMATS:
@@ -184,11 +184,22 @@ def render(
         ) from None
     except OSError as exc:
         raise DiagramError(f"could not run Graphviz '{program}': {exc} ({INSTALL_HINT})") from None
-    if done.returncode != 0 or not done.stdout:
+    if (done.returncode != 0 or not done.stdout) and not _complete(done.stdout, format):
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit status {done.returncode}"
         raise DiagramError(f"Graphviz could not render the diagram as {format}: {detail}")
     return done.stdout
+
+
+def _complete(output: bytes, format: str) -> bool:
+    """Whether ``dot`` wrote a whole picture: Graphviz 2.43 exits with status 1 when it
+    could not route a few edges well ("Unable to reclaim box space in spline routing"),
+    after writing the whole drawing, which is worth more than no picture."""
+    if format == "svg":
+        return output.rstrip().endswith(b"</svg>")
+    if format == "png":
+        return output.startswith(b"\x89PNG\r\n\x1a\n") and output[-12:-4].endswith(b"IEND")
+    return format == "pdf" and b"%%EOF" in output[-1024:]
 
 
 def format_from_suffix(path: str | os.PathLike[str]) -> str | None:
