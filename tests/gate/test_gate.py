@@ -15,9 +15,11 @@ import yaml
 from click.testing import CliRunner
 
 from ivraudit import load, loads
+from ivraudit.analysis.metrics import metrics
 from ivraudit.cli import main
-from ivraudit.gate.diff import diff
+from ivraudit.gate.diff import Diff, diff
 from ivraudit.reports.diffs import render_markdown
+from ivraudit.rules.engine import audit
 from ivraudit.testing import assert_menus_clean
 from tests.conftest import MENUS, ROOT
 
@@ -264,5 +266,36 @@ def test_a_markdown_diff_stays_under_the_comment_limit_and_says_what_it_left_out
     )
     # What makes the change worse is always there.
     assert "**Worse:** key 0 of 'main' no longer reaches a person" in cut
-    nothing = render_markdown([result], limit=0)
-    assert "**4 lines left out**" in nothing and "**Worse:**" in nothing
+    # Past what is always shown, the comment is cut, and says so.
+    assert render_markdown([result], limit=0) == (
+        "… (cut at 0 characters: `--format json` holds everything)\n"
+    )
+
+
+def test_a_long_markdown_diff_shows_new_findings_before_fixed_ones():
+    report = audit(load(MENUS / "telecom-bad.yaml"))
+    fixed = [f for f in report.findings if f.severity.value != "error"]
+    new = [f for f in report.findings if f.severity.value == "error"]
+    files = [
+        Diff(old="a.yaml", new="a.yaml", fixed=fixed * 20),
+        Diff(old="b.yaml", new="b.yaml", added=new),
+    ]
+    whole = render_markdown(files, limit=None)
+    text = render_markdown(files, limit=4000)
+    assert len(whole) > 4000 >= len(text)
+    listed = text.splitlines()
+    assert sum(line.startswith("- 🆕") for line in listed) == len(new) == 4
+    shown_fixed = sum(line.startswith("- ✅") for line in listed)
+    assert 0 < shown_fixed < len(fixed) * 20
+    left = len(fixed) * 20 - shown_fixed
+    assert listed[2].startswith(f"**{left} lines left out**")
+
+
+def test_a_long_reason_is_shortened():
+    outcomes = metrics(load(MENUS / "telecom-bad.yaml")).outcomes
+    people = [o for o in outcomes if o.kind == "human"] * 50  # a reorganisation
+    result = Diff(old="a.yaml", new="a.yaml", outcomes_removed=people)
+    (reason,) = result.reasons
+    assert len(reason) > 2000
+    (worse,) = [line for line in render_markdown([result]).splitlines() if "**Worse:**" in line]
+    assert len(worse) < 600 and worse.endswith("…")

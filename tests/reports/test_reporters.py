@@ -5,9 +5,11 @@ Regenerate the golden files with:  IVRAUDIT_REGENERATE=1 pytest tests/reports/te
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -192,34 +194,51 @@ def test_html_is_self_contained_with_findings_and_metrics(report):
     assert "<td><code>billing_agent</code></td><td>human</td><td class=num>4</td>" in text
 
 
-def _html_routes(text: str) -> tuple[list[list], list[list[list]]]:
-    """The page's step table, and each finding's route as its rows."""
+def _html_routes(text: str, shown: bool = True) -> tuple[list[list], list[list[list]]]:
+    """The page's step table, and each finding's route as its rows: the steps its route
+    lists (``shown``: ``data-steps``, else the whole ``data-route``), or the whole route
+    the diagram highlights."""
     table = re.search(r'<script type="application/json" id="ivraudit-steps">(.*?)</script>', text)
     assert table is not None
     steps = json.loads(table.group(1))
-    routes = [
-        [steps[int(index)] for index in found.split()]
-        for found in re.findall(r'<li id="finding-[^"]*"[^>]* data-steps="([^"]*)"', text)
-    ]
+    routes = []
+    for item in re.findall(r'<li id="finding-[^>]*>', text):
+        route = re.search(r' data-route="([^"]*)"', item)
+        listed = re.search(r' data-steps="([^"]*)"', item)
+        assert route is not None
+        found = listed if shown and listed is not None else route
+        routes.append([steps[int(index)] for index in found.group(1).split()])
     return steps, routes
 
 
+def _rows(witness) -> list[list]:
+    return [
+        [s.node, s.hears, s.does, s.via if s.key is None else f"{s.via}:{s.key}", 0]
+        for s in witness
+    ]
+
+
 def test_html_routes_index_one_table_of_distinct_steps(report):
-    steps, routes = _html_routes(render(report, "html"))
+    text = render(report, "html")
+    steps, routes = _html_routes(text)
     assert len(routes) == len(report.findings)
     assert len({json.dumps(step) for step in steps}) == len(steps)
     for finding, rows in zip(report.findings, routes, strict=True):
-        expected = [
-            [s.node, s.hears, s.does, s.via if s.key is None else f"{s.via}:{s.key}", 0]
-            for s in elided(finding.witness)
-        ]
-        assert rows == expected, finding.rule
-    # Without witnesses: no routes, an empty table.
-    steps, routes = _html_routes(render(report, "html", RenderOptions(witness=False)))
-    assert steps == [] and all(rows == [] for rows in routes)
+        assert rows == _rows(elided(finding.witness)), finding.rule
+    _, whole = _html_routes(text, shown=False)
+    for finding, rows in zip(report.findings, whole, strict=True):
+        assert rows == _rows(finding.witness), finding.rule
+    # Without witnesses: nothing listed, but each route still highlights in the diagram.
+    bare = check(["menus"], Config(), with_metrics=True, witness=False).report
+    text = render(bare, "html", RenderOptions(witness=False))
+    assert "<details>" not in text
+    _, whole = _html_routes(text, shown=False)
+    for finding, rows in zip(bare.findings, whole, strict=True):
+        assert [row[0] for row in rows] == [step.node for step in finding.witness]
+        assert all(row[1] is None and row[2] is None for row in rows)
 
 
-def test_html_long_routes_show_a_gap_and_their_last_steps():
+def test_html_long_routes_list_a_gap_and_highlight_every_step():
     chain = {f"s{n}": {"type": "say", "say": "Hello.", "next": f"s{n + 1}"} for n in range(30)}
     chain["s30"] = {"type": "hangup"}
     menu = {"ivraudit": 1, "start": "s0", "nodes": chain}
@@ -235,6 +254,8 @@ def test_html_long_routes_show_a_gap_and_their_last_steps():
         *(f"s{n}" for n in range(22, 31)),
     ]
     assert rows[10] == [GAP, None, "12 more steps not shown", None, 12]
+    _, whole = _html_routes(text, shown=False)
+    assert [row[0] for row in whole[1]] == [f"s{n}" for n in range(31)]
 
 
 def test_html_step_table_cannot_end_its_script():
@@ -274,6 +295,40 @@ def test_markdown_keeps_the_most_severe_findings_that_fit_the_limit(report):
 
 
 def test_markdown_with_no_room_lists_no_finding_but_says_so(report):
-    text = render(report, "markdown", RenderOptions(markdown_limit=100))
-    assert not re.findall(r"^- ", text, flags=re.MULTILINE)
-    assert f"**{len(report.findings)} of {len(report.findings)} findings left out**" in text
+    whole = render(report, "markdown", RenderOptions(markdown_limit=None))
+    head = whole[: whole.index("### ")]  # the summary
+    notice = (
+        f"**{len(report.findings)} of {len(report.findings)} findings left out** to keep this "
+        f"report under {len(head) + 300:,} characters (GitHub's limit for a comment); the "
+        "least severe were left out. `-f html` or `-f json` lists them all.\n"
+    )
+    text = render(report, "markdown", RenderOptions(markdown_limit=len(head) + 300))
+    assert text == head + notice
+    # Not even the summary fits: the report is cut, and says so.
+    cut = render(report, "markdown", RenderOptions(markdown_limit=100))
+    assert cut == "… (cut at 100 characters: `--format json` holds everything)\n"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_html_findings_of_a_flow_highlight_in_that_flows_diagram(corpus):
+    """A dialplan of several flows has a diagram per flow: each finding names its flow,
+    and its route's ids are in that flow's drawing."""
+    dialplan = corpus / "asterisk" / "Distrotech__distrotech-core__extensions.conf"
+    report = check([str(dialplan)], Config(), with_metrics=True, draw="svg").report
+    text = render(report, "html")
+    pieces = text.split('<div class="drawing" data-flow="')[1:]
+    drawings = dict(piece.split('">', 1) for piece in pieces)
+    assert len(drawings) > 1
+    items = re.findall(r'<li id="finding-[^>]* data-flow="([^"]*)"[^>]* data-route="([^"]*)"', text)
+    assert len(items) == len(report.findings) > 0
+    steps, _ = _html_routes(text)
+    for flow, route in items:
+        drawing = drawings[flow]
+        if "<svg" not in drawing.split("</div>", 1)[0]:
+            continue  # a flow Graphviz could not draw: nothing to highlight
+        ids = json.loads(re.search(r'class="drawn">(.*?)</script>', drawing).group(1))
+        nodes = [steps[int(index)][0] for index in route.split()]
+        drawn = [node for node in nodes if node in ids["nodes"]]
+        assert drawn, flow  # the route starts in its own flow's picture
+        svg = html.unescape(drawing[: drawing.index("</svg>")])
+        assert all(f'id="{ids["nodes"][node]}"' in svg for node in drawn)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from ivraudit._version import __version__
 from ivraudit.analysis.metrics import OutcomeMetrics
 from ivraudit.gate.diff import Diff
-from ivraudit.reports.markdown import code, inline
+from ivraudit.model.prompts import shorten
+from ivraudit.reports.markdown import code, cut_to, inline
 from ivraudit.reports.options import MARKDOWN_LIMIT
 
 
@@ -62,82 +63,103 @@ def render_json(diffs: list[Diff]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _markdown_lines(item: Diff) -> list[tuple[str, bool]]:
-    """One file's part of the Markdown diff, each line with whether it is one of many
-    (a finding or an outcome row) that may be left out to keep the comment short."""
-    lines = [(f"### {code(item.new if item.new != '(none)' else item.old)}", False), ("", False)]
+#: Lines that may be left out of a long Markdown diff, most important first: new
+#: findings, outcomes made worse or removed, outcomes added, then what got better.
+_NEW, _WORSE, _ADDED, _BETTER = range(4)
+#: The longest a reason why a change is worse is shown (it may list many outcomes).
+_REASON = 500
+
+
+def _markdown_lines(item: Diff) -> list[tuple[str, int | None]]:
+    """One file's part of the Markdown diff, each line with its rank when it is one of
+    many (a finding or an outcome row) that may be left out to keep the comment short,
+    None when it is always shown."""
+    lines: list[tuple[str, int | None]] = [
+        (f"### {code(item.new if item.new != '(none)' else item.old)}", None),
+        ("", None),
+    ]
     if item.worse:
-        lines += [(f"**Worse:** {inline('; '.join(item.reasons))}", False), ("", False)]
+        reasons = "; ".join(shorten(reason, _REASON) or "" for reason in item.reasons)
+        lines += [(f"**Worse:** {inline(reasons)}", None), ("", None)]
     lines += [
-        ("| | new | fixed |", False),
-        ("|---|---:|---:|", False),
-        (f"| findings | {len(item.added)} | {len(item.fixed)} |", False),
-        ("", False),
+        ("| | new | fixed |", None),
+        ("|---|---:|---:|", None),
+        (f"| findings | {len(item.added)} | {len(item.fixed)} |", None),
+        ("", None),
     ]
     for finding in item.added:
         said = f"line {finding.line} {code(finding.node)}: {inline(finding.message)}"
-        lines.append((f"- 🆕 **{finding.rule}** {said}", True))
+        lines.append((f"- 🆕 **{finding.rule}** {said}", _NEW))
     for finding in item.fixed:
         said = f"{code(finding.node)}: {inline(finding.message)}"
-        lines.append((f"- ✅ fixed **{finding.rule}** {said}", True))
+        lines.append((f"- ✅ fixed **{finding.rule}** {said}", _BETTER))
     changes = item.worse_outcomes + item.better_outcomes
     if item.outcomes_added or item.outcomes_removed or changes:
         lines += [
-            ("", False),
-            ("| outcome | kind | presses | seconds | change |", False),
-            ("|---|---|---:|---:|---|", False),
+            ("", None),
+            ("| outcome | kind | presses | seconds | change |", None),
+            ("|---|---|---:|---:|---|", None),
         ]
-        for o, label in [(o, "added") for o in item.outcomes_added] + [
-            (o, "removed") for o in item.outcomes_removed
+        for o, label, rank in [(o, "added", _ADDED) for o in item.outcomes_added] + [
+            (o, "removed", _WORSE) for o in item.outcomes_removed
         ]:
             row = f"| {code(o.node)} | {o.kind} | {o.presses} | {o.seconds:.1f} | {label} |"
-            lines.append((row, True))
+            lines.append((row, rank))
         for change in changes:
-            label = "worse" if change in item.worse_outcomes else "better"
+            worse = change in item.worse_outcomes
             row = (
                 f"| {code(change.node)} | {change.kind} | {change.old.presses} → "
                 f"{change.new.presses} | {change.old.seconds:.1f} → {change.new.seconds:.1f} "
-                f"| {label} |"
+                f"| {'worse' if worse else 'better'} |"
             )
-            lines.append((row, True))
+            lines.append((row, _WORSE if worse else _BETTER))
     lines += [
-        ("", False),
+        ("", None),
         (
             f"Nearest person: {inline(_human(item.human_before))} → "
             f"{inline(_human(item.human_after))}",
-            False,
+            None,
         ),
-        ("", False),
+        ("", None),
     ]
     return lines
 
 
+def _shown(parts: list[tuple[str, int | None]], room: int) -> set[int]:
+    """The places of the optional lines that fit in ``room`` characters: the most
+    important kind first, each kind in order until one does not fit."""
+    shown: set[int] = set()
+    for rank in (_NEW, _WORSE, _ADDED, _BETTER):
+        for place, (line, of) in enumerate(parts):
+            if of != rank:
+                continue
+            if len(line) + 1 > room:
+                break
+            room -= len(line) + 1
+            shown.add(place)
+    return shown
+
+
 def render_markdown(diffs: list[Diff], limit: int | None = MARKDOWN_LIMIT) -> str:
     """The diff as a pull-request comment.  Past ``limit`` characters (GitHub's for a
-    comment), findings and outcome rows are left out, files in order, and a line under
-    the heading says how many; what makes the change worse is always shown."""
+    comment) findings and outcome rows are left out, what got better first, and a line
+    under the heading says how many; what makes the change worse is always shown."""
     worse = [item for item in diffs if item.worse]
     heading = "🔴 this change makes the menu worse" if worse else "🟢 no menu got worse"
     parts = [line for item in diffs for line in _markdown_lines(item)]
     lines = [f"## ivraudit diff: {heading}", ""]
-    room = None
-    if limit is not None:
-        many = sum(1 for _, optional in parts if optional)
-        notice = _left_out_line(many, limit)
-        fixed = sum(len(line) + 1 for line, optional in parts if not optional)
-        room = limit - fixed - sum(len(line) + 1 for line in lines) - len(notice) - 2
-    shown = []
-    left = 0
-    for line, optional in parts:
-        if optional and room is not None:
-            if len(line) + 1 > room:
-                left += 1
-                continue
-            room -= len(line) + 1
-        shown.append(line)
-    if left and limit is not None:
+    if limit is None:
+        return "\n".join(lines + [line for line, _ in parts]).rstrip() + "\n"
+    optional = sum(1 for _, rank in parts if rank is not None)
+    fixed = sum(len(line) + 1 for line, rank in parts if rank is None)
+    notice = _left_out_line(optional, limit)
+    room = limit - fixed - sum(len(line) + 1 for line in lines) - len(notice) - 2
+    shown = _shown(parts, room)
+    left = optional - len(shown)
+    if left:
         lines += [_left_out_line(left, limit), ""]
-    return "\n".join(lines + shown).rstrip() + "\n"
+    body = [line for place, (line, rank) in enumerate(parts) if rank is None or place in shown]
+    return cut_to(("\n".join(lines + body)).rstrip() + "\n", limit)
 
 
 def _left_out_line(left: int, limit: int) -> str:

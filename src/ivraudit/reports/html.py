@@ -90,23 +90,37 @@ _SCRIPT = """
   var table = document.getElementById('ivraudit-steps');
   var STEPS = table ? JSON.parse(table.textContent) : [];
   // A step: [node, words heard, what the caller does, edge taken to the next, gap size].
-  function stepsOf(li) {
-    var indexes = (li.getAttribute('data-steps') || '').split(' ');
+  function rows(li, name) {
+    var indexes = (li.getAttribute(name) || '').split(' ');
     return indexes.filter(function (i) { return i !== ''; }).map(function (i) {
       return STEPS[Number(i)]; });
   }
-  function drawnIds(section) {
-    var ids = section.querySelector('script.drawn');
-    return ids ? JSON.parse(ids.textContent) : {nodes: {}, edges: {}};
+  // The drawing of the finding's flow (a file may hold several), or the file's only one.
+  function drawingOf(section, li) {
+    var drawings = section.querySelectorAll('.drawing');
+    if (li.hasAttribute('data-flow')) {
+      var flow = li.getAttribute('data-flow');
+      for (var i = 0; i < drawings.length; i++) {
+        if (drawings[i].getAttribute('data-flow') === flow) { return drawings[i]; }
+      }
+      return null;
+    }
+    return drawings.length ? drawings[0] : null;
   }
-  function routeIds(section, li) {
-    var ids = drawnIds(section);
-    var rows = stepsOf(li);
+  function byId(drawing, id) {
+    var svg = drawing ? drawing.querySelector('.diagram svg') : null;
+    return svg ? svg.querySelector('[id="' + id + '"]') : null;
+  }
+  function routeIds(drawing, li) {
+    var script = drawing ? drawing.querySelector('script.drawn') : null;
+    if (!script) { return []; }
+    var ids = JSON.parse(script.textContent);
+    var route = rows(li, 'data-route');
     var found = [];
-    rows.forEach(function (row, i) {
+    route.forEach(function (row, i) {
       if (row[4]) { return; }
       if (ids.nodes[row[0]]) { found.push(ids.nodes[row[0]]); }
-      var next = rows[i + 1];
+      var next = route[i + 1];
       if (next && !next[4] && row[3] !== null) {
         var edge = ids.edges[row[0] + '\\u0000' + row[3] + '\\u0000' + next[0]];
         if (edge) { found.push(edge); }
@@ -118,7 +132,8 @@ _SCRIPT = """
     var list = li.querySelector('ol.route');
     if (!list || list.childElementCount) { return; }
     var number = 0;
-    stepsOf(li).forEach(function (row) {
+    var shown = li.hasAttribute('data-steps') ? rows(li, 'data-steps') : rows(li, 'data-route');
+    shown.forEach(function (row) {
       var item = document.createElement('li');
       if (row[4]) {
         number += row[4];
@@ -144,10 +159,6 @@ _SCRIPT = """
       list.appendChild(item);
     });
   }
-  function byId(section, id) {
-    var svg = section.querySelector('.diagram svg');
-    return svg ? svg.querySelector('[id="' + id + '"]') : null;
-  }
   function clear(section) {
     section.querySelectorAll('.ivr-selected, .ivr-route').forEach(function (el) {
       el.classList.remove('ivr-selected'); el.classList.remove('ivr-route'); });
@@ -158,10 +169,11 @@ _SCRIPT = """
   function showFinding(section, li) {
     clear(section);
     li.classList.add('selected');
-    routeIds(section, li).forEach(function (id) {
-      var el = byId(section, id); if (el) { el.classList.add('ivr-route'); }
+    var drawing = drawingOf(section, li);
+    routeIds(drawing, li).forEach(function (id) {
+      var el = byId(drawing, id); if (el) { el.classList.add('ivr-route'); }
     });
-    var target = byId(section, li.getAttribute('data-target'));
+    var target = byId(drawing, li.getAttribute('data-target'));
     if (target) {
       target.classList.add('ivr-selected');
       target.scrollIntoView({block: 'center', inline: 'center', behavior: 'smooth'});
@@ -170,10 +182,11 @@ _SCRIPT = """
   function showNode(section, node) {
     clear(section);
     node.classList.add('ivr-selected');
+    var drawing = node.closest('.drawing');
     var shown = 0;
     var name = node.id.replace(/^node-/, '');
     section.querySelectorAll('ol.findings > li').forEach(function (li) {
-      if (li.getAttribute('data-target') === node.id) {
+      if (li.getAttribute('data-target') === node.id && drawingOf(section, li) === drawing) {
         shown += 1; name = li.getAttribute('data-node');
       } else { li.classList.add('hidden'); }
     });
@@ -183,10 +196,8 @@ _SCRIPT = """
       note.querySelector('span').textContent = shown + ' finding(s) at ' + name;
     }
   }
-  function showStart(section) {
+  function showStart(box) {
     // A diagram is drawn at its own size: scroll its box (not the page) to the top node.
-    var box = section.querySelector('.diagram');
-    if (!box) { return; }
     var first = null;
     box.querySelectorAll('svg g.node').forEach(function (node) {
       var where = node.getBoundingClientRect();
@@ -196,13 +207,17 @@ _SCRIPT = """
     var frame = box.getBoundingClientRect();
     box.scrollLeft += first.left + first.width / 2 - (frame.left + frame.width / 2);
   }
-  // A route is listed when its details are first opened ('toggle' does not bubble).
+  // A route is listed when its details are first opened ('toggle' does not bubble), and
+  // at once for any opened while the page was still loading.
   document.addEventListener('toggle', function (event) {
     var details = event.target;
     if (details.open && details.parentElement) { fillRoute(details.parentElement); }
   }, true);
+  document.querySelectorAll('ol.findings > li > details[open]').forEach(function (details) {
+    fillRoute(details.parentElement);
+  });
   document.querySelectorAll('section.file').forEach(function (section) {
-    showStart(section);
+    section.querySelectorAll('.diagram').forEach(showStart);
     // One listener per section, not one per finding: a report may list thousands.
     section.addEventListener('click', function (event) {
       var li = event.target.closest('ol.findings > li');
@@ -216,9 +231,11 @@ _SCRIPT = """
         showNode(section, node);
       }
     });
-    var zoom = section.querySelector('button.zoom');
-    if (zoom) { zoom.addEventListener('click', function () {
-      section.querySelector('.diagram').classList.toggle('fit'); }); }
+    section.querySelectorAll('.drawing').forEach(function (drawing) {
+      var zoom = drawing.querySelector('button.zoom');
+      if (zoom) { zoom.addEventListener('click', function () {
+        drawing.querySelector('.diagram').classList.toggle('fit'); }); }
+    });
     var reset = section.querySelector('.filter button');
     if (reset) { reset.addEventListener('click', function () { clear(section); }); }
   });
@@ -317,17 +334,7 @@ def _file_section(
     else:
         parts.append("<p>No findings.</p>")
     for drawing in drawings:
-        if drawing.note:
-            parts.append(f'<p class="note">{escape(drawing.note)}</p>')
-        if drawing.content:
-            parts.append(
-                f'<h3>{_diagram_title(drawing.content)} <button type="button" class="zoom">'
-                "fit to width / actual size</button></h3>"
-            )
-            parts.append(f'<div class="diagram">{drawing.content}</div>')
-    ids = _drawn_ids(drawings)
-    if ids is not None:
-        parts.append(f'<script type="application/json" class="drawn">{_script_json(ids)}</script>')
+        parts += _drawing(drawing)
     for measured in report.metrics:
         if measured.file == file:
             parts.append(_metrics_table(measured))
@@ -335,17 +342,26 @@ def _file_section(
     yield "\n".join(parts) + "\n"
 
 
-def _drawn_ids(drawings: list[Drawing]) -> dict[str, dict[str, str]] | None:
-    """The DOM ids of what the file's diagrams draw, for the page's script: ``nodes`` by
-    node, ``edges`` by ``source NUL edge key NUL target``; None when nothing is drawn."""
-    drawn = [drawing for drawing in drawings if drawing.content]
-    if not drawn:
-        return None
-    nodes = {node: id for drawing in drawn for node, id in sorted(drawing.node_ids.items())}
-    edges = {
-        "\0".join(edge): id for drawing in drawn for edge, id in sorted(drawing.edge_ids.items())
-    }
-    return {"nodes": nodes, "edges": edges}
+def _drawing(drawing: Drawing) -> list[str]:
+    """A menu's diagram with the DOM ids of what it draws, for the page's script:
+    ``nodes`` by node, ``edges`` by ``source NUL edge key NUL target``.  A file's
+    findings of one flow highlight in that flow's diagram (``data-flow``)."""
+    parts = [f'<div class="drawing" data-flow="{escape(drawing.menu)}">']
+    if drawing.note:
+        parts.append(f'<p class="note">{escape(drawing.note)}</p>')
+    if drawing.content:
+        parts.append(
+            f'<h3>{_diagram_title(drawing.content)} <button type="button" class="zoom">'
+            "fit to width / actual size</button></h3>"
+        )
+        parts.append(f'<div class="diagram">{drawing.content}</div>')
+        ids = {
+            "nodes": dict(sorted(drawing.node_ids.items())),
+            "edges": {"\0".join(edge): id for edge, id in sorted(drawing.edge_ids.items())},
+        }
+        parts.append(f'<script type="application/json" class="drawn">{_script_json(ids)}</script>')
+    parts.append("</div>")
+    return parts
 
 
 def _diagram_title(svg: str) -> str:
@@ -373,11 +389,16 @@ def _finding_item(
     rule = RULES.get(finding.rule)
     name = escape(rule.name) if rule else ""
     witness = options.witness and bool(finding.witness)
-    steps = " ".join(map(str, table.shown(finding.witness))) if witness else ""
+    # The whole route highlights in the diagram (with or without --no-witness); the steps
+    # listed are the route itself, or for a long one its first and last steps (data-steps).
+    route = table.route(finding.witness)
+    shown = table.shown(finding.witness) if witness else route
     attributes = (
         f'id="{finding_anchor(finding)}" class="{finding.severity.value}" '
-        f'data-node="{escape(finding.node)}" data-target="{node_dom_id(finding.node)}" '
-        f'data-steps="{steps}"'
+        f'data-node="{escape(finding.node)}" data-target="{node_dom_id(finding.node)}"'
+        + (f' data-flow="{escape(finding.flow)}"' if finding.flow else "")
+        + f' data-route="{" ".join(map(str, route))}"'
+        + (f' data-steps="{" ".join(map(str, shown))}"' if shown != route else "")
     )
     parts = [
         f"<li {attributes}>",

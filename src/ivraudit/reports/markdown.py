@@ -104,92 +104,151 @@ def _finding_lines(finding: Finding, report: Report, options: RenderOptions) -> 
     return lines
 
 
+def cut_to(text: str, limit: int) -> str:
+    """``text`` itself, or when it is longer than ``limit`` characters (what is always
+    shown did not fit), its first lines and a last one saying where it was cut."""
+    if len(text) <= limit:
+        return text
+    tail = f"… (cut at {limit:,} characters: `--format json` holds everything)\n"
+    end = text.rfind("\n", 0, max(0, limit - len(tail)))
+    return text[: end + 1] + tail
+
+
 def _size(lines: list[str]) -> int:
     return sum(len(line) + 1 for line in lines)
 
 
-def _kept(report: Report, options: RenderOptions, room: int | None) -> dict[int, list[str]]:
+def _kept(
+    report: Report, options: RenderOptions, room: int | None
+) -> tuple[dict[int, list[str]], int | None]:
     """The findings listed, by place in the report, with their lines: the most severe
     first (errors, warnings, info, each in report order) while they fit in ``room``
-    characters (with their files' headings); every finding when ``room`` is None."""
+    characters (with their files' headings); every finding when ``room`` is None.  Also
+    the room left."""
     findings = report.findings
     if room is None:
-        return {place: _finding_lines(f, report, options) for place, f in enumerate(findings)}
+        listed = {place: _finding_lines(f, report, options) for place, f in enumerate(findings)}
+        return listed, None
     order = sorted(range(len(findings)), key=lambda place: -findings[place].severity.rank)
     kept: dict[int, list[str]] = {}
     headed: set[str] = set()
     for place in order:
         finding = findings[place]
         lines = _finding_lines(finding, report, options)
-        size = _size(lines) + (0 if finding.file in headed else _size(_heading(finding.file)))
+        # A file's findings: its heading, a blank line, the findings, a blank line.
+        opening = 0 if finding.file in headed else _size([*_heading(finding.file), ""])
+        size = _size(lines) + opening
         if size > room:
             break
         room -= size
         headed.add(finding.file)
         kept[place] = lines
-    return kept
+    return kept, room
 
 
 def _heading(file: str) -> list[str]:
     return [f"### {code(file)}", ""]
 
 
-def _left_out(report: Report, listed: int, limit: int) -> list[str]:
-    """The notice that says how many findings did not fit, and where to see them all."""
-    left = len(report.findings) - listed
-    if not left:
-        return []
-    return [
-        f"**{left} of {plural(len(report.findings), 'finding')} left out** to keep this "
-        f"report under {limit:,} characters (GitHub's limit for a comment); the least "
-        "severe were left out. `-f html` or `-f json` lists them all.",
-        "",
-    ]
-
-
-def _after(report: Report) -> list[str]:
-    """What follows the findings: diagrams, unreadable files, fixed baseline entries."""
-    lines: list[str] = []
-    for drawing in report.drawings:
-        if drawing.kind != "mermaid":
-            continue
-        name = f"{drawing.file} ({drawing.menu})" if drawing.menu else drawing.file
-        lines += [f"<details><summary>diagram of {code(name)}</summary>", ""]
-        if drawing.note:
-            lines += [f"_{inline(drawing.note)}_", ""]
-        if drawing.content:
-            lines += ["```mermaid", drawing.content.rstrip(), "```", ""]
-        lines += ["</details>", ""]
-    if report.errors:
-        lines += ["### Files that could not be read", ""]
-        for error in (problem for unreadable in report.errors for problem in unreadable.problems):
-            where = code(f"{error.file}:{error.line}:{error.column}")
-            hint = f" ({inline(error.hint)})" if error.hint else ""
-            lines.append(f"- {where}: {inline(str(error.message))}{hint}")
-        lines.append("")
-    if report.fixed:
-        entries = "entries are" if len(report.fixed) != 1 else "entry is"
+def _notices(report: Report, limit: int, findings: int, diagrams: int, problems: int) -> list[str]:
+    """What did not fit (each a count of what was left out), and where to see it all."""
+    lines = []
+    if findings:
         lines += [
-            f"**{len(report.fixed)} baseline {entries} now fixed.**",
+            f"**{findings} of {plural(len(report.findings), 'finding')} left out** to keep "
+            f"this report under {limit:,} characters (GitHub's limit for a comment); the "
+            "least severe were left out. `-f html` or `-f json` lists them all.",
+            "",
+        ]
+    if diagrams:
+        lines += [
+            f"**{diagrams} of {len(_diagrams(report))} diagrams left out** to keep this report "
+            f"under {limit:,} characters; `ivraudit diagram FILE -f mermaid` draws each.",
+            "",
+        ]
+    if problems:
+        lines += [
+            f"**{problems} of {len(_problems(report))} problems reading files left out** to "
+            f"keep this report under {limit:,} characters; `-f json` lists them all.",
             "",
         ]
     return lines
 
 
+def _diagrams(report: Report) -> list[list[str]]:
+    """Each Mermaid drawing of the report, folded in a ``<details>`` section."""
+    blocks = []
+    for drawing in report.drawings:
+        if drawing.kind != "mermaid":
+            continue
+        name = f"{drawing.file} ({drawing.menu})" if drawing.menu else drawing.file
+        lines = [f"<details><summary>diagram of {code(name)}</summary>", ""]
+        if drawing.note:
+            lines += [f"_{inline(drawing.note)}_", ""]
+        if drawing.content:
+            lines += ["```mermaid", drawing.content.rstrip(), "```", ""]
+        blocks.append([*lines, "</details>", ""])
+    return blocks
+
+
+def _problems(report: Report) -> list[str]:
+    """A line for each problem met reading a file."""
+    lines = []
+    for error in (problem for unreadable in report.errors for problem in unreadable.problems):
+        where = code(f"{error.file}:{error.line}:{error.column}")
+        hint = f" ({inline(error.hint)})" if error.hint else ""
+        lines.append(f"- {where}: {inline(str(error.message))}{hint}")
+    return lines
+
+
+_PROBLEMS_HEADING = ["### Files that could not be read", ""]
+
+
+def _fixed(report: Report) -> list[str]:
+    if not report.fixed:
+        return []
+    entries = "entries are" if len(report.fixed) != 1 else "entry is"
+    return [f"**{len(report.fixed)} baseline {entries} now fixed.**", ""]
+
+
+def _fitting(pieces: list[list[str]], room: int | None) -> tuple[list[list[str]], int | None]:
+    """The pieces that fit in ``room`` characters, in order (all when ``room`` is None),
+    and the room left."""
+    if room is None:
+        return pieces, None
+    kept = []
+    for piece in pieces:
+        if _size(piece) > room:
+            break
+        room -= _size(piece)
+        kept.append(piece)
+    return kept, room
+
+
 def render(report: Report, options: RenderOptions) -> str:
     """The report as Markdown.  Past ``options.markdown_limit`` characters the least
-    severe findings are left out, and a notice under the summary says how many."""
+    severe findings are left out, then diagrams, then problems reading files, and a
+    notice under the summary says how many of each."""
     lines = _summary(report)
-    after = _after(report)
     limit = options.markdown_limit
+    diagrams, problems, fixed = _diagrams(report), _problems(report), _fixed(report)
     room = None
     if limit is not None:
-        # Room for the notice's longest form, whatever number it ends up saying.
-        notice = _size(_left_out(report, 0, limit)) if report.findings else 0
-        room = max(0, limit - _size(lines) - _size(after) - notice)
-    kept = _kept(report, options, room)
+        # Room for the notices' longest form, whatever numbers they end up saying.
+        most = _notices(report, limit, len(report.findings), len(diagrams), len(problems))
+        heading = _size(_PROBLEMS_HEADING) + 1 if problems else 0
+        room = max(0, limit - _size(lines) - _size(most) - _size(fixed) - heading)
+    kept, room = _kept(report, options, room)
+    shown_problems, room = _fitting([[line] for line in problems], room)
+    shown_diagrams, room = _fitting(diagrams, room)
     if limit is not None:
-        lines += _left_out(report, len(kept), limit)
+        lines += _notices(
+            report,
+            limit,
+            len(report.findings) - len(kept),
+            len(diagrams) - len(shown_diagrams),
+            len(problems) - len(shown_problems),
+        )
     by_file: dict[str, list[int]] = defaultdict(list)
     for place in sorted(kept):
         by_file[report.findings[place].file].append(place)
@@ -198,5 +257,10 @@ def render(report: Report, options: RenderOptions) -> str:
         for place in by_file[file]:
             lines += kept[place]
         lines.append("")
-    lines += after
-    return "\n".join(lines).rstrip() + "\n"
+    for block in shown_diagrams:
+        lines += block
+    if shown_problems:
+        lines += [*_PROBLEMS_HEADING, *(line for (line,) in shown_problems), ""]
+    lines += fixed
+    text = "\n".join(lines).rstrip() + "\n"
+    return text if limit is None else cut_to(text, limit)
