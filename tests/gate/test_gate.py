@@ -18,6 +18,7 @@ from ivraudit import load, loads
 from ivraudit.analysis.metrics import metrics
 from ivraudit.cli import main
 from ivraudit.gate.diff import Diff, diff
+from ivraudit.model.findings import Finding, Severity
 from ivraudit.reports.diffs import render_markdown
 from ivraudit.rules.engine import audit
 from ivraudit.testing import assert_menus_clean
@@ -299,3 +300,31 @@ def test_a_long_reason_is_shortened():
     assert len(reason) > 2000
     (worse,) = [line for line in render_markdown([result]).splitlines() if "**Worse:**" in line]
     assert len(worse) < 600 and worse.endswith("…")
+
+
+def _finding(line: int, words: int) -> Finding:
+    return Finding(
+        rule="DE003",
+        severity=Severity.WARNING,
+        file="a.yaml",
+        line=line,
+        column=1,
+        node=f"n{line}",
+        message="m" * words,
+    )
+
+
+def test_a_markdown_diff_that_fits_is_whole_and_better_news_waits_for_new_findings():
+    change = Diff(
+        old="a.yaml",
+        new="a.yaml",
+        added=[_finding(1, 10), _finding(2, 600)],
+        fixed=[_finding(3, 10)],
+    )
+    whole = render_markdown([change], limit=None)
+    assert render_markdown([change], limit=len(whole)) == whole  # no notice when it fits
+    cut = render_markdown([change], limit=len(whole) - 5)
+    # The long new finding does not fit: nothing less important is shown in its place.
+    assert "🆕 **DE003** line 1" in cut
+    assert "line 2" not in cut and "✅" not in cut
+    assert "**2 lines left out**" in cut

@@ -332,3 +332,9 @@ def test_html_findings_of_a_flow_highlight_in_that_flows_diagram(corpus):
         assert drawn, flow  # the route starts in its own flow's picture
         svg = html.unescape(drawing[: drawing.index("</svg>")])
         assert all(f'id="{ids["nodes"][node]}"' in svg for node in drawn)
+
+
+def test_markdown_that_fits_exactly_is_whole(report):
+    whole = render(report, "markdown", RenderOptions(markdown_limit=None))
+    assert render(report, "markdown", RenderOptions(markdown_limit=len(whole))) == whole
+    assert "left out" in render(report, "markdown", RenderOptions(markdown_limit=len(whole) - 1))

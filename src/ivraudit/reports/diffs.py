@@ -11,6 +11,7 @@ from ivraudit.gate.diff import Diff
 from ivraudit.model.prompts import shorten
 from ivraudit.reports.markdown import code, cut_to, inline
 from ivraudit.reports.options import MARKDOWN_LIMIT
+from ivraudit.reports.text import plural
 
 
 def _outcome(outcome: OutcomeMetrics) -> str:
@@ -134,7 +135,7 @@ def _shown(parts: list[tuple[str, int | None]], room: int) -> set[int]:
             if of != rank:
                 continue
             if len(line) + 1 > room:
-                break
+                return shown  # nothing less important is shown while this is left out
             room -= len(line) + 1
             shown.add(place)
     return shown
@@ -148,8 +149,9 @@ def render_markdown(diffs: list[Diff], limit: int | None = MARKDOWN_LIMIT) -> st
     heading = "🔴 this change makes the menu worse" if worse else "🟢 no menu got worse"
     parts = [line for item in diffs for line in _markdown_lines(item)]
     lines = [f"## ivraudit diff: {heading}", ""]
-    if limit is None:
-        return "\n".join(lines + [line for line, _ in parts]).rstrip() + "\n"
+    whole = "\n".join(lines + [line for line, _ in parts]).rstrip() + "\n"
+    if limit is None or len(whole) <= limit:
+        return whole
     optional = sum(1 for _, rank in parts if rank is not None)
     fixed = sum(len(line) + 1 for line, rank in parts if rank is None)
     notice = _left_out_line(optional, limit)
@@ -164,7 +166,7 @@ def render_markdown(diffs: list[Diff], limit: int | None = MARKDOWN_LIMIT) -> st
 
 def _left_out_line(left: int, limit: int) -> str:
     return (
-        f"**{left} lines left out** (findings and outcomes) to keep this comment under "
+        f"**{plural(left, 'line')} left out** (findings and outcomes) to keep this comment under "
         f"{limit:,} characters (GitHub's limit); `--format json` lists them all."
     )
 

@@ -95,26 +95,33 @@ _SCRIPT = """
     return indexes.filter(function (i) { return i !== ''; }).map(function (i) {
       return STEPS[Number(i)]; });
   }
-  // The drawing of the finding's flow (a file may hold several), or the file's only one.
+  function drawnIds(drawing) {
+    var script = drawing ? drawing.querySelector('script.drawn') : null;
+    return script ? JSON.parse(script.textContent) : {nodes: {}, edges: {}};
+  }
+  // The drawing of the finding's flow (a file may hold several); else, as for a flow of
+  // another file that runs through this one, the drawing that shows most of its route.
   function drawingOf(section, li) {
-    var drawings = section.querySelectorAll('.drawing');
-    if (li.hasAttribute('data-flow')) {
-      var flow = li.getAttribute('data-flow');
-      for (var i = 0; i < drawings.length; i++) {
-        if (drawings[i].getAttribute('data-flow') === flow) { return drawings[i]; }
-      }
-      return null;
-    }
-    return drawings.length ? drawings[0] : null;
+    var drawings = Array.prototype.slice.call(section.querySelectorAll('.drawing'));
+    var flow = li.getAttribute('data-flow');
+    var own = drawings.filter(function (d) { return d.getAttribute('data-flow') === flow; });
+    if (flow !== null && own.length) { return own[0]; }
+    var route = rows(li, 'data-route');
+    var best = drawings.length ? drawings[0] : null;
+    var most = 0;
+    drawings.forEach(function (drawing) {
+      var nodes = drawnIds(drawing).nodes;
+      var shown = route.filter(function (row) { return nodes[row[0]]; }).length;
+      if (shown > most) { best = drawing; most = shown; }
+    });
+    return best;
   }
   function byId(drawing, id) {
     var svg = drawing ? drawing.querySelector('.diagram svg') : null;
     return svg ? svg.querySelector('[id="' + id + '"]') : null;
   }
   function routeIds(drawing, li) {
-    var script = drawing ? drawing.querySelector('script.drawn') : null;
-    if (!script) { return []; }
-    var ids = JSON.parse(script.textContent);
+    var ids = drawnIds(drawing);
     var route = rows(li, 'data-route');
     var found = [];
     route.forEach(function (row, i) {
@@ -182,11 +189,10 @@ _SCRIPT = """
   function showNode(section, node) {
     clear(section);
     node.classList.add('ivr-selected');
-    var drawing = node.closest('.drawing');
     var shown = 0;
     var name = node.id.replace(/^node-/, '');
     section.querySelectorAll('ol.findings > li').forEach(function (li) {
-      if (li.getAttribute('data-target') === node.id && drawingOf(section, li) === drawing) {
+      if (li.getAttribute('data-target') === node.id) {
         shown += 1; name = li.getAttribute('data-node');
       } else { li.classList.add('hidden'); }
     });

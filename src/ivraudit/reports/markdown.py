@@ -5,6 +5,7 @@ diagram per file."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ivraudit.model.findings import Finding, Report, Severity, elided, numbered
@@ -146,6 +147,28 @@ def _kept(
     return kept, room
 
 
+#: Characters :func:`_fits` may over-count: the blank lines a report ends with.
+_SLACK = 8
+
+
+def _fits(report: Report, options: RenderOptions, room: int) -> bool:
+    """Whether every finding, problem, diagram and fixed entry fits in ``room`` characters
+    (stops counting as soon as they do not: a report may hold 200,000 findings)."""
+    room -= _size(_fixed(report)) + sum(_size(block) for block in _diagrams(report))
+    problems = _problems(report)
+    if problems:
+        room -= _size([*_PROBLEMS_HEADING, *problems, ""])
+    files: set[str] = set()
+    for finding in report.findings:
+        if room < 0:
+            return False
+        if finding.file not in files:
+            files.add(finding.file)
+            room -= _size([*_heading(finding.file), ""])
+        room -= _size(_finding_lines(finding, report, options))
+    return room >= 0
+
+
 def _heading(file: str) -> list[str]:
     return [f"### {code(file)}", ""]
 
@@ -162,13 +185,15 @@ def _notices(report: Report, limit: int, findings: int, diagrams: int, problems:
         ]
     if diagrams:
         lines += [
-            f"**{diagrams} of {len(_diagrams(report))} diagrams left out** to keep this report "
+            f"**{diagrams} of {plural(len(_diagrams(report)), 'diagram')} left out** to keep "
+            "this report "
             f"under {limit:,} characters; `ivraudit diagram FILE -f mermaid` draws each.",
             "",
         ]
     if problems:
         lines += [
-            f"**{problems} of {len(_problems(report))} problems reading files left out** to "
+            f"**{problems} of {plural(len(_problems(report)), 'problem')} reading files left "
+            "out** to "
             f"keep this report under {limit:,} characters; `-f json` lists them all.",
             "",
         ]
@@ -232,6 +257,12 @@ def render(report: Report, options: RenderOptions) -> str:
     lines = _summary(report)
     limit = options.markdown_limit
     diagrams, problems, fixed = _diagrams(report), _problems(report), _fixed(report)
+    # The whole report when it fits: nothing left out, no notice.  (Counting lines
+    # over-counts the blank lines the report ends with by a few characters.)
+    if limit is not None and _fits(report, options, limit - _size(lines) + _SLACK):
+        whole = render(report, replace(options, markdown_limit=None))
+        if len(whole) <= limit:
+            return whole
     room = None
     if limit is not None:
         # Room for the notices' longest form, whatever numbers they end up saying.
