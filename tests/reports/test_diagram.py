@@ -935,9 +935,9 @@ def test_report_drawing_highlights_exactly_the_witness_ids_it_draws():
         steps = finding.witness
         found = [drawing.node_ids[step.node] for step in steps if step.node in drawing.node_ids]
         for step, after in itertools.pairwise(steps):
-            edge_key = step.via if step.key is None else f"{step.via}:{step.key}"
-            if (step.node, edge_key, after.node) in drawing.edge_ids:
-                found.append(drawing.edge_ids[step.node, edge_key, after.node])
+            drawn = (step.node, step.edge_key, after.node)
+            if drawn in drawing.edge_ids:
+                found.append(drawing.edge_ids[drawn])
         expected = set(witness_dom_ids(context.graph, steps)) & ids
         assert set(found) == expected, finding.rule
 

@@ -212,10 +212,7 @@ def _html_routes(text: str, shown: bool = True) -> tuple[list[list], list[list[l
 
 
 def _rows(witness) -> list[list]:
-    return [
-        [s.node, s.hears, s.does, s.via if s.key is None else f"{s.via}:{s.key}", 0]
-        for s in witness
-    ]
+    return [[s.node, s.hears, s.does, s.edge_key, 0] for s in witness]
 
 
 def test_html_routes_index_one_table_of_distinct_steps(report):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ivraudit.model.errors import Position
+from ivraudit.model.findings import edge_key
 from ivraudit.model.keypad import takes_key
 from ivraudit.model.menu import (
     AskNode,
@@ -197,9 +198,9 @@ class _Builder:
     ) -> None:
         # The edge attribute is called "key" (DESIGN.md §3), which add_edge() reserves
         # for the multigraph's own edge key, hence edges as (u, v, edge key, attributes).
-        edge_key = via if key is None else f"{via}:{key}"
+        taken = edge_key(via, key)
         attributes = {"via": via, "key": key, "field": field, "synthetic": synthetic}
-        self.edges.append((source, target, edge_key, attributes))
+        self.edges.append((source, target, taken, attributes))
 
 
 def _never(node: NodeBase, key: str | None) -> bool:

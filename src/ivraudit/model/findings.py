@@ -38,6 +38,16 @@ class Severity(str, Enum):
         return self.value
 
 
+def edge_key(via: str, key: str | None) -> str:
+    """The key of a graph edge taken ``via`` a route with ``key`` (DESIGN.md §3): ``via``,
+    or ``via:key`` (``choice:1``, ``key:9``).
+
+    >>> edge_key("next", None), edge_key("choice", "1")
+    ('next', 'choice:1')
+    """
+    return via if key is None else f"{via}:{key}"
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a witness route: at ``node`` the caller hears ``hears``, then ``does``.
@@ -72,6 +82,11 @@ class Step:
     def is_gap(self) -> bool:
         """Whether this step stands for steps left out of a long route (``key``: how many)."""
         return self.node == GAP
+
+    @property
+    def edge_key(self) -> str | None:
+        """The key of the graph edge this step takes to the next (None on the last step)."""
+        return None if self.via is None else edge_key(self.via, self.key)
 
 
 #: Witness steps a report for people (text, JUnit, GitHub, Markdown, HTML) prints at most:

@@ -9,7 +9,7 @@ from ivraudit._version import __version__
 from ivraudit.analysis.metrics import OutcomeMetrics
 from ivraudit.gate.diff import Diff
 from ivraudit.model.prompts import shorten
-from ivraudit.reports.markdown import code, cut_to, inline
+from ivraudit.reports.markdown import code, cut_to, fitting, inline
 from ivraudit.reports.options import MARKDOWN_LIMIT
 from ivraudit.reports.text import plural
 
@@ -128,17 +128,15 @@ def _markdown_lines(item: Diff) -> list[tuple[str, int | None]]:
 
 def _shown(parts: list[tuple[str, int | None]], room: int) -> set[int]:
     """The places of the optional lines that fit in ``room`` characters: the most
-    important kind first, each kind in order until one does not fit."""
-    shown: set[int] = set()
-    for rank in (_NEW, _WORSE, _ADDED, _BETTER):
-        for place, (line, of) in enumerate(parts):
-            if of != rank:
-                continue
-            if len(line) + 1 > room:
-                return shown  # nothing less important is shown while this is left out
-            room -= len(line) + 1
-            shown.add(place)
-    return shown
+    important kind first, each in order; nothing less important is shown once a line
+    does not fit."""
+    ranked = (
+        (place, len(line) + 1)
+        for rank in (_NEW, _WORSE, _ADDED, _BETTER)
+        for place, (line, of) in enumerate(parts)
+        if of == rank
+    )
+    return set(fitting(ranked, room)[0])
 
 
 def render_markdown(diffs: list[Diff], limit: int | None = MARKDOWN_LIMIT) -> str:

@@ -310,10 +310,8 @@ def _step_row(step: Step) -> str:
     """A witness step as the page's script reads it: node, words heard, what the caller
     does, the edge taken to the next step (``via:key``), and for a gap how many steps it
     stands for."""
-    if step.is_gap:
-        return _script_json([step.node, None, step.does, None, int(step.key or 0)])
-    edge = None if step.via is None else step.via if step.key is None else f"{step.via}:{step.key}"
-    return _script_json([step.node, step.hears, step.does, edge, 0])
+    gap = int(step.key or 0) if step.is_gap else 0
+    return _script_json([step.node, step.hears, step.does, step.edge_key, gap])
 
 
 def _traffic_card(report: Report) -> list[str]:

@@ -5,8 +5,8 @@ diagram per file."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from ivraudit.model.findings import Finding, Report, Severity, elided, numbered
 from ivraudit.model.prompts import shorten
@@ -16,6 +16,8 @@ from ivraudit.rules import RULES
 
 if TYPE_CHECKING:
     from ivraudit.reports import RenderOptions
+
+T = TypeVar("T")
 
 _ICONS = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 
@@ -119,54 +121,57 @@ def _size(lines: list[str]) -> int:
     return sum(len(line) + 1 for line in lines)
 
 
-def _kept(
-    report: Report, options: RenderOptions, room: int | None
-) -> tuple[dict[int, list[str]], int | None]:
-    """The findings listed, by place in the report, with their lines: the most severe
-    first (errors, warnings, info, each in report order) while they fit in ``room``
-    characters (with their files' headings); every finding when ``room`` is None.  Also
-    the room left."""
+def _sized_findings(
+    report: Report, options: RenderOptions
+) -> Iterator[tuple[tuple[int, tuple[str, list[str]]], int]]:
+    """Each finding's place and lines, most severe first (errors, warnings, info, each in
+    report order), with the characters it takes: the first of a file also pays for the
+    file's heading and the blank line that ends its findings.  Made one at a time, as
+    they are asked for: a report may hold 200,000 findings and a comment a few hundred."""
     findings = report.findings
-    if room is None:
-        listed = {place: _finding_lines(f, report, options) for place, f in enumerate(findings)}
-        return listed, None
     order = sorted(range(len(findings)), key=lambda place: -findings[place].severity.rank)
-    kept: dict[int, list[str]] = {}
     headed: set[str] = set()
     for place in order:
         finding = findings[place]
         lines = _finding_lines(finding, report, options)
-        # A file's findings: its heading, a blank line, the findings, a blank line.
         opening = 0 if finding.file in headed else _size([*_heading(finding.file), ""])
-        size = _size(lines) + opening
-        if size > room:
-            break
-        room -= size
         headed.add(finding.file)
-        kept[place] = lines
+        yield (place, (finding.file, lines)), _size(lines) + opening
+
+
+def fitting(pieces: Iterable[tuple[T, int]], room: int | None) -> tuple[list[T], int | None]:
+    """The pieces, each with its size in characters, that fit in ``room`` characters, in
+    order until one does not (all when ``room`` is None), and the room left."""
+    kept = []
+    for piece, size in pieces:
+        if room is not None:
+            if size > room:
+                break
+            room -= size
+        kept.append(piece)
     return kept, room
 
 
-#: Characters :func:`_fits` may over-count: the blank lines a report ends with.
-_SLACK = 8
+class _Placed(NamedTuple):
+    """What a Markdown report lists: findings (by place: file, lines), problems, diagrams."""
+
+    findings: dict[int, tuple[str, list[str]]]
+    problems: list[str]
+    diagrams: list[list[str]]
 
 
-def _fits(report: Report, options: RenderOptions, room: int) -> bool:
-    """Whether every finding, problem, diagram and fixed entry fits in ``room`` characters
-    (stops counting as soon as they do not: a report may hold 200,000 findings)."""
-    room -= _size(_fixed(report)) + sum(_size(block) for block in _diagrams(report))
-    problems = _problems(report)
-    if problems:
-        room -= _size([*_PROBLEMS_HEADING, *problems, ""])
-    files: set[str] = set()
-    for finding in report.findings:
-        if room < 0:
-            return False
-        if finding.file not in files:
-            files.add(finding.file)
-            room -= _size([*_heading(finding.file), ""])
-        room -= _size(_finding_lines(finding, report, options))
-    return room >= 0
+def _place(
+    report: Report,
+    options: RenderOptions,
+    room: int | None,
+    problems: list[str],
+    diagrams: list[list[str]],
+) -> _Placed:
+    """Findings first, then problems reading files, then diagrams, while they fit."""
+    findings, room = fitting(_sized_findings(report, options), room)
+    shown_problems, room = fitting(((line, len(line) + 1) for line in problems), room)
+    shown_diagrams, room = fitting(((block, _size(block)) for block in diagrams), room)
+    return _Placed(dict(findings), shown_problems, shown_diagrams)
 
 
 def _heading(file: str) -> list[str]:
@@ -236,62 +241,55 @@ def _fixed(report: Report) -> list[str]:
     return [f"**{len(report.fixed)} baseline {entries} now fixed.**", ""]
 
 
-def _fitting(pieces: list[list[str]], room: int | None) -> tuple[list[list[str]], int | None]:
-    """The pieces that fit in ``room`` characters, in order (all when ``room`` is None),
-    and the room left."""
-    if room is None:
-        return pieces, None
-    kept = []
-    for piece in pieces:
-        if _size(piece) > room:
-            break
-        room -= _size(piece)
-        kept.append(piece)
-    return kept, room
+#: Characters the sizes above may over-count: the blank lines a report ends with.
+_SLACK = 8
 
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as Markdown.  Past ``options.markdown_limit`` characters the least
-    severe findings are left out, then diagrams, then problems reading files, and a
+    severe findings are left out, then problems reading files, then diagrams, and a
     notice under the summary says how many of each."""
-    lines = _summary(report)
+    summary = _summary(report)
     limit = options.markdown_limit
     diagrams, problems, fixed = _diagrams(report), _problems(report), _fixed(report)
-    # The whole report when it fits: nothing left out, no notice.  (Counting lines
-    # over-counts the blank lines the report ends with by a few characters.)
-    if limit is not None and _fits(report, options, limit - _size(lines) + _SLACK):
-        whole = render(report, replace(options, markdown_limit=None))
-        if len(whole) <= limit:
-            return whole
-    room = None
-    if limit is not None:
-        # Room for the notices' longest form, whatever numbers they end up saying.
-        most = _notices(report, limit, len(report.findings), len(diagrams), len(problems))
-        heading = _size(_PROBLEMS_HEADING) + 1 if problems else 0
-        room = max(0, limit - _size(lines) - _size(most) - _size(fixed) - heading)
-    kept, room = _kept(report, options, room)
-    shown_problems, room = _fitting([[line] for line in problems], room)
-    shown_diagrams, room = _fitting(diagrams, room)
-    if limit is not None:
-        lines += _notices(
-            report,
-            limit,
-            len(report.findings) - len(kept),
-            len(diagrams) - len(shown_diagrams),
-            len(problems) - len(shown_problems),
-        )
-    by_file: dict[str, list[int]] = defaultdict(list)
-    for place in sorted(kept):
-        by_file[report.findings[place].file].append(place)
+    if limit is None:
+        return _compose(summary, _place(report, options, None, problems, diagrams), fixed)
+    heading = _size(_PROBLEMS_HEADING) + 1 if problems else 0
+    room = limit - _size(summary) - _size(fixed) - heading
+    # The whole report, when it fits: no notice.
+    placed = _place(report, options, room + _SLACK, problems, diagrams)
+    whole = len(placed.findings) + len(placed.problems) + len(placed.diagrams)
+    if whole == len(report.findings) + len(problems) + len(diagrams):
+        text = _compose(summary, placed, fixed)
+        if len(text) <= limit:
+            return text
+    # Else with room for the notices' longest form, whatever numbers they end up saying.
+    most = _notices(report, limit, len(report.findings), len(diagrams), len(problems))
+    placed = _place(report, options, max(0, room - _size(most)), problems, diagrams)
+    notices = _notices(
+        report,
+        limit,
+        len(report.findings) - len(placed.findings),
+        len(diagrams) - len(placed.diagrams),
+        len(problems) - len(placed.problems),
+    )
+    return cut_to(_compose([*summary, *notices], placed, fixed), limit)
+
+
+def _compose(head: list[str], placed: _Placed, fixed: list[str]) -> str:
+    """The report's text: ``head``, the findings by file, diagrams, problems, fixed."""
+    lines = list(head)
+    by_file: dict[str, list[list[str]]] = defaultdict(list)
+    for _, (file, found) in sorted(placed.findings.items()):
+        by_file[file].append(found)
     for file in sorted(by_file):
         lines += _heading(file)
-        for place in by_file[file]:
-            lines += kept[place]
+        for found in by_file[file]:
+            lines += found
         lines.append("")
-    for block in shown_diagrams:
+    for block in placed.diagrams:
         lines += block
-    if shown_problems:
-        lines += [*_PROBLEMS_HEADING, *(line for (line,) in shown_problems), ""]
+    if placed.problems:
+        lines += [*_PROBLEMS_HEADING, *placed.problems, ""]
     lines += fixed
-    text = "\n".join(lines).rstrip() + "\n"
-    return text if limit is None else cut_to(text, limit)
+    return "\n".join(lines).rstrip() + "\n"

@@ -46,18 +46,12 @@ def edge_dom_id(source: str, target: str, number: int) -> str:
     return f"edge-{slug(source)}-{slug(target)}-{number}"
 
 
-def edge_number(graph: Any, source: str, target: str, edge_key: str) -> int:
-    """Position (from 1) of an edge among the edges from ``source`` to ``target``."""
-    for number, key in enumerate(graph[source][target], start=1):
-        if key == edge_key:
-            return number
-    raise KeyError(f"no edge {edge_key!r} from {source!r} to {target!r}")
-
-
 def witness_dom_ids(graph: Any, witness: Sequence[Step]) -> list[str]:
     """The DOM ids of a witness route's nodes and edges, in route order.
 
-    For the HTML report: highlight a finding's route in the inline SVG.
+    For a page embedding a diagram drawn with :func:`~ivraudit.diagram.diagram`; the
+    HTML report keeps a drawing's ids instead (:func:`drawn_dom_ids`), one set for every
+    finding.
     """
     found: list[str] = []
     for index, step in enumerate(witness):
@@ -65,15 +59,14 @@ def witness_dom_ids(graph: Any, witness: Sequence[Step]) -> list[str]:
         if step.via is None or index + 1 >= len(witness):
             continue
         target = witness[index + 1].node
-        edge_key = step.via if step.key is None else f"{step.via}:{step.key}"
-        if graph.has_edge(step.node, target, edge_key):
-            found.append(drawn_edge_id(graph, step.node, target, edge_key))
+        if graph.has_edge(step.node, target, step.edge_key):
+            found.append(drawn_edge_id(graph, step.node, target, step.edge_key))
     return found
 
 
 def out_edge_number(out: Sequence[tuple[str, str, Any]], target: str, edge_key: str) -> int:
-    """:func:`edge_number` from a node's out-edges in graph order (``AuditContext.out``),
-    for a drawing that does not build the networkx graph."""
+    """Position (from 1) of an edge among a node's edges to ``target``, from the node's
+    out-edges in graph order (``AuditContext.out``): a drawing needs no networkx graph."""
     number = 0
     for other, key, _ in out:
         if other == target:
